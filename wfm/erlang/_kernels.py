@@ -39,10 +39,28 @@ from scipy import special
 from wfm.erlang._special import log_erlang_b, log_kummer_m1
 
 
-def erlang_c_wait_probability(n: np.ndarray, load: np.ndarray) -> np.ndarray:
+def erlang_b_step_down(n: np.ndarray, load: np.ndarray, log_b: np.ndarray) -> np.ndarray:
+    """log ErlangB(n - 1, A) from log ErlangB(n, A): B(n-1) = n B(n) / (A (1 - B(n))).
+
+    Accurate while B(n) is not close to 1; callers use it only where B(n) < 0.5
+    and fall back to :func:`log_erlang_b` elsewhere.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.log(n) + log_b - np.log(load) - np.log1p(-np.exp(log_b))
+    far = ~(log_b < np.log(0.5))
+    if np.any(far):
+        out = np.array(out, copy=True)
+        out[far] = log_erlang_b(n[far] - 1.0, load[far])
+    return out
+
+
+def erlang_c_wait_probability(
+    n: np.ndarray, load: np.ndarray, log_b: np.ndarray | None = None
+) -> np.ndarray:
     """P(wait > 0) in M/M/n; 1 where n <= load (unstable)."""
     stable = n > load
-    log_b = log_erlang_b(n, load)
+    if log_b is None:
+        log_b = log_erlang_b(n, load)
     b = np.exp(log_b)
     with np.errstate(divide="ignore", invalid="ignore"):
         pw = n * b / (n - load * (1.0 - b))
@@ -84,6 +102,7 @@ class ErlangAState:
     a: np.ndarray  # n * patience / aht
     x: np.ndarray  # load * patience / aht
     log_acal: np.ndarray  # log M(1, a+1, x)
+    log_b: np.ndarray  # log ErlangB(n, A)
     wait_probability: np.ndarray
     served_given_wait: np.ndarray
 
@@ -92,12 +111,17 @@ class ErlangAState:
         return self.wait_probability * (1.0 - self.served_given_wait)
 
 
-def erlang_a_state(n, load, aht, patience) -> ErlangAState:
-    """Stationary quantities of M/M/n+M for flat arrays (load > 0)."""
+def erlang_a_state(n, load, aht, patience, log_b=None) -> ErlangAState:
+    """Stationary quantities of M/M/n+M for flat arrays (load > 0).
+
+    ``log_b`` (log Erlang B at n) may be passed when already known.
+    """
     ratio = patience / aht
     a = n * ratio
     x = load * ratio
-    log_b = log_erlang_b(n, load)
+    if log_b is None:
+        log_b = log_erlang_b(n, load)
+    log_b = np.minimum(log_b, 0.0)
     log_acal = log_kummer_m1(a, x)
     with np.errstate(divide="ignore"):
         # P(wait) = 1 / (1 + r), r = (1 - E) / (E * Acal)
@@ -106,7 +130,7 @@ def erlang_a_state(n, load, aht, patience) -> ErlangAState:
     with np.errstate(invalid="ignore", divide="ignore"):
         served = (a / x) * (-np.expm1(-log_acal))
     served = np.where(n > 0, np.clip(served, 0.0, 1.0), 0.0)
-    return ErlangAState(n, load, aht, patience, a, x, log_acal, pw, served)
+    return ErlangAState(n, load, aht, patience, a, x, log_acal, log_b, pw, served)
 
 
 def erlang_a_answered_within(state: ErlangAState, target_time) -> np.ndarray:
@@ -114,7 +138,13 @@ def erlang_a_answered_within(state: ErlangAState, target_time) -> np.ndarray:
     a, x = state.a, state.x
     theta_t = target_time / state.patience
     y = x * np.exp(-theta_t)
-    log_m2x = log_kummer_m1(a + 1.0, x)
+    # M(1, a+2, x) = (M(1, a+1, x) - 1) (a+1) / x, exact where Acal is not ~1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_m2x = np.log(np.expm1(state.log_acal)) + np.log1p(a) - np.log(x)
+    near_one = ~(state.log_acal > 1e-6)
+    if np.any(near_one):
+        log_m2x = np.array(log_m2x, copy=True)
+        log_m2x[near_one] = log_kummer_m1(a[near_one] + 1.0, x[near_one])
     log_m2y = log_kummer_m1(a + 1.0, y)
     # bracket = 1 - exp(d),  d = log M2(y) - log M2(x) - (a+1) theta t + (x - y)
     d = log_m2y - log_m2x - (a + 1.0) * theta_t - x * np.expm1(-theta_t)

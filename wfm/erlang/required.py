@@ -10,7 +10,9 @@ the largest of the per-target minima; the target that set it is *binding*.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +20,7 @@ from numpy.typing import ArrayLike
 from scipy import special
 
 from wfm.erlang import _kernels as k
+from wfm.erlang._special import log_erlang_b
 from wfm.erlang.metrics import SERVICE_LEVEL_BASES, ServiceLevelBasis, _prepare, _shape
 
 TARGET_NAMES: tuple[str, ...] = ("service_level", "asa", "abandon_rate", "occupancy")
@@ -25,6 +28,7 @@ _REL_TOL = 1e-12  # a metric within this of its target counts as meeting it
 _MAX_PASSES = 400
 
 Predicate = Callable[[np.ndarray, np.ndarray], np.ndarray]
+PairMargin = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
 @dataclass(frozen=True)
@@ -148,16 +152,17 @@ def required_agents_detail(
     a, h, p, t = flat[:4]
     tvals = dict(zip(given, flat[4:], strict=True))
 
-    per_target: dict[str, np.ndarray] = {}
-    busy = a > 0
-    erlang_c = busy & np.isinf(p)
-    erlang_a = busy & ~np.isinf(p)
-    for name, value in tvals.items():
-        n = np.where(a == 0, 0.0, np.nan)
-        for mask, solver in ((erlang_c, _solve_erlang_c), (erlang_a, _solve_erlang_a)):
-            if mask.any():
-                n[mask] = solver(name, value[mask], a[mask], h[mask], p[mask], t[mask], basis)
-        per_target[name] = n
+    per_target = {name: np.where(a == 0, 0.0, np.nan) for name in given}
+    chunks = _chunks(a.size)
+    if len(chunks) == 1:
+        _solve_chunk(slice(None), a, h, p, t, tvals, basis, per_target)
+    else:  # the special functions release the GIL: use every core
+        with ThreadPoolExecutor(max_workers=len(chunks)) as pool:
+            jobs = [
+                pool.submit(_solve_chunk, sl, a, h, p, t, tvals, basis, per_target) for sl in chunks
+            ]
+            for job in jobs:
+                job.result()
     stacked = np.vstack([per_target[name] for name in given])
     agents = stacked.max(axis=0)
     names = np.array(list(given), dtype=object)
@@ -167,6 +172,30 @@ def required_agents_detail(
         per_target={name: v.reshape(shape) for name, v in per_target.items()},
         binding=binding.reshape(shape),
     )
+
+
+_CHUNK_MIN = 50_000
+
+
+def _chunks(size: int) -> list[slice]:
+    workers = min(os.cpu_count() or 1, max(1, size // _CHUNK_MIN))
+    bounds = np.linspace(0, size, workers + 1).astype(int)
+    return [slice(lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
+def _solve_chunk(sl, a, h, p, t, tvals, basis, per_target) -> None:
+    """Fill ``per_target[name][sl]`` for one slice of the flat inputs."""
+    a, h, p, t = a[sl], h[sl], p[sl], t[sl]
+    busy = a > 0
+    for mask, solver in (
+        (busy & np.isinf(p), _solve_erlang_c),
+        (busy & ~np.isinf(p), _solve_erlang_a),
+    ):
+        if not mask.any():
+            continue
+        for name, value in tvals.items():
+            out = per_target[name][sl]
+            out[mask] = solver(name, value[sl][mask], a[mask], h[mask], p[mask], t[mask], basis)
 
 
 def required_agents(
@@ -212,6 +241,85 @@ def required_agents(
     ).agents
 
 
+def smallest_feasible_secant(
+    margin_pair: PairMargin, guess: np.ndarray, floor: np.ndarray
+) -> np.ndarray:
+    """Smallest integer n >= floor with margin(n) >= 0, for all elements at once.
+
+    ``margin_pair(n, idx)`` returns the margins at n and at n - 1 for the
+    elements ``idx`` (a margin is monotone non-decreasing in n, >= 0 where the
+    target is met; log-ratios make it nearly linear in n).  Each pass
+    evaluates a pair (c, c - 1): the pair both brackets the answer when c is
+    right and gives the local slope to jump closer when it is not (a secant
+    step); after a few passes the step falls back to galloping/bisection,
+    so the search always terminates with the exact minimum.
+    """
+    floor = np.asarray(floor, dtype=float)
+    lo = floor - 1.0
+    hi = np.full(floor.shape, np.inf)
+    m_lo = np.full(floor.shape, np.nan)
+    m_hi = np.full(floor.shape, np.nan)
+    step = np.ones(floor.shape)
+    cand = np.maximum(np.asarray(guess, dtype=float), floor)
+    idx = np.arange(floor.size)
+    for passes in range(_MAX_PASSES):
+        if idx.size == 0:
+            break
+        c = cand[idx]
+        m_c, m_below = margin_pair(c, idx)
+        m_c = np.clip(np.nan_to_num(m_c, nan=-1e3), -1e3, 1e3)
+        m_below = np.clip(np.nan_to_num(m_below, nan=-1e3), -1e3, 1e3)
+        below = c - 1.0
+        use_below = below > lo[idx]
+        for pt, m, use in ((c, m_c, np.ones(c.shape, bool)), (below, m_below, use_below)):
+            ok = use & (m >= 0) & (pt < hi[idx])
+            hi[idx] = np.where(ok, pt, hi[idx])
+            m_hi[idx] = np.where(ok, m, m_hi[idx])
+            bad = use & (m < 0) & (pt > lo[idx])
+            lo[idx] = np.where(bad, pt, lo[idx])
+            m_lo[idx] = np.where(bad, m, m_lo[idx])
+        slope = np.where(use_below, m_c - m_below, np.nan)
+        keep = hi[idx] - lo[idx] > 1.0
+        idx = idx[keep]
+        if idx.size == 0:
+            break
+        slope = slope[keep]
+        lw, h, ml, mh = lo[idx], hi[idx], m_lo[idx], m_hi[idx]
+        known_l, known_h = np.isfinite(ml), np.isfinite(mh)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            both = lw + (h - lw) * (-ml) / (mh - ml)
+            from_h = h - mh / slope
+            from_l = lw - ml / slope
+        r = np.where(known_l & known_h, both, np.where(known_h, from_h, from_l))
+        late = passes >= 3
+        good = np.isfinite(r) & ~late & ((np.isfinite(slope) & (slope > 0)) | (known_l & known_h))
+        finite_h = np.isfinite(h)
+        mid = np.floor((lw + np.where(finite_h, h, lw)) / 2)
+        fallback = np.where(known_l | (lw >= floor[idx]), mid, h - step[idx])
+        fallback = np.where(finite_h, fallback, lw + step[idx])
+        fallback = np.where(finite_h & (fallback <= lw), mid, fallback)
+        nxt = np.where(good, np.ceil(r), fallback)
+        nxt = np.clip(nxt, lw + 1.0, np.where(finite_h, h - 1.0, np.inf))
+        step[idx] *= 2.0
+        cand[idx] = nxt
+    return np.where(np.isfinite(hi), hi, np.nan)
+
+
+def _log_margin(value, limit, upper: bool):
+    """log(limit) - log(value) for upper bounds (value <= limit), negated for lower."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        m = np.log(limit) - np.log(value)
+    return m if upper else -m
+
+
+def _sl_margin(sl, target):
+    """Probit distance ndtri(sl) - ndtri(target): >= 0 iff sl >= target (relative
+    tolerance _REL_TOL).  The probit scale makes SL nearly linear in n, so the
+    secant steps land within one agent."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return special.ndtri(sl) - special.ndtri(target * (1.0 - _REL_TOL))
+
+
 def _solve_erlang_c(name, value, a, h, p, t, basis):
     floor = np.floor(a) + 1.0  # smallest stable staffing (n > A)
     if name == "occupancy":
@@ -221,60 +329,72 @@ def _solve_erlang_c(name, value, a, h, p, t, basis):
     if name == "service_level":
         guess = _halfin_whitt_guess(a, h, value, t)
 
-        def pred(n, idx):
-            sl = k.erlang_c_service_level(n, a[idx], h[idx], t[idx])
-            return sl >= value[idx] * (1.0 - _REL_TOL)
+        def metric(n, idx, log_b):
+            pw = k.erlang_c_wait_probability(n, a[idx], log_b)
+            return _sl_margin(k.erlang_c_service_level(n, a[idx], h[idx], t[idx], pw), value[idx])
 
     else:  # asa
-        guess = np.ceil(a + np.sqrt(a))
+        guess = _halfin_whitt_guess(a, h, np.full_like(a, 0.5), np.zeros_like(a))
 
-        def pred(n, idx):
-            return k.erlang_c_asa(n, a[idx], h[idx]) <= value[idx] * (1.0 + _REL_TOL)
+        def metric(n, idx, log_b):
+            pw = k.erlang_c_wait_probability(n, a[idx], log_b)
+            return _log_margin(
+                k.erlang_c_asa(n, a[idx], h[idx], pw), value[idx] * (1 + _REL_TOL), True
+            )
 
-    return smallest_feasible(pred, guess, floor)
+    def pair(n, idx):
+        log_b = log_erlang_b(n, a[idx])
+        log_b_below = k.erlang_b_step_down(n, a[idx], log_b)
+        return metric(n, idx, log_b), metric(n - 1.0, idx, log_b_below)
+
+    return smallest_feasible_secant(pair, guess, floor)
 
 
 def _solve_erlang_a(name, value, a, h, p, t, basis):
     floor = np.zeros_like(a)
 
-    def state(n, idx):
-        return k.erlang_a_state(n, a[idx], h[idx], p[idx])
-
     if name == "service_level":
         guess = _halfin_whitt_guess(a, h, value, t)
 
-        def pred(n, idx):
-            s = state(n, idx)
+        def metric(s, idx):
             sl = k.erlang_a_answered_within(s, t[idx])
             if basis == "answered":
                 answered = 1.0 - s.abandon_rate
                 with np.errstate(invalid="ignore", divide="ignore"):
                     sl = np.where(answered > 0, sl / answered, 0.0)
-            return sl >= value[idx] * (1.0 - _REL_TOL)
+            return _sl_margin(sl, value[idx])
 
     elif name == "asa":
-        guess = np.ceil(a + np.sqrt(a))
+        guess = _halfin_whitt_guess(a, h, np.full_like(a, 0.5), np.zeros_like(a))
 
-        def pred(n, idx):
-            s = state(n, idx)
+        def metric(s, idx):
             answered = 1.0 - s.abandon_rate
             with np.errstate(invalid="ignore", divide="ignore"):
                 w = np.where(answered > 0, k.erlang_a_answered_wait_sum(s) / answered, np.inf)
-            return w <= value[idx] * (1.0 + _REL_TOL)
+            return _log_margin(w, value[idx] * (1 + _REL_TOL), True)
 
     elif name == "abandon_rate":
         guess = np.ceil(a * (1.0 - value))
 
-        def pred(n, idx):
-            return state(n, idx).abandon_rate <= value[idx] * (1.0 + _REL_TOL)
+        def metric(s, idx):
+            return _log_margin(s.abandon_rate, value[idx] * (1 + _REL_TOL), True)
 
     else:  # occupancy
         guess = np.ceil(a / value)
 
-        def pred(n, idx):
-            s = state(n, idx)
+        def metric(s, idx):
+            n = s.n
             with np.errstate(invalid="ignore", divide="ignore"):
                 occ = np.where(n > 0, a[idx] * (1.0 - s.abandon_rate) / n, 1.0)
-            return occ <= value[idx] * (1.0 + _REL_TOL)
+            return _log_margin(occ, value[idx] * (1 + _REL_TOL), True)
 
-    return smallest_feasible(pred, guess, floor)
+    def pair(n, idx):
+        ai, hi_, pi = a[idx], h[idx], p[idx]
+        log_b = log_erlang_b(n, ai)
+        below = np.maximum(n - 1.0, 0.0)
+        log_b_below = k.erlang_b_step_down(np.maximum(n, 1.0), ai, log_b)
+        top = k.erlang_a_state(n, ai, hi_, pi, log_b)
+        bottom = k.erlang_a_state(below, ai, hi_, pi, log_b_below)
+        return metric(top, idx), metric(bottom, idx)
+
+    return smallest_feasible_secant(pair, guess, floor)
