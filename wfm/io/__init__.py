@@ -1,0 +1,1 @@
+"""File I/O at the edges: CSV tables in, CSV files out (atomically)."""

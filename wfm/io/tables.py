@@ -1,0 +1,138 @@
+"""Reading the CSV files planners bring: separators, decimal commas, BOMs, locations.
+
+Readers accept ``,`` ``;`` or tab as separator and ``.`` or ``,`` as decimal
+mark (German Excel exports use ``;`` and ``,``), UTF-8 with or without BOM.
+Every error names the file, the line (the header is line 1) and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from wfm.errors import WfmInputError
+
+SEPARATORS = (",", ";", "\t")
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A CSV file read as text: ``frame`` holds strings, ``line`` the file line per row."""
+
+    path: str
+    frame: pd.DataFrame
+    line: np.ndarray
+    separator: str
+    decimal_comma: bool
+
+
+def read_raw_table(
+    path: str | Path, *, required: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> RawTable:
+    """Read a CSV as strings, detect its dialect and check its columns.
+
+    Unknown columns and missing required columns are errors naming them.
+    Column names are matched after stripping blanks and lower-casing.
+    """
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise WfmInputError("file not found", file=name) from None
+    except UnicodeDecodeError as exc:
+        raise WfmInputError(
+            f"not UTF-8 text (byte {exc.start}); save the file as UTF-8", file=name
+        ) from None
+    except OSError as exc:
+        raise WfmInputError(f"cannot read: {exc.strerror}", file=name) from None
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        raise WfmInputError("empty file: expected a header line", file=name, row=1)
+    header = lines[0]
+    separator = max(SEPARATORS, key=header.count)
+    if header.count(separator) == 0 and len(required) > 1:
+        raise WfmInputError(
+            f"cannot find a separator (',' ';' or tab) in the header; expected columns "
+            f"{', '.join(required)}",
+            file=name,
+            row=1,
+        )
+    rows = list(csv.reader(io.StringIO(text), delimiter=separator))
+    columns = [c.strip().lower() for c in rows[0]]
+    missing = [c for c in required if c not in columns]
+    if missing:
+        raise WfmInputError(
+            f"missing column(s) {', '.join(missing)}; expected {', '.join(required)}"
+            + (f" (optional: {', '.join(optional)})" if optional else ""),
+            file=name,
+            row=1,
+        )
+    unknown = [c for c in columns if c not in required and c not in optional]
+    if unknown:
+        raise WfmInputError(
+            f"unknown column {unknown[0]!r}; expected {', '.join(required)}"
+            + (f" (optional: {', '.join(optional)})" if optional else ""),
+            file=name,
+            row=1,
+            column=unknown[0],
+        )
+    dupes = sorted({c for c in columns if columns.count(c) > 1})
+    if dupes:
+        raise WfmInputError(f"column {dupes[0]!r} appears twice", file=name, row=1)
+    body, line_no = [], []
+    for i, row in enumerate(rows[1:], start=2):
+        if not row or all(not cell.strip() for cell in row):
+            continue
+        if len(row) != len(columns):
+            raise WfmInputError(
+                f"expected {len(columns)} fields, found {len(row)}", file=name, row=i
+            )
+        body.append([cell.strip() for cell in row])
+        line_no.append(i)
+    frame = pd.DataFrame(body, columns=columns, dtype=object)
+    decimal_comma = separator != "," and any(
+        frame[c].astype(str).str.contains(",", regex=False).any() for c in frame.columns
+    )
+    return RawTable(name, frame, np.asarray(line_no, dtype=int), separator, decimal_comma)
+
+
+def numeric_column(
+    table: RawTable,
+    column: str,
+    *,
+    minimum: float | None = None,
+    strictly_above: float | None = None,
+    blank: float | None = None,
+    what: str = "a number",
+) -> np.ndarray:
+    """Parse a column as floats; the first bad cell raises with file, line, column.
+
+    ``blank`` is the value for empty cells (None: empty cells are errors).
+    """
+    raw = table.frame[column].astype(str)
+    text = raw.str.replace(",", ".", regex=False) if table.decimal_comma else raw
+    values = pd.to_numeric(text.where(text != "", None), errors="coerce").to_numpy(float)
+    empty = (raw == "").to_numpy()
+    if blank is not None:
+        values = np.where(empty, blank, values)
+    bad = ~np.isfinite(values)
+    if minimum is not None:
+        bad |= values < minimum
+    if strictly_above is not None:
+        bad |= values <= strictly_above
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        cell = raw.iloc[i]
+        shown = "an empty cell" if cell == "" else repr(cell)
+        raise WfmInputError(
+            f"expected {what}, found {shown}",
+            file=table.path,
+            row=int(table.line[i]),
+            column=column,
+        )
+    return values
