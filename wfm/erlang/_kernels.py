@@ -126,7 +126,7 @@ def erlang_a_state(n, load, aht, patience, log_b=None) -> ErlangAState:
     with np.errstate(divide="ignore"):
         # P(wait) = 1 / (1 + r), r = (1 - E) / (E * Acal)
         log_r = np.log1p(-np.exp(log_b)) - log_b - log_acal
-    pw = special.expit(-log_r)
+    pw = np.where(n > 0, special.expit(-log_r), 1.0)  # nobody on duty: everyone waits
     with np.errstate(invalid="ignore", divide="ignore"):
         served = (a / x) * (-np.expm1(-log_acal))
     served = np.where(n > 0, np.clip(served, 0.0, 1.0), 0.0)
@@ -140,7 +140,8 @@ def erlang_a_answered_within(state: ErlangAState, target_time) -> np.ndarray:
     y = x * np.exp(-theta_t)
     # M(1, a+2, x) = (M(1, a+1, x) - 1) (a+1) / x, exact where Acal is not ~1
     with np.errstate(divide="ignore", invalid="ignore"):
-        log_m2x = np.log(np.expm1(state.log_acal)) + np.log1p(a) - np.log(x)
+        # log(expm1(L)) = L + log1p(-exp(-L)), which does not overflow for large L
+        log_m2x = state.log_acal + np.log1p(-np.exp(-state.log_acal)) + np.log1p(a) - np.log(x)
     near_one = ~(state.log_acal > 1e-6)
     if np.any(near_one):
         log_m2x = np.array(log_m2x, copy=True)

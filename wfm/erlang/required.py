@@ -115,6 +115,54 @@ def _halfin_whitt_guess(load, aht, sl_target, target_time):
     return np.ceil(load + beta * sqrt_a)
 
 
+def _erlang_a_sl_approx(n, load, aht, patience, target_time):
+    """Service level of M/M/n+M from normal approximations (a first guess only).
+
+    P(wait) from Garnett, Mandelbaum & Reiman's QED formula
+    [1 + sqrt(theta/mu) h(beta_hat) / h(-beta)]^-1 with h the normal hazard,
+    and the incomplete gamma functions of the exact answered-within formula
+    replaced by their normal approximations.  Cheap (ndtr, exp only).
+    """
+    ratio = patience / aht
+    a, x = n * ratio, load * ratio
+    y = x * np.exp(-target_time / patience)
+    root_x, root_y = np.sqrt(x), np.sqrt(y)
+    beta = (n - load) / np.sqrt(load)
+    beta_hat = (a - x) / root_x
+    tail = np.maximum(special.ndtr(-beta_hat), 1e-300)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        hazard_hat = np.exp(-0.5 * beta_hat * beta_hat) / tail
+        hazard = np.exp(-0.5 * beta * beta) / np.maximum(special.ndtr(beta), 1e-300)
+        pw = 1.0 / (1.0 + np.sqrt(1.0 / ratio) * hazard_hat / hazard)
+    pw = np.where(np.isfinite(pw), pw, 1.0)
+    px = special.ndtr(-(a + 1.0 - x) / root_x)
+    py = special.ndtr(-(a + 1.0 - y) / root_y)
+    within = np.clip((a / x) * (px - py) / tail, 0.0, 1.0)
+    return 1.0 - pw + pw * within
+
+
+def _erlang_a_guess(load, aht, patience, sl_target, target_time):
+    """First guess for an Erlang A service-level target: two secant steps on the
+    probit of :func:`_erlang_a_sl_approx` from the Erlang C guess, plus one (the
+    approximation runs about one agent low)."""
+    n0 = _halfin_whitt_guess(load, aht, sl_target, target_time)
+    goal = special.ndtri(sl_target)
+
+    def f(n):
+        sl = _erlang_a_sl_approx(n, load, aht, patience, target_time)
+        return special.ndtri(np.clip(sl, 1e-12, 1.0 - 1e-12)) - goal
+
+    x0, x1 = n0, np.maximum(n0 - 1.0, 0.5)
+    f0, f1 = f(x0), f(x1)
+    for _ in range(2):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x2 = x1 - f1 * (x1 - x0) / (f1 - f0)
+        x2 = np.where(np.isfinite(x2), np.clip(x2, 0.5, 3.0 * n0 + 5.0), x1)
+        x0, f0 = x1, f1
+        x1, f1 = x2, f(x2)
+    return np.ceil(x1) + 1.0
+
+
 def required_agents_detail(
     load: ArrayLike,
     aht: ArrayLike,
@@ -354,7 +402,7 @@ def _solve_erlang_a(name, value, a, h, p, t, basis):
     floor = np.zeros_like(a)
 
     if name == "service_level":
-        guess = _halfin_whitt_guess(a, h, value, t)
+        guess = _erlang_a_guess(a, h, p, value, t)
 
         def metric(s, idx):
             sl = k.erlang_a_answered_within(s, t[idx])
