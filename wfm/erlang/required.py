@@ -92,19 +92,21 @@ def smallest_feasible(pred: Predicate, guess: np.ndarray, floor: np.ndarray) -> 
     return np.where(np.isfinite(hi), hi, np.nan)
 
 
-def _halfin_whitt_guess(load, aht, sl_target, target_time):
+def _halfin_whitt_guess(load, aht, sl_target, target_time, iterations: int = 1):
     """Square-root-staffing guess n = A + beta sqrt(A) for an Erlang C SL target.
 
     beta solves the Halfin-Whitt approximation
     1 - P_W(beta) exp(-beta sqrt(A) t / aht) = target with
     P_W(beta) = 1 / (1 + beta Phi(beta) / phi(beta)), by a few Newton steps on
     h(beta) = log(1 - target) - log P_W(beta) + beta sqrt(A) t / aht.
+    One step from beta = 1 lands within one agent of the exact Erlang C
+    minimum for loads 0.5-500 (measured), which the search then settles.
     """
     sqrt_a = np.sqrt(load)
     c = sqrt_a * target_time / aht
     log_miss = np.log1p(-sl_target)
     beta = np.full(load.shape, 1.0)
-    for _ in range(5):
+    for _ in range(iterations):
         ratio = beta * special.ndtr(beta) / (np.exp(-0.5 * beta * beta) / np.sqrt(2 * np.pi))
         # log P_W = -log1p(ratio); d ratio / d beta = ratio/beta + beta*ratio + 1
         h = log_miss + np.log1p(ratio) + beta * c
@@ -395,7 +397,32 @@ def _solve_erlang_c(name, value, a, h, p, t, basis):
         log_b_below = k.erlang_b_step_down(n, a[idx], log_b)
         return metric(n, idx, log_b), metric(n - 1.0, idx, log_b_below)
 
-    return smallest_feasible_secant(pair, guess, floor)
+    # One pass over the window (g-1, g, g+1) with a single Erlang B evaluation
+    # (the neighbours by recursion) settles almost every interval; the rest
+    # go to the general search.
+    everyone = np.arange(a.size)
+    g = np.maximum(guess, floor)
+    log_b = log_erlang_b(g, a)
+    with np.errstate(divide="ignore"):
+        log_b_up = np.log(a) + log_b - np.log(g + 1.0 + a * np.exp(log_b))
+    m_mid = metric(g, everyone, log_b)
+    m_up = metric(g + 1.0, everyone, log_b_up)
+    below_ok = g - 1.0 >= floor
+    m_down = np.where(
+        below_ok, metric(g - 1.0, everyone, k.erlang_b_step_down(g, a, log_b)), -np.inf
+    )
+    answer = np.where(
+        (m_down < 0) & (m_mid >= 0), g, np.where((m_mid < 0) & (m_up >= 0), g + 1.0, np.nan)
+    )
+    rest = np.isnan(answer)
+    if rest.any():
+        sub = np.flatnonzero(rest)
+
+        def pair_rest(n, idx):
+            return pair(n, sub[idx])
+
+        answer[rest] = smallest_feasible_secant(pair_rest, g[rest], floor[rest])
+    return answer
 
 
 def _solve_erlang_a(name, value, a, h, p, t, basis):
