@@ -7,8 +7,17 @@ from wfm.units import parse_duration, parse_target
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("20s", 20), ("30m", 1800), ("8h", 28800), ("1d", 86400), ("1h30m", 5400), ("90", 90),
-     (45, 45), ("2,5m", 150), ("15min", 900)],
+    [
+        ("20s", 20),
+        ("30m", 1800),
+        ("8h", 28800),
+        ("1d", 86400),
+        ("1h30m", 5400),
+        ("90", 90),
+        (45, 45),
+        ("2,5m", 150),
+        ("15min", 900),
+    ],
 )
 def test_durations(text, seconds):
     assert parse_duration(text) == seconds

@@ -1,16 +1,213 @@
-"""The ``wfm`` command line (placeholder until the commands land)."""
+"""The ``wfm`` command line: parses options, calls the library, prints results.
 
+Exit codes: 0 success, 2 user error (bad input, bad option, bad config),
+1 internal error.  User errors print one line naming file, row and column.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import numpy as np
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from wfm.errors import WfmInputError
+from wfm.units import parse_duration, parse_target
 
 app = typer.Typer(
-    no_args_is_help=True, add_completion=False, help="Workforce planning for service centers."
+    no_args_is_help=True,
+    add_completion=False,
+    help="Workforce planning for multilingual service centers: forecast, staff, schedule.",
 )
+console = Console(highlight=False)
+T = TypeVar("T")
+
+
+def _run(action: Callable[[], T]) -> T:
+    """Run ``action``; user mistakes become one line on stderr and exit code 2."""
+    try:
+        return action()
+    except WfmInputError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _duration(name: str) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            return parse_duration(text, name=name)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+
+    return parse
+
+
+def _fraction(text: str) -> float:
+    """``85``, ``85%`` or ``0.85`` -> 0.85."""
+    try:
+        value = float(str(text).strip().rstrip("%").replace(",", "."))
+    except ValueError:
+        raise typer.BadParameter(f"expected a percentage like 85 or 0.85, got {text!r}") from None
+    if value > 1.0:
+        value /= 100.0
+    if not 0.0 < value <= 1.0:
+        raise typer.BadParameter(f"expected a value above 0 and at most 100 %, got {text!r}")
+    return value
+
+
+@app.command()
+def erlang(
+    volume: Annotated[float, typer.Option(help="Contacts offered per interval.", min=0)],
+    aht: Annotated[str, typer.Option(help="Average handle time, e.g. 240s or 4m.")],
+    interval: Annotated[str, typer.Option(help="Interval length, e.g. 30m.")] = "30m",
+    target: Annotated[
+        str | None, typer.Option(help="Service-level target LEVEL/TIME, e.g. 80/20s.")
+    ] = "80/20s",
+    patience: Annotated[
+        str | None, typer.Option(help="Mean patience before abandoning (Erlang A), e.g. 90s.")
+    ] = None,
+    concurrency: Annotated[
+        int, typer.Option(help="Chats per agent at once (chat model when > 1).", min=1, max=10)
+    ] = 1,
+    aht_factors: Annotated[
+        str | None,
+        typer.Option(help="Chat: AHT at k chats / AHT at one chat, e.g. 1,1.18,1.2."),
+    ] = None,
+    max_asa: Annotated[str | None, typer.Option(help="Upper bound on ASA, e.g. 30s.")] = None,
+    max_abandon: Annotated[
+        str | None, typer.Option(help="Upper bound on abandonment, e.g. 5%.")
+    ] = None,
+    max_occupancy: Annotated[
+        str | None, typer.Option(help="Upper bound on occupancy, e.g. 85%.")
+    ] = None,
+    basis: Annotated[
+        str, typer.Option(help="Service-level basis: offered (abandons miss) or answered.")
+    ] = "offered",
+    rows: Annotated[int, typer.Option(help="Staffing levels shown around the requirement.")] = 4,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Staffing calculator: the table of agents around the requirement for one interval."""
+    from wfm.calculator import CalculatorInput, staffing_table
+
+    if basis not in ("offered", "answered"):
+        raise typer.BadParameter("basis must be offered or answered", param_hint="--basis")
+    try:
+        level, target_time = parse_target(target) if target else (None, None)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--target") from None
+    factors = None
+    if aht_factors:
+        try:
+            factors = tuple(float(f) for f in aht_factors.split(","))
+        except ValueError:
+            raise typer.BadParameter(
+                "expected numbers separated by commas", param_hint="--aht-factors"
+            ) from None
+    spec = CalculatorInput(
+        volume=volume,
+        aht=_duration("--aht")(aht),
+        interval=_duration("--interval")(interval),
+        service_level=level,
+        target_time=target_time,
+        patience=_duration("--patience")(patience) if patience else None,
+        concurrency=concurrency,
+        aht_factors=factors,
+        max_asa=_duration("--max-asa")(max_asa) if max_asa else None,
+        max_abandon_rate=_fraction(max_abandon) if max_abandon else None,
+        max_occupancy=_fraction(max_occupancy) if max_occupancy else None,
+        basis=basis,
+    )
+    result = _run(lambda: staffing_table(spec, rows=rows))
+    if as_json:
+        console.print_json(json.dumps(result.as_dict()))
+        return
+    console.print(result.title, markup=False)
+    table = Table(show_edge=False, header_style="bold")
+    for name in ("agents", "service level", "ASA", "abandoned", "occupancy", ""):
+        table.add_column(name, justify="right" if name else "left")
+    for line in result.lines:
+        table.add_row(
+            str(line.agents),
+            _pct(line.service_level),
+            _secs(line.asa),
+            _pct(line.abandon_rate),
+            _pct(line.occupancy),
+            line.note,
+            style="bold green" if line.required else None,
+        )
+    console.print(table)
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None or np.isnan(value) else f"{100 * value:.1f} %"
+
+
+def _secs(value: float | None) -> str:
+    if value is None or np.isnan(value):
+        return "-"
+    return "∞" if np.isinf(value) else f"{value:.1f} s"
+
+
+@app.command()
+def staff(
+    forecast: Annotated[Path, typer.Argument(help="Forecast CSV (interval_start, channel, ...).")],
+    config: Annotated[Path, typer.Option("--config", "-c", help="Center TOML file.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Requirements CSV to write.")],
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Required agents for every interval x queue of a forecast, written as CSV."""
+    from wfm.config import load_center
+    from wfm.io.atomic import write_csv
+    from wfm.io.forecast import read_forecast
+    from wfm.staffing import format_requirements, staff_forecast
+    from wfm.summary import summarize_requirements
+
+    center = _run(lambda: load_center(config))
+    fc = _run(lambda: read_forecast(forecast, center))
+    table, warnings = staff_forecast(fc.frame, center)
+    write_csv(output, format_requirements(table))
+    for w in [*fc.warnings, *warnings]:
+        typer.echo(f"warning: {w}", err=True)
+    summary = summarize_requirements(table, center)
+    if as_json:
+        console.print_json(json.dumps({"output": str(output), "queues": summary}))
+    elif not quiet:
+        _print_summary(summary, output)
+
+
+def _print_summary(summary: list[dict[str, Any]], output: Path) -> None:
+    table = Table(show_edge=False, header_style="bold", title=f"requirements → {output}")
+    cols = ("queue", "model", "intervals", "contacts", "peak agents", "paid hours", "min SL")
+    for name in cols:
+        table.add_column(name, justify="left" if name in ("queue", "model") else "right")
+    for row in summary:
+        table.add_row(
+            row["queue"],
+            row["model"],
+            str(row["intervals"]),
+            f"{row['contacts']:.0f}",
+            str(row["peak_agents"]),
+            f"{row['paid_hours']:.1f}",
+            _pct(row["min_service_level"]),
+        )
+    console.print(table)
 
 
 @app.callback()
 def _root() -> None:
-    """Workforce planning for service centers."""
+    """Workforce planning for multilingual service centers."""
 
 
 def main() -> None:
-    app()
+    """Entry point of the ``wfm`` console script."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
