@@ -105,6 +105,10 @@ class ErlangAState:
     log_b: np.ndarray  # log ErlangB(n, A)
     wait_probability: np.ndarray
     served_given_wait: np.ndarray
+    # 1 - P(wait), formed without cancellation where P(wait) is close to 1
+    no_wait_probability: np.ndarray | None = None
+    # log M(1, a + 2, x), from the same function as log M(1, a + 2, x e**-theta t)
+    log_m2x: np.ndarray | None = None
 
     @property
     def abandon_rate(self) -> np.ndarray:
@@ -122,15 +126,19 @@ def erlang_a_state(n, load, aht, patience, log_b=None) -> ErlangAState:
     if log_b is None:
         log_b = log_erlang_b(n, load)
     log_b = np.minimum(log_b, 0.0)
-    log_acal = log_kummer_m1(a, x)
+    # M(1, a+1, x) = 1 + x / (a+1) M(1, a+2, x): a sum of positive terms, so
+    # Acal is as accurate as M(1, a+2, x), which the service level needs too.
+    log_m2x = log_kummer_m1(a + 1.0, x)
+    log_acal = np.logaddexp(0.0, np.log(x) - np.log1p(a) + log_m2x)
     with np.errstate(divide="ignore"):
         # P(wait) = 1 / (1 + r), r = (1 - E) / (E * Acal)
         log_r = np.log1p(-np.exp(log_b)) - log_b - log_acal
     pw = np.where(n > 0, special.expit(-log_r), 1.0)  # nobody on duty: everyone waits
+    no_wait = np.where(n > 0, special.expit(log_r), 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         served = (a / x) * (-np.expm1(-log_acal))
     served = np.where(n > 0, np.clip(served, 0.0, 1.0), 0.0)
-    return ErlangAState(n, load, aht, patience, a, x, log_acal, log_b, pw, served)
+    return ErlangAState(n, load, aht, patience, a, x, log_acal, log_b, pw, served, no_wait, log_m2x)
 
 
 def erlang_a_answered_within(state: ErlangAState, target_time) -> np.ndarray:
@@ -138,22 +146,22 @@ def erlang_a_answered_within(state: ErlangAState, target_time) -> np.ndarray:
     a, x = state.a, state.x
     theta_t = target_time / state.patience
     y = x * np.exp(-theta_t)
-    # M(1, a+2, x) = (M(1, a+1, x) - 1) (a+1) / x, exact where Acal is not ~1
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # log(expm1(L)) = L + log1p(-exp(-L)), which does not overflow for large L
-        log_m2x = state.log_acal + np.log1p(-np.exp(-state.log_acal)) + np.log1p(a) - np.log(x)
-    near_one = ~(state.log_acal > 1e-6)
-    if np.any(near_one):
-        log_m2x = np.array(log_m2x, copy=True)
-        log_m2x[near_one] = log_kummer_m1(a[near_one] + 1.0, x[near_one])
+    log_m2x = state.log_m2x
+    if log_m2x is None:
+        log_m2x = log_kummer_m1(a + 1.0, x)
     log_m2y = log_kummer_m1(a + 1.0, y)
     # bracket = 1 - exp(d),  d = log M2(y) - log M2(x) - (a+1) theta t + (x - y)
     d = log_m2y - log_m2x - (a + 1.0) * theta_t - x * np.expm1(-theta_t)
     d = np.minimum(d, 0.0)
     with np.errstate(over="ignore", invalid="ignore"):
         within_given_wait = (a / (a + 1.0)) * np.exp(log_m2x - state.log_acal) * (-np.expm1(d))
-    within_given_wait = np.where(state.n > 0, np.clip(within_given_wait, 0.0, 1.0), 0.0)
-    return (1.0 - state.wait_probability) + state.wait_probability * within_given_wait
+    within_given_wait = np.where(
+        (state.n > 0) & (theta_t > 0), np.clip(within_given_wait, 0.0, 1.0), 0.0
+    )
+    no_wait = state.no_wait_probability
+    if no_wait is None:
+        no_wait = 1.0 - state.wait_probability
+    return no_wait + state.wait_probability * within_given_wait
 
 
 def erlang_a_answered_wait_sum(state: ErlangAState) -> np.ndarray:
@@ -170,22 +178,26 @@ def erlang_a_answered_wait_sum(state: ErlangAState) -> np.ndarray:
         return out
     a_l, x_l, th_l, lac = a[live], x[live], theta[live], state.log_acal[live]
     k0 = np.floor(np.maximum(0.0, x_l - a_l - 12.0 * np.sqrt(x_l) - 12.0))
-    g_a1 = special.gammaln(a_l + 1.0)
-    psi_a1 = special.digamma(a_l + 1.0)
     log_x = np.log(x_l)
+    # log q_k and psi(a+k+2) - psi(a+1) are carried from term to term: forming
+    # them from gammaln/digamma of a + k would cancel catastrophically for a
+    # large a (long patience).
+    log_q = k0 * log_x + special.gammaln(a_l + 1.0) - special.gammaln(a_l + k0 + 1.0) - lac
+    harmonic = special.digamma(a_l + k0 + 2.0) - special.digamma(a_l + 1.0)
+    harmonic = np.where(k0 == 0, 1.0 / (a_l + 1.0), harmonic)
     total = np.zeros_like(a_l)
     mass = np.zeros_like(a_l)
     active = np.ones(a_l.shape, dtype=bool)
-    j = 0
+    k = k0.copy()
     while active.any():
-        k = k0 + j
-        log_q = k * log_x + g_a1 - special.gammaln(a_l + k + 1.0) - lac
         q = np.exp(log_q)
-        term = q * a_l / (th_l * (a_l + k + 1.0)) * (special.digamma(a_l + k + 2.0) - psi_a1)
+        term = q * a_l / (th_l * (a_l + k + 1.0)) * harmonic
         total += np.where(active, term, 0.0)
         mass += np.where(active, q, 0.0)
         past_mode = k >= x_l - a_l
         active &= ~(past_mode & (q < 1e-18 * np.maximum(mass, 1e-300)))
-        j += 1
+        k += 1.0
+        log_q += log_x - np.log(a_l + k)
+        harmonic += 1.0 / (a_l + k + 1.0)
     out[live] = state.wait_probability[live] * total
     return out

@@ -367,7 +367,8 @@ def _sl_margin(sl, target):
     tolerance _REL_TOL).  The probit scale makes SL nearly linear in n, so the
     secant steps land within one agent."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        return special.ndtri(sl) - special.ndtri(target * (1.0 - _REL_TOL))
+        # clip: an answered-basis ratio can round to 1 + 1e-16, where ndtri is nan
+        return special.ndtri(np.clip(sl, 0.0, 1.0)) - special.ndtri(target * (1.0 - _REL_TOL))
 
 
 def _solve_erlang_c(name, value, a, h, p, t, basis):
