@@ -16,6 +16,14 @@ from wfm.erlang import abandon_rate, asa, occupancy, required_agents_detail, ser
 from wfm.erlang.chat import chat_metrics, chat_required_agents
 from wfm.errors import WfmInputError
 
+# the note beside the minimal staffing: which target set it (short, one line)
+_BINDING_LABEL = {
+    "service_level": "required: SL",
+    "asa": "required: ASA",
+    "abandon_rate": "required: abandon",
+    "occupancy": "required: occupancy",
+}
+
 
 @dataclass(frozen=True)
 class CalculatorInput:
@@ -140,7 +148,7 @@ def staffing_table(spec: CalculatorInput, rows: int = 4) -> StaffingTable:
             abandon_rate=float(ab[i]),
             occupancy=float(occ[i]),
             required=bool(n == n_req),
-            note=f"← required ({binding})" if n == n_req else "",
+            note=f"← {_BINDING_LABEL.get(binding, binding)}" if n == n_req else "",
         )
         for i, n in enumerate(agents)
     ]
