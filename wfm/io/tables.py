@@ -32,12 +32,19 @@ class RawTable:
 
 
 def read_raw_table(
-    path: str | Path, *, required: tuple[str, ...], optional: tuple[str, ...] = ()
+    path: str | Path,
+    *,
+    required: tuple[str, ...],
+    optional: tuple[str, ...] = (),
+    rename: dict[str, str] | None = None,
+    ignore: tuple[str, ...] = (),
 ) -> RawTable:
     """Read a CSV as strings, detect its dialect and check its columns.
 
     Unknown columns and missing required columns are errors naming them.
     Column names are matched after stripping blanks and lower-casing.
+    ``rename`` maps source header names (lower-case) to our names, for real
+    exports; ``ignore`` lists source columns that are read past silently.
     """
     name = str(path)
     try:
@@ -64,6 +71,11 @@ def read_raw_table(
         )
     rows = list(csv.reader(io.StringIO(text), delimiter=separator))
     columns = [c.strip().lower() for c in rows[0]]
+    if rename:
+        columns = [rename.get(c, c) for c in columns]
+    width = len(columns)
+    keep = [i for i, c in enumerate(columns) if c not in ignore]
+    columns = [columns[i] for i in keep]
     missing = [c for c in required if c not in columns]
     if missing:
         raise WfmInputError(
@@ -88,11 +100,9 @@ def read_raw_table(
     for i, row in enumerate(rows[1:], start=2):
         if not row or all(not cell.strip() for cell in row):
             continue
-        if len(row) != len(columns):
-            raise WfmInputError(
-                f"expected {len(columns)} fields, found {len(row)}", file=name, row=i
-            )
-        body.append([cell.strip() for cell in row])
+        if len(row) != width:
+            raise WfmInputError(f"expected {width} fields, found {len(row)}", file=name, row=i)
+        body.append([row[j].strip() for j in keep])
         line_no.append(i)
     frame = pd.DataFrame(body, columns=columns, dtype=object)
     decimal_comma = separator != "," and any(
