@@ -200,6 +200,234 @@ def _print_summary(summary: list[dict[str, Any]], output: Path) -> None:
     console.print(table)
 
 
+@app.command()
+def forecast(
+    history: Annotated[
+        str, typer.Argument(help="History CSV, or the word backtest followed by the CSV.")
+    ],
+    backtest_history: Annotated[
+        Path | None, typer.Argument(help="With backtest: the history CSV.", show_default=False)
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Forecast CSV to write.")
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="Center TOML (else inferred).")
+    ] = None,
+    horizon: Annotated[str, typer.Option(help="Days to forecast, e.g. 14d.")] = "14d",
+    method: Annotated[
+        str, typer.Option(help="auto (backtest choice per queue), snaive, mean4, ets, split.")
+    ] = "auto",
+    events: Annotated[Path | None, typer.Option(help="Events CSV (campaigns, outages).")] = None,
+    timezone: Annotated[
+        str | None, typer.Option(help="Timezone of naive times without --config.")
+    ] = None,
+    country: Annotated[
+        str | None,
+        typer.Option(help="Holidays: DE, DE-BY, ... or none (default: from the timezone)."),
+    ] = None,
+    preset: Annotated[
+        str | None, typer.Option(help="ACD export layout: genesys, amazon-connect.")
+    ] = None,
+    columns: Annotated[
+        str | None, typer.Option(help="Column mapping SOURCE=TARGET,... for other exports.")
+    ] = None,
+    aht: Annotated[
+        str | None, typer.Option(help="Handle time to use when the history has none, e.g. 300s.")
+    ] = None,
+    origins: Annotated[int, typer.Option(help="Backtest origins (days).", min=8)] = 56,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
+) -> None:
+    """Forecast volume and AHT per interval and queue from history; or `forecast backtest`.
+
+    `wfm forecast HISTORY.csv -o forecast.csv` writes the forecast contract;
+    `wfm forecast backtest HISTORY.csv` prints the accuracy per queue and method.
+    """
+    from wfm.forecast import pipeline as fp
+
+    if history == "backtest" and backtest_history is not None:
+        mode, path = "backtest", backtest_history
+    elif backtest_history is not None:
+        raise typer.BadParameter(f"unexpected extra argument {str(backtest_history)!r}")
+    else:
+        mode, path = "forecast", Path(history)
+    if mode == "forecast" and output is None:
+        raise typer.BadParameter("give the forecast file to write", param_hint="--output")
+    if method not in ("auto", *fp.BASE_METHODS, "split"):
+        raise typer.BadParameter(f"unknown method {method!r}", param_hint="--method")
+    seconds = _duration("--horizon")(horizon)
+    if seconds < 86400 or seconds % 86400:
+        raise typer.BadParameter("horizon must be whole days, e.g. 14d", param_hint="--horizon")
+    default_aht = _duration("--aht")(aht) if aht else None
+    prepared, warnings = _run(
+        lambda: _forecast_inputs(path, config, timezone, country, preset, columns, events)
+    )
+    result = fp.backtest(prepared[0], origins=origins)
+    if mode == "backtest":
+        _print_backtest(result, prepared[0], as_json, warnings)
+        return
+    try:
+        frame, more = fp.make_forecast(
+            prepared[0],
+            int(seconds // 86400),
+            method=method,
+            result=result,
+            events=prepared[1],
+            default_aht=default_aht,
+        )
+    except ValueError as exc:
+        typer.echo(f"error: {path}: {exc}; give --aht", err=True)
+        raise typer.Exit(2) from None
+    from wfm.io.atomic import write_csv
+
+    write_csv(output, fp.format_forecast(frame))
+    for w in [*warnings, *more]:
+        typer.echo(f"warning: {w}", err=True)
+    summary = _forecast_summary(frame, result)
+    if as_json:
+        console.print_json(json.dumps({"output": str(output), "queues": summary}))
+    elif not quiet:
+        table = Table(show_edge=False, header_style="bold", title=f"forecast → {output}")
+        for name in ("queue", "method", "contacts/day", "AHT", "WAPE day", "WAPE week"):
+            table.add_column(name, justify="left" if name in ("queue", "method") else "right")
+        for r in summary:
+            table.add_row(
+                r["queue"],
+                r["method"],
+                f"{r['contacts_per_day']:.0f}",
+                f"{r['aht_s']:.0f} s",
+                _pct(r["wape_day"]),
+                _pct(r["wape_week"]),
+            )
+        console.print(table)
+
+
+def _forecast_inputs(path, config, timezone, country, preset, columns, events_path):
+    """Read history, events and holidays; returns ((prepared, events), warnings)."""
+    from wfm.config import load_center
+    from wfm.forecast.pipeline import prepare
+    from wfm.io.events import country_for_timezone, public_holidays, read_events
+    from wfm.io.history import parse_column_mapping, read_history
+
+    center = load_center(config) if config else None
+    mapping = parse_column_mapping(columns) if columns else None
+    hist = read_history(path, center=center, timezone=timezone, preset=preset, columns=mapping)
+    tz = hist.timezone
+    ev = read_events(events_path, tz) if events_path else None
+    if country is None:
+        country = country_for_timezone(tz)
+    elif country.lower() == "none":
+        country = None
+    years = pd_years(hist.frame["interval_start"])
+    days = public_holidays(country, years)
+    prepared = prepare(hist.frame, hist.interval, tz, holidays=days, events=ev)
+    return (prepared, ev), hist.warnings
+
+
+def pd_years(starts) -> list[int]:
+    first, last = int(starts.dt.year.min()), int(starts.dt.year.max())
+    return list(range(first - 1, last + 3))
+
+
+def _forecast_summary(frame, result) -> list[dict[str, Any]]:
+    rows = []
+    table = result.table
+    for (channel, language), g in frame.groupby(["channel", "language"], sort=False):
+        key = f"{channel}:{language}"
+        days = g["interval_start"].dt.tz_localize(None).dt.normalize().nunique()
+        score = (
+            table[(table["queue"] == key) & (table["method"] == g["model"].iloc[0])]
+            if not table.empty
+            else table
+        )
+        vol = g["volume"].sum()
+        rows.append(
+            {
+                "queue": key,
+                "method": g["model"].iloc[0],
+                "contacts_per_day": float(vol / days),
+                "aht_s": float((g["volume"] * g["aht_s"]).sum() / vol) if vol > 0 else 0.0,
+                "wape_day": float(score["wape_day"].iloc[0]) if len(score) else None,
+                "wape_week": float(score["wape_week"].iloc[0]) if len(score) else None,
+            }
+        )
+    return rows
+
+
+def _print_backtest(result, prepared, as_json: bool, warnings: list[str]) -> None:
+    from wfm.forecast.pipeline import pooled
+
+    for w in warnings:
+        typer.echo(f"warning: {w}", err=True)
+    table = result.table
+    if table.empty:
+        typer.echo("error: history too short for a backtest (needs about 6 weeks)", err=True)
+        raise typer.Exit(2)
+    cols = [
+        "wape_day",
+        "wape_week",
+        "mase_day",
+        "mase_week",
+        "bias_day",
+        "bias_week",
+        "cov80_week",
+        "cov95_week",
+    ]
+    if as_json:
+        rows = table[["queue", "method", "chosen", *cols]].to_dict(orient="records")
+        console.print_json(
+            json.dumps({"rows": rows, "pooled": pooled(table).reset_index().to_dict("records")})
+        )
+        return
+    out = Table(
+        show_edge=False,
+        header_style="bold",
+        title="rolling-origin backtest (evaluation origins; * = chosen on calibration)",
+    )
+    for name in (
+        "queue",
+        "method",
+        "WAPE day",
+        "WAPE week",
+        "MASE day",
+        "MASE week",
+        "bias day",
+        "bias week",
+        "cov 80",
+        "cov 95",
+    ):
+        out.add_column(name, justify="left" if name in ("queue", "method") else "right")
+    for r in table.itertuples(index=False):
+        label = r.method + (" *" if r.chosen else "")
+        if r.method == "auto":
+            label = f"auto → {r.picks}"
+        out.add_row(
+            r.queue,
+            label,
+            _pct(r.wape_day),
+            _pct(r.wape_week),
+            f"{r.mase_day:.2f}",
+            f"{r.mase_week:.2f}",
+            _pct(r.bias_day),
+            _pct(r.bias_week),
+            _pct(r.cov80_week),
+            _pct(r.cov95_week),
+            style="bold" if r.method == "auto" else None,
+        )
+    console.print(out)
+    agg = pooled(table)
+    console.print(
+        "all queues (pooled WAPE, day / week ahead): "
+        + ", ".join(
+            f"{m} {100 * agg.loc[m, 'wape_day']:.1f} / {100 * agg.loc[m, 'wape_week']:.1f} %"
+            for m in ("auto", "ets", "mean4", "snaive")
+            if m in agg.index
+        ),
+        markup=False,
+    )
+
+
 @app.callback()
 def _root() -> None:
     """Workforce planning for multilingual service centers."""
