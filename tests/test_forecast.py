@@ -296,3 +296,21 @@ def test_forecast_honors_closed_hours_and_events():
     first_day = fc["interval_start"] < start + pd.Timedelta(days=1)
     assert (fc.loc[first_day, "volume"] == 0).all()  # outage at x0
     assert fc.loc[~first_day, "volume"].sum() > 0
+
+
+def test_forecast_over_autumn_dst_day_has_50_intervals():
+    frame = simulated_history(weeks=7)
+    # move the history so that the forecast starts on Saturday 2026-10-24
+    shift = pd.Timestamp("2026-10-24") - pd.Timestamp("2026-01-05") - pd.Timedelta(days=49)
+    local = frame["interval_start"].dt.tz_localize(None) + shift
+    frame = frame.assign(interval_start=local.dt.tz_localize(TZ))  # no DST change inside
+    p = prepare(frame, 1800, TZ)
+    assert p.days[-1] == pd.Timestamp("2026-10-23")
+    fc, _ = make_forecast(p, 3, method="mean4")
+    per_day = fc.groupby(fc["interval_start"].dt.tz_localize(None).dt.normalize()).size()
+    assert per_day.tolist() == [48, 50, 48]
+    sunday = fc[fc["interval_start"].dt.day == 25].reset_index(drop=True)
+    # both 02:00 intervals (summer and winter time) get the 02:00 slot's rate
+    offsets = [t.utcoffset() for t in sunday["interval_start"].iloc[[4, 6]]]
+    assert offsets[0] != offsets[1]
+    assert sunday["volume"].iloc[4] == sunday["volume"].iloc[6]

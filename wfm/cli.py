@@ -418,12 +418,14 @@ def _print_backtest(result, prepared, as_json: bool, warnings: list[str]) -> Non
     console.print(out)
     agg = pooled(table)
     console.print(
-        "all queues (pooled WAPE, day / week ahead): "
+        "all queues, WAPE day / week ahead: "
         + ", ".join(
             f"{m} {100 * agg.loc[m, 'wape_day']:.1f} / {100 * agg.loc[m, 'wape_week']:.1f} %"
             for m in ("auto", "ets", "mean4", "snaive")
             if m in agg.index
-        ),
+        )
+        + f"; auto week-ahead coverage: 80 % band {100 * agg.loc['auto', 'cov80_week']:.1f} %, "
+        f"95 % band {100 * agg.loc['auto', 'cov95_week']:.1f} %",
         markup=False,
     )
 

@@ -233,6 +233,7 @@ def _metrics(actual, pred, scale, alpha) -> dict[str, float]:
     for name, sl, a in (("day", slice(0, 1), alpha[0]), ("week", slice(None), alpha[1])):
         y, f = actual[:, sl].ravel(), pred[:, sl].ravel()
         ok = np.isfinite(y)
+        out[f"n_{name}"] = int(ok.sum())
         total = y[ok].sum()
         out[f"wape_{name}"] = float(np.abs(y[ok] - f[ok]).sum() / total) if total > 0 else np.nan
         out[f"bias_{name}"] = float((f[ok] - y[ok]).sum() / total) if total > 0 else np.nan
@@ -274,15 +275,18 @@ def accuracy_table(results: dict[str, QueueBacktest]) -> pd.DataFrame:
 
 
 def pooled(table: pd.DataFrame) -> pd.DataFrame:
-    """WAPE per method pooled over queues (total absolute error / total volume)."""
-    g = table.groupby("method")[["abs_err_day", "actual_day", "abs_err_week", "actual_week"]]
-    s = g.sum()
-    return pd.DataFrame(
-        {
-            "wape_day": s["abs_err_day"] / s["actual_day"],
-            "wape_week": s["abs_err_week"] / s["actual_week"],
-        }
-    )
+    """Per method over all queues: WAPE (total absolute error / total volume) and coverage
+    (share of all scored intervals inside the band)."""
+    out = {}
+    for m, g in table.groupby("method"):
+        row = {}
+        for h in ("day", "week"):
+            row[f"wape_{h}"] = g[f"abs_err_{h}"].sum() / g[f"actual_{h}"].sum()
+            for level in (80, 95):
+                col = f"cov{level}_{h}"
+                row[col] = (g[col] * g[f"n_{h}"]).sum() / g[f"n_{h}"].sum()
+        out[m] = row
+    return pd.DataFrame.from_dict(out, orient="index")
 
 
 def make_forecast(
