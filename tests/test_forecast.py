@@ -314,3 +314,22 @@ def test_forecast_over_autumn_dst_day_has_50_intervals():
     offsets = [t.utcoffset() for t in sunday["interval_start"].iloc[[4, 6]]]
     assert offsets[0] != offsets[1]
     assert sunday["volume"].iloc[4] == sunday["volume"].iloc[6]
+
+
+@pytest.mark.parametrize("method", ["snaive", "mean4", "ets"])
+def test_weekday_never_seen_is_not_closed(method):
+    frame = simulated_history(weeks=1).iloc[: 3 * 48].copy()  # Mon-Wed only
+    frame["volume"] = 5.0
+    p = prepare(frame, 1800, TZ)
+    fc, _ = make_forecast(p, 1, method=method)  # a Thursday
+    np.testing.assert_allclose(fc["volume"], 5.0)
+
+
+def test_weekday_closed_in_history_stays_closed():
+    frame = simulated_history(weeks=6)
+    sunday = frame["interval_start"].dt.day_of_week == 6
+    frame.loc[sunday, "volume"] = 0.0
+    p = prepare(frame, 1800, TZ)
+    fc, _ = make_forecast(p, 7, method="ets")
+    sun = fc["interval_start"].dt.day_of_week == 6
+    assert (fc.loc[sun, "volume"] == 0).all() and (fc.loc[~sun, "volume"] > 0).any()

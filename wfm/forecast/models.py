@@ -65,12 +65,14 @@ def _no_kinds(n: int) -> dict[str, np.ndarray]:
 
 
 def _by_weekday(values: np.ndarray, weekday: np.ndarray, k: int) -> np.ndarray:
-    """(7, n_slots): mean of the last ``k`` rows of each weekday (zeros if none)."""
+    """(7, n_slots): mean of the last ``k`` rows of each weekday.
+
+    A weekday the history never saw gets the mean of the last ``k`` days.
+    """
     out = np.zeros((7, values.shape[1]))
     for w in range(7):  # a loop over weekdays
         rows = values[weekday == w][-k:]
-        if len(rows):
-            out[w] = rows.mean(axis=0)
+        out[w] = rows.mean(axis=0) if len(rows) else values[-k:].mean(axis=0)
     return out
 
 
@@ -158,7 +160,8 @@ class DailyETSProfile:
         self.profile = intraday_profile(volume, weekday, ordinary, self.profile_weeks)
         recent = np.zeros(7)
         np.add.at(recent, weekday[-28:], totals[-28:])
-        self.closed = recent <= 0
+        seen = np.bincount(weekday[-28:], minlength=7) > 0
+        self.closed = seen & (recent <= 0)  # seen in the last 4 weeks, never a contact
         self.last_day = data.days[-1]
         y = adjusted[-7 * self.weeks :]
         self._fit_ets(y, weekday[-len(y) :])
@@ -171,7 +174,7 @@ class DailyETSProfile:
         self._fallback = np.zeros(7)
         for w in range(7):
             rows = y[weekday == w][-4:]
-            self._fallback[w] = rows.mean() if len(rows) else 0.0
+            self._fallback[w] = rows.mean() if len(rows) else y[-7:].mean()
         self._start_weekday = int(weekday[-1] + 1) % 7
         if len(y) < 21 or not np.isfinite(y).all() or y.max() <= 0:
             return

@@ -115,7 +115,10 @@ def prepare(
         wk = pd.DatetimeIndex(starts).day_of_week.to_numpy()
         table = np.zeros(7 * n_slots, bool)
         table[(wk * n_slots + slot_index(starts, interval))[rows["open"].to_numpy(bool)]] = True
-        raw[key] = (filled, actual, mult_m, open_m, table.reshape(7, n_slots), aht)
+        table = table.reshape(7, n_slots)
+        unseen = np.bincount(wk, minlength=7) == 0  # weekdays the history never had
+        table[unseen] = table[~unseen].any(axis=0)
+        raw[key] = (filled, actual, mult_m, open_m, table, aht)
     channel_of = {k: k.split(":")[0] for k in raw}
     channel_total: dict[str, np.ndarray] = {}
     for k, (filled, *_rest) in raw.items():
