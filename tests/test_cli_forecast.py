@@ -78,7 +78,7 @@ def test_backtest_table_marks_choice(history):
     result = runner.invoke(app, args, env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "auto → " in result.output and " * " in result.output
-    data = json.loads(runner.invoke(app, [*args, "--json"]).output)
+    data = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
     chosen = {r["queue"]: r["method"] for r in data["rows"] if r["chosen"]}
     assert set(chosen) == {"email:de", "email:tr"}
     methods = {r["method"] for r in data["rows"] if r["queue"] == "email:tr"}

@@ -263,7 +263,7 @@ def forecast(
     prepared, warnings = _run(
         lambda: _forecast_inputs(path, config, timezone, country, preset, columns, events)
     )
-    result = fp.backtest(prepared[0], origins=origins)
+    result = _backtest_with_progress(prepared[0], origins, quiet or as_json)
     if mode == "backtest":
         _print_backtest(result, prepared[0], as_json, warnings)
         return
@@ -303,6 +303,20 @@ def forecast(
         console.print(table)
 
 
+def _backtest_with_progress(prepared, origins: int, silent: bool):
+    """The backtest, with a progress bar on stderr when it is a terminal."""
+    from rich.progress import Progress
+
+    from wfm.forecast.pipeline import backtest
+
+    err = Console(stderr=True)
+    if silent or not err.is_terminal:
+        return backtest(prepared, origins=origins)
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task("backtest", total=len(prepared.queues))
+        return backtest(prepared, origins=origins, progress=lambda q: bar.advance(task))
+
+
 def _forecast_inputs(path, config, timezone, country, preset, columns, events_path):
     """Read history, events and holidays; returns ((prepared, events), warnings)."""
     from wfm.config import load_center
@@ -322,7 +336,12 @@ def _forecast_inputs(path, config, timezone, country, preset, columns, events_pa
     years = pd_years(hist.frame["interval_start"])
     days = public_holidays(country, years)
     prepared = prepare(hist.frame, hist.interval, tz, holidays=days, events=ev)
-    return (prepared, ev), hist.warnings
+    warnings = list(hist.warnings)
+    if center is not None:
+        absent = [q.key for q in center.queues if q.key not in prepared.queues]
+        if absent:
+            warnings.append(f"no history for {', '.join(absent)}: not forecast")
+    return (prepared, ev), warnings
 
 
 def pd_years(starts) -> list[int]:

@@ -25,7 +25,7 @@ over-forecast); coverage = share of actuals inside the band (see
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -176,8 +176,12 @@ def backtest(
     methods: Sequence[str] | None = None,
     week: int = 7,
     refit_every: int = 14,
+    progress: Callable[[str], None] | None = None,
 ) -> Backtest:
-    """Rolling-origin backtest of the candidate methods of every queue (see module doc)."""
+    """Rolling-origin backtest of the candidate methods of every queue (see module doc).
+
+    ``progress(queue)`` is called after each queue (for a progress bar).
+    """
     n_days = len(prepared.days)
     n_orig = min(origins, n_days - week - 28)
     if n_orig < 4:
@@ -211,6 +215,8 @@ def backtest(
             for m, p in preds.items()
         }
         chosen = min(names, key=lambda m: (np.nan_to_num(scores[m], nan=np.inf), m))
+        if progress is not None:
+            progress(key)
         results[key] = QueueBacktest(
             key, origin_days, preds, actual, mase_scale, n_calib, chosen, alpha, alpha_all
         )
