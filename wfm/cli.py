@@ -333,7 +333,7 @@ def _forecast_inputs(path, config, timezone, country, preset, columns, events_pa
         country = country_for_timezone(tz)
     elif country.lower() == "none":
         country = None
-    years = pd_years(hist.frame["interval_start"])
+    years = _history_years(hist.frame["interval_start"])
     days = public_holidays(country, years)
     prepared = prepare(hist.frame, hist.interval, tz, holidays=days, events=ev)
     warnings = list(hist.warnings)
@@ -344,7 +344,7 @@ def _forecast_inputs(path, config, timezone, country, preset, columns, events_pa
     return (prepared, ev), warnings
 
 
-def pd_years(starts) -> list[int]:
+def _history_years(starts) -> list[int]:
     first, last = int(starts.dt.year.min()), int(starts.dt.year.max())
     return list(range(first - 1, last + 3))
 

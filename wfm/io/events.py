@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.errors import WfmInputError
-from wfm.io.history import _parse_times
+from wfm.io.history import parse_times
 from wfm.io.tables import numeric_column, read_raw_table
 
 EVENTS_REQUIRED = ("start", "end", "effect")
@@ -48,7 +48,7 @@ def read_events(path: str | Path, timezone: str) -> pd.DataFrame:
         raw = f[col].str.strip()
         # a bare date is midnight local time
         f[col] = raw.where(raw.str.len() > 10, raw + "T00:00")
-        times[col] = _parse_times(table, col, tz, np.arange(n).astype(str) + col).dt.tz_convert(
+        times[col] = parse_times(table, col, tz, np.arange(n).astype(str) + col).dt.tz_convert(
             "UTC"
         )
     bad = (times["end"] <= times["start"]).to_numpy()

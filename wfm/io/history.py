@@ -214,7 +214,7 @@ def read_history(
     if center is not None:
         _check_queues(table, channel, language, center)
     key = (channel + ":" + language).to_numpy()
-    starts = _parse_times(table, "interval_start", tz, key)
+    starts = parse_times(table, "interval_start", tz, key)
     volume = numeric_column(table, "volume", minimum=0.0, what="a volume >= 0 (contacts)")
     frame = pd.DataFrame(
         {
@@ -319,8 +319,13 @@ def _optional_numeric(table: RawTable, column: str) -> np.ndarray:
     return np.where((table.frame[column] == "").to_numpy(), np.nan, values)
 
 
-def _parse_times(table: RawTable, column: str, tz: dt.tzinfo, key: np.ndarray) -> pd.Series:
-    """Vectorized: offsets honored, naive local times localized (DST folds by file order)."""
+def parse_times(table: RawTable, column: str, tz: dt.tzinfo, key: np.ndarray) -> pd.Series:
+    """Parse ``column`` as timezone-aware times in ``tz`` (vectorized); bad cells raise.
+
+    Offsets are honored; naive times are local.  On the autumn DST change, rows
+    with the same ``key`` (the queue) and the same repeated local time are read
+    in file order: the first as summer time, the second as winter time.
+    """
     raw = table.frame[column].astype(str).str.strip()
     has_offset = raw.str.contains(_OFFSET).to_numpy()
     out = pd.Series(pd.NaT, index=raw.index, dtype=pd.DatetimeTZDtype("ns", tz))
