@@ -234,3 +234,53 @@ def test_example_history_reads_if_present():
     h = read_history(path, center=c)
     assert set(h.queues) == {q.key for q in c.queues}
     assert sum(h.gaps.values()) == 0
+
+
+def test_calabrio_preset_headerless_local_date_time(tmp_path):
+    fields = [
+        "30",
+        "20261025",
+        "02:30",
+        "7",
+        "Hotline_DE",
+        "12",
+        "0",
+        "2",
+        "0",
+        "10",
+        "150",
+        "40",
+        "2400",
+        "600",
+        "60",
+        "30",
+        "4",
+        "8",
+        "100",
+        "1",
+        "1",
+    ]
+    second = fields.copy()
+    second[5] = "9"
+    third = fields.copy()
+    third[2], third[5] = "3:00", "4"
+    text = "\n".join(";".join(f) for f in (fields, second, third)) + "\n"
+    h = read_history(write(tmp_path, text), center=center(), preset="calabrio")
+    assert h.gaps == {"phone:de": 1}  # 02:00 winter time is missing from the file
+    known = h.frame[h.frame["volume"].notna()].reset_index(drop=True)
+    assert known["channel"].tolist() == ["phone"] * 3
+    assert [t.isoformat() for t in known["interval_start"]] == [
+        "2026-10-25T02:30:00+02:00",
+        "2026-10-25T02:30:00+01:00",
+        "2026-10-25T03:00:00+01:00",
+    ]
+    assert known["volume"].tolist() == [12.0, 9.0, 4.0]
+    assert known["aht_s"].iloc[0] == (2400 + 600) / 10
+    assert known["abandoned"].iloc[0] == 2.0
+
+
+def test_calabrio_bad_date_is_located(tmp_path):
+    fields = ["30", "2026-10-25", "08:00", "7", "Hotline_DE"] + ["0"] * 16
+    with pytest.raises(WfmInputError) as err:
+        read_history(write(tmp_path, ",".join(fields) + "\n"), center=center(), preset="calabrio")
+    assert (err.value.row, err.value.column) == (1, "date")

@@ -227,7 +227,7 @@ def forecast(
         typer.Option(help="Holidays: DE, DE-BY, ... or none (default: from the timezone)."),
     ] = None,
     preset: Annotated[
-        str | None, typer.Option(help="ACD export layout: genesys, amazon-connect.")
+        str | None, typer.Option(help="ACD export layout: genesys, amazon-connect, calabrio.")
     ] = None,
     columns: Annotated[
         str | None, typer.Option(help="Column mapping SOURCE=TARGET,... for other exports.")

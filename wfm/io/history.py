@@ -87,17 +87,48 @@ class Preset:
     """How to read one ACD export layout into the history contract.
 
     ``rename``: source header (lower-case) -> our column; ``ignore``: source
-    columns read past; ``handle_total``: our name of a total-handle-seconds
-    column turned into ``aht_s = total / handled``; ``language_from_queue``:
-    take the language from the last ``_``/``-``/space separated token of a
-    queue-name column (for layouts without a language column).
+    columns read past; ``handle_parts``: columns of total handle seconds summed
+    into ``aht_s = total / handled``; ``language_from_queue``: take the
+    language from the last ``_``/``-``/space separated token of a queue-name
+    column (for layouts without a language column); ``header``: the column
+    names of a layout without a header line; ``date_time``: the date
+    (``YYYYMMDD``) and time (``hh:mm``) columns that make ``interval_start``
+    (local time); ``channel``: the channel of a layout without one.
     """
 
     description: str
     rename: dict[str, str]
     ignore: tuple[str, ...] = ()
-    handle_total: bool = False
+    handle_parts: tuple[str, ...] = ()
     language_from_queue: bool = False
+    header: tuple[str, ...] | None = None
+    date_time: tuple[str, str] | None = None
+    channel: str | None = None
+
+
+_CALABRIO = (
+    "interval_minutes",
+    "date",
+    "time",
+    "queue_id",
+    "queue_name",
+    "volume",
+    "overflow_in",
+    "abandoned",
+    "overflow_out",
+    "handled",
+    "answer_wait_s",
+    "abandon_wait_s",
+    "talk_s",
+    "acw_s",
+    "max_wait_answered_s",
+    "max_wait_abandoned_s",
+    "agents_available",
+    "answered_within_sl",
+    "idle_s",
+    "short_abandoned",
+    "abandoned_within_sl",
+)
 
 
 PRESETS: dict[str, Preset] = {
@@ -112,7 +143,7 @@ PRESETS: dict[str, Preset] = {
             "total handle time (seconds)": "handle_total_s",
         },
         ignore=("queue", "skill set"),
-        handle_total=True,
+        handle_parts=("handle_total_s",),
     ),
     "amazon-connect": Preset(
         "Amazon Connect forecasting history import (acd-formats.md 4a; language from the "
@@ -127,6 +158,33 @@ PRESETS: dict[str, Preset] = {
         },
         ignore=("queueid", "intervalduration"),
         language_from_queue=True,
+    ),
+    "calabrio": Preset(
+        "Calabrio ONE / Teleopti queue statistics file (acd-formats.md 8: no header, 21 "
+        "fields; local date YYYYMMDD + time hh:mm; AHT = (talk + after-call work) / "
+        "answered; offered counts transfers in both queues; channel phone; language from "
+        "the queue name's last token)",
+        {},
+        ignore=tuple(
+            c
+            for c in _CALABRIO
+            if c
+            not in (
+                "date",
+                "time",
+                "queue_name",
+                "volume",
+                "abandoned",
+                "handled",
+                "talk_s",
+                "acw_s",
+            )
+        ),
+        handle_parts=("talk_s", "acw_s"),
+        language_from_queue=True,
+        header=_CALABRIO,
+        date_time=("date", "time"),
+        channel="phone",
     ),
 }
 
@@ -196,19 +254,29 @@ def read_history(
     rename = {**(spec.rename if spec else {}), **(columns or {})}
     required: tuple[str, ...] = HISTORY_REQUIRED
     optional: tuple[str, ...] = HISTORY_OPTIONAL
-    if spec and spec.handle_total:
-        optional = (*optional, "handle_total_s")
+    if spec:
+        optional = (*optional, *spec.handle_parts)
     if spec and spec.language_from_queue:
         required = tuple(c for c in required if c != "language") + ("queue_name",)
+    if spec and spec.channel:
+        required = tuple(c for c in required if c != "channel")
+    if spec and spec.date_time:
+        required = tuple(c for c in required if c != "interval_start") + spec.date_time
     table = read_raw_table(
         path,
         required=required,
         optional=optional,
         rename=rename,
         ignore=spec.ignore if spec else (),
+        header=spec.header if spec else None,
     )
+    first = 1 if spec and spec.header else 2
     if table.frame.empty:
-        raise WfmInputError("no data rows", file=table.path, row=2)
+        raise WfmInputError("no data rows", file=table.path, row=first)
+    if spec and spec.channel:
+        table.frame["channel"] = spec.channel
+    if spec and spec.date_time:
+        table.frame["interval_start"] = _join_date_time(table, *spec.date_time)
     channel = _channel(table)
     language = _language(table, from_queue=bool(spec and spec.language_from_queue))
     if center is not None:
@@ -226,8 +294,8 @@ def read_history(
     )
     for name in ("aht_s", "handled", "abandoned"):
         frame[name] = _optional_numeric(table, name)
-    if "handle_total_s" in table.frame.columns:
-        total = _optional_numeric(table, "handle_total_s")
+    if spec and spec.handle_parts:
+        total = sum(_optional_numeric(table, c) for c in spec.handle_parts)
         handled = frame["handled"].to_numpy()
         with np.errstate(divide="ignore", invalid="ignore"):
             frame["aht_s"] = np.where(handled > 0, total / handled, np.nan)
@@ -251,6 +319,26 @@ def read_history(
                 f"{first.isoformat()}); treated as unknown, not as zero"
             )
     return History(grid, interval, tzname, warnings, gaps)
+
+
+def _join_date_time(table: RawTable, date: str, time: str) -> pd.Series:
+    """``20260323`` + ``08:30`` -> ``2026-03-23T08:30`` (local time)."""
+    d = table.frame[date].str.strip()
+    t = table.frame[time].str.strip()
+    for col, values, pattern, example in (
+        (date, d, r"\d{8}", "20260323"),
+        (time, t, r"\d{1,2}:\d{2}", "08:30"),
+    ):
+        bad = ~values.str.fullmatch(pattern).to_numpy()
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise WfmInputError(
+                f"expected a {col} like {example}, found {values.iloc[i]!r}",
+                file=table.path,
+                row=int(table.line[i]),
+                column=col,
+            )
+    return d.str[:4] + "-" + d.str[4:6] + "-" + d.str[6:] + "T" + t.str.zfill(5)
 
 
 def _channel(table: RawTable) -> pd.Series:

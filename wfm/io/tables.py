@@ -38,13 +38,16 @@ def read_raw_table(
     optional: tuple[str, ...] = (),
     rename: dict[str, str] | None = None,
     ignore: tuple[str, ...] = (),
+    header: tuple[str, ...] | None = None,
 ) -> RawTable:
     """Read a CSV as strings, detect its dialect and check its columns.
 
     Unknown columns and missing required columns are errors naming them.
     Column names are matched after stripping blanks and lower-casing.
     ``rename`` maps source header names (lower-case) to our names, for real
-    exports; ``ignore`` lists source columns that are read past silently.
+    exports; ``ignore`` lists source columns that are read past silently;
+    ``header`` names the columns of a file without a header line (then data
+    starts on line 1).
     """
     name = str(path)
     try:
@@ -60,9 +63,9 @@ def read_raw_table(
     lines = text.splitlines()
     if not lines or not lines[0].strip():
         raise WfmInputError("empty file: expected a header line", file=name, row=1)
-    header = lines[0]
-    separator = max(SEPARATORS, key=header.count)
-    if header.count(separator) == 0 and len(required) > 1:
+    first = lines[0]
+    separator = max(SEPARATORS, key=first.count)
+    if first.count(separator) == 0 and len(required) > 1:
         raise WfmInputError(
             f"cannot find a separator (',' ';' or tab) in the header; expected columns "
             f"{', '.join(required)}",
@@ -70,6 +73,9 @@ def read_raw_table(
             row=1,
         )
     rows = list(csv.reader(io.StringIO(text), delimiter=separator))
+    first_line = 2
+    if header is not None:
+        rows, first_line = [list(header), *rows], 1
     columns = [c.strip().lower() for c in rows[0]]
     if rename:
         columns = [rename.get(c, c) for c in columns]
@@ -97,7 +103,7 @@ def read_raw_table(
     if dupes:
         raise WfmInputError(f"column {dupes[0]!r} appears twice", file=name, row=1)
     body, line_no = [], []
-    for i, row in enumerate(rows[1:], start=2):
+    for i, row in enumerate(rows[1:], start=first_line):
         if not row or all(not cell.strip() for cell in row):
             continue
         if len(row) != width:
