@@ -203,10 +203,16 @@ def _print_summary(summary: list[dict[str, Any]], output: Path) -> None:
 @app.command()
 def forecast(
     history: Annotated[
-        str, typer.Argument(help="History CSV, or the word backtest followed by the CSV.")
+        str,
+        typer.Argument(
+            help="History CSV, or the word backtest followed by the CSV.", metavar="HISTORY.csv"
+        ),
     ],
     backtest_history: Annotated[
-        Path | None, typer.Argument(help="With backtest: the history CSV.", show_default=False)
+        Path | None,
+        typer.Argument(
+            help="With backtest: the history CSV.", show_default=False, metavar="HISTORY.csv"
+        ),
     ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Forecast CSV to write.")
@@ -394,7 +400,8 @@ def _print_backtest(result, prepared, as_json: bool, warnings: list[str]) -> Non
         "cov95_week",
     ]
     if as_json:
-        rows = table[["queue", "method", "chosen", *cols]].to_dict(orient="records")
+        sub = table[["queue", "method", "chosen", *cols]]
+        rows = sub.astype(object).where(sub.notna(), None).to_dict(orient="records")
         console.print_json(
             json.dumps({"rows": rows, "pooled": pooled(table).reset_index().to_dict("records")})
         )
