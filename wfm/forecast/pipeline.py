@@ -159,8 +159,8 @@ class QueueBacktest:
     scale: float  # MASE denominator (contacts per interval)
     n_calib: int
     chosen: str
-    alpha: dict[str, tuple]  # method -> (day-ahead, week-ahead) dispersion, calibration
-    alpha_all: dict[str, tuple]  # the same on all origins (for the final forecast)
+    dispersion: dict[str, tuple]  # method -> (day-ahead, week-ahead) (phi, alpha), calibration
+    dispersion_all: dict[str, tuple]  # the same on all origins (for the final forecast)
 
 
 @dataclass(frozen=True)
@@ -208,8 +208,8 @@ def backtest(
         diff = np.abs(hist[7:] - hist[:-7])
         mase_scale = float(np.nanmean(diff)) if np.isfinite(diff).any() else np.nan
         calib = slice(0, n_calib)
-        alpha = {m: _alphas(actual[calib], p[calib]) for m, p in preds.items()}
-        alpha_all = {m: _alphas(actual, p) for m, p in preds.items()}
+        disp = {m: _dispersions(actual[calib], p[calib]) for m, p in preds.items()}
+        disp_all = {m: _dispersions(actual, p) for m, p in preds.items()}
         scores = {
             m: np.mean([_wape(actual[calib, :1], p[calib, :1]), _wape(actual[calib], p[calib])])
             for m, p in preds.items()
@@ -218,12 +218,12 @@ def backtest(
         if progress is not None:
             progress(key)
         results[key] = QueueBacktest(
-            key, origin_days, preds, actual, mase_scale, n_calib, chosen, alpha, alpha_all
+            key, origin_days, preds, actual, mase_scale, n_calib, chosen, disp, disp_all
         )
     return Backtest(results, accuracy_table(results))
 
 
-def _alphas(actual: np.ndarray, pred: np.ndarray) -> tuple:
+def _dispersions(actual: np.ndarray, pred: np.ndarray) -> tuple:
     return (
         estimate_dispersion(actual[:, :1].ravel(), pred[:, :1].ravel()),
         estimate_dispersion(actual.ravel(), pred.ravel()),
@@ -236,10 +236,10 @@ def _wape(actual: np.ndarray, pred: np.ndarray) -> float:
     return float(np.abs(actual[ok] - pred[ok]).sum() / total) if total > 0 else np.nan
 
 
-def _metrics(actual, pred, scale, alpha) -> dict[str, float]:
+def _metrics(actual, pred, scale, disp) -> dict[str, float]:
     """Scores of one method on the evaluation origins (arrays (n, 7, slots))."""
     out = {}
-    for name, sl, a in (("day", slice(0, 1), alpha[0]), ("week", slice(None), alpha[1])):
+    for name, sl, a in (("day", slice(0, 1), disp[0]), ("week", slice(None), disp[1])):
         y, f = actual[:, sl].ravel(), pred[:, sl].ravel()
         ok = np.isfinite(y)
         out[f"n_{name}"] = int(ok.sum())
@@ -268,7 +268,7 @@ def accuracy_table(results: dict[str, QueueBacktest]) -> pd.DataFrame:
                     "queue": key,
                     "method": m,
                     "chosen": m == r.chosen,
-                    **_metrics(r.actual[ev], p[ev], r.scale, r.alpha[m]),
+                    **_metrics(r.actual[ev], p[ev], r.scale, r.dispersion[m]),
                 }
             )
         rows.append(
@@ -277,7 +277,7 @@ def accuracy_table(results: dict[str, QueueBacktest]) -> pd.DataFrame:
                 "method": "auto",
                 "chosen": False,
                 "picks": r.chosen,
-                **_metrics(r.actual[ev], r.preds[r.chosen][ev], r.scale, r.alpha[r.chosen]),
+                **_metrics(r.actual[ev], r.preds[r.chosen][ev], r.scale, r.dispersion[r.chosen]),
             }
         )
     return pd.DataFrame(rows)
@@ -326,8 +326,8 @@ def make_forecast(
         elif method == "split" and q.siblings < 2:
             name = "ets"
             warnings.append(f"{key}: split needs other languages in the channel; used ets")
-        if bt is not None and name in bt.alpha_all:
-            a_day, a_week = bt.alpha_all[name]
+        if bt is not None and name in bt.dispersion_all:
+            a_day, a_week = bt.dispersion_all[name]
         else:
             a_day = a_week = DEFAULT_DISPERSION
             warnings.append(
