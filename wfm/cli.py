@@ -224,7 +224,9 @@ def forecast(
     prepared, warnings = _run(
         lambda: cf.forecast_inputs(path, config, timezone, country, preset, columns, events)
     )
-    result = cf.backtest_with_progress(prepared[0], origins, quiet or as_json)
+    # a fixed method needs only its own backtest (for the interval dispersion)
+    methods = None if mode == "backtest" or method == "auto" else [method]
+    result = cf.backtest_with_progress(prepared[0], origins, quiet or as_json, methods)
     if mode == "backtest":
         cf.print_backtest(console, result, as_json, warnings)
         return

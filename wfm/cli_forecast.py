@@ -15,7 +15,7 @@ def _pct(value: float | None) -> str:
     return "-" if value is None or np.isnan(value) else f"{100 * value:.1f} %"
 
 
-def backtest_with_progress(prepared, origins: int, silent: bool):
+def backtest_with_progress(prepared, origins: int, silent: bool, methods=None):
     """The backtest, with a progress bar on stderr when it is a terminal."""
     from rich.progress import Progress
 
@@ -23,10 +23,12 @@ def backtest_with_progress(prepared, origins: int, silent: bool):
 
     err = Console(stderr=True)
     if silent or not err.is_terminal:
-        return backtest(prepared, origins=origins)
+        return backtest(prepared, origins=origins, methods=methods)
     with Progress(console=err, transient=True) as bar:
         task = bar.add_task("backtest", total=len(prepared.queues))
-        return backtest(prepared, origins=origins, progress=lambda q: bar.advance(task))
+        return backtest(
+            prepared, origins=origins, methods=methods, progress=lambda q: bar.advance(task)
+        )
 
 
 def forecast_inputs(path, config, timezone, country, preset, columns, events_path):

@@ -191,7 +191,12 @@ def backtest(
     n_calib = n_orig // 2
     results = {}
     for key, q in prepared.queues.items():  # loops over queues, methods, origins
-        names = [m for m in candidates(q) if methods is None or m in methods]
+        if methods is None:
+            names = list(candidates(q))
+        else:  # the methods asked for, where they apply
+            names = [m for m in methods if m != "split" or q.siblings > 1]
+        if not names:
+            continue
         preds = {m: np.zeros((n_orig, week, q.actual.shape[1])) for m in names}
         actual = np.stack([q.actual[o : o + week] for o in origin_days])
         params: dict[str, dict | None] = {}
