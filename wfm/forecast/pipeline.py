@@ -159,7 +159,7 @@ class QueueBacktest:
     scale: float  # MASE denominator (contacts per interval)
     n_calib: int
     chosen: str
-    dispersion: dict[str, tuple]  # method -> (day-ahead, week-ahead) (phi, alpha), calibration
+    dispersion: dict[str, tuple]  # method -> (phi, alpha) per horizon day, calibration
     dispersion_all: dict[str, tuple]  # the same on all origins (for the final forecast)
 
 
@@ -229,9 +229,10 @@ def backtest(
 
 
 def _dispersions(actual: np.ndarray, pred: np.ndarray) -> tuple:
-    return (
-        estimate_dispersion(actual[:, :1].ravel(), pred[:, :1].ravel()),
-        estimate_dispersion(actual.ravel(), pred.ravel()),
+    """(phi, alpha) per horizon day (1 .. 7): errors grow with the horizon."""
+    return tuple(
+        estimate_dispersion(actual[:, h].ravel(), pred[:, h].ravel())
+        for h in range(actual.shape[1])
     )
 
 
@@ -244,7 +245,7 @@ def _wape(actual: np.ndarray, pred: np.ndarray) -> float:
 def _metrics(actual, pred, scale, disp) -> dict[str, float]:
     """Scores of one method on the evaluation origins (arrays (n, 7, slots))."""
     out = {}
-    for name, sl, a in (("day", slice(0, 1), disp[0]), ("week", slice(None), disp[1])):
+    for name, sl in (("day", slice(0, 1)), ("week", slice(None))):
         y, f = actual[:, sl].ravel(), pred[:, sl].ravel()
         ok = np.isfinite(y)
         out[f"n_{name}"] = int(ok.sum())
@@ -253,8 +254,15 @@ def _metrics(actual, pred, scale, disp) -> dict[str, float]:
         out[f"bias_{name}"] = float((f[ok] - y[ok]).sum() / total) if total > 0 else np.nan
         out[f"mase_{name}"] = float(np.abs(y[ok] - f[ok]).mean() / scale) if scale else np.nan
         for level in LEVELS:
-            lo, hi = bounds(f, a, level, clip=False)
-            out[f"cov{int(level * 100)}_{name}"] = coverage(y, lo, hi)
+            inside = known = 0.0
+            for h in range(actual[:, sl].shape[1]):  # each horizon day with its dispersion
+                yh, fh = actual[:, h].ravel(), pred[:, h].ravel()
+                lo, hi = bounds(fh, disp[h], level, clip=False)
+                n = int(np.isfinite(yh).sum())
+                if n:
+                    inside += coverage(yh, lo, hi, seed=h) * n
+                    known += n
+            out[f"cov{int(level * 100)}_{name}"] = inside / known if known else np.nan
     out["abs_err_day"] = float(np.nansum(np.abs(actual[:, :1] - pred[:, :1])))
     out["actual_day"] = float(np.nansum(actual[:, :1]))
     out["abs_err_week"] = float(np.nansum(np.abs(actual - pred)))
@@ -332,9 +340,9 @@ def make_forecast(
             name = "ets"
             warnings.append(f"{key}: split needs other languages in the channel; used ets")
         if bt is not None and name in bt.dispersion_all:
-            a_day, a_week = bt.dispersion_all[name]
+            disps = bt.dispersion_all[name]
         else:
-            a_day = a_week = DEFAULT_DISPERSION
+            disps = (DEFAULT_DISPERSION,)
             warnings.append(
                 f"{key}: history too short for a backtest of {name}; prediction intervals use "
                 f"an assumed dispersion (phi, alpha) = {DEFAULT_DISPERSION}"
@@ -363,12 +371,13 @@ def make_forecast(
                 "aht_s": aht,
             }
         )
-        first_day = d == 0
+        horizon = np.minimum(d, len(disps) - 1)  # beyond a week: the 7th day's dispersion
         for level in LEVELS:
             lo = np.zeros(len(mu))
             hi = np.zeros(len(mu))
-            for pick, disp in ((first_day, a_day), (~first_day, a_week)):
-                lo[pick], hi[pick] = bounds(mu[pick], disp, level)
+            for h in np.unique(horizon):
+                pick = horizon == h
+                lo[pick], hi[pick] = bounds(mu[pick], disps[h], level)
             out[f"volume_lo{int(level * 100)}"] = lo
             out[f"volume_hi{int(level * 100)}"] = hi
         out["model"] = name
