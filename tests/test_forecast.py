@@ -333,3 +333,15 @@ def test_weekday_closed_in_history_stays_closed():
     fc, _ = make_forecast(p, 7, method="ets")
     sun = fc["interval_start"].dt.day_of_week == 6
     assert (fc.loc[sun, "volume"] == 0).all() and (fc.loc[~sun, "volume"] > 0).any()
+
+
+def test_aht_weighted_by_handled_when_given():
+    frame = simulated_history(weeks=2)
+    slot = frame["interval_start"].dt.minute == 0
+    # on the hour: AHT 200 s over 1 handled contact; on the half hour 400 s over 9
+    frame["aht_s"] = np.where(slot, 200.0, 400.0)
+    frame["handled"] = np.where(slot, 1.0, 9.0)
+    p = prepare(frame, 1800, TZ)
+    aht = p.queues["phone:de"].aht
+    mean = aht[0].mean()  # across slots the smoothing mixes both kinds of slot
+    assert mean == pytest.approx((200 * 1 + 400 * 9) / 10, rel=0.02)

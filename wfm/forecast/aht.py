@@ -1,7 +1,8 @@
 """AHT forecast per interval: a smoothed, volume-weighted time-of-day profile.
 
 For each day type (Mon-Fri, Saturday, Sunday/holiday) and slot, over the last
-``weeks`` weeks: AHT = sum(volume x aht) / sum(volume), both sums smoothed
+``weeks`` weeks: AHT = sum(w x aht) / sum(w) with w the handled contacts (the
+volume where the history has no ``handled``), both sums smoothed
 over neighbouring slots (weights 1-2-3-2-1, wrapping round midnight) and
 shrunk towards the queue's overall AHT by ``prior`` pseudo-contacts, so that
 thin night intervals do not get a noisy value.  Seconds.

@@ -107,11 +107,16 @@ def prepare(
         with np.errstate(divide="ignore", invalid="ignore"):
             clean = np.where(mult_m > 0, clean_src / mult_m, np.nan)
         filled = np.where(open_m, fill_gaps(clean), 0.0)
+        # AHT is a mean over handled contacts: weight by handled where the history has
+        # it, else by volume
+        handled = rows["handled"].to_numpy(float)
+        weight = np.nan_to_num(np.where(np.isfinite(handled), handled, volume))
         aht_m = to_matrix(
-            starts, rows["aht_s"].to_numpy(float), interval, days, tz, weights=np.nan_to_num(volume)
+            starts, rows["aht_s"].to_numpy(float), interval, days, tz, weights=weight
         ).values
+        weight_m = to_matrix(starts, weight, interval, days, tz).values
         weekday = days.day_of_week.to_numpy()
-        aht = aht_profile(aht_m, np.nan_to_num(vol_m.values), weekday, kinds["holiday"])
+        aht = aht_profile(aht_m, np.nan_to_num(weight_m), weekday, kinds["holiday"])
         wk = pd.DatetimeIndex(starts).day_of_week.to_numpy()
         table = np.zeros(7 * n_slots, bool)
         table[(wk * n_slots + slot_index(starts, interval))[rows["open"].to_numpy(bool)]] = True
