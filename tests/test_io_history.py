@@ -284,3 +284,11 @@ def test_calabrio_bad_date_is_located(tmp_path):
     with pytest.raises(WfmInputError) as err:
         read_history(write(tmp_path, ",".join(fields) + "\n"), center=center(), preset="calabrio")
     assert (err.value.row, err.value.column) == (1, "date")
+
+
+def test_hourly_history_with_half_hour_config_is_an_error(tmp_path):
+    rows = "".join(
+        f"2026-03-{d:02d} {h:02d}:00,phone,de,5,300\n" for d in range(2, 8) for h in range(24)
+    )
+    with pytest.raises(WfmInputError, match="60-minute intervals"):
+        read_history(write(tmp_path, HEADER + rows), center=center())

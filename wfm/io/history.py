@@ -301,6 +301,8 @@ def read_history(
             frame["aht_s"] = np.where(handled > 0, total / handled, np.nan)
     frame["_line"] = table.line
     interval = float(center.interval) if center is not None else _infer_interval(table, frame)
+    if center is not None:
+        _check_coarser(table, frame, interval)
     _check_alignment(table, frame["interval_start"], interval)
     warnings: list[str] = []
     frame = _drop_duplicates(table, frame, warnings)
@@ -498,6 +500,28 @@ def _infer_interval(table: RawTable, frame: pd.DataFrame) -> float:
             column="interval_start",
         )
     return float(step)
+
+
+def _check_coarser(table: RawTable, frame: pd.DataFrame, interval: float) -> None:
+    """Coarser history than the config's interval would read as every other interval missing.
+
+    Only judged on at least 100 distinct interval starts, so that a few rows of
+    a thin queue (exports often omit empty intervals) are not mistaken for it.
+    """
+    if frame["interval_start"].nunique() < 100:
+        return
+    try:
+        step = _infer_interval(table, frame)
+    except WfmInputError:
+        return
+    if step > interval and step % interval == 0:
+        raise WfmInputError(
+            f"the history has {int(step) // 60}-minute intervals but the config's interval is "
+            f"{int(interval) // 60} minutes; give a history at that interval or change it "
+            "in the config",
+            file=table.path,
+            column="interval_start",
+        )
 
 
 def _check_alignment(table: RawTable, starts: pd.Series, interval: float) -> None:
