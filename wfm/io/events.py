@@ -28,7 +28,7 @@ import pandas as pd
 
 from wfm.errors import WfmInputError
 from wfm.io.history import parse_times
-from wfm.io.tables import numeric_column, read_raw_table
+from wfm.io.tables import fail_at_first, numeric_column, read_raw_table
 
 EVENTS_REQUIRED = ("start", "end", "effect")
 EVENTS_OPTIONAL = ("channel", "language", "value", "name")
@@ -51,39 +51,30 @@ def read_events(path: str | Path, timezone: str) -> pd.DataFrame:
         times[col] = parse_times(table, col, tz, np.arange(n).astype(str) + col).dt.tz_convert(
             "UTC"
         )
-    bad = (times["end"] <= times["start"]).to_numpy()
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise WfmInputError(
-            "end must be after start (end is exclusive)",
-            file=table.path,
-            row=int(table.line[i]),
-            column="end",
-        )
+    fail_at_first(
+        table,
+        (times["end"] <= times["start"]).to_numpy(),
+        "end",
+        "end must be after start (end is exclusive)",
+    )
     effect = f["effect"].str.strip().str.lower()
-    bad = ~effect.isin(["multiply", "exclude"]).to_numpy()
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise WfmInputError(
-            f"expected multiply or exclude, found {f['effect'].iloc[i]!r}",
-            file=table.path,
-            row=int(table.line[i]),
-            column="effect",
-        )
+    fail_at_first(
+        table,
+        ~effect.isin(["multiply", "exclude"]).to_numpy(),
+        "effect",
+        lambda i: f"expected multiply or exclude, found {f['effect'].iloc[i]!r}",
+    )
     value = np.ones(n)
     mult = (effect == "multiply").to_numpy()
     if mult.any():
         parsed = numeric_column(table, "value", blank=1.0, what="a factor >= 0")
         empty = (f["value"].str.strip() == "").to_numpy()
-        for bad, message in (
-            (mult & empty, "effect multiply needs a value (e.g. 1.3 for +30 %)"),
-            (mult & (parsed < 0), "expected a factor >= 0 (0 = outage, 1.3 = +30 %)"),
-        ):
-            if bad.any():
-                i = int(np.flatnonzero(bad)[0])
-                raise WfmInputError(
-                    message, file=table.path, row=int(table.line[i]), column="value"
-                )
+        fail_at_first(
+            table, mult & empty, "value", "effect multiply needs a value (e.g. 1.3 for +30 %)"
+        )
+        fail_at_first(
+            table, mult & (parsed < 0), "value", "expected a factor >= 0 (0 = outage, 1.3 = +30 %)"
+        )
         value = np.where(mult, parsed, 1.0)
     return pd.DataFrame(
         {

@@ -42,7 +42,7 @@ import pandas as pd
 
 from wfm.config import CenterConfig, OpeningHours
 from wfm.errors import WfmInputError
-from wfm.io.tables import RawTable, numeric_column, read_raw_table
+from wfm.io.tables import RawTable, fail_at_first, numeric_column, read_raw_table
 
 HISTORY_REQUIRED = ("interval_start", "channel", "language", "volume")
 HISTORY_OPTIONAL = ("aht_s", "handled", "abandoned")
@@ -331,15 +331,14 @@ def _join_date_time(table: RawTable, date: str, time: str) -> pd.Series:
         (date, d, r"\d{8}", "20260323"),
         (time, t, r"\d{1,2}:\d{2}", "08:30"),
     ):
-        bad = ~values.str.fullmatch(pattern).to_numpy()
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise WfmInputError(
-                f"expected a {col} like {example}, found {values.iloc[i]!r}",
-                file=table.path,
-                row=int(table.line[i]),
-                column=col,
-            )
+        fail_at_first(
+            table,
+            ~values.str.fullmatch(pattern).to_numpy(),
+            col,
+            lambda i, col=col, values=values, example=example: (
+                f"expected a {col} like {example}, found {values.iloc[i]!r}"
+            ),
+        )
     return d.str[:4] + "-" + d.str[4:6] + "-" + d.str[6:] + "T" + t.str.zfill(5)
 
 
@@ -358,30 +357,28 @@ def _language(table: RawTable, *, from_queue: bool) -> pd.Series:
         col = "language"
         raw = table.frame[col].str.strip().str.lower()
     language = raw.replace(LANGUAGE_NAMES)
-    bad = ~language.str.fullmatch(r"[a-z]{2,3}").fillna(False).to_numpy()
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise WfmInputError(
-            f"expected a language code like de or en (or a name like German), found "
-            f"{table.frame[col].iloc[i]!r}",
-            file=table.path,
-            row=int(table.line[i]),
-            column=col,
-        )
+    fail_at_first(
+        table,
+        ~language.str.fullmatch(r"[a-z]{2,3}").fillna(False).to_numpy(),
+        col,
+        lambda i: (
+            "expected a language code like de or en (or a name like German), found "
+            f"{table.frame[col].iloc[i]!r}"
+        ),
+    )
     return language
 
 
 def _check_names(table: RawTable, values: pd.Series, column: str) -> None:
-    bad = ~values.str.fullmatch(r"[a-z][a-z0-9_\-]*").fillna(False).to_numpy()
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise WfmInputError(
+    fail_at_first(
+        table,
+        ~values.str.fullmatch(r"[a-z][a-z0-9_\-]*").fillna(False).to_numpy(),
+        column,
+        lambda i: (
             f"expected a {column} name like phone, chat or email, found "
-            f"{table.frame[column].iloc[i]!r}",
-            file=table.path,
-            row=int(table.line[i]),
-            column=column,
-        )
+            f"{table.frame[column].iloc[i]!r}"
+        ),
+    )
 
 
 def _check_queues(
@@ -527,15 +524,15 @@ def _check_coarser(table: RawTable, frame: pd.DataFrame, interval: float) -> Non
 def _check_alignment(table: RawTable, starts: pd.Series, interval: float) -> None:
     seconds = (starts.dt.hour * 3600 + starts.dt.minute * 60 + starts.dt.second).to_numpy()
     off = (seconds % int(interval) != 0) | (starts.dt.microsecond.to_numpy() != 0)
-    if off.any():
-        i = int(np.flatnonzero(off)[0])
-        raise WfmInputError(
+    fail_at_first(
+        table,
+        off,
+        "interval_start",
+        lambda i: (
             f"interval start {starts.iloc[i].isoformat()} is not on the "
-            f"{int(interval) // 60}-minute grid",
-            file=table.path,
-            row=int(table.line[i]),
-            column="interval_start",
-        )
+            f"{int(interval) // 60}-minute grid"
+        ),
+    )
 
 
 _VALUES = ["volume", "aht_s", "handled", "abandoned"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,6 +116,27 @@ def read_raw_table(
         frame[c].astype(str).str.contains(",", regex=False).any() for c in frame.columns
     )
     return RawTable(name, frame, np.asarray(line_no, dtype=int), separator, decimal_comma)
+
+
+def fail_at_first(
+    table: RawTable,
+    bad: np.ndarray,
+    column: str | None,
+    message: str | Callable[[int], str],
+) -> None:
+    """Raise :class:`WfmInputError` at the first row where ``bad`` is True.
+
+    ``message`` is the text, or a function of the row index giving it.
+    """
+    bad = np.asarray(bad, dtype=bool)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise WfmInputError(
+            message(i) if callable(message) else message,
+            file=table.path,
+            row=int(table.line[i]),
+            column=column,
+        )
 
 
 def numeric_column(
