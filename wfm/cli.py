@@ -155,6 +155,118 @@ def _secs(value: float | None) -> str:
 
 
 @app.command()
+def forecast(
+    history: Annotated[
+        str,
+        typer.Argument(
+            help="History CSV, or the word backtest followed by the CSV.", metavar="HISTORY.csv"
+        ),
+    ],
+    backtest_history: Annotated[
+        Path | None,
+        typer.Argument(
+            help="With backtest: the history CSV.", show_default=False, metavar="HISTORY.csv"
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Forecast CSV to write.")
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="Center TOML (else inferred).")
+    ] = None,
+    horizon: Annotated[str, typer.Option(help="Days to forecast, e.g. 14d.")] = "14d",
+    method: Annotated[
+        str, typer.Option(help="auto (backtest choice per queue), snaive, mean4, ets, split.")
+    ] = "auto",
+    events: Annotated[Path | None, typer.Option(help="Events CSV (campaigns, outages).")] = None,
+    timezone: Annotated[
+        str | None, typer.Option(help="Timezone of naive times without --config.")
+    ] = None,
+    country: Annotated[
+        str | None,
+        typer.Option(help="Holidays: DE, DE-BY, ... or none (default: from the timezone)."),
+    ] = None,
+    preset: Annotated[
+        str | None, typer.Option(help="ACD export layout: genesys, amazon-connect, calabrio.")
+    ] = None,
+    columns: Annotated[
+        str | None, typer.Option(help="Column mapping SOURCE=TARGET,... for other exports.")
+    ] = None,
+    aht: Annotated[
+        str | None, typer.Option(help="Handle time to use when the history has none, e.g. 300s.")
+    ] = None,
+    origins: Annotated[int, typer.Option(help="Backtest origins (days).", min=8)] = 56,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
+) -> None:
+    """Forecast volume and AHT per interval and queue from history; or `forecast backtest`.
+
+    `wfm forecast HISTORY.csv -o forecast.csv` writes the forecast contract;
+    `wfm forecast backtest HISTORY.csv` prints the accuracy per queue and method.
+    """
+    from wfm import cli_forecast as cf
+    from wfm.forecast import pipeline as fp
+
+    if history == "backtest" and backtest_history is not None:
+        mode, path = "backtest", backtest_history
+    elif backtest_history is not None:
+        raise typer.BadParameter(f"unexpected extra argument {str(backtest_history)!r}")
+    else:
+        mode, path = "forecast", Path(history)
+    if mode == "forecast" and output is None:
+        raise typer.BadParameter("give the forecast file to write", param_hint="--output")
+    if method not in ("auto", *fp.BASE_METHODS, "split"):
+        raise typer.BadParameter(f"unknown method {method!r}", param_hint="--method")
+    seconds = _duration("--horizon")(horizon)
+    if seconds < 86400 or seconds % 86400:
+        raise typer.BadParameter("horizon must be whole days, e.g. 14d", param_hint="--horizon")
+    default_aht = _duration("--aht")(aht) if aht else None
+    prepared, warnings = _run(
+        lambda: cf.forecast_inputs(path, config, timezone, country, preset, columns, events)
+    )
+    # a fixed method needs only its own backtest (for the interval dispersion)
+    methods = None if mode == "backtest" or method == "auto" else [method]
+    result = cf.backtest_with_progress(prepared[0], origins, quiet or as_json, methods)
+    if mode == "backtest":
+        cf.print_backtest(console, result, as_json, warnings)
+        return
+    try:
+        frame, more = fp.make_forecast(
+            prepared[0],
+            int(seconds // 86400),
+            method=method,
+            result=result,
+            events=prepared[1],
+            default_aht=default_aht,
+        )
+    except ValueError as exc:
+        typer.echo(f"error: {path}: {exc}; give --aht", err=True)
+        raise typer.Exit(2) from None
+    from wfm.io.atomic import write_csv
+
+    write_csv(output, fp.format_forecast(frame))
+    for w in [*warnings, *more]:
+        typer.echo(f"warning: {w}", err=True)
+    summary = cf.forecast_summary(frame, result)
+    if as_json:
+        console.print_json(json.dumps({"output": str(output), "queues": summary}))
+    elif not quiet:
+        table = Table(show_edge=False, header_style="bold", title=f"forecast → {output}")
+        for name in ("queue", "method", "contacts/day", "AHT", "WAPE day", "WAPE week"):
+            table.add_column(name, justify="left" if name in ("queue", "method") else "right")
+        for r in summary:
+            table.add_row(
+                r["queue"],
+                r["method"],
+                f"{r['contacts_per_day']:.0f}",
+                f"{r['aht_s']:.0f} s",
+                _pct(r["wape_day"]),
+                _pct(r["wape_week"]),
+            )
+        console.print(table)
+
+
+@app.command()
 def staff(
     forecast: Annotated[Path, typer.Argument(help="Forecast CSV (interval_start, channel, ...).")],
     config: Annotated[Path, typer.Option("--config", "-c", help="Center TOML file.")],

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,12 +33,22 @@ class RawTable:
 
 
 def read_raw_table(
-    path: str | Path, *, required: tuple[str, ...], optional: tuple[str, ...] = ()
+    path: str | Path,
+    *,
+    required: tuple[str, ...],
+    optional: tuple[str, ...] = (),
+    rename: dict[str, str] | None = None,
+    ignore: tuple[str, ...] = (),
+    header: tuple[str, ...] | None = None,
 ) -> RawTable:
     """Read a CSV as strings, detect its dialect and check its columns.
 
     Unknown columns and missing required columns are errors naming them.
     Column names are matched after stripping blanks and lower-casing.
+    ``rename`` maps source header names (lower-case) to our names, for real
+    exports; ``ignore`` lists source columns that are read past silently;
+    ``header`` names the columns of a file without a header line (then data
+    starts on line 1).
     """
     name = str(path)
     try:
@@ -53,9 +64,9 @@ def read_raw_table(
     lines = text.splitlines()
     if not lines or not lines[0].strip():
         raise WfmInputError("empty file: expected a header line", file=name, row=1)
-    header = lines[0]
-    separator = max(SEPARATORS, key=header.count)
-    if header.count(separator) == 0 and len(required) > 1:
+    first = lines[0]
+    separator = max(SEPARATORS, key=first.count)
+    if first.count(separator) == 0 and len(required) > 1:
         raise WfmInputError(
             f"cannot find a separator (',' ';' or tab) in the header; expected columns "
             f"{', '.join(required)}",
@@ -63,7 +74,15 @@ def read_raw_table(
             row=1,
         )
     rows = list(csv.reader(io.StringIO(text), delimiter=separator))
+    first_line = 2
+    if header is not None:
+        rows, first_line = [list(header), *rows], 1
     columns = [c.strip().lower() for c in rows[0]]
+    if rename:
+        columns = [rename.get(c, c) for c in columns]
+    width = len(columns)
+    keep = [i for i, c in enumerate(columns) if c not in ignore]
+    columns = [columns[i] for i in keep]
     missing = [c for c in required if c not in columns]
     if missing:
         raise WfmInputError(
@@ -85,20 +104,39 @@ def read_raw_table(
     if dupes:
         raise WfmInputError(f"column {dupes[0]!r} appears twice", file=name, row=1)
     body, line_no = [], []
-    for i, row in enumerate(rows[1:], start=2):
+    for i, row in enumerate(rows[1:], start=first_line):
         if not row or all(not cell.strip() for cell in row):
             continue
-        if len(row) != len(columns):
-            raise WfmInputError(
-                f"expected {len(columns)} fields, found {len(row)}", file=name, row=i
-            )
-        body.append([cell.strip() for cell in row])
+        if len(row) != width:
+            raise WfmInputError(f"expected {width} fields, found {len(row)}", file=name, row=i)
+        body.append([row[j].strip() for j in keep])
         line_no.append(i)
     frame = pd.DataFrame(body, columns=columns, dtype=object)
     decimal_comma = separator != "," and any(
         frame[c].astype(str).str.contains(",", regex=False).any() for c in frame.columns
     )
     return RawTable(name, frame, np.asarray(line_no, dtype=int), separator, decimal_comma)
+
+
+def fail_at_first(
+    table: RawTable,
+    bad: np.ndarray,
+    column: str | None,
+    message: str | Callable[[int], str],
+) -> None:
+    """Raise :class:`WfmInputError` at the first row where ``bad`` is True.
+
+    ``message`` is the text, or a function of the row index giving it.
+    """
+    bad = np.asarray(bad, dtype=bool)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise WfmInputError(
+            message(i) if callable(message) else message,
+            file=table.path,
+            row=int(table.line[i]),
+            column=column,
+        )
 
 
 def numeric_column(

@@ -1,0 +1,400 @@
+"""From a validated history to backtest scores, a method per queue and a forecast frame.
+
+Steps (pure functions over frames and arrays; no I/O):
+
+1. :func:`prepare` -- per queue a day x slot matrix of volume, AHT and opening
+   hours; planner events divided out of the history (``multiply``) or masked
+   (``exclude``); gaps filled from nearby same weekdays for learning (never
+   scored); channel totals for the sparse-queue split.
+2. :func:`backtest` -- rolling origin: at each of the last ``origins`` days
+   every candidate method is fitted on the days before and predicts the next
+   7 days.  Day-ahead = the first of those days, week-ahead = all 7.  The
+   first half of the origins (calibration) chooses the method per queue
+   (lowest mean of day- and week-ahead WAPE) and the interval dispersion; the
+   second half (evaluation) scores every method and the automatic choice,
+   so the reported ``auto`` accuracy is out of sample.
+3. :func:`make_forecast` -- fit the chosen method on all history and write
+   the forecast contract with 80 % / 95 % bounds.
+
+Metrics, over intervals with known actuals: WAPE = sum|y - f| / sum y;
+MASE = mean|y - f| / mean|y_t - y_{t-1 week}| (in-sample seasonal naive over
+the history before the first origin); bias = sum(f - y) / sum y (positive =
+over-forecast); coverage = share of actuals inside the band (see
+:mod:`wfm.forecast.intervals`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from wfm.forecast.aht import aht_profile, day_type
+from wfm.forecast.calendar import day_kinds, event_effects
+from wfm.forecast.intervals import LEVELS, bounds, coverage, estimate_dispersion
+from wfm.forecast.matrix import (
+    day_grid,
+    fill_gaps,
+    from_matrix,
+    local_days,
+    slot_index,
+    to_matrix,
+)
+from wfm.forecast.models import KINDS, QueueData, make_model
+
+SPARSE_PER_DAY = 50.0  # contacts per day below which a queue is sparse
+BASE_METHODS = ("snaive", "mean4", "ets")
+DEFAULT_DISPERSION = (1.0, 0.02)
+
+
+@dataclass(frozen=True)
+class PreparedQueue:
+    """Everything the models and the scoring need for one queue (arrays over history days)."""
+
+    key: str
+    data: QueueData  # cleaned and gap-filled volume: what models learn from
+    actual: np.ndarray  # observed volume, NaN where unknown or excluded: what is scored
+    mult: np.ndarray  # event multiplier per cell over the history
+    open_: np.ndarray  # bool per cell: inside opening hours
+    open_table: np.ndarray  # bool (7, n_slots): open weekday x slot, for the future
+    aht: np.ndarray  # (3, n_slots) AHT profile in seconds (NaN if unknown)
+    sparse: bool
+    siblings: int  # queues in the same channel
+
+
+@dataclass(frozen=True)
+class Prepared:
+    queues: dict[str, PreparedQueue]
+    days: pd.DatetimeIndex
+    interval: float
+    tz: str
+    holidays: frozenset = frozenset()
+
+
+def prepare(
+    frame: pd.DataFrame,
+    interval: float,
+    tz: str,
+    *,
+    holidays: Iterable = (),
+    events: pd.DataFrame | None = None,
+) -> Prepared:
+    """Matrices per queue from a history grid frame (see :class:`wfm.io.history.History`)."""
+    starts_all = frame["interval_start"]
+    days_local = local_days(starts_all)
+    days = pd.date_range(days_local.min(), days_local.max(), freq="D")
+    holidays = frozenset(pd.Timestamp(h).normalize() for h in holidays)
+    kinds = day_kinds(days, holidays)
+    keys = (frame["channel"] + ":" + frame["language"]).to_numpy()
+    n_slots = int(86400 // interval)
+    raw: dict[str, tuple] = {}
+    for key in dict.fromkeys(keys):  # a loop over queues
+        rows = frame[keys == key]
+        starts = pd.DatetimeIndex(rows["interval_start"])
+        volume = rows["volume"].to_numpy(float)
+        mult, exclude = event_effects(events, key, starts)
+        vol_m = to_matrix(starts, volume, interval, days, tz)
+        mult_m = to_matrix(starts, mult, interval, days, tz).values
+        mult_m = np.where(np.isnan(mult_m), 1.0, mult_m)
+        excl_m = to_matrix(starts, exclude.astype(float), interval, days, tz).values > 0
+        open_m = to_matrix(starts, rows["open"].to_numpy(float), interval, days, tz).values
+        open_m = np.where(np.isnan(open_m), 1.0, open_m) > 0
+        actual = np.where(excl_m, np.nan, vol_m.values)
+        clean_src = actual
+        actual = np.where(open_m, actual, np.nan)  # closed intervals are not scored
+        with np.errstate(divide="ignore", invalid="ignore"):
+            clean = np.where(mult_m > 0, clean_src / mult_m, np.nan)
+        filled = np.where(open_m, fill_gaps(clean), 0.0)
+        # AHT is a mean over handled contacts: weight by handled where the history has
+        # it, else by volume
+        handled = rows["handled"].to_numpy(float)
+        weight = np.nan_to_num(np.where(np.isfinite(handled), handled, volume))
+        aht_m = to_matrix(
+            starts, rows["aht_s"].to_numpy(float), interval, days, tz, weights=weight
+        ).values
+        weight_m = to_matrix(starts, weight, interval, days, tz).values
+        weekday = days.day_of_week.to_numpy()
+        aht = aht_profile(aht_m, np.nan_to_num(weight_m), weekday, kinds["holiday"])
+        wk = pd.DatetimeIndex(starts).day_of_week.to_numpy()
+        table = np.zeros(7 * n_slots, bool)
+        table[(wk * n_slots + slot_index(starts, interval))[rows["open"].to_numpy(bool)]] = True
+        table = table.reshape(7, n_slots)
+        unseen = np.bincount(wk, minlength=7) == 0  # weekdays the history never had
+        table[unseen] = table[~unseen].any(axis=0)
+        raw[key] = (filled, actual, mult_m, open_m, table, aht)
+    channel_of = {k: k.split(":")[0] for k in raw}
+    channel_total: dict[str, np.ndarray] = {}
+    for k, (filled, *_rest) in raw.items():
+        c = channel_of[k]
+        channel_total[c] = channel_total.get(c, 0.0) + filled
+    siblings = {c: sum(1 for k in raw if channel_of[k] == c) for c in channel_total}
+    queues = {}
+    for k, (filled, actual, mult_m, open_m, table, aht) in raw.items():
+        c = channel_of[k]
+        per_day = float(filled[-56:].sum(axis=1).mean())
+        queues[k] = PreparedQueue(
+            key=k,
+            data=QueueData(days, filled, kinds, channel_total[c]),
+            actual=actual,
+            mult=mult_m,
+            open_=open_m,
+            open_table=table,
+            aht=aht,
+            sparse=per_day < SPARSE_PER_DAY and siblings[c] > 1,
+            siblings=siblings[c],
+        )
+    return Prepared(queues, days, float(interval), tz, holidays)
+
+
+def candidates(q: PreparedQueue) -> tuple[str, ...]:
+    """Methods tried for a queue: the baselines and ``ets``, plus ``split`` if sparse."""
+    return (*BASE_METHODS, "split") if q.sparse else BASE_METHODS
+
+
+@dataclass(frozen=True)
+class QueueBacktest:
+    """Rolling-origin results for one queue."""
+
+    key: str
+    origins: np.ndarray  # day indices
+    preds: dict[str, np.ndarray]  # method -> (n_origins, 7, n_slots)
+    actual: np.ndarray  # (n_origins, 7, n_slots), NaN = not scored
+    scale: float  # MASE denominator (contacts per interval)
+    n_calib: int
+    chosen: str
+    dispersion: dict[str, tuple]  # method -> (phi, alpha) per horizon day, calibration
+    dispersion_all: dict[str, tuple]  # the same on all origins (for the final forecast)
+
+
+@dataclass(frozen=True)
+class Backtest:
+    queues: dict[str, QueueBacktest]
+    table: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def backtest(
+    prepared: Prepared,
+    *,
+    origins: int = 56,
+    methods: Sequence[str] | None = None,
+    week: int = 7,
+    refit_every: int = 14,
+    progress: Callable[[str], None] | None = None,
+) -> Backtest:
+    """Rolling-origin backtest of the candidate methods of every queue (see module doc).
+
+    ``progress(queue)`` is called after each queue (for a progress bar).
+    """
+    n_days = len(prepared.days)
+    n_orig = min(origins, n_days - week - 28)
+    if n_orig < 4:
+        return Backtest({}, pd.DataFrame())
+    first = n_days - week - n_orig + 1
+    origin_days = np.arange(first, first + n_orig)
+    n_calib = n_orig // 2
+    results = {}
+    for key, q in prepared.queues.items():  # loops over queues, methods, origins
+        if methods is None:
+            names = list(candidates(q))
+        else:  # the methods asked for, where they apply
+            names = [m for m in methods if m != "split" or q.siblings > 1]
+        if not names:
+            continue
+        preds = {m: np.zeros((n_orig, week, q.actual.shape[1])) for m in names}
+        actual = np.stack([q.actual[o : o + week] for o in origin_days])
+        params: dict[str, dict | None] = {}
+        for i, o in enumerate(origin_days):
+            train = q.data.head(int(o))
+            days = prepared.days[o : o + week]
+            kinds = {k: q.data.kinds[k][o : o + week] for k in KINDS}
+            scale = q.mult[o : o + week] * q.open_[o : o + week]
+            for m in names:
+                model = make_model(m, None if i % refit_every == 0 else params.get(m))
+                preds[m][i] = model.fit(train).predict(days, kinds) * scale
+                params[m] = model.params
+        hist = q.actual[:first]
+        diff = np.abs(hist[7:] - hist[:-7])
+        mase_scale = float(np.nanmean(diff)) if np.isfinite(diff).any() else np.nan
+        calib = slice(0, n_calib)
+        disp = {m: _dispersions(actual[calib], p[calib]) for m, p in preds.items()}
+        disp_all = {m: _dispersions(actual, p) for m, p in preds.items()}
+        scores = {
+            m: np.mean([_wape(actual[calib, :1], p[calib, :1]), _wape(actual[calib], p[calib])])
+            for m, p in preds.items()
+        }
+        chosen = min(names, key=lambda m: (np.nan_to_num(scores[m], nan=np.inf), m))
+        if progress is not None:
+            progress(key)
+        results[key] = QueueBacktest(
+            key, origin_days, preds, actual, mase_scale, n_calib, chosen, disp, disp_all
+        )
+    return Backtest(results, accuracy_table(results))
+
+
+def _dispersions(actual: np.ndarray, pred: np.ndarray) -> tuple:
+    """(phi, alpha) per horizon day (1 .. 7): errors grow with the horizon."""
+    return tuple(
+        estimate_dispersion(actual[:, h].ravel(), pred[:, h].ravel())
+        for h in range(actual.shape[1])
+    )
+
+
+def _wape(actual: np.ndarray, pred: np.ndarray) -> float:
+    ok = np.isfinite(actual)
+    total = actual[ok].sum()
+    return float(np.abs(actual[ok] - pred[ok]).sum() / total) if total > 0 else np.nan
+
+
+def _metrics(actual, pred, scale, disp) -> dict[str, float]:
+    """Scores of one method on the evaluation origins (arrays (n, 7, slots))."""
+    out = {}
+    for name, sl in (("day", slice(0, 1)), ("week", slice(None))):
+        y, f = actual[:, sl].ravel(), pred[:, sl].ravel()
+        ok = np.isfinite(y)
+        out[f"n_{name}"] = int(ok.sum())
+        total = y[ok].sum()
+        out[f"wape_{name}"] = float(np.abs(y[ok] - f[ok]).sum() / total) if total > 0 else np.nan
+        out[f"bias_{name}"] = float((f[ok] - y[ok]).sum() / total) if total > 0 else np.nan
+        out[f"mase_{name}"] = float(np.abs(y[ok] - f[ok]).mean() / scale) if scale else np.nan
+        for level in LEVELS:
+            inside = known = 0.0
+            for h in range(actual[:, sl].shape[1]):  # each horizon day with its dispersion
+                yh, fh = actual[:, h].ravel(), pred[:, h].ravel()
+                lo, hi = bounds(fh, disp[h], level, clip=False)
+                n = int(np.isfinite(yh).sum())
+                if n:
+                    inside += coverage(yh, lo, hi, seed=h) * n
+                    known += n
+            out[f"cov{int(level * 100)}_{name}"] = inside / known if known else np.nan
+    out["abs_err_day"] = float(np.nansum(np.abs(actual[:, :1] - pred[:, :1])))
+    out["actual_day"] = float(np.nansum(actual[:, :1]))
+    out["abs_err_week"] = float(np.nansum(np.abs(actual - pred)))
+    out["actual_week"] = float(np.nansum(actual))
+    return out
+
+
+def accuracy_table(results: dict[str, QueueBacktest]) -> pd.DataFrame:
+    """One row per queue x method (and ``auto``), scored on the evaluation origins."""
+    rows = []
+    for key, r in results.items():
+        ev = slice(r.n_calib, None)
+        for m, p in r.preds.items():
+            rows.append(
+                {
+                    "queue": key,
+                    "method": m,
+                    "chosen": m == r.chosen,
+                    **_metrics(r.actual[ev], p[ev], r.scale, r.dispersion[m]),
+                }
+            )
+        rows.append(
+            {
+                "queue": key,
+                "method": "auto",
+                "chosen": False,
+                "picks": r.chosen,
+                **_metrics(r.actual[ev], r.preds[r.chosen][ev], r.scale, r.dispersion[r.chosen]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def pooled(table: pd.DataFrame) -> pd.DataFrame:
+    """Per method over all queues: WAPE (total absolute error / total volume) and coverage
+    (share of all scored intervals inside the band)."""
+    out = {}
+    for m, g in table.groupby("method"):
+        row = {}
+        for h in ("day", "week"):
+            row[f"wape_{h}"] = g[f"abs_err_{h}"].sum() / g[f"actual_{h}"].sum()
+            for level in (80, 95):
+                col = f"cov{level}_{h}"
+                row[col] = (g[col] * g[f"n_{h}"]).sum() / g[f"n_{h}"].sum()
+        out[m] = row
+    return pd.DataFrame.from_dict(out, orient="index")
+
+
+def make_forecast(
+    prepared: Prepared,
+    horizon_days: int,
+    *,
+    method: str = "auto",
+    result: Backtest | None = None,
+    events: pd.DataFrame | None = None,
+    default_aht: float | None = None,
+) -> tuple[pd.DataFrame, list[str]]:
+    """The forecast contract for ``horizon_days`` days after the history.
+
+    Returns the frame (``interval_start`` tz-aware, ``channel``, ``language``,
+    ``volume``, ``aht_s``, ``volume_lo80`` .. ``volume_hi95``, ``model``) and
+    warnings.  ``method`` ``auto`` uses the backtest's choice per queue.
+    """
+    warnings: list[str] = []
+    last = prepared.days[-1]
+    future = pd.date_range(last + pd.Timedelta(days=1), periods=horizon_days, freq="D")
+    kinds = day_kinds(future, prepared.holidays)
+    frames = []
+    for key, q in prepared.queues.items():  # a loop over queues
+        bt = result.queues.get(key) if result is not None else None
+        name = method
+        if method == "auto":
+            name = bt.chosen if bt is not None else "ets"
+        elif method == "split" and q.siblings < 2:
+            name = "ets"
+            warnings.append(f"{key}: split needs other languages in the channel; used ets")
+        if bt is not None and name in bt.dispersion_all:
+            disps = bt.dispersion_all[name]
+        else:
+            disps = (DEFAULT_DISPERSION,)
+            warnings.append(
+                f"{key}: history too short for a backtest of {name}; prediction intervals use "
+                f"an assumed dispersion (phi, alpha) = {DEFAULT_DISPERSION}"
+            )
+        pred = make_model(name).fit(q.data).predict(future, kinds)
+        grid = day_grid(future[0], future[-1], prepared.tz, prepared.interval)
+        mult, _ = event_effects(events, key, grid)
+        mu = from_matrix(pred, future, grid, prepared.interval) * mult
+        n_slots = q.open_table.shape[1]
+        slot = slot_index(grid, prepared.interval)
+        mu = np.where(q.open_table[grid.day_of_week.to_numpy(), slot], mu, 0.0)
+        d = ((local_days(grid) - future[0]) // pd.Timedelta(days=1)).to_numpy()
+        aht_tab = q.aht
+        if np.isnan(aht_tab).all():
+            if default_aht is None:
+                raise ValueError(f"{key}: the history has no handle times (aht_s)")
+            aht_tab = np.full((3, n_slots), float(default_aht))
+        types = day_type(future.day_of_week.to_numpy(), kinds["holiday"])[d]
+        aht = aht_tab[types, slot]
+        out = pd.DataFrame(
+            {
+                "interval_start": grid,
+                "channel": key.split(":")[0],
+                "language": key.split(":")[1],
+                "volume": mu,
+                "aht_s": aht,
+            }
+        )
+        horizon = np.minimum(d, len(disps) - 1)  # beyond a week: the 7th day's dispersion
+        for level in LEVELS:
+            lo = np.zeros(len(mu))
+            hi = np.zeros(len(mu))
+            for h in np.unique(horizon):
+                pick = horizon == h
+                lo[pick], hi[pick] = bounds(mu[pick], disps[h], level)
+            out[f"volume_lo{int(level * 100)}"] = lo
+            out[f"volume_hi{int(level * 100)}"] = hi
+        out["model"] = name
+        frames.append(out)
+    return pd.concat(frames, ignore_index=True), warnings
+
+
+def format_forecast(frame: pd.DataFrame) -> pd.DataFrame:
+    """The forecast contract as written: ISO 8601 times with offset, rounded numbers."""
+    out = frame.copy()
+    out["interval_start"] = [t.isoformat() for t in out["interval_start"]]
+    for col in ("volume", "volume_lo80", "volume_hi80", "volume_lo95", "volume_hi95"):
+        out[col] = out[col].round(3)
+    out["aht_s"] = out["aht_s"].round(1)
+    return out
