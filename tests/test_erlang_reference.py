@@ -224,3 +224,21 @@ def test_edges_have_values():
     assert np.isnan(service_level(5, np.nan, 300, 20))
     shape = service_level(np.arange(6).reshape(2, 3), 2.0, 300, 20)
     assert shape.shape == (2, 3)
+
+
+@pytest.mark.parametrize("patience", [None, np.inf, [np.inf, 300.0]])
+def test_abandonment_target_needs_erlang_a(patience):
+    """Erlang C has no abandonment: a max abandonment target there is a
+    modelling mistake, not an ASA target (it used to be solved as one)."""
+    with pytest.raises(ValueError, match="finite patience"):
+        required_agents([10.0, 10.0], 180.0, max_abandon_rate=0.05, patience=patience)
+
+
+def test_erlang_a_metrics_need_the_aht():
+    # aht only matters with patience; silently using 1 s gave P(wait) 0.405
+    # instead of 0.262 for 10 agents, 8 Erlang, AHT 180 s, patience 120 s
+    assert wait_probability(10, 8.0) == pytest.approx(float(erlang_c(10, 8.0)), rel=1e-15)
+    with pytest.raises(ValueError, match="aht"):
+        wait_probability(10, 8.0, patience=120.0)
+    with pytest.raises(ValueError, match="aht"):
+        occupancy(10, 8.0, patience=120.0)

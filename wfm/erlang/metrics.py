@@ -92,10 +92,26 @@ def erlang_c(agents: ArrayLike, load: ArrayLike) -> np.ndarray:
     return _result(out.reshape(shape))
 
 
+def _aht_for(aht: ArrayLike | None, patience: ArrayLike | None) -> ArrayLike:
+    """AHT for metrics that need it only under Erlang A (patience in AHT units)."""
+    if aht is not None:
+        return aht
+    if patience is not None and np.any(np.isfinite(np.asarray(patience, dtype=float))):
+        raise ValueError("Erlang A (finite patience) needs the aht in seconds")
+    return 1.0
+
+
 def wait_probability(
-    agents: ArrayLike, load: ArrayLike, aht: ArrayLike = 1.0, patience: ArrayLike | None = None
+    agents: ArrayLike,
+    load: ArrayLike,
+    aht: ArrayLike | None = None,
+    patience: ArrayLike | None = None,
 ) -> np.ndarray:
-    """P(wait > 0) for Erlang C (``patience=None``) or Erlang A (finite patience, s)."""
+    """P(wait > 0) for Erlang C (``patience=None``) or Erlang A (finite patience, s).
+
+    ``aht`` (seconds) matters only for Erlang A, where it is required.
+    """
+    aht = _aht_for(aht, patience)
     shape = _shape(agents, load, aht, patience)
     n, a, h, p = _prepare(agents, load, aht, patience)
     out = np.full(n.shape, np.nan)
@@ -185,14 +201,16 @@ def abandon_rate(
 def occupancy(
     agents: ArrayLike,
     load: ArrayLike,
-    aht: ArrayLike = 1.0,
+    aht: ArrayLike | None = None,
     patience: ArrayLike | None = None,
 ) -> np.ndarray:
     """Fraction of on-duty agent time spent handling contacts (0..1).
 
     Erlang C: A / n, and 1 where ``agents <= load``.  Erlang A: the carried
     load A (1 - abandon rate) over n; 1 with no agents.  Zero load gives 0.
+    ``aht`` (seconds) matters only for Erlang A, where it is required.
     """
+    aht = _aht_for(aht, patience)
     shape = _shape(agents, load, aht, patience)
     n, a, h, p = _prepare(agents, load, aht, patience)
     out = np.full(n.shape, np.nan)

@@ -194,7 +194,10 @@ def required_agents_detail(
     given = {name: v for name, v in targets.items() if v is not None}
     if not given:
         raise ValueError("give at least one target")
-    if "abandon_rate" in given and patience is None:
+    if "abandon_rate" in given and (
+        patience is None or np.any(np.isinf(np.asarray(patience, dtype=float)))
+    ):
+        # Erlang C has no abandonment: such a target says the model is wrong
         raise ValueError("max_abandon_rate needs a finite patience (Erlang A)")
     args = [load, aht, patience, target_time, *given.values()]
     shape = _shape(*args)
@@ -372,6 +375,8 @@ def _sl_margin(sl, target):
 
 
 def _solve_erlang_c(name, value, a, h, p, t, basis):
+    if name not in ("service_level", "asa", "occupancy"):
+        raise ValueError(f"Erlang C has no {name} target")
     floor = np.floor(a) + 1.0  # smallest stable staffing (n > A)
     if name == "occupancy":
         # A / n <= occ  <=>  n >= A / occ  (tolerance against 8 / 0.8 = 10.000000000000002)
@@ -384,7 +389,7 @@ def _solve_erlang_c(name, value, a, h, p, t, basis):
             pw = k.erlang_c_wait_probability(n, a[idx], log_b)
             return _sl_margin(k.erlang_c_service_level(n, a[idx], h[idx], t[idx], pw), value[idx])
 
-    else:  # asa
+    elif name == "asa":
         guess = _halfin_whitt_guess(a, h, np.full_like(a, 0.5), np.zeros_like(a))
 
         def metric(n, idx, log_b):
