@@ -258,3 +258,36 @@ def test_model_has_named_variables_and_constraints():
     names = set(m.problem.constraints)
     assert {"duty_DEEN_0", "cover_phonede_0", "hours_DEEN", "shifts_DEEN"} <= names
     assert m.y[0].name.startswith("y_0_DEEN_s")
+
+
+def test_dst_week_is_cyclic_and_shift_lengths_are_elapsed_time():
+    # the spring DST week has 334 half-hours; it is still one week (wraps), and an 8-h
+    # shift is 8 elapsed hours: 16 intervals, also across the 02:00 -> 03:00 jump
+    starts = pd.date_range("2026-03-23T00:00", "2026-03-29T23:30", freq="30min",
+                           tz="Europe/Berlin")
+    assert len(starts) == 334
+    req = np.ones((1, 334), dtype=int)
+    cfg = config([{"name": "s", "lengths": ["8h"], "starts": "00:00-23:30"}],
+                 [{"name": "A", "skills": ["phone:de"], "rate": 10}], break_rule=[])
+    inst = build_instance(starts, 1800, ("phone:de",), req, cfg)
+    assert inst.cyclic
+    assert (np.asarray(inst.columns.duty.sum(axis=1)).ravel() == 16).all()
+    sunday_22 = np.flatnonzero((starts.day_of_week == 6) & (starts.hour == 22)
+                               & (starts.minute == 0))[0]
+    c = np.flatnonzero(inst.columns.start == sunday_22)[0]
+    duty = np.flatnonzero(inst.columns.duty[c].toarray().ravel())
+    assert set(duty) == {*range(sunday_22, 334), *range(0, 16 - (334 - sunday_22))}
+
+
+def test_same_input_same_plan():
+    req = np.array([[2, 3, 3, 2, 1, 1, 2, 2, 1, 0, 0, 0]])
+    cfg = config([{"name": "s", "lengths": ["3h", "4h"], "starts": "00:00-23:00",
+                   "step": "1h"}],
+                 [{"name": "A", "skills": ["phone:de"], "rate": 10}],
+                 understaffing_penalty={"phone": 1000})
+    inst = build_instance(hours(12), 3600, ("phone:de",), req, cfg)
+    for solver in SOLVERS:
+        a, b = run(inst, solver), run(inst, solver)
+        assert (a.plan.y == b.plan.y).all()
+        # 17 agent-h needed and matched exactly by 0-3, 0-4, 1-4, 4-8, 6-9: 170
+        assert a.objective == pytest.approx(170.0)
