@@ -291,3 +291,27 @@ def test_same_input_same_plan():
         assert (a.plan.y == b.plan.y).all()
         # 17 agent-h needed and matched exactly by 0-3, 0-4, 1-4, 4-8, 6-9: 170
         assert a.objective == pytest.approx(170.0)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_minimum_headcount_and_hours_are_paid(solver):
+    # coverage needs one 4-h shift (40), but the contract employs at least 2 agents with
+    # at least 4 paid h each: two shifts are paid, 80; the empty plan is refused
+    req = np.array([[1, 1, 1, 1, 0, 0, 0, 0]])
+    cfg = config([{"name": "s", "lengths": ["4h"], "starts": "00:00-23:00", "step": "1h"}],
+                 [{"name": "A", "skills": ["phone:de"], "rate": 10, "min_headcount": 2,
+                   "min_weekly_hours": "4h", "max_headcount": 3}],
+                 understaffing_penalty={"phone": 1000})
+    inst = build_instance(hours(8), 3600, ("phone:de",), req, cfg)
+    res = run(inst, solver)
+    assert res.objective == pytest.approx(80.0)
+    assert res.plan.y.sum() == 2 and res.plan.feasible
+
+
+def test_nothing_to_plan():
+    req = np.zeros((1, 8), dtype=int)
+    cfg = config([{"name": "s", "lengths": ["4h"], "starts": "00:00-23:00", "step": "1h"}],
+                 [{"name": "A", "skills": ["phone:de"], "rate": 10}])
+    inst = build_instance(hours(8), 3600, ("phone:de",), req, cfg)
+    res = run(inst, "highs")
+    assert res.objective == 0 and len(shifts_table(inst, res.plan)) == 0

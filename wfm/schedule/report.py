@@ -115,5 +115,13 @@ def summary(inst: ShiftInstance, result: SolveResult) -> dict[str, Any]:
         "cyclic": inst.cyclic,
         "queues": queues,
         "groups": groups,
-        "notes": list(result.notes),
+        "notes": [*result.notes, _weekly_note(inst)],
     }
+
+
+def _weekly_note(inst: ShiftInstance) -> str:
+    rules = inst.config.rules
+    return (f"weekly rules are applied per group in aggregate: at most {7 - rules.days_off} "
+            f"shifts per agent-week and one shift a day; {rules.days_off} consecutive days "
+            f"off, {rules.min_rest / 3600:g} h rest and {rules.max_days_in_row} days in a row "
+            "need rostering, which is not done")

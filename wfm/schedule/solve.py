@@ -439,8 +439,8 @@ def solve(
     if n_cols == 0:
         empty = evaluate(inst, np.zeros(0, dtype=int))
         return SolveResult(empty, empty.objective, empty.objective, empty.objective, opts.solver,
-                           "no admissible shift", None, time.perf_counter() - t0, [],
-                           ["no shift column is on duty where a requirement is"])
+                           "nothing to plan", None, time.perf_counter() - t0, [],
+                           ["no admissible shift is on duty where agents are required"])
     if model is None:
         say("building model")
         model = build_model(inst)
