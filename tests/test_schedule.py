@@ -315,3 +315,27 @@ def test_nothing_to_plan():
     inst = build_instance(hours(8), 3600, ("phone:de",), req, cfg)
     res = run(inst, "highs")
     assert res.objective == 0 and len(shifts_table(inst, res.plan)) == 0
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_solver_answers_are_checked_not_trusted(monkeypatch, solver):
+    # a cyclic 3-hour horizon, 1 agent each hour, 2-h shifts only: the LP takes half a
+    # shift at each start (1.5 shifts x 20 = 30), the integer optimum is 2 shifts (40).
+    # A MIP answer with LP values and an "Optimal" status must be refused.
+    import wfm.schedule.solve as mod
+
+    def lying_mip(self, limit, lo, hi, start, start_n, gap):
+        return mod._Run(np.full(len(self.model.y), 0.5), 1.0, "Optimal")
+
+    monkeypatch.setattr(mod._CbcBackend if solver == "cbc" else mod._HighsBackend, "mip",
+                        lying_mip)
+    req = np.array([[1, 1, 1]])
+    cfg = config([{"name": "s", "lengths": ["2h"], "starts": "00:00-23:00", "step": "1h"}],
+                 [{"name": "A", "skills": ["phone:de"], "rate": 10}],
+                 understaffing_penalty={"phone": 1000})
+    inst = build_instance(hours(3), 3600, ("phone:de",), req, cfg, cyclic=True)
+    res = run(inst, solver, strategy="full")
+    assert any("non-integer" in n for n in res.notes)
+    assert res.lp_bound == pytest.approx(30.0)
+    assert res.bound == pytest.approx(30.0)  # the LP, not the solver's claim of 1.0
+    assert res.objective == pytest.approx(40.0) and res.plan.short.sum() == 0

@@ -15,7 +15,8 @@ from wfm.schedule.config import ScheduleConfig
 from wfm.schedule.evaluate import uncovered
 from wfm.schedule.instance import ShiftInstance, build_instance
 from wfm.schedule.report import coverage_table, shifts_table, summary
-from wfm.schedule.solve import Progress, SolveOptions, SolveResult, solve
+from wfm.schedule.solve import Progress, SolveOptions, SolveResult
+from wfm.schedule.solve import solve as run_solver  # keeps wfm.schedule.solve the module
 
 
 @dataclass
@@ -42,7 +43,7 @@ def plan_schedule(
     """Build, solve and tabulate a plan; ``required`` is (queues x intervals) agents,
     ``dt`` the interval in seconds.  Raises ValueError on inadmissible rules."""
     inst = build_instance(starts, dt, queues, required, config)
-    result = solve(inst, options, progress=progress)
+    result = run_solver(inst, options, progress=progress)
     plan = result.plan
     assert plan is not None
     return SchedulePlan(inst, result, shifts_table(inst, plan), coverage_table(inst, plan),

@@ -267,7 +267,7 @@ class _CbcBackend:
         self.opts = opts
 
     def _solve(self, limit: float, mip: bool, start: np.ndarray | None,
-               start_n: np.ndarray | None, gap: float | None = None) -> tuple[str, str]:
+               start_n: np.ndarray | None, gap: float) -> tuple[str, str]:
         model = self.model
         if start is not None:
             for v in model.problem.variables():
@@ -282,7 +282,7 @@ class _CbcBackend:
         try:
             solver = pulp.PULP_CBC_CMD(
                 mip=mip, msg=False, timeLimit=max(int(math.ceil(limit)), 1),
-                gapRel=self.opts.gap if gap is None else gap, threads=self.opts.threads,
+                gapRel=gap, threads=self.opts.threads,
                 warmStart=start is not None, logPath=log_path,
                 options=[f"randomSeed {self.opts.seed}", f"randomCbcSeed {self.opts.seed}"],
             )
@@ -293,12 +293,6 @@ class _CbcBackend:
             os.unlink(log_path)
         m = _CBC_RESULT.search(log)
         return (m.group(1).strip() if m else pulp.LpStatus[model.problem.status]), log
-
-    def lp(self, limit: float) -> _Run:
-        status, _ = self._solve(limit, False, None, None)
-        ok = self.model.problem.status == pulp.LpStatusOptimal
-        value = pulp.value(self.model.problem.objective) if ok else None
-        return _Run(_y(self.model) if ok else None, value, status)
 
     def mip(self, limit: float, lo: np.ndarray | None, hi: np.ndarray | None,
             start: np.ndarray | None, start_n: np.ndarray | None, gap: float) -> _Run:
