@@ -339,3 +339,25 @@ def test_solver_answers_are_checked_not_trusted(monkeypatch, solver):
     assert res.lp_bound == pytest.approx(30.0)
     assert res.bound == pytest.approx(30.0)  # the LP, not the solver's claim of 1.0
     assert res.objective == pytest.approx(40.0) and res.plan.short.sum() == 0
+
+
+@pytest.mark.parametrize("rest", [False, True])
+def test_rest_between_shifts_in_aggregate(rest):
+    # one agent in the group; 1 agent needed Mon 20-24 and Tue 04-08 (48 hourly
+    # intervals). Without the rest rule the same agent works both (2 x 40 = 80); with
+    # 11 h rest applied in aggregate (window 4 h + 11 h) only one shift fits: 40 + 4 h
+    # short x 1000 = 4040.
+    req = np.zeros((1, 48), dtype=int)
+    req[0, 20:24] = 1
+    req[0, 28:32] = 1
+    cfg = config([{"name": "s", "lengths": ["4h"], "starts": "00:00-23:00", "step": "1h"}],
+                 [{"name": "A", "skills": ["phone:de"], "rate": 10, "max_headcount": 1}],
+                 understaffing_penalty={"phone": 1000}, rest_in_aggregate=rest)
+    inst = build_instance(hours(48), 3600, ("phone:de",), req, cfg)
+    res = run(inst, "highs")
+    assert res.objective == pytest.approx(4040.0 if rest else 80.0)
+    assert res.plan.feasible
+    if rest:  # the checker refuses the two-shift plan
+        both = np.zeros(len(inst.columns), dtype=int)
+        both[[np.flatnonzero(inst.columns.start == s)[0] for s in (20, 28)]] = 1
+        assert not evaluate(inst, both).feasible

@@ -135,6 +135,9 @@ class ScheduleRules(_Model):
     * ``holidays``: public holidays (ISO dates) for the holiday premium.
     * ``days_off``, ``max_days_in_row``, ``min_rest``: weekly rules, see README
       (applied in aggregate per group by the shift model).
+    * ``rest_in_aggregate``: also require, per group with a headcount limit, that no
+      more shifts start within (shortest shift + ``min_rest``) than there are agents
+      (a valid consequence of the rest rule; off by default: it enlarges the model).
     """
 
     understaffing_penalty: dict[str, Money] = Field(default_factory=dict)
@@ -148,6 +151,7 @@ class ScheduleRules(_Model):
     days_off: Annotated[int, Field(ge=0, le=6)] = 2
     max_days_in_row: Annotated[int, Field(ge=1, le=7)] = 6
     min_rest: Seconds = 11 * 3600.0
+    rest_in_aggregate: bool = False
 
     def penalty(self, channel: str, language: str) -> float:
         """Understaffing penalty per missing agent-hour for one queue."""

@@ -17,7 +17,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
-from wfm.schedule.instance import ShiftInstance
+from wfm.schedule.instance import ShiftInstance, window_starts
 from wfm.schedule.model import needs_headcount
 
 INT_TOL = 1e-6
@@ -141,6 +141,7 @@ def evaluate(inst: ShiftInstance, y: np.ndarray) -> Plan:
             if grp.max_weekly_hours > 0 else (0 if hours == 0 else 10**9),
             int(np.ceil(shifts / max_shifts - 1e-9)) if max_shifts > 0 else shifts * 10**9,
             int(per_day.max()) if per_day.size else 0,
+            int(np.rint(window_starts(inst, g, y.astype(float)).max())) if len(y) else 0,
         )
         headcount[g] = need
         if not needs_headcount(inst, g):

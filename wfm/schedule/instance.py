@@ -241,3 +241,27 @@ def build_instance(
         columns=columns,
         dates=tuple(str(d) for d in dates),
     )
+
+
+def rest_window(inst: ShiftInstance, g: int) -> int:
+    """Intervals within which one agent of group g can start at most one shift:
+    shortest shift of the group + ``min_rest`` (0 when the rule is off)."""
+    rules = inst.config.rules
+    mine = inst.columns.group == g
+    if not rules.rest_in_aggregate or rules.min_rest <= 0 or not mine.any():
+        return 0
+    shortest = int(inst.columns.length[mine].min())
+    return shortest + int(np.ceil(rules.min_rest / inst.dt - 1e-9))
+
+
+def window_starts(inst: ShiftInstance, g: int, y: np.ndarray) -> np.ndarray:
+    """Shifts of group g starting in the window [t, t + rest_window) for every t."""
+    w = rest_window(inst, g)
+    T = inst.T
+    if w == 0:
+        return np.zeros(T)
+    mine = inst.columns.group == g
+    starts = np.bincount(inst.columns.start[mine], weights=y[mine], minlength=T)
+    ext = np.concatenate([starts, starts[: w - 1] if inst.cyclic else np.zeros(w - 1)])
+    csum = np.concatenate([[0.0], np.cumsum(ext)])
+    return csum[w: w + T] - csum[:T]

@@ -17,6 +17,8 @@ Constraints::
     hours_g:    sum_c paid_h[c] y[c] <= max_weekly_hours * n_g         (and >= min hours)
     shifts_g:   sum_c y[c] <= (7 - days_off) * n_g
     day_g_d:    sum_{c of g starting on day d} y[c] <= n_g             (one shift a day)
+    rest_g_t:   sum_{c of g starting in [t, t + W)} y[c] <= n_g        (optional, W =
+                shortest shift + min_rest: one start per agent in W)
 
 Objective (money per week)::
 
@@ -35,7 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 import pulp
 
-from wfm.schedule.instance import ShiftInstance
+from wfm.schedule.instance import ShiftInstance, rest_window
 
 _SAFE = re.compile(r"[^A-Za-z0-9]+")
 
@@ -142,4 +144,13 @@ def build_model(inst: ShiftInstance, name: str = "shift_plan") -> ShiftModel:
             prob.addConstraint(pulp.LpConstraint(
                 pulp.LpAffineExpression([*[(y[c], 1.0) for c in cs], (ng, -1.0)]),
                 pulp.LpConstraintLE, f"day_{gnames[g]}_{d}", 0))
+        w = rest_window(inst, g)
+        if w:  # rest_g_t: one start per agent within shortest shift + min_rest
+            start = cols.start[mine]
+            for t in np.unique(start):
+                off = (start - t) % T if inst.cyclic else start - t
+                cs = mine[(off >= 0) & (off < w)]
+                prob.addConstraint(pulp.LpConstraint(
+                    pulp.LpAffineExpression([*[(y[c], 1.0) for c in cs], (ng, -1.0)]),
+                    pulp.LpConstraintLE, f"rest_{gnames[g]}_{t}", 0))
     return ShiftModel(prob, y, n, x, u, constant)

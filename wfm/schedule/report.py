@@ -121,6 +121,12 @@ def summary(inst: ShiftInstance, result: SolveResult) -> dict[str, Any]:
 
 def _weekly_note(inst: ShiftInstance) -> str:
     rules = inst.config.rules
+    if rules.rest_in_aggregate:
+        return (f"weekly rules are applied per group in aggregate: at most "
+                f"{7 - rules.days_off} shifts per agent-week, one shift a day, one start per "
+                f"agent within shortest shift + {rules.min_rest / 3600:g} h rest; "
+                f"{rules.days_off} consecutive days off and {rules.max_days_in_row} days in "
+                "a row need rostering, which is not done")
     return (f"weekly rules are applied per group in aggregate: at most {7 - rules.days_off} "
             f"shifts per agent-week and one shift a day; {rules.days_off} consecutive days "
             f"off, {rules.min_rest / 3600:g} h rest and {rules.max_days_in_row} days in a row "
