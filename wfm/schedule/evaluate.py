@@ -175,9 +175,9 @@ def uncovered(inst: ShiftInstance, plan: Plan) -> pd.DataFrame:
     """What the plan leaves uncovered and why, as runs of consecutive intervals.
 
     Columns: ``queue, from, to, intervals, agent_hours, reason``.  Reasons, in order:
-    no group has the skill; no admissible shift is on duty in that interval; a group
-    that could help is at its headcount or weekly-hours limit; otherwise covering
-    costs more than the understaffing penalty (or is lost to rounding shifts).
+    no group has the skill; no admissible shift is on duty in that interval; every
+    group with a shift there is at its headcount or weekly-hours limit; otherwise
+    covering costs more than the understaffing penalty (or is lost to rounding shifts).
     """
     cols = inst.columns
     req = inst.required
@@ -221,9 +221,10 @@ def uncovered(inst: ShiftInstance, plan: Plan) -> pd.DataFrame:
             rest = miss & reachable[q]
             reason[rest] = "cheaper to leave short (penalty below shift cost) or rounding"
             for t in np.flatnonzero(rest):
-                names = [inst.config.groups[g].name for g in gs if limited[g, t]]
-                if names:
-                    reason[t] = f"headcount/hours limit ({', '.join(names)})"
+                reach = [g for g in gs if group_reach[g, t]]
+                if reach and all(limited[g, t] for g in reach):  # nobody free could come
+                    names = ", ".join(inst.config.groups[g].name for g in reach)
+                    reason[t] = f"headcount/hours limit ({names})"
         t = 0
         while t < T:
             if not miss[t]:
