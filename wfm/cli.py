@@ -312,6 +312,46 @@ def _print_summary(summary: list[dict[str, Any]], output: Path) -> None:
     console.print(table)
 
 
+@app.command()
+def schedule(
+    requirements: Annotated[Path, typer.Argument(help="Requirements CSV (output of wfm staff).")],
+    config: Annotated[Path, typer.Option("--config", "-c", help="Center TOML with shifts.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Directory for the plan.")],
+    solver: Annotated[str, typer.Option(help="MIP solver: cbc or highs.")] = "cbc",
+    time_limit: Annotated[str, typer.Option(help="Wall-clock limit, e.g. 60s or 2m.")] = "60s",
+    gap: Annotated[str, typer.Option(help="Stop at this gap to the bound: 0.01 or 1%.")] = "1%",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Shift plan for a week of requirements: writes shifts.csv, coverage.csv, uncovered.csv."""
+    from wfm.cli_schedule import print_schedule_summary, run_schedule
+
+    if solver not in ("highs", "cbc"):
+        raise typer.BadParameter("solver must be highs or cbc", param_hint="--solver")
+    limit = _duration("--time-limit")(time_limit)
+    if limit <= 0:
+        raise typer.BadParameter("must be above 0 s", param_hint="--time-limit")
+    rel_gap = _gap(gap)
+    plan = _run(lambda: run_schedule(requirements, config, output, solver, limit, rel_gap,
+                                     show_progress=not quiet and not as_json))
+    if as_json:
+        console.print_json(json.dumps({"output": str(output), **plan.summary}))
+    elif not quiet:
+        print_schedule_summary(console, plan, output)
+
+
+def _gap(text: str) -> float:
+    """``1%`` -> 0.01, ``0.01`` -> 0.01 (a relative gap, 0 <= gap < 1)."""
+    t = text.strip()
+    try:
+        value = float(t.rstrip("%").replace(",", ".")) / (100.0 if t.endswith("%") else 1.0)
+    except ValueError:
+        raise typer.BadParameter(f"expected 0.01 or 1%, got {text!r}", param_hint="--gap") from None
+    if not 0.0 <= value < 1.0:
+        raise typer.BadParameter("must be at least 0 and below 100 %", param_hint="--gap")
+    return value
+
+
 @app.callback()
 def _root() -> None:
     """Workforce planning for multilingual service centers."""

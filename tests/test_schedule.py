@@ -1,0 +1,363 @@
+"""Shift planning: tiny instances whose optimum is worked out by hand, for each solver."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from wfm.schedule.config import ScheduleConfig
+from wfm.schedule.evaluate import evaluate, to_integer, uncovered
+from wfm.schedule.instance import break_offsets, build_instance, premium_factors
+from wfm.schedule.model import build_model
+from wfm.schedule.report import coverage_table, shifts_table
+from wfm.schedule.solve import SolveOptions, solve
+
+SOLVERS = ["highs", "cbc"]
+NO_PREMIUMS = {"night": 0.0, "sunday": 0.0, "holiday": 0.0}
+MONDAY = "2026-03-02"  # a week without a DST change
+
+
+def config(shifts, groups, **rules) -> ScheduleConfig:
+    rules.setdefault("premiums", NO_PREMIUMS)
+    rules.setdefault("overstaffing_cost", 0.0)
+    return ScheduleConfig(rules=rules, shifts=shifts, groups=groups)
+
+
+def hours(n: int, start: str = MONDAY, freq: str = "1h") -> pd.DatetimeIndex:
+    return pd.date_range(start, periods=n, freq=freq, tz="Europe/Berlin")
+
+
+def run(inst, solver, **kw):
+    kw.setdefault("time_limit", 20)
+    kw.setdefault("gap", 1e-6)
+    return solve(inst, SolveOptions(solver=solver, **kw))
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_single_queue_hand_optimum(solver):
+    # 12 hourly intervals: 2 agents in hours 0-3, 1 agent in hours 4-7, none after.
+    # 4-h shifts at any full hour, 10 per paid hour: best is 2 shifts at 00:00 and one
+    # at 04:00 = 3 x 4 h x 10 = 120; nothing cheaper covers 2+2+2+2+1+1+1+1 = 12 agent-h.
+    req = np.array([[2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0]])
+    cfg = config([{"name": "s", "lengths": ["4h"], "starts": "00:00-23:00", "step": "1h"}],
+                 [{"name": "A", "skills": ["phone:de"], "rate": 10}],
+                 understaffing_penalty={"phone": 1000})
+    inst = build_instance(hours(12), 3600, ("phone:de",), req, cfg)
+    assert not inst.cyclic
+    res = run(inst, solver)
+    assert res.objective == pytest.approx(120.0)
+    assert res.bound == pytest.approx(120.0, abs=1e-3)
+    table = shifts_table(inst, res.plan)
+    assert sorted(zip(table.start, table.agents, strict=True)) == [("00:00", 2), ("04:00", 1)]
+    assert res.plan.short.sum() == 0
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_penalty_below_cost_leaves_short_and_says_why(solver):
+    # one agent needed for one hour; the shortest shift (4 h x 10 = 40) costs more than
+    # the penalty (20 per missing agent-hour): the optimum leaves it short, objective 20.
+    req = np.array([[0, 0, 1, 0, 0, 0, 0, 0]])
+    cfg = config([{"name": "s", "lengths": ["4h"], "starts": "00:00-23:00", "step": "1h"}],
+                 [{"name": "A", "skills": ["phone:de"], "rate": 10}],
+                 understaffing_penalty={"phone": 20})
+    inst = build_instance(hours(8), 3600, ("phone:de",), req, cfg)
+    res = run(inst, solver)
+    assert res.objective == pytest.approx(20.0)
+    unc = uncovered(inst, res.plan)
+    assert list(unc.agent_hours) == [1.0]
+    assert unc.reason[0].startswith("cheaper to leave short")
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_bilingual_agent_is_not_counted_twice(solver):
+    # phone:de and phone:en each need 1 agent in hours 0-3; only bilingual agents exist.
+    # One agent on duty would cover both if double-counted (cost 40); the sound model
+    # needs two agents: 2 x 4 h x 10 = 80.
+    req = np.array([[1, 1, 1, 1], [1, 1, 1, 1]])
+    cfg = config([{"name": "s", "lengths": ["4h"], "starts": "00:00", "step": "1h"}],
+                 [{"name": "DE_EN", "skills": ["phone:de", "phone:en"], "rate": 10}],
+                 understaffing_penalty={"phone": 1000})
+    inst = build_instance(hours(4), 3600, ("phone:de", "phone:en"), req, cfg)
+    res = run(inst, solver)
+    assert res.objective == pytest.approx(80.0)
+    plan = res.plan
+    assert plan.y.sum() == 2
+    assert (plan.alloc.sum(axis=1) <= plan.on_duty).all()
+    assert (plan.covered == 1).all()
+    # and the checker refuses to see two queues covered by one agent
+    one = evaluate(inst, np.array([1]))
+    assert one.short.sum() == 4
+
+
+def test_two_groups_overlapping_skills_hand_optimum():
+    # en needs 1 agent (hours 0-3), de needs 2. DE agents cost 10/h, DE_EN 15/h.
+    # Best: 1 DE_EN for en + 2 DE for de = 4 x 15 + 8 x 10 = 140 (DE_EN on de would be dearer).
+    req = np.array([[2, 2, 2, 2], [1, 1, 1, 1]])
+    cfg = config([{"name": "s", "lengths": ["4h"], "starts": "00:00", "step": "1h"}],
+                 [{"name": "DE", "skills": ["phone:de"], "rate": 10},
+                  {"name": "DE_EN", "skills": ["phone:de", "phone:en"], "rate": 15}],
+                 understaffing_penalty={"phone": 1000})
+    inst = build_instance(hours(4), 3600, ("phone:de", "phone:en"), req, cfg)
+    res = run(inst, "highs")
+    assert res.objective == pytest.approx(140.0)
+    table = shifts_table(inst, res.plan).set_index("group")
+    assert table.loc["DE", "agents"] == 2 and table.loc["DE_EN", "agents"] == 1
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_week_wraps_sunday_night_into_monday(solver):
+    # one week of hours, 1 agent needed Sunday 22-24 and Monday 00-02; the only shift
+    # starts at 22:00 (4 h): one Sunday shift running into Monday of the same week = 40.
+    req = np.zeros((1, 168), dtype=int)
+    req[0, [166, 167, 0, 1]] = 1
+    cfg = config([{"name": "night", "lengths": ["4h"], "starts": "22:00", "step": "1h"}],
+                 [{"name": "A", "skills": ["phone:de"], "rate": 10}],
+                 understaffing_penalty={"phone": 1000})
+    inst = build_instance(hours(168), 3600, ("phone:de",), req, cfg)
+    assert inst.cyclic
+    res = run(inst, solver)
+    assert res.objective == pytest.approx(40.0)
+    row = shifts_table(inst, res.plan).iloc[0]
+    assert (row.day, row.start, row.end, row.agents) == ("2026-03-08", "22:00", "02:00", 1)
+
+
+def test_without_wrap_monday_early_hours_are_reported_uncoverable():
+    req = np.zeros((1, 168), dtype=int)
+    req[0, [166, 167, 0, 1]] = 1
+    cfg = config([{"name": "night", "lengths": ["4h"], "starts": "22:00", "step": "1h"}],
+                 [{"name": "A", "skills": ["phone:de"], "rate": 10}],
+                 understaffing_penalty={"phone": 1000}, wrap_week=False)
+    inst = build_instance(hours(168), 3600, ("phone:de",), req, cfg)
+    assert not inst.cyclic
+    res = run(inst, "highs")
+    # the Sunday 22:00 shift cannot run past the horizon; Monday 0-2 has no shift at all
+    assert res.objective == pytest.approx(4 * 1000.0)
+    unc = uncovered(inst, res.plan)
+    assert set(unc.reason) == {"no shift covers this interval"}
+    assert unc.agent_hours.sum() == pytest.approx(4.0)
+
+
+def test_night_shift_crosses_midnight_with_premium():
+    # Monday 22:00-02:00, 1 agent; night premium 25 % on 23-06 -> 1 h at 10 + 3 h at 12.5
+    req = np.zeros((1, 24), dtype=int)
+    req[0, 22:24] = 1
+    cfg = config([{"name": "n", "lengths": ["4h"], "starts": "22:00"}],
+                 [{"name": "A", "skills": ["phone:de"], "rate": 10}],
+                 understaffing_penalty={"phone": 1000},
+                 premiums={"night": 0.25, "sunday": 0.0, "holiday": 0.0})
+    starts = hours(26, start="2026-03-02T02:00")
+    req = np.zeros((1, 26), dtype=int)
+    req[0, 20:24] = 1  # 22:00-02:00 local
+    inst = build_instance(starts, 3600, ("phone:de",), req, cfg)
+    res = run(inst, "highs")
+    assert res.objective == pytest.approx(10 + 3 * 12.5)
+    row = shifts_table(inst, res.plan).iloc[0]
+    assert (row.start, row.end) == ("22:00", "02:00")
+
+
+def test_premium_factors_night_sunday_holiday():
+    cfg = config([{"name": "s", "lengths": ["4h"]}], [{"name": "A", "skills": ["phone:de"]}],
+                 premiums={"night": 0.25, "sunday": 0.5, "holiday": 1.0},
+                 holidays=["2026-03-03"])
+    t = pd.DatetimeIndex(pd.to_datetime(
+        ["2026-03-02T12:00", "2026-03-02T23:30", "2026-03-03T05:30", "2026-03-08T12:00",
+         "2026-03-08T23:00"]).tz_localize("Europe/Berlin"))
+    # Monday noon; Monday night; holiday night (holiday wins over nothing, adds night);
+    # Sunday noon; Sunday night
+    assert premium_factors(t, cfg) == pytest.approx([1.0, 1.25, 2.25, 1.5, 1.75])
+
+
+def test_break_rules_german_law():
+    cfg = config([{"name": "s", "lengths": ["4h"]}], [{"name": "A", "skills": ["phone:de"]}])
+    assert break_offsets(6 * 3600, cfg, 1800) == ([-1], 0, 0.0)  # exactly 6 h: no break
+    offs, n, secs = break_offsets(8 * 3600, cfg, 1800)
+    assert (n, secs) == (1, 1800.0)
+    # work before and after the break never exceeds 6 h; break within the shift
+    assert all(o * 0.5 <= 6 and 8 - (o + n) * 0.5 <= 6 and o >= 1 for o in offs)
+    offs, n, secs = break_offsets(10 * 3600, cfg, 1800)
+    assert (n, secs) == (2, 2700.0)  # 45 min occupies two 30-min intervals
+    offs15, n15, _ = break_offsets(10 * 3600, cfg, 900)
+    assert n15 == 3  # exact at 15-min intervals
+    assert all(o * 0.25 <= 6 and 10 - (o + n15) * 0.25 <= 6 for o in offs15)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_breaks_are_subtracted_and_unpaid(solver):
+    # 1 agent 08:00-16:00 at 30-min intervals; only 8-h shifts at 08:00 (30-min break).
+    # One agent leaves one interval short (penalty 0.5 h x 1000 = 500); two agents with
+    # different breaks cover everything: 2 x 7.5 paid h x 10 = 150.
+    starts = hours(48, freq="30min")
+    req = np.zeros((1, 48), dtype=int)
+    req[0, 16:32] = 1
+    cfg = config([{"name": "d", "lengths": ["8h"], "starts": "08:00", "step": "30m"}],
+                 [{"name": "A", "skills": ["phone:de"], "rate": 10}],
+                 understaffing_penalty={"phone": 1000})
+    inst = build_instance(starts, 1800, ("phone:de",), req, cfg)
+    res = run(inst, solver)
+    assert res.objective == pytest.approx(150.0)
+    assert res.plan.paid_h == pytest.approx(15.0)
+    table = shifts_table(inst, res.plan)
+    assert table.agents.sum() == 2 and table.breaks.nunique() == 2
+    cov = coverage_table(inst, res.plan)
+    assert cov.shortfall.sum() == 0
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_headcount_limit_is_reported_not_crashed(solver):
+    # 2 agents needed, the group has 1 agent: the plan covers one and names the limit.
+    req = np.array([[2, 2, 2, 2]])
+    cfg = config([{"name": "s", "lengths": ["4h"], "starts": "00:00"}],
+                 [{"name": "A", "skills": ["phone:de"], "rate": 10, "max_headcount": 1}],
+                 understaffing_penalty={"phone": 1000})
+    inst = build_instance(hours(4), 3600, ("phone:de",), req, cfg)
+    res = run(inst, solver)
+    assert res.plan.y.sum() == 1
+    assert res.objective == pytest.approx(40 + 4 * 1000)
+    unc = uncovered(inst, res.plan)
+    assert unc.reason[0] == "headcount/hours limit (A)"
+
+
+def test_queue_without_skilled_group_is_listed():
+    req = np.array([[1, 1, 1, 1], [1, 1, 1, 1]])
+    cfg = config([{"name": "s", "lengths": ["4h"], "starts": "00:00"}],
+                 [{"name": "A", "skills": ["phone:de"], "rate": 10}],
+                 understaffing_penalty={"phone": 1000})
+    inst = build_instance(hours(4), 3600, ("phone:de", "phone:tr"), req, cfg)
+    res = run(inst, "highs")
+    unc = uncovered(inst, res.plan)
+    assert list(unc.queue) == ["phone:tr"]
+    assert unc.reason[0].startswith("skill missing")
+
+
+def test_weekly_hours_cap_in_aggregate():
+    # 1 agent needed around the clock for a week = 168 agent-h; a group of 2 agents with
+    # at most 40 h each can pay 80 h; the rest is short and the plan respects the cap.
+    req = np.ones((1, 168), dtype=int)
+    cfg = config([{"name": "s", "lengths": ["8h"], "starts": "00:00-23:00", "step": "1h"}],
+                 [{"name": "A", "skills": ["phone:de"], "rate": 10, "max_headcount": 2}],
+                 understaffing_penalty={"phone": 1000}, break_rule=[])
+    inst = build_instance(hours(168), 3600, ("phone:de",), req, cfg)
+    res = run(inst, "highs", gap=1e-4)
+    assert res.plan.paid_h == pytest.approx(80.0)
+    assert res.plan.feasible and res.plan.headcount[0] == 2
+
+
+def test_fractional_values_are_not_a_plan():
+    assert to_integer(np.array([1.0, 0.5])) is None
+    assert list(to_integer(np.array([1.0000000001, 2.0]))) == [1, 2]
+
+
+def test_model_has_named_variables_and_constraints():
+    req = np.array([[1, 1, 1, 1], [1, 1, 1, 1]])
+    cfg = config([{"name": "s", "lengths": ["4h"], "starts": "00:00"}],
+                 [{"name": "DE_EN", "skills": ["phone:de", "phone:en"], "rate": 10,
+                   "max_headcount": 5}])
+    inst = build_instance(hours(4), 3600, ("phone:de", "phone:en"), req, cfg)
+    m = build_model(inst)
+    names = set(m.problem.constraints)
+    assert {"duty_DEEN_0", "cover_phonede_0", "hours_DEEN", "shifts_DEEN"} <= names
+    assert m.y[0].name.startswith("y_0_DEEN_s")
+
+
+def test_dst_week_is_cyclic_and_shift_lengths_are_elapsed_time():
+    # the spring DST week has 334 half-hours; it is still one week (wraps), and an 8-h
+    # shift is 8 elapsed hours: 16 intervals, also across the 02:00 -> 03:00 jump
+    starts = pd.date_range("2026-03-23T00:00", "2026-03-29T23:30", freq="30min",
+                           tz="Europe/Berlin")
+    assert len(starts) == 334
+    req = np.ones((1, 334), dtype=int)
+    cfg = config([{"name": "s", "lengths": ["8h"], "starts": "00:00-23:30"}],
+                 [{"name": "A", "skills": ["phone:de"], "rate": 10}], break_rule=[])
+    inst = build_instance(starts, 1800, ("phone:de",), req, cfg)
+    assert inst.cyclic
+    assert (np.asarray(inst.columns.duty.sum(axis=1)).ravel() == 16).all()
+    sunday_22 = np.flatnonzero((starts.day_of_week == 6) & (starts.hour == 22)
+                               & (starts.minute == 0))[0]
+    c = np.flatnonzero(inst.columns.start == sunday_22)[0]
+    duty = np.flatnonzero(inst.columns.duty[c].toarray().ravel())
+    assert set(duty) == {*range(sunday_22, 334), *range(0, 16 - (334 - sunday_22))}
+
+
+def test_same_input_same_plan():
+    req = np.array([[2, 3, 3, 2, 1, 1, 2, 2, 1, 0, 0, 0]])
+    cfg = config([{"name": "s", "lengths": ["3h", "4h"], "starts": "00:00-23:00",
+                   "step": "1h"}],
+                 [{"name": "A", "skills": ["phone:de"], "rate": 10}],
+                 understaffing_penalty={"phone": 1000})
+    inst = build_instance(hours(12), 3600, ("phone:de",), req, cfg)
+    for solver in SOLVERS:
+        a, b = run(inst, solver), run(inst, solver)
+        assert (a.plan.y == b.plan.y).all()
+        # 17 agent-h needed and matched exactly by 0-3, 0-4, 1-4, 4-8, 6-9: 170
+        assert a.objective == pytest.approx(170.0)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_minimum_headcount_and_hours_are_paid(solver):
+    # coverage needs one 4-h shift (40), but the contract employs at least 2 agents with
+    # at least 4 paid h each: two shifts are paid, 80; the empty plan is refused
+    req = np.array([[1, 1, 1, 1, 0, 0, 0, 0]])
+    cfg = config([{"name": "s", "lengths": ["4h"], "starts": "00:00-23:00", "step": "1h"}],
+                 [{"name": "A", "skills": ["phone:de"], "rate": 10, "min_headcount": 2,
+                   "min_weekly_hours": "4h", "max_headcount": 3}],
+                 understaffing_penalty={"phone": 1000})
+    inst = build_instance(hours(8), 3600, ("phone:de",), req, cfg)
+    res = run(inst, solver)
+    assert res.objective == pytest.approx(80.0)
+    assert res.plan.y.sum() == 2 and res.plan.feasible
+
+
+def test_nothing_to_plan():
+    req = np.zeros((1, 8), dtype=int)
+    cfg = config([{"name": "s", "lengths": ["4h"], "starts": "00:00-23:00", "step": "1h"}],
+                 [{"name": "A", "skills": ["phone:de"], "rate": 10}])
+    inst = build_instance(hours(8), 3600, ("phone:de",), req, cfg)
+    res = run(inst, "highs")
+    assert res.objective == 0 and len(shifts_table(inst, res.plan)) == 0
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_solver_answers_are_checked_not_trusted(monkeypatch, solver):
+    # a cyclic 3-hour horizon, 1 agent each hour, 2-h shifts only: the LP takes half a
+    # shift at each start (1.5 shifts x 20 = 30), the integer optimum is 2 shifts (40).
+    # A MIP answer with LP values and an "Optimal" status must be refused.
+    import wfm.schedule.solve as mod
+
+    def lying_mip(self, limit, lo, hi, start, start_n, gap):
+        return mod._Run(np.full(len(self.model.y), 0.5), 1.0, "Optimal")
+
+    monkeypatch.setattr(mod._CbcBackend if solver == "cbc" else mod._HighsBackend, "mip",
+                        lying_mip)
+    req = np.array([[1, 1, 1]])
+    cfg = config([{"name": "s", "lengths": ["2h"], "starts": "00:00-23:00", "step": "1h"}],
+                 [{"name": "A", "skills": ["phone:de"], "rate": 10}],
+                 understaffing_penalty={"phone": 1000})
+    inst = build_instance(hours(3), 3600, ("phone:de",), req, cfg, cyclic=True)
+    res = run(inst, solver, strategy="full")
+    assert any("non-integer" in n for n in res.notes)
+    assert res.lp_bound == pytest.approx(30.0)
+    assert res.bound == pytest.approx(30.0)  # the LP, not the solver's claim of 1.0
+    assert res.objective == pytest.approx(40.0) and res.plan.short.sum() == 0
+
+
+@pytest.mark.parametrize("rest", [False, True])
+def test_rest_between_shifts_in_aggregate(rest):
+    # one agent in the group; 1 agent needed Mon 20-24 and Tue 04-08 (48 hourly
+    # intervals). Without the rest rule the same agent works both (2 x 40 = 80); with
+    # 11 h rest applied in aggregate (window 4 h + 11 h) only one shift fits: 40 + 4 h
+    # short x 1000 = 4040.
+    req = np.zeros((1, 48), dtype=int)
+    req[0, 20:24] = 1
+    req[0, 28:32] = 1
+    cfg = config([{"name": "s", "lengths": ["4h"], "starts": "00:00-23:00", "step": "1h"}],
+                 [{"name": "A", "skills": ["phone:de"], "rate": 10, "max_headcount": 1}],
+                 understaffing_penalty={"phone": 1000}, rest_in_aggregate=rest)
+    inst = build_instance(hours(48), 3600, ("phone:de",), req, cfg)
+    res = run(inst, "highs")
+    assert res.objective == pytest.approx(4040.0 if rest else 80.0)
+    assert res.plan.feasible
+    if rest:  # the checker refuses the two-shift plan
+        both = np.zeros(len(inst.columns), dtype=int)
+        both[[np.flatnonzero(inst.columns.start == s)[0] for s in (20, 28)]] = 1
+        assert not evaluate(inst, both).feasible

@@ -1,0 +1,346 @@
+"""Shift-planning configuration: shift templates, agent groups, break and weekly rules.
+
+Lives in the center TOML beside ``[center]`` and ``[[queue]]``::
+
+    [schedule]                 # global rules, premiums, penalties
+    [[schedule.break_rule]]    # unpaid break by shift length (German ArbZG: > 6 h -> 30 min)
+    [[shift]]                  # a template: lengths x allowed starts x days
+    [[group]]                  # agents with the same skills, contract and pay
+
+All durations accept ``30m``/``8h`` or seconds and are stored in **seconds**;
+clock times are ``HH:MM`` local time of the center; money is per paid hour.
+Errors name the file and the key (``group[2] (DE_EN).skills``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from wfm.config import DAYS, CenterConfig, _day_range
+from wfm.errors import WfmInputError
+from wfm.units import parse_duration
+
+Seconds = Annotated[float, BeforeValidator(lambda v: parse_duration(v))]
+Money = Annotated[float, Field(ge=0.0)]
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+def _clock(text: str) -> int:
+    """``"06:30"`` -> 390 minutes after midnight (``24:00`` allowed as 1440)."""
+    m = _CLOCK.match(str(text).strip())
+    if not m or int(m.group(2)) >= 60 or int(m.group(1)) * 60 + int(m.group(2)) > 1440:
+        raise ValueError(f'expected a clock time "HH:MM", got {text!r}')
+    return int(m.group(1)) * 60 + int(m.group(2))
+
+
+def _clock_window(text: Any) -> tuple[int, int]:
+    """``"06:00-14:00"`` -> (360, 840) minutes; the end may be below the start (past midnight)."""
+    parts = str(text).split("-")
+    if len(parts) == 1 and _CLOCK.match(parts[0].strip()):  # one start time
+        m = _clock(parts[0]) % 1440
+        return m, m
+    if len(parts) != 2:
+        raise ValueError(f'expected a window "HH:MM-HH:MM", got {text!r}')
+    return _clock(parts[0]) % 1440, _clock(parts[1])
+
+
+def _windows(value: Any) -> tuple[tuple[int, int], ...]:
+    items = value if isinstance(value, list | tuple) else [value]
+    return tuple(w if isinstance(w, tuple) else _clock_window(w) for w in items)
+
+
+def _days(value: Any) -> tuple[int, ...]:
+    if isinstance(value, tuple) and all(isinstance(d, int) for d in value):
+        return value
+    items = value if isinstance(value, list) else [value]
+    out: set[int] = set()
+    for item in items:
+        out.update(_day_range(str(item)))
+    return tuple(sorted(out))
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BreakRule(_Model):
+    """An unpaid break for shifts longer than ``above`` seconds (the longest matching rule wins).
+
+    ``minutes`` is the break length in seconds (the name follows the TOML key people
+    write: ``minutes = "30m"``).  ``earliest``/``latest`` bound the break *start*,
+    measured from the shift start (seconds).  Without them the window is the middle
+    of the shift +/- ``slack`` (default 1 h), clipped so that no stretch of work is
+    longer than 6 h (ArbZG section 4).  ``step`` is the grid of break starts
+    (default: the center interval).
+    """
+
+    above: Seconds
+    minutes: Seconds
+    earliest: Seconds | None = None
+    latest: Seconds | None = None
+    slack: Seconds = 3600.0
+    step: Seconds | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> BreakRule:
+        if self.minutes <= 0:
+            raise ValueError("minutes (break length) must be above 0")
+        if self.earliest is not None and self.latest is not None and self.latest < self.earliest:
+            raise ValueError("latest break start is before earliest")
+        return self
+
+
+GERMAN_BREAKS = (
+    BreakRule(above=6 * 3600.0, minutes=1800.0),
+    BreakRule(above=9 * 3600.0, minutes=2700.0),
+)
+
+
+class Premiums(_Model):
+    """Pay premiums as fractions of the base rate, per worked interval.
+
+    Night applies to intervals starting inside ``night_hours`` (local time);
+    Sunday and public holiday do not add up (the larger applies); night adds to both.
+    """
+
+    night: Annotated[float, Field(ge=0.0)] = 0.25
+    night_hours: Annotated[tuple[int, int], BeforeValidator(_clock_window)] = (23 * 60, 6 * 60)
+    sunday: Annotated[float, Field(ge=0.0)] = 0.50
+    holiday: Annotated[float, Field(ge=0.0)] = 1.25
+
+
+class ScheduleRules(_Model):
+    """Global rules of the shift plan (``[schedule]``).
+
+    * ``understaffing_penalty``: cost per missing agent-hour, by channel (``phone``)
+      or queue (``phone:de``), the queue key winning; ``default_penalty`` otherwise.
+    * ``overstaffing_cost``: small cost per idle on-duty agent-hour (tie-breaker).
+    * ``wrap_week``: a week-long horizon is cyclic (Sunday night runs into Monday).
+    * ``fte_hours``: paid hours per week of one full-time equivalent.
+    * ``holidays``: public holidays (ISO dates) for the holiday premium.
+    * ``days_off``, ``max_days_in_row``, ``min_rest``: weekly rules, see README
+      (applied in aggregate per group by the shift model).
+    * ``rest_in_aggregate``: also require, per group with a headcount limit, that no
+      more shifts start within (shortest shift + ``min_rest``) than there are agents
+      (a valid consequence of the rest rule; off by default: it enlarges the model).
+    """
+
+    understaffing_penalty: dict[str, Money] = Field(default_factory=dict)
+    default_penalty: Money = 150.0
+    overstaffing_cost: Money = 0.5
+    wrap_week: bool = True
+    fte_hours: Annotated[float, Field(gt=0.0)] = 40.0
+    holidays: tuple[dt.date, ...] = ()
+    premiums: Premiums = Premiums()
+    break_rule: tuple[BreakRule, ...] = GERMAN_BREAKS
+    days_off: Annotated[int, Field(ge=0, le=6)] = 2
+    max_days_in_row: Annotated[int, Field(ge=1, le=7)] = 6
+    min_rest: Seconds = 11 * 3600.0
+    rest_in_aggregate: bool = False
+
+    def penalty(self, channel: str, language: str) -> float:
+        """Understaffing penalty per missing agent-hour for one queue."""
+        table = self.understaffing_penalty
+        return table.get(f"{channel}:{language}", table.get(channel, self.default_penalty))
+
+    def break_for(self, length: float) -> BreakRule | None:
+        """The break rule for a shift of ``length`` seconds (None: no break)."""
+        rules = [r for r in self.break_rule if length > r.above + 1e-9]
+        return max(rules, key=lambda r: r.above) if rules else None
+
+
+class ShiftTemplate(_Model):
+    """Shifts a planner may use: every length in ``lengths`` (seconds), starting at any
+    ``step`` (seconds) inside one of the ``starts`` windows (``"06:00-14:00"``, both ends
+    allowed; ``"22:00-02:00"`` runs past midnight) on the ``days`` (``"mon-fri"``)."""
+
+    name: str
+    lengths: tuple[Seconds, ...]
+    starts: Annotated[tuple[tuple[int, int], ...], BeforeValidator(_windows)] = ((0, 1410),)
+    step: Seconds = 1800.0
+    days: Annotated[tuple[int, ...], BeforeValidator(_days)] = tuple(range(7))
+
+    @field_validator("lengths")
+    @classmethod
+    def _lengths(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        if not v or any(x <= 0 or x > 16 * 3600 for x in v):
+            raise ValueError("give one or more lengths above 0 and at most 16h")
+        return v
+
+    @field_validator("step")
+    @classmethod
+    def _step(cls, v: float) -> float:
+        if v < 60 or v % 60:
+            raise ValueError("step must be whole minutes (e.g. 30m)")
+        return v
+
+    def start_minutes(self) -> list[int]:
+        """Allowed start clock times (minutes after midnight) on the step grid."""
+        step = int(self.step // 60)
+        out: set[int] = set()
+        for a, b in self.starts:
+            end = b if b >= a else b + 1440
+            out.update(m % 1440 for m in range(a, end + 1, 1) if m % step == 0)
+        return sorted(out)
+
+
+class AgentGroup(_Model):
+    """Agents with the same skills, contract and pay.
+
+    * ``skills``: queue keys ``channel:language`` the group can serve.
+    * ``min_headcount``/``max_headcount``: agents available in the group.
+    * ``min_weekly_hours``/``max_weekly_hours``: paid hours per agent-week (contract;
+      part-timers get their own group).
+    * ``rate``: base cost per paid hour; premiums from ``[schedule.premiums]``.
+    * ``shifts``: names of the templates the group may work (default: all).
+    """
+
+    name: str
+    skills: tuple[str, ...]
+    min_headcount: Annotated[int, Field(ge=0)] = 0
+    max_headcount: Annotated[int, Field(ge=0)] | None = None
+    min_weekly_hours: Seconds = 0.0
+    max_weekly_hours: Seconds = 40 * 3600.0
+    rate: Money = 20.0
+    shifts: tuple[str, ...] | None = None
+
+    @field_validator("skills")
+    @classmethod
+    def _skills(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        out = tuple(s.strip().lower() for s in v)
+        if not out or any(s.count(":") != 1 for s in out):
+            raise ValueError('give skills as queue keys "channel:language", e.g. "phone:de"')
+        return out
+
+    @model_validator(mode="after")
+    def _check(self) -> AgentGroup:
+        if self.max_headcount is not None and self.max_headcount < self.min_headcount:
+            raise ValueError("max_headcount is below min_headcount")
+        if self.max_weekly_hours < self.min_weekly_hours:
+            raise ValueError("max_weekly_hours is below min_weekly_hours")
+        return self
+
+
+class ScheduleConfig(_Model):
+    """Everything ``wfm schedule`` needs beyond the center: rules, templates, groups."""
+
+    rules: ScheduleRules = ScheduleRules()
+    shifts: tuple[ShiftTemplate, ...]
+    groups: tuple[AgentGroup, ...]
+
+    @model_validator(mode="after")
+    def _refs(self) -> ScheduleConfig:
+        if not self.shifts:
+            raise ValueError("define at least one [[shift]]")
+        if not self.groups:
+            raise ValueError("define at least one [[group]]")
+        names = [s.name for s in self.shifts]
+        if len(set(names)) != len(names):
+            raise ValueError("shift name defined twice")
+        gnames = [g.name for g in self.groups]
+        if len(set(gnames)) != len(gnames):
+            raise ValueError("group name defined twice")
+        return self
+
+
+def schedule_from_dict(data: Mapping[str, Any], center: CenterConfig) -> ScheduleConfig:
+    """Validate the schedule tables of a parsed center TOML against ``center``.
+
+    Raises ``ValueError`` (with the key) or pydantic ``ValidationError``.
+    """
+    if "shift" not in data or "group" not in data:
+        raise ValueError("shift planning needs [[shift]] and [[group]] tables in the config")
+    cfg = ScheduleConfig(
+        rules=dict(data.get("schedule", {})),
+        shifts=list(data.get("shift", [])),
+        groups=list(data.get("group", [])),
+    )
+    known = {q.key for q in center.queues}
+    for i, g in enumerate(cfg.groups):
+        for s in g.skills:
+            if s not in known:
+                raise ValueError(
+                    f"group[{i + 1}] ({g.name}).skills: queue {s!r} is not in the config; "
+                    f"known queues: {', '.join(sorted(known))}"
+                )
+        for name in g.shifts or ():
+            if name not in {s.name for s in cfg.shifts}:
+                raise ValueError(f"group[{i + 1}] ({g.name}).shifts: no [[shift]] named {name!r}")
+    interval = center.interval
+    for i, s in enumerate(cfg.shifts):
+        for length in s.lengths:
+            if length % interval:
+                raise ValueError(
+                    f"shift[{i + 1}] ({s.name}).lengths: {length / 3600:g} h is not a multiple "
+                    f"of the {interval / 60:g}-minute interval"
+                )
+        if s.step % interval:
+            raise ValueError(f"shift[{i + 1}] ({s.name}).step: not a multiple of the interval")
+    for i, r in enumerate(cfg.rules.break_rule):
+        if r.step is not None and r.step % interval:
+            raise ValueError(f"schedule.break_rule[{i + 1}].step: not a multiple of the interval")
+    return cfg
+
+
+def load_schedule(path: str | Path, center: CenterConfig) -> ScheduleConfig:
+    """Read the schedule tables of a center TOML; errors name the file and the key."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise WfmInputError("config file not found", file=str(path)) from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise WfmInputError(f"cannot read config: {exc}", file=str(path)) from None
+    try:
+        return schedule_from_dict(data, center)
+    except ValidationError as exc:
+        raise WfmInputError(_describe(exc.errors()[0], data), file=str(path)) from None
+    except ValueError as exc:
+        raise WfmInputError(str(exc), file=str(path)) from None
+
+
+def _describe(err: Mapping[str, Any], data: Mapping[str, Any]) -> str:
+    loc = list(err.get("loc", ()))
+    names = {"rules": "schedule", "shifts": "shift", "groups": "group"}
+    if loc and loc[0] in names:
+        table = names[str(loc[0])]
+        if table != "schedule" and len(loc) > 1 and isinstance(loc[1], int):
+            rows = data.get(table, [])
+            label = rows[loc[1]].get("name", "?") if loc[1] < len(rows) else "?"
+            loc = [f"{table}[{loc[1] + 1}] ({label})", *loc[2:]]
+        else:
+            loc = [table, *loc[1:]]
+    loc = [p for p in loc if not (isinstance(p, str) and p.startswith("function-"))]
+    key = ".".join(str(p) for p in loc) or "config"
+    msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+    if err.get("type") == "extra_forbidden":
+        msg = "unknown key"
+    return f"{key}: {msg}"
+
+
+__all__ = [
+    "DAYS",
+    "AgentGroup",
+    "BreakRule",
+    "Premiums",
+    "ScheduleConfig",
+    "ScheduleRules",
+    "ShiftTemplate",
+    "load_schedule",
+    "schedule_from_dict",
+]

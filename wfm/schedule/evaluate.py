@@ -1,0 +1,246 @@
+"""Check a plan independently of the solver that produced it.
+
+Given only the integer shift counts ``y`` (agents per column), recompute on-duty agents
+per group and interval, the best integral assignment of agents to the queues they are
+skilled for (a transportation LP per interval: vertex solutions are integral), the
+shortfall, the paid hours, the cost and the objective, and every rule the plan breaks
+(headcount, weekly hours, shifts per week, one shift a day).  Solver status strings are
+never trusted: a plan is what this module says it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.optimize import linprog
+
+from wfm.schedule.instance import ShiftInstance, window_starts
+from wfm.schedule.model import needs_headcount
+
+INT_TOL = 1e-6
+
+
+@dataclass
+class Plan:
+    """A checked plan.  Arrays: ``y`` per column; (G, T) ``on_duty``; (G, Q, T) ``alloc``
+    agents of group g working queue q; (Q, T) ``covered``, ``short`` (missing agents)
+    and ``scheduled`` (agents on the queue incl. idle ones parked on their first skill);
+    ``headcount`` per group (the smallest that carries the plan); money per week."""
+
+    y: np.ndarray
+    on_duty: np.ndarray
+    alloc: np.ndarray
+    covered: np.ndarray
+    short: np.ndarray
+    scheduled: np.ndarray
+    headcount: np.ndarray
+    paid_h: float
+    cost: float
+    penalty: float
+    overstaffing: float
+    violations: list[str] = field(default_factory=list)
+
+    @property
+    def objective(self) -> float:
+        return self.cost + self.penalty + self.overstaffing
+
+    @property
+    def feasible(self) -> bool:
+        return not self.violations
+
+
+def to_integer(values: np.ndarray) -> np.ndarray | None:
+    """Round solver values to integers, or None when they are not integral (LP values)."""
+    v = np.asarray(values, dtype=float)
+    if v.size and (not np.all(np.isfinite(v)) or np.abs(v - np.round(v)).max() > INT_TOL):
+        return None
+    return np.round(v).astype(int).clip(min=0)
+
+
+def on_duty(inst: ShiftInstance, y: np.ndarray) -> np.ndarray:
+    """Agents on duty (not on break) per group and interval, (G, T)."""
+    cols = inst.columns
+    G = len(inst.config.groups)
+    weights = sp.csr_matrix((y.astype(float), (cols.group, np.arange(len(cols)))),
+                            shape=(G, len(cols)))
+    return np.rint((weights @ cols.duty).toarray()).astype(int)
+
+
+def allocate(inst: ShiftInstance, duty: np.ndarray) -> np.ndarray:
+    """Integral agents per (group, queue, interval) minimising the weighted shortfall."""
+    req = inst.required
+    G, T = duty.shape
+    Q = req.shape[0]
+    alloc = np.zeros((G, Q, T), dtype=int)
+    gi, qi, ti = [], [], []
+    for g in range(G):
+        for q in np.flatnonzero(inst.skill[g]):
+            ts = np.flatnonzero((req[q] > 0) & (duty[g] > 0))
+            gi.append(np.full(len(ts), g))
+            qi.append(np.full(len(ts), q))
+            ti.append(ts)
+    if not gi or sum(len(t) for t in ti) == 0:
+        return alloc
+    g_, q_, t_ = (np.concatenate(a) for a in (gi, qi, ti))
+    K = len(g_)
+    weight = inst.penalty[q_] + 1e-3 * (1 + q_)  # deterministic tie-break between queues
+    # maximise weighted covered agents s.t. per (g,t) supply and per (q,t) demand
+    duty_row = g_ * T + t_
+    cover_row = G * T + q_ * T + t_
+    a = sp.csr_matrix((np.ones(2 * K), (np.concatenate([duty_row, cover_row]),
+                                        np.concatenate([np.arange(K)] * 2))),
+                      shape=(G * T + Q * T, K))
+    b = np.concatenate([duty.ravel(), req.ravel()]).astype(float)
+    used = np.unique(np.concatenate([duty_row, cover_row]))
+    res = linprog(-weight, A_ub=a[used], b_ub=b[used], bounds=(0, None), method="highs-ds")
+    if res.status != 0:  # pragma: no cover - a bounded feasible LP
+        raise RuntimeError(f"assignment LP failed: {res.message}")
+    xv = np.round(res.x).astype(int)
+    if np.abs(res.x - xv).max() > 1e-6:  # pragma: no cover - TU structure
+        raise RuntimeError("assignment LP returned a fractional vertex")
+    np.add.at(alloc, (g_, q_, t_), xv)
+    return alloc
+
+
+def evaluate(inst: ShiftInstance, y: np.ndarray) -> Plan:
+    """Check the integer plan ``y``; the result carries every rule violation found."""
+    cols = inst.columns
+    rules = inst.config.rules
+    y = np.asarray(y, dtype=int)
+    duty = on_duty(inst, y)
+    alloc = allocate(inst, duty)
+    covered = alloc.sum(axis=0)
+    req = inst.required
+    short = req - covered
+    violations: list[str] = []
+    if (alloc.sum(axis=1) > duty).any():  # pragma: no cover - guarded by the LP
+        violations.append("an agent is assigned to two queues at once")
+    if (short < 0).any():  # pragma: no cover
+        violations.append("assignment above requirement")
+    scheduled = covered.copy()
+    idle = duty - alloc.sum(axis=1)
+    for g in range(duty.shape[0]):
+        qs = np.flatnonzero(inst.skill[g])
+        if len(qs) and idle[g].any():
+            # park idle agents on the skill queue with the largest requirement
+            best = qs[np.argmax(req[qs], axis=0)]
+            np.add.at(scheduled, (best, np.arange(duty.shape[1])), idle[g])
+    headcount = np.zeros(len(inst.config.groups), dtype=int)
+    max_shifts = 7 - rules.days_off
+    for g, grp in enumerate(inst.config.groups):
+        mine = cols.group == g
+        hours = float((cols.paid_h[mine] * y[mine]).sum())
+        shifts = int(y[mine].sum())
+        per_day = np.bincount(cols.day_index[mine], weights=y[mine], minlength=1)
+        need = max(
+            grp.min_headcount,
+            int(np.ceil(hours / (grp.max_weekly_hours / 3600.0) - 1e-9))
+            if grp.max_weekly_hours > 0 else (0 if hours == 0 else 10**9),
+            int(np.ceil(shifts / max_shifts - 1e-9)) if max_shifts > 0 else shifts * 10**9,
+            int(per_day.max()) if per_day.size else 0,
+            int(np.rint(window_starts(inst, g, y.astype(float)).max())) if len(y) else 0,
+        )
+        headcount[g] = need
+        if not needs_headcount(inst, g):
+            continue
+        if grp.max_headcount is not None and need > grp.max_headcount:
+            violations.append(
+                f"group {grp.name}: needs {need} agents (hours, shifts or one shift a day) "
+                f"but max_headcount is {grp.max_headcount}")
+        if grp.min_weekly_hours > 0 and hours < need * grp.min_weekly_hours / 3600.0 - 1e-6:
+            violations.append(
+                f"group {grp.name}: {hours:.1f} paid h is below {need} agents x "
+                f"{grp.min_weekly_hours / 3600:g} h minimum")
+    dt_h = inst.dt_h
+    return Plan(
+        y=y,
+        on_duty=duty,
+        alloc=alloc,
+        covered=covered,
+        short=short,
+        scheduled=scheduled,
+        headcount=headcount,
+        paid_h=float((cols.paid_h * y).sum()),
+        cost=float((cols.cost * y).sum()),
+        penalty=float((inst.penalty[:, None] * short).sum() * dt_h),
+        overstaffing=float(rules.overstaffing_cost * dt_h * (duty.sum() - covered.sum())),
+        violations=violations,
+    )
+
+
+def uncovered(inst: ShiftInstance, plan: Plan) -> pd.DataFrame:
+    """What the plan leaves uncovered and why, as runs of consecutive intervals.
+
+    Columns: ``queue, from, to, intervals, agent_hours, reason``.  Reasons, in order:
+    no group has the skill; no admissible shift is on duty in that interval; every
+    group with a shift there is at its headcount or weekly-hours limit; otherwise
+    covering costs more than the understaffing penalty (or is lost to rounding shifts).
+    """
+    cols = inst.columns
+    req = inst.required
+    Q, T = req.shape
+    reachable = np.zeros((Q, T), dtype=bool)
+    group_reach = np.zeros((len(inst.config.groups), T), dtype=bool)
+    for g in range(len(inst.config.groups)):
+        mine = np.flatnonzero(cols.group == g)
+        if len(mine):
+            group_reach[g] = np.asarray(cols.duty[mine].sum(axis=0)).ravel() > 0
+    # limited[g, t]: every column of g on duty at t is blocked by a headcount rule
+    limited = np.zeros((len(inst.config.groups), T), dtype=bool)
+    max_shifts = 7 - inst.config.rules.days_off
+    for g, grp in enumerate(inst.config.groups):
+        mine = np.flatnonzero(cols.group == g)
+        if grp.max_headcount is None or not len(mine):
+            continue
+        hours = float((cols.paid_h[mine] * plan.y[mine]).sum())
+        cap_h = grp.max_headcount * grp.max_weekly_hours / 3600.0
+        blocked = hours + cols.paid_h[mine] > cap_h + 1e-6
+        if int(plan.y[mine].sum()) + 1 > grp.max_headcount * max_shifts:
+            blocked[:] = True
+        per_day = np.bincount(cols.day_index[mine], weights=plan.y[mine],
+                              minlength=int(cols.day_index.max()) + 1)
+        blocked |= per_day[cols.day_index[mine]] + 1 > grp.max_headcount
+        free = cols.duty[mine].T @ (~blocked).astype(float)
+        limited[g] = group_reach[g] & (free == 0)
+    for q in range(Q):
+        gs = np.flatnonzero(inst.skill[:, q])
+        if len(gs):
+            reachable[q] = group_reach[gs].any(axis=0)
+    rows = []
+    for q in range(Q):
+        gs = np.flatnonzero(inst.skill[:, q])
+        reason = np.full(T, "", dtype=object)
+        miss = plan.short[q] > 0
+        if not len(gs):
+            reason[miss] = "skill missing: no group serves this queue"
+        else:
+            reason[miss & ~reachable[q]] = "no shift covers this interval"
+            rest = miss & reachable[q]
+            reason[rest] = "cheaper to leave short (penalty below shift cost) or rounding"
+            for t in np.flatnonzero(rest):
+                reach = [g for g in gs if group_reach[g, t]]
+                if reach and all(limited[g, t] for g in reach):  # nobody free could come
+                    names = ", ".join(inst.config.groups[g].name for g in reach)
+                    reason[t] = f"headcount/hours limit ({names})"
+        t = 0
+        while t < T:
+            if not miss[t]:
+                t += 1
+                continue
+            s = t
+            while t + 1 < T and miss[t + 1] and reason[t + 1] == reason[s]:
+                t += 1
+            rows.append({
+                "queue": inst.queues[q],
+                "from": inst.starts[s].isoformat(),
+                "to": (inst.starts[t] + pd.Timedelta(seconds=inst.dt)).isoformat(),
+                "intervals": t - s + 1,
+                "agent_hours": float(plan.short[q, s:t + 1].sum() * inst.dt_h),
+                "reason": reason[s],
+            })
+            t += 1
+    return pd.DataFrame(rows, columns=["queue", "from", "to", "intervals", "agent_hours",
+                                       "reason"])

@@ -1,0 +1,267 @@
+"""A shift-planning instance: the horizon, the requirement per queue and interval, and
+every admissible shift column (group x template x start x length x break position).
+
+Pure data preparation, vectorised with numpy; no solver here.  Units: the interval
+``dt`` in seconds, hours where a name says ``_h``, money per paid hour.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from wfm.schedule.config import ScheduleConfig
+
+MAX_WORK_STRETCH = 6 * 3600.0  # ArbZG section 4: no more than 6 h of work without a break
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Admissible shifts, one entry per column ``c`` (all groups stacked).
+
+    ``start`` is the interval index of the shift start, ``length`` and ``brk_len`` are
+    in intervals, ``brk`` the break start offset in intervals from the shift start
+    (-1: no break), ``paid_h`` paid hours (breaks unpaid), ``cost`` money per agent
+    on this column, ``duty`` a sparse 0/1 (columns x intervals) matrix of on-duty
+    intervals (breaks excluded), ``day`` the local weekday index (0 = Monday) of the
+    start and ``day_index`` the index of its local date in the horizon.
+    """
+
+    group: np.ndarray
+    template: np.ndarray
+    start: np.ndarray
+    length: np.ndarray
+    brk: np.ndarray
+    brk_len: np.ndarray
+    brk_seconds: np.ndarray
+    paid_h: np.ndarray
+    cost: np.ndarray
+    day_index: np.ndarray
+    duty: sp.csr_matrix
+
+    def __len__(self) -> int:
+        return len(self.group)
+
+
+@dataclass(frozen=True)
+class ShiftInstance:
+    """Everything the model needs, in arrays.
+
+    ``required[q, t]`` agents (integers) for queue ``queues[q]`` in interval ``t``;
+    ``penalty[q]`` money per missing agent-hour; ``skill[g, q]`` True when group g
+    serves queue q; ``dt`` interval length in seconds; ``cyclic`` True when the
+    horizon wraps (a Sunday-night shift continues into Monday of the same week).
+    """
+
+    starts: pd.DatetimeIndex
+    dt: float
+    cyclic: bool
+    queues: tuple[str, ...]
+    required: np.ndarray
+    penalty: np.ndarray
+    skill: np.ndarray
+    config: ScheduleConfig
+    columns: Columns
+    dates: tuple[str, ...]
+
+    @property
+    def dt_h(self) -> float:
+        return self.dt / 3600.0
+
+    @property
+    def T(self) -> int:  # noqa: N802 - the usual symbol
+        return len(self.starts)
+
+    def group_names(self) -> list[str]:
+        return [g.name for g in self.config.groups]
+
+
+def premium_factors(starts: pd.DatetimeIndex, config: ScheduleConfig) -> np.ndarray:
+    """Pay factor 1 + premium per interval (night + max(Sunday, holiday)), local time."""
+    p = config.rules.premiums
+    minute = (starts.hour * 60 + starts.minute).to_numpy()
+    a, b = p.night_hours
+    night = (minute >= a) & (minute < b) if a < b else (minute >= a) | (minute < b % 1440)
+    sunday = starts.day_of_week.to_numpy() == 6
+    hol_dates = {d.isoformat() for d in config.rules.holidays}
+    holiday = np.isin(np.asarray(starts.strftime("%Y-%m-%d")), list(hol_dates))
+    return 1.0 + p.night * night + np.maximum(p.sunday * sunday, p.holiday * holiday)
+
+
+def is_week(starts: pd.DatetimeIndex, dt: float) -> bool:
+    """True when the horizon spans one week of wall-clock time (167-169 h with DST)."""
+    span = len(starts) * dt
+    return abs(span - 7 * 86400) <= 3600 + 1e-6
+
+
+def break_offsets(length: float, config: ScheduleConfig, dt: float) -> tuple[list[int], int, float]:
+    """Break start offsets (intervals), break length (intervals), break seconds.
+
+    ``([-1], 0, 0.0)`` when the shift needs no break.  Raises ValueError when the
+    rule leaves no admissible break position.
+    """
+    rule = config.rules.break_for(length)
+    if rule is None:
+        return [-1], 0, 0.0
+    n_brk = int(np.ceil(rule.minutes / dt - 1e-9))
+    step = rule.step or dt
+    if rule.earliest is not None or rule.latest is not None:
+        lo = rule.earliest if rule.earliest is not None else dt
+        hi = rule.latest if rule.latest is not None else length - n_brk * dt - dt
+    else:
+        mid = (length - rule.minutes) / 2
+        lo = max(mid - rule.slack, length - MAX_WORK_STRETCH - rule.minutes, dt)
+        hi = min(mid + rule.slack, MAX_WORK_STRETCH, length - n_brk * dt - dt)
+    offsets = [int(round(o / dt)) for o in np.arange(0.0, length, step) if lo - 1e-9 <= o <= hi]
+    offsets = [o for o in offsets if o >= 1 and o + n_brk <= int(round(length / dt)) - 1]
+    if not offsets:
+        raise ValueError(
+            f"no admissible break position for a {length / 3600:g} h shift "
+            f"({rule.minutes / 60:g} min break); widen schedule.break_rule earliest/latest"
+        )
+    return offsets, n_brk, float(rule.minutes)
+
+
+def build_instance(
+    starts: pd.DatetimeIndex,
+    dt: float,
+    queues: tuple[str, ...],
+    required: np.ndarray,
+    config: ScheduleConfig,
+    *,
+    cyclic: bool | None = None,
+) -> ShiftInstance:
+    """Enumerate all shift columns for the horizon ``starts`` (local, tz-aware).
+
+    ``required`` is (queues x intervals), rounded up to integers here.  ``cyclic``
+    defaults to ``rules.wrap_week`` when the horizon is one week long.  Columns whose
+    on-duty intervals meet no requirement of the group's queues are dropped unless the
+    group has minimum hours or headcount (they could never be chosen otherwise).
+    """
+    T = len(starts)
+    req = np.ceil(np.asarray(required, dtype=float) - 1e-9).clip(min=0).astype(int)
+    if cyclic is None:
+        cyclic = config.rules.wrap_week and is_week(starts, dt)
+    factor = premium_factors(starts, config)
+    minute = (starts.hour * 60 + starts.minute).to_numpy()
+    weekday = starts.day_of_week.to_numpy()
+    date_str = np.asarray(starts.strftime("%Y-%m-%d"))
+    dates, day_index = np.unique(date_str, return_inverse=True)
+    qpos = {q: i for i, q in enumerate(queues)}
+    skill = np.zeros((len(config.groups), len(queues)), dtype=bool)
+    for g, grp in enumerate(config.groups):
+        for s in grp.skills:
+            if s in qpos:
+                skill[g, qpos[s]] = True
+    penalty = np.array([config.rules.penalty(*q.split(":")) for q in queues], dtype=float)
+
+    # one pattern = (template, length, break offset): on-duty offsets; candidates per template
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in (
+        "group", "template", "start", "length", "brk", "brk_len", "brk_s", "paid_h", "cost",
+        "day")}
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    n_done = 0
+    for tpl_i, tpl in enumerate(config.shifts):
+        allowed = np.isin(minute, tpl.start_minutes()) & np.isin(weekday, tpl.days)
+        cand = np.flatnonzero(allowed)
+        for length in tpl.lengths:
+            n = int(round(length / dt))
+            s_ok = cand if cyclic else cand[cand + n <= T]
+            if len(s_ok) == 0:
+                continue
+            offsets, n_brk, brk_s = break_offsets(length, config, dt)
+            for o in offsets:
+                k_on = np.arange(n)
+                if o >= 0:
+                    k_on = k_on[(k_on < o) | (k_on >= o + n_brk)]
+                idx = (s_ok[:, None] + k_on[None, :]) % T  # (starts x on-duty intervals)
+                w_h = (factor[idx].sum(axis=1)) * dt / 3600.0
+                paid = (n * dt - brk_s) / 3600.0
+                if o >= 0:  # a break rounded up to the grid: its paid remainder
+                    w_h = w_h + (n_brk * dt - brk_s) / 3600.0 * factor[(s_ok + o) % T]
+                for g, grp in enumerate(config.groups):
+                    if grp.shifts is not None and tpl.name not in grp.shifts:
+                        continue
+                    keep = np.ones(len(s_ok), dtype=bool)
+                    if grp.min_weekly_hours <= 0 and grp.min_headcount == 0:
+                        useful = req[skill[g]].sum(axis=0) > 0
+                        keep = useful[idx].any(axis=1)
+                    m = int(keep.sum())
+                    if m == 0:
+                        continue
+                    parts["group"].append(np.full(m, g))
+                    parts["template"].append(np.full(m, tpl_i))
+                    parts["start"].append(s_ok[keep])
+                    parts["length"].append(np.full(m, n))
+                    parts["brk"].append(np.full(m, o))
+                    parts["brk_len"].append(np.full(m, n_brk if o >= 0 else 0))
+                    parts["brk_s"].append(np.full(m, brk_s))
+                    parts["paid_h"].append(np.full(m, paid))
+                    parts["cost"].append(grp.rate * w_h[keep])
+                    parts["day"].append(day_index[s_ok[keep]])
+                    sub = idx[keep]
+                    rows.append(np.repeat(np.arange(n_done, n_done + m), sub.shape[1]))
+                    cols.append(sub.ravel())
+                    n_done += m
+
+    def cat(key: str, dtype) -> np.ndarray:
+        return np.concatenate(parts[key]).astype(dtype) if parts[key] else np.zeros(0, dtype)
+
+    duty = sp.csr_matrix(
+        (np.ones(sum(len(r) for r in rows)), (np.concatenate(rows or [np.zeros(0, int)]),
+                                              np.concatenate(cols or [np.zeros(0, int)]))),
+        shape=(n_done, T),
+    )
+    columns = Columns(
+        group=cat("group", int),
+        template=cat("template", int),
+        start=cat("start", int),
+        length=cat("length", int),
+        brk=cat("brk", int),
+        brk_len=cat("brk_len", int),
+        brk_seconds=cat("brk_s", float),
+        paid_h=cat("paid_h", float),
+        cost=cat("cost", float),
+        day_index=cat("day", int),
+        duty=duty,
+    )
+    return ShiftInstance(
+        starts=starts,
+        dt=float(dt),
+        cyclic=bool(cyclic),
+        queues=tuple(queues),
+        required=req,
+        penalty=penalty,
+        skill=skill,
+        config=config,
+        columns=columns,
+        dates=tuple(str(d) for d in dates),
+    )
+
+
+def rest_window(inst: ShiftInstance, g: int) -> int:
+    """Intervals within which one agent of group g can start at most one shift:
+    shortest shift of the group + ``min_rest`` (0 when the rule is off)."""
+    rules = inst.config.rules
+    mine = inst.columns.group == g
+    if not rules.rest_in_aggregate or rules.min_rest <= 0 or not mine.any():
+        return 0
+    shortest = int(inst.columns.length[mine].min())
+    return shortest + int(np.ceil(rules.min_rest / inst.dt - 1e-9))
+
+
+def window_starts(inst: ShiftInstance, g: int, y: np.ndarray) -> np.ndarray:
+    """Shifts of group g starting in the window [t, t + rest_window) for every t."""
+    w = rest_window(inst, g)
+    T = inst.T
+    if w == 0:
+        return np.zeros(T)
+    mine = inst.columns.group == g
+    starts = np.bincount(inst.columns.start[mine], weights=y[mine], minlength=T)
+    ext = np.concatenate([starts, starts[: w - 1] if inst.cyclic else np.zeros(w - 1)])
+    csum = np.concatenate([[0.0], np.cumsum(ext)])
+    return csum[w: w + T] - csum[:T]

@@ -1,0 +1,133 @@
+"""Tables and summary figures of a checked plan (pure: plan in, DataFrames/dicts out)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from wfm.schedule.evaluate import Plan
+from wfm.schedule.instance import ShiftInstance
+from wfm.schedule.solve import SolveResult
+
+SHIFT_COLUMNS = ["group", "day", "start", "end", "breaks", "agents", "cost"]
+COVERAGE_COLUMNS = ["interval_start", "channel", "language", "agents_required",
+                    "agents_scheduled", "shortfall"]
+
+
+def shifts_table(inst: ShiftInstance, plan: Plan) -> pd.DataFrame:
+    """One row per used shift column: ``group, day`` (local start date), ``start``/``end``
+    local ``HH:MM`` (an end below the start runs past midnight), ``breaks``
+    ``HH:MM-HH:MM`` (unpaid), ``agents``, ``cost`` (money per week for these agents)."""
+    cols = inst.columns
+    used = np.flatnonzero(plan.y > 0)
+    tz = inst.starts.tz
+    starts_utc = inst.starts.tz_convert("UTC")
+    rows = []
+    for c in used:
+        s = starts_utc[cols.start[c]]
+        end = (s + pd.Timedelta(seconds=inst.dt * int(cols.length[c]))).tz_convert(tz)
+        brk = ""
+        if cols.brk[c] >= 0:
+            b0 = s + pd.Timedelta(seconds=inst.dt * int(cols.brk[c]))
+            b1 = b0 + pd.Timedelta(seconds=float(cols.brk_seconds[c]))
+            brk = f"{b0.tz_convert(tz):%H:%M}-{b1.tz_convert(tz):%H:%M}"
+        local = s.tz_convert(tz)
+        rows.append({
+            "group": inst.config.groups[cols.group[c]].name,
+            "day": f"{local:%Y-%m-%d}",
+            "start": f"{local:%H:%M}",
+            "end": f"{end:%H:%M}",
+            "breaks": brk,
+            "agents": int(plan.y[c]),
+            "cost": round(float(cols.cost[c] * plan.y[c]), 2),
+        })
+    frame = pd.DataFrame(rows, columns=SHIFT_COLUMNS)
+    return frame.sort_values(["day", "start", "group", "end"], kind="stable").reset_index(drop=True)
+
+
+def coverage_table(inst: ShiftInstance, plan: Plan) -> pd.DataFrame:
+    """One row per interval and queue: required, scheduled (agents working the queue,
+    idle on-duty agents counted on their busiest skill queue) and shortfall."""
+    Q, T = inst.required.shape
+    chan = [q.split(":")[0] for q in inst.queues]
+    lang = [q.split(":")[1] for q in inst.queues]
+    times = [t.isoformat() for t in inst.starts]
+    frame = pd.DataFrame({
+        "interval_start": np.tile(times, Q),
+        "channel": np.repeat(chan, T),
+        "language": np.repeat(lang, T),
+        "agents_required": inst.required.ravel(),
+        "agents_scheduled": plan.scheduled.ravel(),
+        "shortfall": plan.short.ravel(),
+    })
+    order = np.lexsort((frame["language"], frame["channel"], np.tile(np.arange(T), Q)))
+    return frame.iloc[order].reset_index(drop=True)
+
+
+def summary(inst: ShiftInstance, result: SolveResult) -> dict[str, Any]:
+    """Figures for the terminal and ``--json``: hours, FTE, money, per queue and group."""
+    plan = result.plan
+    assert plan is not None
+    dt_h = inst.dt_h
+    rules = inst.config.rules
+    cols = inst.columns
+    queues = []
+    for q, key in enumerate(inst.queues):
+        required = float(inst.required[q].sum() * dt_h)
+        scheduled = float(plan.scheduled[q].sum() * dt_h)
+        queues.append({
+            "queue": key,
+            "required_h": required,
+            "scheduled_h": scheduled,
+            "understaffed_h": float(plan.short[q].sum() * dt_h),
+            "over_required_h": scheduled - required,
+            "over_required_pct": (scheduled - required) / required if required else 0.0,
+        })
+    groups = []
+    for g, grp in enumerate(inst.config.groups):
+        mine = cols.group == g
+        groups.append({
+            "group": grp.name,
+            "shifts": int(plan.y[mine].sum()),
+            "paid_h": float((cols.paid_h[mine] * plan.y[mine]).sum()),
+            "cost": float((cols.cost[mine] * plan.y[mine]).sum()),
+            "headcount": int(plan.headcount[g]),
+            "max_headcount": grp.max_headcount,
+        })
+    return {
+        "paid_h": plan.paid_h,
+        "fte": plan.paid_h / rules.fte_hours,
+        "required_h": float(inst.required.sum() * dt_h),
+        "on_duty_h": float(plan.on_duty.sum() * dt_h),
+        "cost": plan.cost,
+        "understaffing_penalty": plan.penalty,
+        "overstaffing_term": plan.overstaffing,
+        "objective": result.objective,
+        "bound": result.bound,
+        "lp_bound": result.lp_bound,
+        "gap": result.gap,
+        "solver": result.solver,
+        "status": result.status,
+        "first_plan_s": result.first_plan_s,
+        "elapsed_s": result.elapsed_s,
+        "cyclic": inst.cyclic,
+        "queues": queues,
+        "groups": groups,
+        "notes": [*result.notes, _weekly_note(inst)],
+    }
+
+
+def _weekly_note(inst: ShiftInstance) -> str:
+    rules = inst.config.rules
+    if rules.rest_in_aggregate:
+        return (f"weekly rules are applied per group in aggregate: at most "
+                f"{7 - rules.days_off} shifts per agent-week, one shift a day, one start per "
+                f"agent within shortest shift + {rules.min_rest / 3600:g} h rest; "
+                f"{rules.days_off} consecutive days off and {rules.max_days_in_row} days in "
+                "a row need rostering, which is not done")
+    return (f"weekly rules are applied per group in aggregate: at most {7 - rules.days_off} "
+            f"shifts per agent-week and one shift a day; {rules.days_off} consecutive days "
+            f"off, {rules.min_rest / 3600:g} h rest and {rules.max_days_in_row} days in a row "
+            "need rostering, which is not done")
