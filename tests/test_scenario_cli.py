@@ -83,3 +83,20 @@ def test_bad_scenario_file_exits_2_naming_file_and_key(tmp_path, old, new, key):
     assert key in res.output
     assert "Traceback" not in res.output
     assert not out.exists() and list(tmp_path.iterdir()) == [bad]
+
+
+def test_sensitivity_moves_costs_the_expected_way():
+    res = run(EXAMPLES / "scenarios.toml", "--sensitivity", "--json")
+    assert res.exit_code == 0, res.output
+    payload = json.loads(res.output)
+    base = {
+        r["scenario"]: r["run_cost_per_year_eur"]
+        for r in payload["scenarios"]
+        if r["provider"] == "TOTAL"
+    }
+    case = {(s["case"], s["scenario"]): s["run_cost_per_year_eur"] for s in payload["sensitivity"]}
+    for name, cost in base.items():
+        assert case["volume +10%", name] > cost > case["volume -10%", name]
+        assert case["AHT +10%", name] > cost > case["AHT -10%", name]
+    assert case["vendor price +10%", "A in-house"] == pytest.approx(base["A in-house"])
+    assert case["vendor price +10%", "C nearshore"] > base["C nearshore"]

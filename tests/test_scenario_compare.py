@@ -151,3 +151,29 @@ def test_example_hybrid_routes_every_hour_once():
     assert [r.name for r in results] == [x.name for x in s.scenarios]
     for r in results:  # every forecast contact is routed once
         assert sum(p.contacts for p in r.providers) == pytest.approx(r.contacts)
+
+
+def test_interval_served_by_nobody_and_provider_hours_are_errors():
+    from wfm.errors import WfmInputError
+
+    s = scen(
+        {
+            "name": "gap",
+            "route": [
+                {"queues": ["phone:de"], "when": "nights", "provider": "vendor"},
+                {"queues": ["phone:fr"], "provider": "inhouse"},
+            ],
+        }
+    )
+    with pytest.raises(WfmInputError, match=r"scenario\[1\] \(gap\)\.route: queue phone:de at "):
+        compare(s, CENTER, forecast())
+    limited = [dict(PROVIDERS[0]), {**PROVIDERS[1], "hours": {"mon-fri": "08:00-18:00"}}]
+    s = scenarios_from_dict(
+        {
+            "settings": {"baseline_fcr": 0.78},
+            "provider": limited,
+            "scenario": [{"name": "h", "default": "vendor"}],
+        }
+    )
+    with pytest.raises(WfmInputError, match="outside its hours"):
+        compare(s, CENTER, forecast())
