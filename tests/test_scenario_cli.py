@@ -70,6 +70,19 @@ BASE = (EXAMPLES / "scenarios.toml").read_text(encoding="utf-8")
         ('when = "off_hours"', 'when = "evenings"', "scenario[4] (D hybrid).route[2].when"),
         ("[[scenario]]", "[[scenarios]]", "unknown top-level table(s): scenarios"),
         ("baseline_fcr = 0.78", "", "provider[2] (onshore).fcr"),
+        ('country = "DE"', 'country = "XX"', "settings.country"),
+        ('night = "20:00-06:00"', 'night = "20-06"', "settings.night"),
+        (
+            'provider = "pool"',
+            "shares = { pool = 0.5, ghost = 0.5 }",
+            "scenario[4] (D hybrid).route[1].shares: unknown provider 'ghost'",
+        ),
+        (
+            'queues = ["*:fr", "*:tr"]',
+            'queues = ["*:de"]',
+            "provider 'pool' does not serve queue chat:de",
+        ),
+        ('queues = ["*:fr", "*:tr"]', 'queues = ["fax:de"]', "route[1].queues"),
     ],
 )
 def test_bad_scenario_file_exits_2_naming_file_and_key(tmp_path, old, new, key):
@@ -100,3 +113,10 @@ def test_sensitivity_moves_costs_the_expected_way():
         assert case["AHT +10%", name] > cost > case["AHT -10%", name]
     assert case["vendor price +10%", "A in-house"] == pytest.approx(base["A in-house"])
     assert case["vendor price +10%", "C nearshore"] > base["C nearshore"]
+
+
+def test_quiet_prints_nothing_and_writes(tmp_path):
+    out = tmp_path / "q.csv"
+    res = run(EXAMPLES / "scenarios.toml", "-o", str(out), "--quiet")
+    assert res.exit_code == 0 and res.output == ""
+    assert out.exists() and (tmp_path / "q.queues.csv").exists()

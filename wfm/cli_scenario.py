@@ -134,6 +134,7 @@ def compare(
     sensitivity: Annotated[
         bool, typer.Option("--sensitivity", help="Totals at volume, AHT, vendor price ±10 %.")
     ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
 ) -> None:
     """Hours, FTE, run cost, cost per contact, service level and TCO per scenario and provider.
@@ -198,7 +199,8 @@ def compare(
             payload["sensitivity"] = sens
         typer.echo(json.dumps(payload, indent=2))
         return
-    _print(Console(highlight=False), results, summary, items if explain else None, sens)
+    if not quiet:
+        _print(Console(highlight=False), results, summary, items if explain else None, sens)
 
 
 def _print(console, results, summary, items, sens) -> None:

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import holidays as holidays_lib
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -70,10 +71,23 @@ class Settings(_Model):
     baseline_fcr: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
     recontact: Share = 1.0
 
-    @model_validator(mode="after")
-    def _night(self) -> Settings:
-        OpeningHours.parse({"daily": self.night})
-        return self
+    @field_validator("night")
+    @classmethod
+    def _night(cls, v: str) -> str:
+        OpeningHours.parse({"daily": v})
+        return v
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, v: str) -> str:
+        code, _, subdiv = v.strip().upper().partition("-")
+        try:
+            holidays_lib.country_holidays(code, subdiv=subdiv or None)
+        except NotImplementedError:
+            raise ValueError(
+                f"unknown country or subdivision {v!r}; use e.g. DE or DE-BY"
+            ) from None
+        return v.strip().upper()
 
 
 class InhouseCost(_Model):
@@ -331,13 +345,14 @@ def check_against_center(scen: ScenarioFile, center: CenterConfig) -> None:
             rw = f"{where}.route[{j + 1}]"
             for pattern in r.queues:
                 _check_pattern(pattern, center, fail, f"{rw}.queues")
+            key = f"{rw}.provider" if r.provider is not None else f"{rw}.shares"
             for name in r.targets:
                 if name not in names:
-                    fail(f"{rw}.provider", f"unknown provider {name!r}; known: {', '.join(names)}")
+                    fail(key, f"unknown provider {name!r}; known: {', '.join(names)}")
                 prov = scen.provider(name)
                 for q in sorted(known):
                     if _matches(r.queues, q) and not prov.serves(q):
-                        fail(f"{rw}.provider", f"provider {name!r} does not serve queue {q}")
+                        fail(key, f"provider {name!r} does not serve queue {q}")
         if s.default is not None:
             prov = scen.provider(s.default)
             for q in sorted(known):
