@@ -177,3 +177,15 @@ def test_interval_served_by_nobody_and_provider_hours_are_errors():
     )
     with pytest.raises(WfmInputError, match="outside its hours"):
         compare(s, CENTER, forecast())
+
+
+def test_premium_hours_follow_the_night_sunday_and_holiday_windows():
+    # constant volume: the same paid agents every hour, so the night window 20-06
+    # holds 10/24 of the paid hours and Sunday 1/7; the week 27 Apr - 3 May 2026
+    # has 1 May (Friday) as a public holiday
+    s = scen({"name": "a", "default": "inhouse"})
+    (result,) = compare(s, CENTER, forecast())
+    w = next(x for x in result.providers[0].work if x.queue == "phone:de")
+    assert w.night_hours == pytest.approx(w.paid_hours * 10 / 24)
+    assert w.holiday_hours == pytest.approx(w.paid_hours / 7)
+    assert w.sunday_hours == pytest.approx(w.paid_hours / 7)

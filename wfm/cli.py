@@ -312,15 +312,6 @@ def _print_summary(summary: list[dict[str, Any]], output: Path) -> None:
     console.print(table)
 
 
-def _add_scenario() -> None:
-    from wfm.cli_scenario import scenario_app
-
-    app.add_typer(scenario_app, name="scenario")
-
-
-_add_scenario()
-
-
 @app.callback()
 def _root() -> None:
     """Workforce planning for multilingual service centers."""
@@ -332,3 +323,12 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+def _add_scenario() -> None:
+    from wfm.cli_scenario import scenario_app  # `wfm scenario compare`
+
+    app.add_typer(scenario_app, name="scenario")
+
+
+_add_scenario()
