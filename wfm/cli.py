@@ -363,3 +363,12 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+def _add_scenario() -> None:
+    from wfm.cli_scenario import scenario_app  # `wfm scenario compare`
+
+    app.add_typer(scenario_app, name="scenario")
+
+
+_add_scenario()

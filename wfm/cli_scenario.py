@@ -1,0 +1,280 @@
+"""``wfm scenario compare``: cost of in-house, vendor and hybrid scenarios on one forecast."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+scenario_app = typer.Typer(
+    no_args_is_help=True, help="Compare in-house, vendor (BPO) and hybrid scenarios."
+)
+
+SUMMARY_COLUMNS = (
+    "scenario",
+    "provider",
+    "kind",
+    "pricing",
+    "contacts_per_year",
+    "handled_contacts_per_year",
+    "paid_hours_per_year",
+    "fte",
+    "run_cost_per_month_eur",
+    "run_cost_per_year_eur",
+    "cost_per_contact_eur",
+    "transition_eur",
+    "tco_eur",
+    "years",
+)
+
+
+def summary_rows(results) -> list[dict[str, Any]]:
+    """One row per scenario x provider plus a ``TOTAL`` row per scenario (EUR, hours/year)."""
+    from wfm.scenario.compare import per_month
+
+    rows = []
+    for r in results:
+        for p in [*r.providers, None]:
+            run = r.run_per_year if p is None else p.run_per_year
+            contacts = r.contacts if p is None else p.contacts
+            rows.append(
+                {
+                    "scenario": r.name,
+                    "provider": "TOTAL" if p is None else p.provider,
+                    "kind": "" if p is None else p.kind,
+                    "pricing": "" if p is None else p.pricing,
+                    "contacts_per_year": round(contacts, 1),
+                    "handled_contacts_per_year": round(
+                        sum(w.handled_contacts for q in r.providers for w in q.work)
+                        if p is None
+                        else sum(w.handled_contacts for w in p.work),
+                        1,
+                    ),
+                    "paid_hours_per_year": round(
+                        sum(q.paid_hours for q in r.providers) if p is None else p.paid_hours, 1
+                    ),
+                    "fte": round(sum(q.fte for q in r.providers) if p is None else p.fte, 2),
+                    "run_cost_per_month_eur": round(per_month(run), 2),
+                    "run_cost_per_year_eur": round(run, 2),
+                    "cost_per_contact_eur": round(run / contacts, 4) if contacts > 0 else None,
+                    "transition_eur": round(r.transition if p is None else p.transition, 2),
+                    "tco_eur": round(r.tco if p is None else p.tco, 2),
+                    "years": r.years,
+                }
+            )
+    return rows
+
+
+def queue_rows(results) -> list[dict[str, Any]]:
+    """One row per scenario x provider x queue: contacts, hours, service level achieved."""
+    rows = []
+    for r in results:
+        for p in r.providers:
+            for w in p.work:
+                rows.append(
+                    {
+                        "scenario": r.name,
+                        "provider": p.provider,
+                        "queue": w.queue,
+                        "contacts_per_year": round(w.contacts, 1),
+                        "handled_contacts_per_year": round(w.handled_contacts, 1),
+                        "handled_minutes_per_year": round(w.handled_minutes, 1),
+                        "paid_hours_per_year": round(w.paid_hours, 1),
+                        "on_duty_hours_per_year": round(w.on_duty_hours, 1),
+                        "service_level": None
+                        if math.isnan(w.service_level)
+                        else round(w.service_level, 4),
+                    }
+                )
+    return rows
+
+
+def explain_rows(results) -> list[dict[str, Any]]:
+    """One row per scenario x provider x cost item: formula, inputs, EUR per year."""
+    rows = []
+    for r in results:
+        for p in r.providers:
+            for item in p.items:
+                rows.append(
+                    {
+                        "scenario": r.name,
+                        "provider": p.provider,
+                        "item": item.name,
+                        "formula": item.formula,
+                        "inputs": "; ".join(f"{k}={v:.6g}" for k, v in item.inputs.items()),
+                        "eur_per_year": round(item.value, 2),
+                    }
+                )
+    return rows
+
+
+def _eur(v: float) -> str:
+    return f"{v / 1e6:,.2f} M" if abs(v) >= 1e6 else f"{v:,.0f}"
+
+
+@scenario_app.command()
+def compare(
+    scenarios: Annotated[
+        Path, typer.Argument(help="Scenario TOML file.", metavar="SCENARIOS.toml")
+    ],
+    forecast: Annotated[Path, typer.Option("--forecast", "-f", help="Forecast CSV.")],
+    config: Annotated[Path, typer.Option("--config", "-c", help="Center TOML file.")],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Summary CSV (also writes NAME.queues.csv)."),
+    ] = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Show every cost item with formula and inputs.")
+    ] = False,
+    sensitivity: Annotated[
+        bool, typer.Option("--sensitivity", help="Totals at volume, AHT, vendor price ±10 %.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
+) -> None:
+    """Hours, FTE, run cost, cost per contact, service level and TCO per scenario and provider.
+
+    Hours are required paid hours from staffing (as `wfm staff`), not scheduled hours.
+    """
+    import pandas as pd
+
+    from wfm.cli import _run
+    from wfm.config import load_center
+    from wfm.io.atomic import write_csv
+    from wfm.io.forecast import read_forecast
+    from wfm.scenario.compare import compare as run_compare
+    from wfm.scenario.config import load_scenarios
+
+    center = _run(lambda: load_center(config))
+    scen = _run(lambda: load_scenarios(scenarios, center))
+    fc = _run(lambda: read_forecast(forecast, center))
+    results = _run(lambda: run_compare(scen, center, fc.frame))
+    sens: list[dict[str, Any]] = []
+    if sensitivity:
+        for label, kw in (
+            ("volume -10%", {"volume_factor": 0.9}),
+            ("volume +10%", {"volume_factor": 1.1}),
+            ("AHT -10%", {"aht_factor": 0.9}),
+            ("AHT +10%", {"aht_factor": 1.1}),
+            ("vendor price -10%", {"price_factor": 0.9}),
+            ("vendor price +10%", {"price_factor": 1.1}),
+        ):
+            for r in _run(lambda kw=kw: run_compare(scen, center, fc.frame, **kw)):
+                sens.append(
+                    {
+                        "case": label,
+                        "scenario": r.name,
+                        "run_cost_per_year_eur": round(r.run_per_year, 2),
+                        "tco_eur": round(r.tco, 2),
+                    }
+                )
+    summary, queues, items = summary_rows(results), queue_rows(results), explain_rows(results)
+    written = []
+    if output is not None:
+        extra = [("queues", queues)] + ([("explain", items)] if explain else [])
+        extra += [("sensitivity", sens)] if sens else []
+        write_csv(output, pd.DataFrame(summary, columns=list(SUMMARY_COLUMNS)))
+        written.append(str(output))
+        for suffix, rows in extra:
+            path = output.with_name(f"{output.stem}.{suffix}{output.suffix or '.csv'}")
+            write_csv(path, pd.DataFrame(rows))
+            written.append(str(path))
+    for w in fc.warnings:
+        typer.echo(f"warning: {w}", err=True)
+    if as_json:
+        payload = {
+            "outputs": written,
+            "scenarios": summary,
+            "queues": queues,
+            "service_level": {r.name: r.service_level for r in results},
+        }
+        if explain:
+            payload["explain"] = items
+        if sens:
+            payload["sensitivity"] = sens
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    if not quiet:
+        _print(Console(highlight=False), results, summary, items if explain else None, sens)
+
+
+def _print(console, results, summary, items, sens) -> None:
+    table = Table(
+        show_edge=False,
+        header_style="bold",
+        title=f"scenarios (EUR; per year = 52 weeks; TCO over {results[0].years} years)",
+    )
+    for name in (
+        "scenario",
+        "provider",
+        "pricing",
+        "paid h/yr",
+        "FTE",
+        "run/month",
+        "run/year",
+        "per contact",
+        "transition",
+        "TCO",
+    ):
+        table.add_column(
+            name, justify="left" if name in ("scenario", "provider", "pricing") else "right"
+        )
+    for row in summary:
+        total = row["provider"] == "TOTAL"
+        table.add_row(
+            row["scenario"],
+            row["provider"],
+            row["pricing"],
+            f"{row['paid_hours_per_year']:,.0f}",
+            f"{row['fte']:.1f}",
+            _eur(row["run_cost_per_month_eur"]),
+            _eur(row["run_cost_per_year_eur"]),
+            "-" if row["cost_per_contact_eur"] is None else f"{row['cost_per_contact_eur']:.2f}",
+            _eur(row["transition_eur"]),
+            _eur(row["tco_eur"]),
+            style="bold" if total else None,
+            end_section=total,
+        )
+    console.print(table)
+    keys = sorted({k for r in results for k in r.service_level})
+    sl = Table(show_edge=False, header_style="bold", title="service level achieved per queue")
+    sl.add_column("scenario")
+    for k in keys:
+        sl.add_column(k, justify="right")
+    for r in results:
+        sl.add_row(
+            r.name,
+            *(f"{100 * r.service_level[k]:.1f} %" if k in r.service_level else "-" for k in keys),
+        )
+    console.print(sl)
+    if items is not None:
+        ex = Table(show_edge=False, header_style="bold", title="cost items (EUR per year)")
+        for name in ("scenario", "provider", "item", "EUR/yr", "formula", "inputs"):
+            ex.add_column(name, justify="right" if name == "EUR/yr" else "left")
+        for it in items:
+            ex.add_row(
+                it["scenario"],
+                it["provider"],
+                it["item"],
+                f"{it['eur_per_year']:,.0f}",
+                it["formula"],
+                it["inputs"],
+            )
+        console.print(ex)
+    if sens:
+        st = Table(show_edge=False, header_style="bold", title="sensitivity: run cost per year")
+        st.add_column("case")
+        names = [r.name for r in results]
+        for n in names:
+            st.add_column(n, justify="right")
+        base = {r.name: r.run_per_year for r in results}
+        st.add_row("base", *(_eur(base[n]) for n in names))
+        for case in dict.fromkeys(s["case"] for s in sens):
+            vals = {s["scenario"]: s["run_cost_per_year_eur"] for s in sens if s["case"] == case}
+            st.add_row(case, *(f"{_eur(vals[n])} ({vals[n] / base[n] - 1:+.1%})" for n in names))
+        console.print(st)

@@ -1,0 +1,13 @@
+"""Scenario comparison: in-house vs BPO vs hybrid (issue 5).
+
+* :mod:`wfm.scenario.config`: the scenario TOML file (providers, cost models,
+  routing rules), validated with pydantic; errors name the file and the key.
+* :mod:`wfm.scenario.cost`: pricing formulas, pure functions returning line
+  items that carry their formula and inputs.
+* :mod:`wfm.scenario.compare`: routing of every interval x queue to
+  providers, repeat-contact feedback, staffing through :mod:`wfm.staffing`,
+  and the per-provider totals.
+
+Conventions: money in EUR, hours are agent hours, month = 52/12 weeks,
+year = 52 weeks, FTE = paid hours / contract hours.
+"""

@@ -1,0 +1,450 @@
+"""The scenario file: providers, their cost models, and scenarios routing work to them.
+
+A scenario file has an optional ``[settings]`` table, one ``[[provider]]``
+table per in-house site or vendor, and one ``[[scenario]]`` table per
+alternative, each with ``[[scenario.route]]`` rules.  See
+``examples/scenarios.toml`` and the README section "Comparing scenarios".
+
+Units: money in EUR, prices per hour in EUR per agent hour, per minute in EUR
+per handled minute, salaries in EUR per year, fractions in 0..1.
+Validation errors name the file and the key (``provider[2].price.price``).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import holidays as holidays_lib
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from wfm.config import CenterConfig, Hours, OpeningHours
+from wfm.errors import WfmInputError
+
+NonNeg = Annotated[float, Field(ge=0.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Surcharge = Annotated[float, Field(ge=-1.0)]
+
+PRICING_MODELS = (
+    "per_productive_hour",
+    "per_logged_hour",
+    "per_handled_minute",
+    "per_contact",
+    "per_fte_month",
+    "baseline",
+)
+WINDOWS = ("always", "nights", "sundays", "holidays", "weekends", "off_hours")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Settings(_Model):
+    """File-wide settings.
+
+    * ``years``: horizon of the total cost of ownership (TCO), years;
+    * ``inflation``: yearly run-cost escalation, fraction (TCO_n = sum of
+      run cost * (1 + inflation)^(y-1) + transition);
+    * ``night``: local night window, e.g. ``"20:00-06:00"``;
+    * ``country``: public holidays (``holidays`` package), ``DE`` or ``DE-BY``;
+    * ``baseline_fcr``: first-contact resolution behind the forecast's volume
+      (needed when a provider sets ``fcr``); ``recontact``: probability q that
+      an unresolved issue contacts again (1 = every one).
+    """
+
+    years: Annotated[int, Field(ge=1, le=30)] = 3
+    inflation: Annotated[float, Field(ge=-0.5, le=1.0)] = 0.0
+    night: str = "20:00-06:00"
+    country: str = "DE"
+    baseline_fcr: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
+    recontact: Share = 1.0
+
+    @field_validator("night")
+    @classmethod
+    def _night(cls, v: str) -> str:
+        OpeningHours.parse({"daily": v})
+        return v
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, v: str) -> str:
+        code, _, subdiv = v.strip().upper().partition("-")
+        try:
+            holidays_lib.country_holidays(code, subdiv=subdiv or None)
+        except NotImplementedError:
+            raise ValueError(
+                f"unknown country or subdivision {v!r}; use e.g. DE or DE-BY"
+            ) from None
+        return v.strip().upper()
+
+
+class InhouseCost(_Model):
+    """In-house cost model (bpo-economics.md section 1.2), all amounts in EUR.
+
+    Give ``annual_salary`` (gross EUR per FTE-year) or ``hourly_wage``
+    (gross EUR per paid hour); ``wage_uplift`` per language (e.g. native
+    EN/FR speakers +0.10).  Premiums are fractions of the hourly wage on
+    paid hours in the night window, on Sundays and on public holidays (a
+    holiday replaces the Sunday premium; the night premium adds to both).
+    Overheads: team leaders and support staff per span of agent FTE at a
+    loaded cost per year, technology per FTE-year plus a fixed platform cost,
+    seats = peak concurrent agents * (1 + seat_reserve) * (1 - home_office),
+    attrition = FTE * attrition * replacement_cost.
+    """
+
+    annual_salary: NonNeg | None = None
+    hourly_wage: NonNeg | None = None
+    wage_uplift: dict[str, Surcharge] = {}
+    employer_oncost: Annotated[float, Field(ge=0.0, le=2.0)] = 0.21
+    night_premium: NonNeg = 0.25
+    sunday_premium: NonNeg = 0.50
+    holiday_premium: NonNeg = 1.25
+    team_leader_span: Positive = 12.0
+    team_leader_cost: NonNeg = 65_000.0
+    support_span: Positive = 35.0
+    support_cost: NonNeg = 75_000.0
+    tech_per_fte: NonNeg = 3_000.0
+    platform_fixed: NonNeg = 0.0
+    seat_cost: NonNeg = 5_500.0
+    seat_reserve: NonNeg = 0.15
+    home_office: Share = 0.0
+    attrition: Annotated[float, Field(ge=0.0, le=3.0)] = 0.25
+    replacement_cost: NonNeg = 9_000.0
+
+    @model_validator(mode="after")
+    def _wage(self) -> InhouseCost:
+        if (self.annual_salary is None) == (self.hourly_wage is None):
+            raise ValueError("give exactly one of annual_salary or hourly_wage")
+        return self
+
+
+class VendorPrice(_Model):
+    """Vendor pricing (bpo-economics.md section 1.3), all amounts in EUR.
+
+    ``model`` and its ``price``:
+
+    * ``per_productive_hour``: EUR per productive hour = on-duty (logged-in)
+      agent hours * ``productive_share`` (definitions vary: check the contract);
+    * ``per_logged_hour``: EUR per on-duty (logged-in) agent hour;
+    * ``per_handled_minute``: EUR per handled minute (volume * AHT / 60);
+    * ``per_contact``: EUR per handled contact (repeats are billed too);
+    * ``per_fte_month``: EUR per vendor FTE per month (paid hours / contract hours);
+    * ``baseline``: ``baseline_fee`` EUR per month covers ``band`` = [low, high]
+      handled contacts per month; ``rate_above`` EUR per contact above the band,
+      ``rate_below`` EUR per contact credited below it.
+
+    ``language_surcharge`` per language and ``off_hours_surcharge`` (nights,
+    Sundays, holidays) multiply the unit price of the hour, minute or contact.
+    ``minimum_monthly``: invoice floor, EUR per month.  SLA: when the
+    contact-weighted service level is below ``sla_target``, ``sla_credit``
+    (fraction of the invoice) is credited; at or above it ``sla_bonus`` is paid.
+    Retained organisation: one client FTE at ``retained_cost`` per
+    ``retained_span`` vendor FTE; ``licences_per_fte`` EUR per vendor FTE-year.
+    """
+
+    model: Literal[
+        "per_productive_hour",
+        "per_logged_hour",
+        "per_handled_minute",
+        "per_contact",
+        "per_fte_month",
+        "baseline",
+    ]
+    price: NonNeg = 0.0
+    productive_share: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
+    language_surcharge: dict[str, Surcharge] = {}
+    off_hours_surcharge: Surcharge = 0.0
+    minimum_monthly: NonNeg = 0.0
+    baseline_fee: NonNeg = 0.0
+    band: tuple[NonNeg, NonNeg] | None = None
+    rate_above: NonNeg = 0.0
+    rate_below: NonNeg = 0.0
+    sla_target: Share | None = None
+    sla_credit: Share = 0.0
+    sla_bonus: Share = 0.0
+    retained_span: Positive = 30.0
+    retained_cost: NonNeg = 0.0
+    licences_per_fte: NonNeg = 0.0
+
+    @model_validator(mode="after")
+    def _consistent(self) -> VendorPrice:
+        if self.model == "baseline":
+            if self.band is None or self.band[0] > self.band[1]:
+                raise ValueError("model baseline needs band = [low, high] contacts per month")
+        elif self.price <= 0:
+            raise ValueError(f"model {self.model} needs a price above 0")
+        return self
+
+
+class Provider(_Model):
+    """An in-house site (``kind = "inhouse"``, table ``cost``) or a vendor (``price``).
+
+    ``queues``: the ``channel:language`` queues it can serve (``*`` for all,
+    ``*:tr`` or ``phone:*`` patterns); ``hours``: when it can serve (24/7 by
+    default).  ``aht_factor`` multiplies the forecast AHT (1.05 = +5 %);
+    ``fcr`` is its first-contact resolution (repeat contacts, see
+    :func:`wfm.scenario.cost.repeat_factor`); ``shrinkage`` overrides the
+    center's; ``contract_hours_per_week`` defines one FTE (39 h: 2,028 h a
+    year).  ``transition_cost``/``exit_cost``: one-off EUR in the TCO.
+    """
+
+    name: str
+    kind: Literal["inhouse", "vendor"]
+    queues: tuple[str, ...] = ("*",)
+    hours: Hours = OpeningHours()
+    aht_factor: Positive = 1.0
+    fcr: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
+    shrinkage: Annotated[float, Field(ge=0.0, lt=1.0)] | None = None
+    contract_hours_per_week: Annotated[float, Field(gt=0.0, le=80.0)] = 39.0
+    transition_cost: NonNeg = 0.0
+    exit_cost: NonNeg = 0.0
+    cost: InhouseCost | None = None
+    price: VendorPrice | None = None
+
+    @model_validator(mode="after")
+    def _kind(self) -> Provider:
+        if self.kind == "inhouse" and (self.cost is None or self.price is not None):
+            raise ValueError("an inhouse provider needs a [provider.cost] table and no price")
+        if self.kind == "vendor" and (self.price is None or self.cost is not None):
+            raise ValueError("a vendor needs a [provider.price] table and no cost")
+        return self
+
+    def serves(self, queue: str) -> bool:
+        """Does the provider serve ``channel:language`` (with ``*`` patterns)?"""
+        return queue_matches(self.queues, queue)
+
+
+def queue_matches(patterns: tuple[str, ...], queue: str) -> bool:
+    """Does ``channel:language`` match one of ``patterns`` (``*``, ``*:tr``, ``phone:*``)?"""
+    channel, language = queue.split(":")
+    for pattern in patterns:
+        if pattern == "*":
+            return True
+        c, _, lang = pattern.partition(":")
+        if c in ("*", channel) and lang in ("*", language):
+            return True
+    return False
+
+
+class Route(_Model):
+    """One routing rule: the first rule matching a queue and interval wins.
+
+    ``queues``: patterns as for providers; ``when``: ``always``, ``nights``
+    (settings.night), ``sundays``, ``holidays``, ``weekends`` (Sat, Sun),
+    ``off_hours`` (nights, Sundays, holidays) or an opening-hours table
+    (``{ "mon-sat" = "07:00-20:00" }``).  Either ``provider`` (all of it) or
+    ``shares`` (``{ inhouse = 0.7, nearshore = 0.3 }``, summing to 1).
+    """
+
+    queues: tuple[str, ...] = ("*",)
+    when: str | dict[str, Any] = "always"
+    provider: str | None = None
+    shares: dict[str, Share] | None = None
+
+    @field_validator("when")
+    @classmethod
+    def _when(cls, v: str | dict[str, Any]) -> str | dict[str, Any]:
+        if isinstance(v, str):
+            if v not in WINDOWS:
+                raise ValueError(f"unknown window {v!r}; use {', '.join(WINDOWS)} or a table")
+        else:
+            OpeningHours.parse(v)
+        return v
+
+    @field_validator("shares")
+    @classmethod
+    def _shares(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        if v is not None and abs(sum(v.values()) - 1.0) > 1e-6:
+            raise ValueError(f"shares add up to {sum(v.values()):g}, not 1")
+        return v
+
+    @model_validator(mode="after")
+    def _target(self) -> Route:
+        if (self.provider is None) == (self.shares is None):
+            raise ValueError("give exactly one of provider or shares")
+        return self
+
+    @property
+    def targets(self) -> dict[str, float]:
+        return {self.provider: 1.0} if self.provider is not None else dict(self.shares or {})
+
+
+class Scenario(_Model):
+    """One alternative: routing rules, then ``default`` for what no rule matches."""
+
+    name: str
+    description: str = ""
+    default: str | None = None
+    route: tuple[Route, ...] = ()
+
+
+class ScenarioFile(_Model):
+    """A validated scenario file (``path`` for messages)."""
+
+    path: str = ""
+    settings: Settings = Settings()
+    providers: tuple[Provider, ...]
+    scenarios: tuple[Scenario, ...]
+
+    @model_validator(mode="after")
+    def _fcr(self) -> ScenarioFile:
+        if self.settings.baseline_fcr is None:
+            for i, p in enumerate(self.providers):
+                if p.fcr is not None:
+                    raise ValueError(
+                        f"provider[{i + 1}] ({p.name}).fcr: set settings.baseline_fcr, "
+                        "the FCR behind the forecast volume"
+                    )
+        return self
+
+    def provider(self, name: str) -> Provider:
+        for p in self.providers:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+
+def _matches(patterns: tuple[str, ...], queue: str) -> bool:
+    return queue_matches(patterns, queue)
+
+
+def check_against_center(scen: ScenarioFile, center: CenterConfig) -> None:
+    """Cross-checks needing the center: names, queues, who serves what.
+
+    Raises :class:`WfmInputError` naming the scenario file and the key.
+    """
+    fail = _failer(scen.path)
+    names = [p.name for p in scen.providers]
+    for i, p in enumerate(scen.providers):
+        if names.count(p.name) > 1:
+            fail(f"provider[{i + 1}].name", f"provider {p.name!r} is defined twice")
+        for pattern in p.queues:
+            _check_pattern(pattern, center, fail, f"provider[{i + 1}] ({p.name}).queues")
+    known = {q.key for q in center.queues}
+    seen: set[str] = set()
+    for i, s in enumerate(scen.scenarios):
+        where = f"scenario[{i + 1}] ({s.name})"
+        if s.name in seen:
+            fail(f"{where}.name", f"scenario {s.name!r} is defined twice")
+        seen.add(s.name)
+        if s.default is not None and s.default not in names:
+            fail(f"{where}.default", f"unknown provider {s.default!r}; known: {', '.join(names)}")
+        for j, r in enumerate(s.route):
+            rw = f"{where}.route[{j + 1}]"
+            for pattern in r.queues:
+                _check_pattern(pattern, center, fail, f"{rw}.queues")
+            key = f"{rw}.provider" if r.provider is not None else f"{rw}.shares"
+            for name in r.targets:
+                if name not in names:
+                    fail(key, f"unknown provider {name!r}; known: {', '.join(names)}")
+                prov = scen.provider(name)
+                for q in sorted(known):
+                    if _matches(r.queues, q) and not prov.serves(q):
+                        fail(key, f"provider {name!r} does not serve queue {q}")
+        if s.default is not None:
+            prov = scen.provider(s.default)
+            for q in sorted(known):
+                always = any(_matches(r.queues, q) and r.when == "always" for r in s.route)
+                if not always and not prov.serves(q):
+                    fail(f"{where}.default", f"provider {s.default!r} does not serve queue {q}")
+        else:
+            for q in sorted(known):
+                if not any(_matches(r.queues, q) for r in s.route):
+                    fail(f"{where}.route", f"queue {q} is served by nobody; add a route or default")
+
+
+def _check_pattern(pattern: str, center: CenterConfig, fail, key: str) -> None:
+    if pattern == "*":
+        return
+    channel, sep, language = pattern.partition(":")
+    ok = sep and any(
+        channel in ("*", q.channel) and language in ("*", q.language) for q in center.queues
+    )
+    if not ok:
+        known = ", ".join(q.key for q in center.queues)
+        fail(key, f"queue {pattern!r} matches no queue of the center; known: {known}")
+
+
+def _failer(path: str):
+    def fail(key: str, message: str):
+        raise WfmInputError(f"{key}: {message}", file=path)
+
+    return fail
+
+
+def scenarios_from_dict(data: Mapping[str, Any], path: str = "") -> ScenarioFile:
+    """Build a :class:`ScenarioFile` from parsed TOML (raises ValidationError/ValueError)."""
+    unknown = set(data) - {"settings", "provider", "scenario"}
+    if unknown:
+        raise ValueError(f"unknown top-level table(s): {', '.join(sorted(unknown))}")
+    if not data.get("provider"):
+        raise ValueError("provider: define at least one [[provider]]")
+    if not data.get("scenario"):
+        raise ValueError("scenario: define at least one [[scenario]]")
+    return ScenarioFile(
+        path=path,
+        settings=dict(data.get("settings", {})),
+        providers=list(data.get("provider", [])),
+        scenarios=list(data.get("scenario", [])),
+    )
+
+
+def load_scenarios(path: str | Path, center: CenterConfig) -> ScenarioFile:
+    """Read and validate a scenario TOML file against the center; errors name file and key."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise WfmInputError("scenario file not found", file=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise WfmInputError(f"cannot read scenario file: {exc}", file=str(path)) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        raise WfmInputError(
+            f"not valid TOML: {exc}", file=str(path), row=int(line.group(1)) if line else None
+        ) from None
+    try:
+        scen = scenarios_from_dict(data, str(path))
+    except ValidationError as exc:
+        raise WfmInputError(_describe(exc.errors()[0], data), file=str(path)) from None
+    except ValueError as exc:
+        raise WfmInputError(str(exc), file=str(path)) from None
+    check_against_center(scen, center)
+    return scen
+
+
+_TABLES = {"providers": "provider", "scenarios": "scenario", "settings": "settings"}
+
+
+def _describe(err: Mapping[str, Any], data: Mapping[str, Any]) -> str:
+    loc = list(err.get("loc", ()))
+    if loc and loc[0] in _TABLES:
+        loc[0] = _TABLES[loc[0]]
+        if len(loc) > 1 and isinstance(loc[1], int):
+            items = data.get(loc[0], [])
+            item = items[loc[1]] if loc[1] < len(items) else {}
+            label = f" ({item['name']})" if isinstance(item, Mapping) and "name" in item else ""
+            loc = [f"{loc[0]}[{loc[1] + 1}]{label}", *loc[2:]]
+            # route[i] inside a scenario
+            if len(loc) > 2 and loc[1] == "route" and isinstance(loc[2], int):
+                loc = [loc[0], f"route[{loc[2] + 1}]", *loc[3:]]
+    loc = [p for p in loc if not (isinstance(p, str) and p.startswith("function-"))]
+    key = ".".join(str(p) for p in loc) or "scenario file"
+    msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+    if err.get("type") == "extra_forbidden":
+        msg = "unknown key"
+    return f"{key}: {msg}"
