@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from wfm.cli_scenario import scenario_app
 from wfm.errors import WfmInputError
 from wfm.units import parse_duration, parse_target
 
@@ -25,6 +26,7 @@ app = typer.Typer(
     add_completion=False,
     help="Workforce planning for multilingual service centers: forecast, staff, schedule.",
 )
+app.add_typer(scenario_app, name="scenario")  # `wfm scenario compare`
 console = Console(highlight=False)
 T = TypeVar("T")
 
@@ -363,12 +365,3 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
-
-
-def _add_scenario() -> None:
-    from wfm.cli_scenario import scenario_app  # `wfm scenario compare`
-
-    app.add_typer(scenario_app, name="scenario")
-
-
-_add_scenario()
