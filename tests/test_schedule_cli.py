@@ -148,3 +148,20 @@ def test_bundled_example_config_loads():
     assert {"phone:de", "phone:en"} <= set(names["DE_EN"].skills)
     assert {"phone:de", "phone:tr"} <= set(names["DE_TR"].skills)
     assert any(s.name == "night" for s in sched.shifts)
+
+
+def test_more_than_one_week_is_a_user_error_and_writes_nothing(tmp_path):
+    """Weekly rules (headcount, hours, days off) hold per week: a 14-day file
+    planned as one block understaffed by a third; it is refused instead."""
+    cfg, _ = write_inputs(tmp_path)
+    req = tmp_path / "two_weeks.csv"
+    lines = ["interval_start,channel,language,volume,aht_s,agents_required"]
+    for day in (2, 16):  # Monday 2 March and Monday 16 March 2026: 14 days + 1 h
+        t = f"2026-03-{day:02d}T08:00:00+01:00"
+        lines += [f"{t},phone,de,1,300,1", f"{t},phone,en,1,300,0"]
+    req.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "plan"
+    result = runner.invoke(app, ["schedule", str(req), "-c", str(cfg), "-o", str(out)])
+    assert result.exit_code == 2
+    assert "span 14.0 days" in result.output and str(req) in result.output
+    assert not out.exists()
