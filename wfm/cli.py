@@ -363,5 +363,8 @@ def main() -> None:
     """Entry point of the ``wfm`` console script."""
     try:
         app()
+    except WfmInputError as exc:  # a user mistake met outside a command's own _run
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)
