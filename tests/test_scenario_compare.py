@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from wfm.config import center_from_dict, load_center
+from wfm.errors import WfmInputError
 from wfm.io.forecast import read_forecast
 from wfm.scenario.compare import compare, route_shares, window_masks
 from wfm.scenario.config import load_scenarios, scenarios_from_dict
@@ -189,3 +190,47 @@ def test_premium_hours_follow_the_night_sunday_and_holiday_windows():
     assert w.night_hours == pytest.approx(w.paid_hours * 10 / 24)
     assert w.holiday_hours == pytest.approx(w.paid_hours / 7)
     assert w.sunday_hours == pytest.approx(w.paid_hours / 7)
+
+
+def test_deferred_queue_routed_by_time_window_is_an_error():
+    """E-mail arriving at night is worked from the backlog in opening hours; a
+    night route sent it to a provider with no open interval and 36 % of the
+    e-mails vanished from the cost.  Now refused; a share split still works."""
+    center = center_from_dict(
+        {
+            "center": {"timezone": "Europe/Berlin", "interval": "1h", "shrinkage": 0.2},
+            "queue": [
+                {
+                    "channel": "email",
+                    "language": "de",
+                    "model": "deferred",
+                    "deadline": "24h",
+                    "within": 0.9,
+                    "opening_hours": {"mon-sun": "08:00-18:00"},
+                }
+            ],
+        }
+    )
+    grid = pd.date_range("2026-04-27", periods=168, freq="1h", tz="Europe/Berlin")
+    fc = pd.DataFrame(
+        {"interval_start": grid, "channel": "email", "language": "de", "volume": 10.0,
+         "aht_s": 300.0}
+    )
+    providers = [
+        {"name": "inhouse", "kind": "inhouse", "cost": {"annual_salary": 36000}},
+        {"name": "vendor", "kind": "vendor", "price": {"model": "per_contact", "price": 1.0}},
+    ]
+
+    def run(route):
+        return scenarios_from_dict(
+            {"provider": providers,
+             "scenario": [{"name": "x", "default": "inhouse", "route": route}]}
+        )
+
+    with pytest.raises(WfmInputError, match="routed by time window"):
+        compare(run([{"when": "nights", "provider": "vendor"}]), center, fc)
+    (result,) = compare(run([{"shares": {"inhouse": 0.7, "vendor": 0.3}}]), center, fc)
+    routed = sum(p.contacts for p in result.providers)
+    # every e-mail, in-house or vendor; the one-week forecast is scaled to 52 weeks
+    assert routed == pytest.approx(10.0 * 168 * 52)
+    assert routed == pytest.approx(result.contacts)

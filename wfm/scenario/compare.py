@@ -211,6 +211,15 @@ def _scenario(scen, index, scenario, center, queues, masks, per_year, vf, af, pf
         aht = qd.aht * af
         contacts_total += volume[qd.open_mask].sum() if queue.model != "deferred" else volume.sum()
         shares = route_shares(scenario, qd.key, m, qd.grid)
+        if queue.model == "deferred" and any(np.ptp(sh) > 1e-12 for sh in shares.values()):
+            # e-mail arriving at night is worked from the backlog in opening hours: a
+            # time-window route sent it to a provider with no open interval, and those
+            # items vanished from the cost (no error)
+            raise WfmInputError(
+                f"{where}.route: deferred queue {qd.key} is routed by time window; "
+                "route deferred work (e-mail, letters) by queue or share",
+                file=scen.path,
+            )
         covered = sum(shares.values()) if shares else np.zeros(len(qd.grid))
         gap = qd.open_mask & (covered < 1.0 - 1e-9)
         if gap.any():
