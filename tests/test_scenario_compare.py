@@ -182,13 +182,17 @@ def test_interval_served_by_nobody_and_provider_hours_are_errors():
 
 def test_premium_hours_follow_the_night_sunday_and_holiday_windows():
     # constant volume: the same paid agents every hour, so the night window 20-06
-    # holds 10/24 of the paid hours and Sunday 1/7; the week 27 Apr - 3 May 2026
-    # has 1 May (Friday) as a public holiday
+    # holds 10/24 of the paid hours and Sunday 1/7.  Holidays: Germany has 9
+    # national public holidays in 2026 (1 Jan, Good Friday 3 Apr, Easter Monday
+    # 6 Apr, 1 May, Ascension 14 May, Whit Monday 25 May, 3 Oct, 25 and 26 Dec),
+    # so 9 of the year's 364 days are paid at the holiday premium -- whether or
+    # not the forecast week (27 Apr - 3 May, with 1 May) holds one; before, 1 May
+    # in the scaled week counted 52 times.
     s = scen({"name": "a", "default": "inhouse"})
     (result,) = compare(s, CENTER, forecast())
     w = next(x for x in result.providers[0].work if x.queue == "phone:de")
     assert w.night_hours == pytest.approx(w.paid_hours * 10 / 24)
-    assert w.holiday_hours == pytest.approx(w.paid_hours / 7)
+    assert w.holiday_hours == pytest.approx(w.paid_hours * 9 / 364)
     assert w.sunday_hours == pytest.approx(w.paid_hours / 7)
 
 

@@ -187,15 +187,27 @@ def compare(
     masks = {
         q.key: window_masks(q.grid, scen.settings.night, scen.settings.country) for q in queues
     }
+    # A holiday inside a one-week forecast scaled to 52 weeks would count 52 times
+    # (and a week without one, never): holiday hours are the forecast's mean paid
+    # hours per day times the country's public holidays in the forecast's year.
+    first = min(q.grid[0] for q in queues)
+    code, _, subdiv = scen.settings.country.upper().partition("-")
+    holidays_per_year = len(
+        holidays_lib.country_holidays(code, subdiv=subdiv or None, years=[first.year])
+    )
+    holiday_share = holidays_per_year / (7.0 * WEEKS_PER_YEAR)  # share of a year's days
     return [
         _scenario(
-            scen, i, s, center, queues, masks, per_year, volume_factor, aht_factor, price_factor
+            scen, i, s, center, queues, masks, per_year, volume_factor, aht_factor, price_factor,
+            holiday_share,
         )
         for i, s in enumerate(scen.scenarios)
     ]
 
 
-def _scenario(scen, index, scenario, center, queues, masks, per_year, vf, af, pf):
+def _scenario(  # noqa: PLR0913 - one scenario's inputs, unpacked once by compare()
+    scen, index, scenario, center, queues, masks, per_year, vf, af, pf, holiday_share
+):
     where = f"scenario[{index + 1}] ({scenario.name})"
     h = center.interval / 3600.0
     settings = scen.settings
@@ -274,7 +286,7 @@ def _scenario(scen, index, scenario, center, queues, masks, per_year, vf, af, pf
                 on_duty_hours=float(duty.sum()) * per_year,
                 night_hours=float(paid[m["nights"]].sum()) * per_year,
                 sunday_hours=float(paid[m["sundays"] & ~hol].sum()) * per_year,
-                holiday_hours=float(paid[hol].sum()) * per_year,
+                holiday_hours=float(paid.sum()) * per_year * holiday_share,
                 off_on_duty_hours=float(duty[off].sum()) * per_year,
                 off_minutes=float(minutes[off].sum()) * per_year,
                 off_contacts=float(v[off].sum()) * per_year,
