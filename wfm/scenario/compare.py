@@ -109,7 +109,8 @@ def window_masks(grid: pd.DatetimeIndex, night: str, country: str) -> dict[str, 
     code, _, subdiv = country.upper().partition("-")
     years = sorted(set(grid.year))
     cal = holidays_lib.country_holidays(code, subdiv=subdiv or None, years=years)
-    hol = np.array([d in cal for d in grid.date], dtype=bool)
+    local_days = grid.tz_localize(None).normalize() if grid.tz is not None else grid.normalize()
+    hol = np.isin(local_days.to_numpy(), pd.DatetimeIndex(list(cal.keys())).to_numpy())
     sundays = dow == 6
     return {
         "always": np.ones(len(grid), dtype=bool),
