@@ -242,7 +242,7 @@ def forecast(
             default_aht=default_aht,
         )
     except ValueError as exc:
-        typer.echo(f"error: {path}: {exc}; give --aht", err=True)
+        typer.echo(f"error: {path}: {exc}", err=True)
         raise typer.Exit(2) from None
     from wfm.io.atomic import write_csv
 

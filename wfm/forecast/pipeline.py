@@ -365,7 +365,9 @@ def make_forecast(
         aht_tab = q.aht
         if np.isnan(aht_tab).all():
             if default_aht is None:
-                raise ValueError(f"{key}: the history has no handle times (aht_s)")
+                raise ValueError(
+                    f"{key}: the history has no handle times (aht_s); give --aht, e.g. 300s"
+                )
             aht_tab = np.full((3, n_slots), float(default_aht))
         types = day_type(future.day_of_week.to_numpy(), kinds["holiday"])[d]
         aht = aht_tab[types, slot]
