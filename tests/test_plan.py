@@ -203,3 +203,32 @@ def test_report_names_missing_files(tmp_path):
     assert res.exit_code == 2
     assert res.stderr.strip() == (f"error: {tmp_path}: missing forecast.csv, requirements.csv, "
                                   "coverage.csv, shifts.csv")
+
+
+def test_report_of_an_empty_shift_plan_says_so(planned, history, tmp_path):
+    out, _ = planned
+    d = tmp_path / "plan"
+    d.mkdir()
+    for name in ("forecast.csv", "requirements.csv", "coverage.csv"):
+        (d / name).write_bytes((out / name).read_bytes())
+    (d / "shifts.csv").write_text("group,day,start,end,breaks,agents,cost\n")
+    res = runner.invoke(app, ["report", str(d), "--history", str(history),
+                              "--config", str(EX / "center.toml"), "-q"])
+    assert res.exit_code == 0, res.output
+    assert "No shifts were planned" in (d / "report.html").read_text()
+
+
+@pytest.mark.slow
+def test_bundled_example_plans_in_under_two_minutes(tmp_path):
+    """The README's command on the full example with the default solver and limit."""
+    import time
+
+    start = time.perf_counter()
+    res = runner.invoke(app, ["plan", str(EX / "history.csv"), "--config",
+                              str(EX / "center.toml"), "--events", str(EX / "events.csv"),
+                              "--scenarios", str(EX / "scenarios.toml"),
+                              "-o", str(tmp_path / "plan"), "-q"])
+    elapsed = time.perf_counter() - start
+    assert res.exit_code == 0, res.output
+    assert {p.name for p in (tmp_path / "plan").iterdir()} == FILES
+    assert elapsed < 120, f"{elapsed:.0f} s"

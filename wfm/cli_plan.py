@@ -66,6 +66,9 @@ def plan(
     for w in result.warnings:
         typer.echo(f"warning: {w}", err=True)
     s = result.schedule_summary
+    if s.get("paid_h", 0) == 0 and s.get("required_h", 0) > 0:
+        typer.echo("warning: no shifts planned within the time limit; raise --time-limit",
+                   err=True)
     if as_json:
         typer.echo(json.dumps({"output": str(output), "files": result.files,
                                "timings_s": result.timings, "schedule": s}, default=str))

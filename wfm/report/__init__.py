@@ -61,7 +61,9 @@ def render_html(tables: dict[str, pd.DataFrame], meta: list[str]) -> str:
          "charts": [render.service_chart(tables["service_level_data"])],
          "tables": [("service_level", tables["service_level"])]},
         {"id": "shifts", "title": "Shifts per day",
-         "note": "Agents on shift per day and group (shifts.csv).",
+         "note": "Agents on shift per day and group (shifts.csv)."
+                 + ("" if len(tables["shifts_per_day"]) else
+                    " No shifts were planned: see the wfm plan summary (time limit?)."),
          "charts": [render.shifts_chart(tables["shifts_per_day"])],
          "tables": [("shifts_per_day", tables["shifts_per_day"])]},
     ]

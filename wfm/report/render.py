@@ -112,6 +112,9 @@ def shifts_chart(table: pd.DataFrame) -> str:
         bottom += table[g].to_numpy(dtype=float)
     ax.set_ylabel("shifts (agents)", fontsize=8)
     ax.tick_params(labelsize=7)
+    if not groups:
+        ax.text(0.5, 0.5, "no shifts planned", ha="center", va="center", transform=ax.transAxes)
+        return svg(fig)
     ax.legend(fontsize=7, ncols=min(len(groups), 6), frameon=False, loc="upper left",
               bbox_to_anchor=(0, 1.15))
     return svg(fig)
