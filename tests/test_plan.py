@@ -160,10 +160,11 @@ def test_a_failing_later_step_leaves_the_earlier_plan_untouched(history, tmp_pat
 
     monkeypatch.setattr("wfm.cli_schedule.run_schedule", broken)
     opts = wfm_plan.PlanOptions(history=history, config=EX / "center.toml", output=out)
-    steps: list[str] = []
+    calls: list[tuple[str, str]] = []
     with pytest.raises(WfmInputError, match="no shift covers"):
-        wfm_plan.run_plan(opts, steps.append)
-    assert steps == ["forecast", "staff", "schedule"]
+        wfm_plan.run_plan(opts, lambda step, detail: calls.append((step, detail)))
+    assert list(dict.fromkeys(step for step, _ in calls)) == ["forecast", "staff", "schedule"]
+    assert ("forecast", f"backtest {QUEUES}/{QUEUES} queues") in calls
     assert [p.name for p in out.iterdir()] == ["forecast.csv"]
     assert (out / "forecast.csv").read_text() == "the planner's edited forecast\n"
     assert [p.name for p in tmp_path.iterdir()] == ["plan"]  # staging removed

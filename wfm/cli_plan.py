@@ -56,8 +56,9 @@ def plan(
                        console=err, transient=True)
         task = bar.add_task("plan", total=len(steps))
 
-        def progress(step: str) -> None:
-            bar.update(task, description=f"{step} ({steps.index(step) + 1}/{len(steps)})",
+        def progress(step: str, detail: str) -> None:
+            text = f"{step} ({steps.index(step) + 1}/{len(steps)})"
+            bar.update(task, description=f"{text}: {detail}" if detail else text,
                        completed=steps.index(step))
     else:
         bar, progress = nullcontext(), None

@@ -67,11 +67,12 @@ class PlanResult:
     schedule_summary: dict = field(default_factory=dict)
 
 
-Progress = Callable[[str], None]
+Progress = Callable[[str, str], None]  # (step, detail), detail may be ""
 
 
 def run_plan(opts: PlanOptions, progress: Progress | None = None) -> PlanResult:
-    """Run the chain; ``progress(step)`` is called as each step of :data:`STEPS` starts.
+    """Run the chain; ``progress(step, detail)`` is called as each step of :data:`STEPS`
+    starts and during the backtest (detail ``"backtest 3/10 queues"``).
 
     Configuration files (center, shifts, scenarios) are validated before the long work.
     Raises :class:`WfmInputError` on user mistakes; ``opts.output`` is then unchanged.
@@ -92,7 +93,7 @@ def run_plan(opts: PlanOptions, progress: Progress | None = None) -> PlanResult:
     os.umask(umask)
     stage.chmod(0o777 & ~umask)  # mkdtemp's 0700 would become plan/'s mode
     try:
-        result = _run_steps(opts, center, scen, stage, progress or (lambda step: None))
+        result = _run_steps(opts, center, scen, stage, progress or (lambda step, detail: None))
         _publish(stage, out, result.files)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
@@ -116,11 +117,18 @@ def _run_steps(opts, center, scen, stage: Path, progress: Progress) -> PlanResul
         result.timings[step] = now - clock
         clock = now
 
-    progress("forecast")
+    progress("forecast", "")
     (prepared, events), warnings = cf.forecast_inputs(
         opts.history, opts.config, None, None, None, None, opts.events
     )
-    backtest = fp.backtest(prepared, origins=BACKTEST_ORIGINS)
+    n = len(prepared.queues)
+    done_queues: list[str] = []
+
+    def queue_done(key: str) -> None:
+        done_queues.append(key)
+        progress("forecast", f"backtest {len(done_queues)}/{n} queues")
+
+    backtest = fp.backtest(prepared, origins=BACKTEST_ORIGINS, progress=queue_done)
     try:
         frame, more = fp.make_forecast(
             prepared, opts.horizon_days, result=backtest, events=events
@@ -131,14 +139,14 @@ def _run_steps(opts, center, scen, stage: Path, progress: Progress) -> PlanResul
     result.warnings += [*warnings, *more]
     done("forecast")
 
-    progress("staff")
+    progress("staff", "")
     fc = read_forecast(stage / "forecast.csv", center)
     table, more = staff_forecast(fc.frame, center)
     write_csv(stage / "requirements.csv", format_requirements(table))
     result.warnings += [*fc.warnings, *more]
     done("staff")
 
-    progress("schedule")
+    progress("schedule", f"time limit {opts.time_limit:g} s")
     plan = run_schedule(stage / "requirements.csv", opts.config, stage, opts.solver,
                         opts.time_limit, opts.gap, show_progress=False)
     result.schedule_summary = plan.summary
@@ -149,14 +157,14 @@ def _run_steps(opts, center, scen, stage: Path, progress: Progress) -> PlanResul
         from wfm.cli_scenario import SUMMARY_COLUMNS, queue_rows, summary_rows
         from wfm.scenario.compare import compare
 
-        progress("scenarios")
+        progress("scenarios", "")
         results = compare(scen, center, fc.frame)
         scenario_rows = pd.DataFrame(summary_rows(results), columns=list(SUMMARY_COLUMNS))
         write_csv(stage / "scenarios.csv", scenario_rows)
         write_csv(stage / "scenarios.queues.csv", pd.DataFrame(queue_rows(results)))
         done("scenarios")
 
-    progress("report")
+    progress("report", "")
     from wfm.report import write_report
 
     write_report(stage, opts.history, center)
