@@ -1,0 +1,102 @@
+"""``wfm simulate`` end to end on a tiny hand-written plan; its user errors."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from wfm.cli import app
+
+runner = CliRunner()
+
+CENTER = """
+[center]
+timezone = "Europe/Berlin"
+interval = "30m"
+
+[[queue]]
+channel = "phone"
+language = "de"
+model = "erlang_a"
+target = "80/20s"
+patience = "120s"
+
+[[queue]]
+channel = "email"
+language = "de"
+model = "deferred"
+deadline = "24h"
+
+[[shift]]
+name = "s"
+lengths = ["4h"]
+starts = "08:00"
+
+[[group]]
+name = "DE"
+skills = ["phone:de", "email:de"]
+rate = 10
+"""
+
+
+def write_plan(tmp: Path, shifts: str | None = None) -> tuple[Path, Path]:
+    cfg = tmp / "center.toml"
+    cfg.write_text(CENTER, encoding="utf-8")
+    plan = tmp / "plan"
+    plan.mkdir()
+    lines = ["interval_start,channel,language,volume,aht_s,agents_required"]
+    for k in range(8):
+        t = f"2026-03-02T{8 + k // 2:02d}:{30 * (k % 2):02d}:00+01:00"
+        lines += [f"{t},phone,de,30,300,8", f"{t},email,de,5,600,2"]
+    (plan / "requirements.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (plan / "shifts.csv").write_text(
+        shifts or "group,day,start,end,breaks,agents,cost\n"
+                   "DE,2026-03-02,08:00,12:00,10:00-10:30,10,400\n", encoding="utf-8")
+    return cfg, plan
+
+
+def read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_simulate_writes_a_table_per_interval_and_flags_the_break(tmp_path):
+    cfg, plan = write_plan(tmp_path)
+    out = tmp_path / "sim.csv"
+    args = ["simulate", str(plan), "-c", str(cfg), "--replications", "5", "--seed", "3",
+            "-o", str(out), "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    s = json.loads(result.output)
+    assert [q["queue"] for q in s["queues"]] == ["phone:de"]
+    assert any("email:de" in n for n in s["notes"])
+    rows = read(out)
+    assert len(rows) == 8 and {r["channel"] for r in rows} == {"phone"}
+    missed = [r["interval_start"][11:16] for r in rows if r["misses_target"] == "True"]
+    assert missed == ["10:00"]  # everybody on break: nobody answers
+    first = out.read_bytes()
+    assert runner.invoke(app, args).exit_code == 0
+    assert out.read_bytes() == first  # fixed seed: the same file
+
+
+def test_simulate_prints_a_summary(tmp_path):
+    cfg, plan = write_plan(tmp_path)
+    result = runner.invoke(app, ["simulate", str(plan), "-c", str(cfg), "--replications", "3"])
+    assert result.exit_code == 0, result.output
+    assert "phone:de" in result.output and "email:de" in result.output
+
+
+def test_simulate_user_errors_name_the_file(tmp_path):
+    cfg, plan = write_plan(tmp_path, "group,day,start,end,breaks,agents\n"
+                                     "XX,2026-03-02,08:00,12:00,,3\n")
+    result = runner.invoke(app, ["simulate", str(plan), "-c", str(cfg)])
+    assert result.exit_code == 2
+    assert "shifts.csv:2: column 'group'" in result.output
+    (plan / "shifts.csv").unlink()
+    result = runner.invoke(app, ["simulate", str(plan), "-c", str(cfg)])
+    assert result.exit_code == 2 and "shifts.csv" in result.output
+    result = runner.invoke(app, ["simulate", str(plan), "-c", str(cfg), "--handle", "x"])
+    assert result.exit_code == 2
