@@ -4,7 +4,8 @@
 and SimPy (if installed: ``pip install ciw simpy``) on one stationary M/M/n+M day:
 wall time, contacts per second and the service level each one estimates.
 ``python benchmarks/bench_simulate.py week PLAN_DIR --config examples/center.toml
-[--replications 20]`` times replications of one week of a plan (seconds each).
+--requirements REQ.csv [--replications 20] [--workers 2]`` times replications of one week
+of a plan (seconds each).
 """
 
 from __future__ import annotations
@@ -105,12 +106,12 @@ def engines() -> None:
               f"± {half:.4f}")
 
 
-def week(plan: str, config: str, replications: int, workers: int) -> None:
+def week(plan: str, config: str, requirements: str | None, replications: int,
+         workers: int) -> None:
     from wfm.cli_simulate import load_inputs
-
     from wfm.simulate import simulate
 
-    inputs = load_inputs(plan, config, None)
+    inputs = load_inputs(plan, config, requirements)
     t0 = time.perf_counter()
     res = simulate(inputs.sim, replications=replications, seed=1, workers=workers)
     el = time.perf_counter() - t0
@@ -126,6 +127,7 @@ def main() -> None:
     w = sub.add_parser("week")
     w.add_argument("plan")
     w.add_argument("--config", required=True)
+    w.add_argument("--requirements", default=None)
     w.add_argument("--replications", type=int, default=20)
     w.add_argument("--workers", type=int, default=1)
     a = p.parse_args()
@@ -134,7 +136,7 @@ def main() -> None:
     if a.what == "engines":
         engines()
     else:
-        week(a.plan, a.config, a.replications, a.workers)
+        week(a.plan, a.config, a.requirements, a.replications, a.workers)
 
 
 if __name__ == "__main__":
