@@ -100,3 +100,26 @@ def test_simulate_user_errors_name_the_file(tmp_path):
     assert result.exit_code == 2 and "shifts.csv" in result.output
     result = runner.invoke(app, ["simulate", str(plan), "-c", str(cfg), "--handle", "x"])
     assert result.exit_code == 2
+
+
+def test_on_duty_from_shifts_wraps_the_week_and_takes_breaks_out(tmp_path):
+    import numpy as np
+    import pandas as pd
+
+    from wfm.config import load_center
+    from wfm.simulate.plan import read_on_duty
+
+    cfg, _ = write_plan(tmp_path)
+    center = load_center(cfg)
+    starts = pd.date_range("2026-03-02", periods=336, freq="30min", tz="Europe/Berlin")
+    shifts = tmp_path / "night.csv"
+    shifts.write_text("group,day,start,end,breaks,agents\n"
+                      "DE,2026-03-08,22:00,06:00,02:00-02:30,2\n", encoding="utf-8")
+    duty = read_on_duty(shifts, center, ("DE",), starts, cyclic=True)[0]
+    want = np.zeros(336)
+    want[332:] = 2  # Sunday 22:00-24:00
+    want[:12] = 2  # wraps to Monday 00:00-06:00 ...
+    want[4] = 0  # ... without the 02:00 break
+    np.testing.assert_array_equal(duty, want)
+    flat = read_on_duty(shifts, center, ("DE",), starts, cyclic=False)[0]
+    assert flat[:12].sum() == 0 and flat[332:].sum() == 8
