@@ -6,9 +6,11 @@ import csv
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from wfm.cli import app
+from wfm.erlang import service_level
 
 runner = CliRunner()
 
@@ -52,6 +54,12 @@ def write_plan(tmp: Path, shifts: str | None = None) -> tuple[Path, Path]:
         t = f"2026-03-02T{8 + k // 2:02d}:{30 * (k % 2):02d}:00+01:00"
         lines += [f"{t},phone,de,30,300,8", f"{t},email,de,5,600,2"]
     (plan / "requirements.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cov = ["interval_start,channel,language,agents_required,agents_scheduled,shortfall"]
+    for line in lines[1:]:
+        t, chan = line.split(",")[:2]
+        on = 0 if "T10:00" in t else (8 if chan == "phone" else 2)
+        cov.append(f"{t},{chan},de,0,{on},0")
+    (plan / "coverage.csv").write_text("\n".join(cov) + "\n", encoding="utf-8")
     (plan / "shifts.csv").write_text(
         shifts or "group,day,start,end,breaks,agents,cost\n"
                    "DE,2026-03-02,08:00,12:00,10:00-10:30,10,400\n", encoding="utf-8")
@@ -77,6 +85,9 @@ def test_simulate_writes_a_table_per_interval_and_flags_the_break(tmp_path):
     assert len(rows) == 8 and {r["channel"] for r in rows} == {"phone"}
     missed = [r["interval_start"][11:16] for r in rows if r["misses_target"] == "True"]
     assert missed == ["10:00"]  # everybody on break: nobody answers
+    assert not any("differ" in n for n in s["notes"])  # shifts.csv agrees with coverage
+    want = service_level(8, 30 * 300 / 1800, 300, 20, 120)  # Erlang A at the plan's agents
+    assert float(rows[0]["service_level_erlang_plan"]) == pytest.approx(want, abs=1e-6)
     first = out.read_bytes()
     assert runner.invoke(app, args).exit_code == 0
     assert out.read_bytes() == first  # fixed seed: the same file

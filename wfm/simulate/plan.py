@@ -40,6 +40,8 @@ class PlanInputs:
     """A :class:`SimInput` with the labels and the staffing step's Erlang prediction.
 
     ``erlang[metric]`` is (Q, T) (NaN where the requirements file has none);
+    ``erlang_plan[metric]`` the same Erlang C/A figure at the agents ``coverage.csv``
+    schedules on the queue, times (1 - shrinkage) (NaN without a coverage file);
     ``target_level[q]`` the service-level target (NaN: none); ``open[q, t]`` True where
     the queue is open.
     """
@@ -49,6 +51,7 @@ class PlanInputs:
     queues: tuple[str, ...]
     groups: tuple[str, ...]
     erlang: dict[str, np.ndarray]
+    erlang_plan: dict[str, np.ndarray]
     target_level: np.ndarray
     open: np.ndarray
     notes: list[str] = field(default_factory=list)
@@ -217,12 +220,47 @@ def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
     target_time = np.array([cfg[q].target_time or 20.0 for q in sim_q], dtype=float)
     level = np.array([np.nan if cfg[q].service_level is None else cfg[q].service_level
                       for q in sim_q])
+    erlang_plan = _erlang_at_plan(coverage, sim_q, req.starts, dt, volume, aht, patience,
+                                  target_time, shrink)
     full_idx = [req.queues.index(q) for q in sim_q]
     skill = inst.skill[:, full_idx].astype(bool)
     sim = SimInput(volume, aht, patience, target_time, skill, agents, dt, handle=handle,
                    cv=cv, routing=routing)  # type: ignore[arg-type]
-    return PlanInputs(sim, req.starts, tuple(sim_q), groups, erlang, level, ~closed,
+    return PlanInputs(sim, req.starts, tuple(sim_q), groups, erlang, erlang_plan, level, ~closed,
                       [*req.warnings, *notes])
+
+
+def _erlang_at_plan(coverage: Path, queues: list[str], starts: pd.DatetimeIndex, dt: float,
+                    volume: np.ndarray, aht: np.ndarray, patience: np.ndarray,
+                    target_time: np.ndarray, shrink: float) -> dict[str, np.ndarray]:
+    """Erlang C/A per queue and interval at the agents ``coverage.csv`` puts on it."""
+    from wfm.erlang import abandon_rate, asa, occupancy, service_level
+
+    Q, T = volume.shape
+    out = {m: np.full((Q, T), np.nan) for m in METRICS}
+    if not coverage.exists():
+        return out
+    cov = pd.read_csv(coverage, dtype={"channel": str, "language": str})
+    keys = (cov["channel"].str.lower() + ":" + cov["language"].str.lower()).to_numpy()
+    utc = pd.to_datetime(cov["interval_start"], utc=True, format="ISO8601")
+    t = np.rint((utc - starts.tz_convert("UTC")[0]) / pd.Timedelta(seconds=dt)).to_numpy()
+    agents = np.full((Q, T), np.nan)
+    for q, key in enumerate(queues):
+        m = (keys == key) & (t >= 0) & (t < T)
+        agents[q, t[m].astype(int)] = cov["agents_scheduled"].to_numpy(float)[m]
+    n = np.floor(np.nan_to_num(agents) * (1.0 - shrink) + 0.5)
+    load = volume * aht / dt
+    pat = np.broadcast_to(patience[:, None], (Q, T))
+    tt = np.broadcast_to(target_time[:, None], (Q, T))
+    with np.errstate(all="ignore"):
+        for name, fn in (("service_level", lambda c: service_level(n[c], load[c], aht[c], tt[c],
+                                                                   pat[c])),
+                         ("asa", lambda c: asa(n[c], load[c], aht[c], pat[c])),
+                         ("abandon", lambda c: abandon_rate(n[c], load[c], aht[c], pat[c])),
+                         ("occupancy", lambda c: occupancy(n[c], load[c], aht[c], pat[c]))):
+            ok = ~np.isnan(agents)
+            out[name][ok] = fn(ok)
+    return out
 
 
 def result_table(inputs: PlanInputs, res: SimResult) -> pd.DataFrame:
@@ -241,6 +279,7 @@ def result_table(inputs: PlanInputs, res: SimResult) -> pd.DataFrame:
         cols[f"{m}{unit}_sim"] = res.mean[m].ravel()
         cols[f"{m}{unit}_ci95"] = res.half[m].ravel()
         cols[f"{m}{unit}_erlang"] = inputs.erlang[m].ravel()
+        cols[f"{m}{unit}_erlang_plan"] = inputs.erlang_plan[m].ravel()
     level = np.repeat(inputs.target_level, T)
     upper = res.mean["service_level"] + np.nan_to_num(res.half["service_level"])
     cols["target_sl"] = level
@@ -265,9 +304,11 @@ def summary(inputs: PlanInputs, res: SimResult, table: pd.DataFrame) -> list[dic
         for m in METRICS:
             row[m] = float(res.total_mean[m][q])
             row[f"{m}_ci95"] = float(res.total_half[m][q])
-            e = inputs.erlang[m][q]
-            ok = ~np.isnan(e) & (vol > 0)
-            row[f"{m}_erlang"] = float((e[ok] * vol[ok]).sum() / vol[ok].sum()) if ok.any() \
-                else None
+            for suffix, source in (("_erlang", inputs.erlang), ("_erlang_plan",
+                                                                 inputs.erlang_plan)):
+                e = source[m][q]
+                ok = np.isfinite(e) & (vol > 0)
+                row[m + suffix] = float((e[ok] * vol[ok]).sum() / vol[ok].sum()) \
+                    if ok.any() else None
         out.append(row)
     return out
