@@ -5,7 +5,8 @@ and SimPy (if installed: ``pip install ciw simpy``) on one stationary M/M/n+M da
 wall time, contacts per second and the service level each one estimates.
 ``python benchmarks/bench_simulate.py week PLAN_DIR --config examples/center.toml
 --requirements REQ.csv [--replications 20] [--workers 2]`` times replications of one week
-of a plan (seconds each).
+of a plan (seconds each).  ``python benchmarks/bench_simulate.py validate [BASES...]``
+repeats the Erlang agreement check of the tests on other seed sets.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 import platform
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -120,6 +122,36 @@ def week(plan: str, config: str, requirements: str | None, replications: int,
           f"{el / replications:.2f} s per replication")
 
 
+def validate(bases: list[int]) -> None:
+    """The Erlang agreement check of tests/test_simulate.py on other seed sets."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    import test_simulate as ts
+    from scipy.stats import t as student
+
+    from wfm.erlang import abandon_rate, asa, occupancy, service_level
+
+    z: dict[str, list[float]] = {"sl": [], "asa": [], "ab": [], "occ": []}
+    tq = student.ppf(0.975, ts.REPS - 1)
+    for base in bases:
+        for k, (n, load, aht, pat, tt) in enumerate(ts.POINTS):
+            m = ts.replicated_metrics(ts.single(n, load, aht, pat, tt, ts.T), ts.REPS, base + k)
+            p = None if np.isinf(pat) else pat
+            want = {"sl": service_level(n, load, aht, tt, p), "asa": asa(n, load, aht, p),
+                    "ab": abandon_rate(n, load, aht, p), "occ": occupancy(n, load, aht, p)}
+            for name, value in want.items():
+                if p is None and name == "ab":
+                    continue
+                se = m[name].std(ddof=1) / np.sqrt(ts.REPS)
+                z[name].append((m[name].mean() - value) / se)
+    allz = np.concatenate([np.array(v) for v in z.values()])
+    hits = int((np.abs(allz) <= tq).sum())
+    print(f"seed bases {bases}: {hits}/{len(allz)} = {100 * hits / len(allz):.1f} % of Erlang "
+          "values inside the simulated 95 % interval")
+    for name, v in z.items():
+        a = np.array(v)
+        print(f"  {name:4s} {len(a):3d} checks, z mean {a.mean():+.2f}, sd {a.std():.2f}")
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="what", required=True)
@@ -130,11 +162,15 @@ def main() -> None:
     w.add_argument("--requirements", default=None)
     w.add_argument("--replications", type=int, default=20)
     w.add_argument("--workers", type=int, default=1)
+    v = sub.add_parser("validate")
+    v.add_argument("bases", nargs="*", type=int, default=list(range(1000, 3000, 100)))
     a = p.parse_args()
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {sys.version.split()[0]}")
     if a.what == "engines":
         engines()
+    elif a.what == "validate":
+        validate(a.bases)
     else:
         week(a.plan, a.config, a.requirements, a.replications, a.workers)
 

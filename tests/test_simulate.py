@@ -10,7 +10,7 @@ from wfm.erlang import abandon_rate, asa, occupancy, service_level
 from wfm.simulate import SimInput, simulate, simulate_once
 
 DT = 1800.0
-WARMUP = 1  # intervals left out: the simulation starts empty
+WARMUP = 4  # intervals (2 h) left out: the simulation starts empty
 
 
 def single(n: int, load: float, aht: float, patience: float, target: float,
@@ -50,7 +50,7 @@ POINTS = [
     (8, 4.0, 400.0, 300.0, 20.0),
 ]
 REPS = 30
-T = 9  # 4.5 h per replication, 4 h after warm-up
+T = 12  # 6 h per replication, 4 h after warm-up
 
 
 def test_single_skill_agrees_with_erlang_within_the_95pct_interval():
