@@ -129,6 +129,10 @@ def test_specialists_are_used_before_the_generalists():
     other = SimInput(**{**inp.__dict__, "group_order": (1, 0)})
     y = simulate_once(other, np.random.default_rng(1))
     assert y.busy[1].sum() > 20 * y.busy[0].sum()
+    # longest idle over both groups: the work is shared about evenly
+    shared = SimInput(**{**inp.__dict__, "routing": "longest_idle"})
+    z = simulate_once(shared, np.random.default_rng(1))
+    assert 0.7 < z.busy[0].sum() / z.busy[1].sum() < 1.4
 
 
 def test_staffing_follows_the_intervals_and_busy_agents_finish():
