@@ -45,6 +45,7 @@ rate = 10
 
 
 def write_plan(tmp: Path, shifts: str | None = None) -> tuple[Path, Path]:
+    tmp.mkdir(exist_ok=True)
     cfg = tmp / "center.toml"
     cfg.write_text(CENTER, encoding="utf-8")
     plan = tmp / "plan"
@@ -106,6 +107,10 @@ def test_simulate_user_errors_name_the_file(tmp_path):
     result = runner.invoke(app, ["simulate", str(plan), "-c", str(cfg)])
     assert result.exit_code == 2
     assert "shifts.csv:2: column 'group'" in result.output
+    cfg, plan = write_plan(tmp_path / "b")
+    (plan / "coverage.csv").write_text("interval_start,queue\nx,y\n", encoding="utf-8")
+    result = runner.invoke(app, ["simulate", str(plan), "-c", str(cfg)])
+    assert result.exit_code == 2 and "coverage.csv: not a coverage file" in result.output
     (plan / "shifts.csv").unlink()
     result = runner.invoke(app, ["simulate", str(plan), "-c", str(cfg)])
     assert result.exit_code == 2 and "shifts.csv" in result.output

@@ -26,6 +26,7 @@ import pandas as pd
 
 from wfm.config import CenterConfig
 from wfm.errors import WfmInputError
+from wfm.io.forecast import parse_interval_starts
 from wfm.io.tables import numeric_column, read_raw_table
 from wfm.simulate.engine import METRICS, SimInput, SimResult
 
@@ -156,7 +157,7 @@ def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
     notes: list[str] = []
     coverage = plan_dir / "coverage.csv"
     if coverage.exists():  # cross-check: coverage counts every on-duty agent once
-        cov = pd.read_csv(coverage, usecols=["interval_start", "agents_scheduled"])
+        cov = _read_coverage(coverage)
         total = cov.groupby("interval_start", sort=False)["agents_scheduled"].sum()
         if len(total) != T or np.abs(total.to_numpy() - duty.sum(axis=0)).max() > 1e-9:
             notes.append(f"{coverage}: on-duty agents differ from {shifts_path}; "
@@ -187,9 +188,9 @@ def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
                                      "asa_s", "abandon_rate", "occupancy", "binding_target"))
     f = table.frame
     keys = (f["channel"].str.strip().str.lower() + ":" + f["language"].str.strip().str.lower())
-    utc = pd.to_datetime(f["interval_start"].str.strip(), utc=True, format="ISO8601")
+    utc = parse_interval_starts(table, "interval_start", center.tz).tz_convert("UTC")
     t_idx = np.rint((utc - req.starts.tz_convert("UTC")[0]) / pd.Timedelta(seconds=dt))
-    t_idx = t_idx.astype(int).to_numpy()
+    t_idx = np.asarray(t_idx).astype(int)
     mine = keys.isin(sim_q).to_numpy()
     q_idx = np.array([sim_q.index(k) if k in sim_q else -1 for k in keys])
     volume_all = numeric_column(table, "volume", minimum=0.0, what="volume >= 0")
@@ -230,6 +231,19 @@ def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
                       [*req.warnings, *notes])
 
 
+def _read_coverage(path: Path) -> pd.DataFrame:
+    """``coverage.csv`` as written by ``wfm schedule`` (ISO times with offsets)."""
+    try:
+        cov = pd.read_csv(path, dtype={"channel": str, "language": str,
+                                       "interval_start": str})
+        cov["agents_scheduled"] = pd.to_numeric(cov["agents_scheduled"], errors="raise")
+        pd.to_datetime(cov["interval_start"], utc=True, format="ISO8601")
+    except (ValueError, KeyError, TypeError) as exc:
+        raise WfmInputError(f"not a coverage file written by wfm schedule ({exc})",
+                            file=str(path)) from None
+    return cov
+
+
 def _erlang_at_plan(coverage: Path, queues: list[str], starts: pd.DatetimeIndex, dt: float,
                     volume: np.ndarray, aht: np.ndarray, patience: np.ndarray,
                     target_time: np.ndarray, shrink: float) -> dict[str, np.ndarray]:
@@ -240,7 +254,7 @@ def _erlang_at_plan(coverage: Path, queues: list[str], starts: pd.DatetimeIndex,
     out = {m: np.full((Q, T), np.nan) for m in METRICS}
     if not coverage.exists():
         return out
-    cov = pd.read_csv(coverage, dtype={"channel": str, "language": str})
+    cov = _read_coverage(coverage)
     keys = (cov["channel"].str.lower() + ":" + cov["language"].str.lower()).to_numpy()
     utc = pd.to_datetime(cov["interval_start"], utc=True, format="ISO8601")
     t = np.rint((utc - starts.tz_convert("UTC")[0]) / pd.Timedelta(seconds=dt)).to_numpy()
