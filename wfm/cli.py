@@ -358,6 +358,41 @@ def _gap(text: str) -> float:
     return value
 
 
+@app.command()
+def simulate(
+    plan: Annotated[Path, typer.Argument(help="Plan directory written by wfm schedule.")],
+    config: Annotated[Path, typer.Option("--config", "-c", help="Center TOML with groups.")],
+    requirements: Annotated[Path | None, typer.Option(
+        help="Requirements CSV (wfm staff); default PLAN/requirements.csv.")] = None,
+    replications: Annotated[int, typer.Option(help="Independent weeks.", min=2)] = 20,
+    seed: Annotated[int, typer.Option(help="Seed; replication r uses (seed, r).")] = 1,
+    workers: Annotated[int, typer.Option(help="Processes.", min=1)] = 1,
+    handle: Annotated[str, typer.Option(help="Handle times: exponential or lognormal.")] = (
+        "exponential"),
+    cv: Annotated[float, typer.Option(help="Lognormal coefficient of variation.")] = 1.0,
+    routing: Annotated[str, typer.Option(help="specialist (fewer skills first) or "
+                                              "longest_idle.")] = "specialist",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="CSV to write.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Simulate a week of a plan: SL, ASA, abandonment, occupancy with 95 % intervals."""
+    from wfm.cli_simulate import print_simulation_summary, run_simulation
+
+    if handle not in ("exponential", "lognormal"):
+        raise typer.BadParameter("exponential or lognormal", param_hint="--handle")
+    if routing not in ("specialist", "longest_idle"):
+        raise typer.BadParameter("specialist or longest_idle", param_hint="--routing")
+    if not cv > 0:
+        raise typer.BadParameter("must be above 0", param_hint="--cv")
+    s = _run(lambda: run_simulation(plan, config, requirements, output, replications, seed,
+                                    workers, handle, cv, routing))
+    if as_json:
+        console.print_json(json.dumps(s))
+    elif not quiet:
+        print_simulation_summary(console, s)
+
+
 @app.callback()
 def _root() -> None:
     """Workforce planning for multilingual service centers."""

@@ -1,0 +1,141 @@
+"""``wfm simulate`` end to end on a tiny hand-written plan; its user errors."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from wfm.cli import app
+from wfm.erlang import service_level
+
+runner = CliRunner()
+
+CENTER = """
+[center]
+timezone = "Europe/Berlin"
+interval = "30m"
+
+[[queue]]
+channel = "phone"
+language = "de"
+model = "erlang_a"
+target = "80/20s"
+patience = "120s"
+
+[[queue]]
+channel = "email"
+language = "de"
+model = "deferred"
+deadline = "24h"
+
+[[shift]]
+name = "s"
+lengths = ["4h"]
+starts = "08:00"
+
+[[group]]
+name = "DE"
+skills = ["phone:de", "email:de"]
+rate = 10
+"""
+
+
+def write_plan(tmp: Path, shifts: str | None = None) -> tuple[Path, Path]:
+    tmp.mkdir(exist_ok=True)
+    cfg = tmp / "center.toml"
+    cfg.write_text(CENTER, encoding="utf-8")
+    plan = tmp / "plan"
+    plan.mkdir()
+    lines = ["interval_start,channel,language,volume,aht_s,agents_required"]
+    for k in range(8):
+        t = f"2026-03-02T{8 + k // 2:02d}:{30 * (k % 2):02d}:00+01:00"
+        lines += [f"{t},phone,de,30,300,8", f"{t},email,de,5,600,2"]
+    (plan / "requirements.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cov = ["interval_start,channel,language,agents_required,agents_scheduled,shortfall"]
+    for line in lines[1:]:
+        t, chan = line.split(",")[:2]
+        on = 0 if "T10:00" in t else (8 if chan == "phone" else 2)
+        cov.append(f"{t},{chan},de,0,{on},0")
+    (plan / "coverage.csv").write_text("\n".join(cov) + "\n", encoding="utf-8")
+    (plan / "shifts.csv").write_text(
+        shifts or "group,day,start,end,breaks,agents,cost\n"
+                   "DE,2026-03-02,08:00,12:00,10:00-10:30,10,400\n", encoding="utf-8")
+    return cfg, plan
+
+
+def read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_simulate_writes_a_table_per_interval_and_flags_the_break(tmp_path):
+    cfg, plan = write_plan(tmp_path)
+    out = tmp_path / "sim.csv"
+    args = ["simulate", str(plan), "-c", str(cfg), "--replications", "5", "--seed", "3",
+            "-o", str(out), "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    s = json.loads(result.output)
+    assert [q["queue"] for q in s["queues"]] == ["phone:de"]
+    assert any("email:de" in n for n in s["notes"])
+    rows = read(out)
+    assert len(rows) == 8 and {r["channel"] for r in rows} == {"phone"}
+    missed = [r["interval_start"][11:16] for r in rows if r["misses_target"] == "True"]
+    assert missed == ["10:00"]  # everybody on break: nobody answers
+    assert not any("differ" in n for n in s["notes"])  # shifts.csv agrees with coverage
+    want = service_level(8, 30 * 300 / 1800, 300, 20, 120)  # Erlang A at the plan's agents
+    assert float(rows[0]["service_level_erlang_plan"]) == pytest.approx(want, abs=1e-6)
+    first = out.read_bytes()
+    assert runner.invoke(app, args).exit_code == 0
+    assert out.read_bytes() == first  # fixed seed: the same file
+
+
+def test_simulate_prints_a_summary(tmp_path):
+    cfg, plan = write_plan(tmp_path)
+    result = runner.invoke(app, ["simulate", str(plan), "-c", str(cfg), "--replications", "3"])
+    assert result.exit_code == 0, result.output
+    assert "phone:de" in result.output and "email:de" in result.output
+
+
+def test_simulate_user_errors_name_the_file(tmp_path):
+    cfg, plan = write_plan(tmp_path, "group,day,start,end,breaks,agents\n"
+                                     "XX,2026-03-02,08:00,12:00,,3\n")
+    result = runner.invoke(app, ["simulate", str(plan), "-c", str(cfg)])
+    assert result.exit_code == 2
+    assert "shifts.csv:2: column 'group'" in result.output
+    cfg, plan = write_plan(tmp_path / "b")
+    (plan / "coverage.csv").write_text("interval_start,queue\nx,y\n", encoding="utf-8")
+    result = runner.invoke(app, ["simulate", str(plan), "-c", str(cfg)])
+    assert result.exit_code == 2 and "coverage.csv: not a coverage file" in result.output
+    (plan / "shifts.csv").unlink()
+    result = runner.invoke(app, ["simulate", str(plan), "-c", str(cfg)])
+    assert result.exit_code == 2 and "shifts.csv" in result.output
+    result = runner.invoke(app, ["simulate", str(plan), "-c", str(cfg), "--handle", "x"])
+    assert result.exit_code == 2
+
+
+def test_on_duty_from_shifts_wraps_the_week_and_takes_breaks_out(tmp_path):
+    import numpy as np
+    import pandas as pd
+
+    from wfm.config import load_center
+    from wfm.simulate.plan import read_on_duty
+
+    cfg, _ = write_plan(tmp_path)
+    center = load_center(cfg)
+    starts = pd.date_range("2026-03-02", periods=336, freq="30min", tz="Europe/Berlin")
+    shifts = tmp_path / "night.csv"
+    shifts.write_text("group,day,start,end,breaks,agents\n"
+                      "DE,2026-03-08,22:00,06:00,02:00-02:30,2\n", encoding="utf-8")
+    duty = read_on_duty(shifts, center, ("DE",), starts, cyclic=True)[0]
+    want = np.zeros(336)
+    want[332:] = 2  # Sunday 22:00-24:00
+    want[:12] = 2  # wraps to Monday 00:00-06:00 ...
+    want[4] = 0  # ... without the 02:00 break
+    np.testing.assert_array_equal(duty, want)
+    flat = read_on_duty(shifts, center, ("DE",), starts, cyclic=False)[0]
+    assert flat[:12].sum() == 0 and flat[332:].sum() == 8

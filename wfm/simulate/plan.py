@@ -1,0 +1,328 @@
+"""From a plan on disk to a :class:`SimInput`, and from a :class:`SimResult` to tables.
+
+Reading (the I/O edge): ``requirements.csv`` (output of ``wfm staff``) gives volume and
+AHT per interval and queue and the Erlang prediction of the staffing step;
+``shifts.csv`` (output of ``wfm schedule``) gives agents on duty per group and interval
+(breaks excluded).  Which queues are simulated:
+
+* phone-like queues (``erlang_c``, ``erlang_a``) are simulated;
+* ``chat`` and ``deferred`` (e-mail) queues are not simulated yet: the agents the plan
+  assigns to them (the same transportation LP ``wfm schedule`` uses to check a plan)
+  are kept off the simulated queues, interval by interval;
+* contacts forecast in closed hours (``binding_target = closed``) are not offered.
+
+Productive agents = on-duty agents x (1 - center shrinkage), rounded to the nearest
+integer: ``wfm staff`` grossed the requirement up by the shrinkage, so the plan's head
+count includes absence, training and other time off the phones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from wfm.config import CenterConfig
+from wfm.errors import WfmInputError
+from wfm.io.forecast import parse_interval_starts
+from wfm.io.tables import numeric_column, read_raw_table
+from wfm.simulate.engine import METRICS, SimInput, SimResult
+
+SIMULATED_MODELS = ("erlang_c", "erlang_a")
+SHIFT_COLUMNS = ("group", "day", "start", "end", "breaks", "agents")
+ERLANG_COLUMNS = {"service_level": "service_level", "asa_s": "asa", "abandon_rate": "abandon",
+                  "occupancy": "occupancy"}
+
+
+@dataclass
+class PlanInputs:
+    """A :class:`SimInput` with the labels and the staffing step's Erlang prediction.
+
+    ``erlang[metric]`` is (Q, T) (NaN where the requirements file has none);
+    ``erlang_plan[metric]`` the same Erlang C/A figure at the agents ``coverage.csv``
+    schedules on the queue, times (1 - shrinkage) (NaN without a coverage file);
+    ``target_level[q]`` the service-level target (NaN: none); ``open[q, t]`` True where
+    the queue is open.
+    """
+
+    sim: SimInput
+    starts: pd.DatetimeIndex
+    queues: tuple[str, ...]
+    groups: tuple[str, ...]
+    erlang: dict[str, np.ndarray]
+    erlang_plan: dict[str, np.ndarray]
+    target_level: np.ndarray
+    open: np.ndarray
+    notes: list[str] = field(default_factory=list)
+
+
+def _localize(day: pd.Series, clock: pd.Series, tz: str) -> pd.DatetimeIndex:
+    naive = pd.to_datetime(day + " " + clock, format="%Y-%m-%d %H:%M")
+    return pd.DatetimeIndex(naive).tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
+
+
+def read_on_duty(path: Path, center: CenterConfig, groups: tuple[str, ...],
+                 starts: pd.DatetimeIndex, cyclic: bool) -> np.ndarray:
+    """Agents on duty per group and interval, (G, T), from a ``shifts.csv``.
+
+    An ``end`` at or before the ``start`` runs past midnight; breaks are taken out for
+    every interval they touch (as the planner does); with ``cyclic`` intervals past
+    the horizon wrap to its start (Sunday night into Monday of the same week).
+    """
+    table = read_raw_table(path, required=SHIFT_COLUMNS, optional=("cost",))
+    f = table.frame
+    agents = numeric_column(table, "agents", minimum=0.0, what="agents >= 0")
+    unknown = ~f["group"].str.strip().isin(groups)
+    if unknown.any():
+        i = int(np.flatnonzero(unknown.to_numpy())[0])
+        raise WfmInputError(f"group {f['group'].iloc[i]!r} is not in the config",
+                            file=table.path, row=int(table.line[i]), column="group")
+    dt = float(center.interval)
+    origin = starts.tz_convert("UTC")[0]
+    T = len(starts)
+    G = len(groups)
+    duty = np.zeros((G, T))
+    if f.empty:
+        return duty
+    try:
+        day = f["day"].str.strip()
+        start = _localize(day, f["start"].str.strip(), center.tz)
+        next_day = (pd.to_datetime(day) + pd.Timedelta(days=1)).dt.strftime("%Y-%m-%d")
+        end_clock = f["end"].str.strip()
+        over = end_clock <= f["start"].str.strip()
+        end = _localize(day.where(~over, next_day), end_clock, center.tz)
+    except (ValueError, TypeError) as exc:
+        raise WfmInputError(f"bad day or HH:MM time ({exc})", file=table.path) from None
+
+    def index(ts: pd.DatetimeIndex) -> np.ndarray:
+        return np.rint((ts.tz_convert("UTC") - origin) / pd.Timedelta(seconds=dt)).astype(int)
+
+    s_i, e_i = index(start), index(end)
+    b0 = np.full(len(f), -1)
+    b1 = np.full(len(f), -1)
+    brk = f["breaks"].fillna("").str.strip()
+    for r in np.flatnonzero(brk.to_numpy() != ""):
+        try:
+            a, b = brk.iloc[r].split("-")
+            # a break clock before the shift start is on the next day
+            d0 = day.iloc[r] if a >= f["start"].iloc[r].strip() else next_day.iloc[r]
+            d1 = day.iloc[r] if b >= f["start"].iloc[r].strip() else next_day.iloc[r]
+            t0 = _localize(pd.Series([d0]), pd.Series([a]), center.tz)
+            t1 = _localize(pd.Series([d1]), pd.Series([b]), center.tz)
+        except (ValueError, TypeError):
+            raise WfmInputError(f"bad break {brk.iloc[r]!r}, expected HH:MM-HH:MM",
+                                file=table.path, row=int(table.line[r]),
+                                column="breaks") from None
+        b0[r] = index(t0)[0]
+        secs = (t1[0] - t0[0]).total_seconds()
+        b1[r] = b0[r] + int(np.ceil(secs / dt - 1e-9))
+    g_of = np.array([groups.index(g) for g in f["group"].str.strip()])
+    for r in range(len(f)):
+        ts = np.arange(s_i[r], e_i[r])
+        if b0[r] >= 0:
+            ts = ts[(ts < b0[r]) | (ts >= b1[r])]
+        ts = ts % T if cyclic else ts[(ts >= 0) & (ts < T)]
+        np.add.at(duty[g_of[r]], ts, agents[r])
+    return duty
+
+
+def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
+              handle: str = "exponential", cv: float = 1.0,
+              routing: str = "specialist") -> PlanInputs:
+    """Read a plan directory and its center config into :class:`PlanInputs`."""
+    from wfm.config import load_center
+    from wfm.io.requirements import read_requirements
+    from wfm.schedule.config import load_schedule
+    from wfm.schedule.evaluate import allocate
+    from wfm.schedule.instance import build_instance
+
+    center = load_center(config)
+    sched = load_schedule(config, center)
+    req_path = requirements if requirements is not None else plan_dir / "requirements.csv"
+    if not req_path.exists():
+        raise WfmInputError("no requirements file; give --requirements (the output of "
+                            "wfm staff)", file=str(req_path))
+    shifts_path = plan_dir / "shifts.csv"
+    if not shifts_path.exists():
+        raise WfmInputError("no shifts.csv; is this a directory written by wfm schedule?",
+                            file=str(shifts_path))
+    req = read_requirements(req_path, center)
+    T = len(req.starts)
+    dt = float(center.interval)
+    groups = tuple(g.name for g in sched.groups)
+    inst = build_instance(req.starts, dt, req.queues, req.required, sched)
+    duty = read_on_duty(shifts_path, center, groups, req.starts, inst.cyclic)
+    notes: list[str] = []
+    coverage = plan_dir / "coverage.csv"
+    if coverage.exists():  # cross-check: coverage counts every on-duty agent once
+        cov = _read_coverage(coverage)
+        total = cov.groupby("interval_start", sort=False)["agents_scheduled"].sum()
+        if len(total) != T or np.abs(total.to_numpy() - duty.sum(axis=0)).max() > 1e-9:
+            notes.append(f"{coverage}: on-duty agents differ from {shifts_path}; "
+                         "simulating shifts.csv")
+    cfg = {q.key: q for q in center.queues}
+    sim_q = [q for q in req.queues if cfg[q].model in SIMULATED_MODELS]
+    skipped = [q for q in req.queues if q not in sim_q]
+    if not sim_q:
+        raise WfmInputError("no phone queue (erlang_c/erlang_a) to simulate",
+                            file=str(req_path))
+    if skipped:
+        alloc = allocate(inst, duty.astype(int))
+        idx = [req.queues.index(q) for q in skipped]
+        reserved = alloc[:, idx, :].sum(axis=1)
+        duty = duty - reserved
+        notes.append(f"not simulated (chat/deferred models come later): {', '.join(skipped)}; "
+                     f"the {reserved.sum() * dt / 3600:,.0f} agent-h the plan assigns to them "
+                     "are kept off the simulated queues")
+    shrink = center.shrinkage
+    agents = np.floor(np.clip(duty, 0, None) * (1.0 - shrink) + 0.5).astype(int)
+    if shrink:
+        notes.append(f"productive agents = on duty x (1 - shrinkage {shrink:g}), rounded")
+
+    # volume, AHT and the Erlang prediction per (queue, interval) from the raw file
+    table = read_raw_table(req_path, required=("interval_start", "channel", "language",
+                                               "volume", "aht_s", "agents_required"),
+                           optional=("agents_unrounded", "agents_on_duty", "service_level",
+                                     "asa_s", "abandon_rate", "occupancy", "binding_target"))
+    f = table.frame
+    keys = (f["channel"].str.strip().str.lower() + ":" + f["language"].str.strip().str.lower())
+    utc = parse_interval_starts(table, "interval_start", center.tz).tz_convert("UTC")
+    t_idx = np.rint((utc - req.starts.tz_convert("UTC")[0]) / pd.Timedelta(seconds=dt))
+    t_idx = np.asarray(t_idx).astype(int)
+    mine = keys.isin(sim_q).to_numpy()
+    q_idx = np.array([sim_q.index(k) if k in sim_q else -1 for k in keys])
+    volume_all = numeric_column(table, "volume", minimum=0.0, what="volume >= 0")
+    aht_all = numeric_column(table, "aht_s", minimum=0.0, blank=0.0, what="aht_s >= 0")
+    Q = len(sim_q)
+    volume = np.zeros((Q, T))
+    aht = np.full((Q, T), 300.0)
+    closed = np.zeros((Q, T), dtype=bool)
+    if "binding_target" in f:
+        closed[q_idx[mine], t_idx[mine]] = (f["binding_target"].str.strip() == "closed")[mine]
+    volume[q_idx[mine], t_idx[mine]] = volume_all[mine]
+    ok = mine & (aht_all > 0)
+    aht[q_idx[ok], t_idx[ok]] = aht_all[ok]
+    if (volume[closed] > 0).any():
+        notes.append(f"{volume[closed].sum():.0f} contact(s) forecast in closed hours are not "
+                     "offered")
+        volume[closed] = 0.0
+    erlang = {}
+    for col, metric in ERLANG_COLUMNS.items():
+        values = np.full((Q, T), np.nan)
+        if col in f:
+            # informational columns: blanks and unparsable cells are "no prediction"
+            v = pd.to_numeric(f[col].str.strip(), errors="coerce").to_numpy(float)
+            values[q_idx[mine], t_idx[mine]] = v[mine]
+        erlang[metric] = values
+    patience = np.array([np.inf if cfg[q].model == "erlang_c" or cfg[q].patience is None
+                         else float(cfg[q].patience) for q in sim_q])
+    target_time = np.array([cfg[q].target_time or 20.0 for q in sim_q], dtype=float)
+    level = np.array([np.nan if cfg[q].service_level is None else cfg[q].service_level
+                      for q in sim_q])
+    erlang_plan = _erlang_at_plan(coverage, sim_q, req.starts, dt, volume, aht, patience,
+                                  target_time, shrink)
+    full_idx = [req.queues.index(q) for q in sim_q]
+    skill = inst.skill[:, full_idx].astype(bool)
+    sim = SimInput(volume, aht, patience, target_time, skill, agents, dt, handle=handle,
+                   cv=cv, routing=routing)  # type: ignore[arg-type]
+    return PlanInputs(sim, req.starts, tuple(sim_q), groups, erlang, erlang_plan, level, ~closed,
+                      [*req.warnings, *notes])
+
+
+def _read_coverage(path: Path) -> pd.DataFrame:
+    """``coverage.csv`` as written by ``wfm schedule`` (ISO times with offsets)."""
+    try:
+        cov = pd.read_csv(path, dtype={"channel": str, "language": str,
+                                       "interval_start": str})
+        cov["agents_scheduled"] = pd.to_numeric(cov["agents_scheduled"], errors="raise")
+        pd.to_datetime(cov["interval_start"], utc=True, format="ISO8601")
+    except (ValueError, KeyError, TypeError) as exc:
+        raise WfmInputError(f"not a coverage file written by wfm schedule ({exc})",
+                            file=str(path)) from None
+    return cov
+
+
+def _erlang_at_plan(coverage: Path, queues: list[str], starts: pd.DatetimeIndex, dt: float,
+                    volume: np.ndarray, aht: np.ndarray, patience: np.ndarray,
+                    target_time: np.ndarray, shrink: float) -> dict[str, np.ndarray]:
+    """Erlang C/A per queue and interval at the agents ``coverage.csv`` puts on it."""
+    from wfm.erlang import abandon_rate, asa, occupancy, service_level
+
+    Q, T = volume.shape
+    out = {m: np.full((Q, T), np.nan) for m in METRICS}
+    if not coverage.exists():
+        return out
+    cov = _read_coverage(coverage)
+    keys = (cov["channel"].str.lower() + ":" + cov["language"].str.lower()).to_numpy()
+    utc = pd.to_datetime(cov["interval_start"], utc=True, format="ISO8601")
+    t = np.rint((utc - starts.tz_convert("UTC")[0]) / pd.Timedelta(seconds=dt)).to_numpy()
+    agents = np.full((Q, T), np.nan)
+    for q, key in enumerate(queues):
+        m = (keys == key) & (t >= 0) & (t < T)
+        agents[q, t[m].astype(int)] = cov["agents_scheduled"].to_numpy(float)[m]
+    n = np.floor(np.nan_to_num(agents) * (1.0 - shrink) + 0.5)
+    load = volume * aht / dt
+    pat = np.broadcast_to(patience[:, None], (Q, T))
+    tt = np.broadcast_to(target_time[:, None], (Q, T))
+    with np.errstate(all="ignore"):
+        for name, fn in (("service_level", lambda c: service_level(n[c], load[c], aht[c], tt[c],
+                                                                   pat[c])),
+                         ("asa", lambda c: asa(n[c], load[c], aht[c], pat[c])),
+                         ("abandon", lambda c: abandon_rate(n[c], load[c], aht[c], pat[c])),
+                         ("occupancy", lambda c: occupancy(n[c], load[c], aht[c], pat[c]))):
+            ok = ~np.isnan(agents)
+            out[name][ok] = fn(ok)
+    return out
+
+
+def result_table(inputs: PlanInputs, res: SimResult) -> pd.DataFrame:
+    """One row per queue and interval: simulated means with 95 % half-widths beside the
+    Erlang prediction; ``misses_target`` where the whole interval of the simulated
+    service level lies below the target."""
+    Q, T = len(inputs.queues), len(inputs.starts)
+    times = [t.isoformat() for t in inputs.starts]
+    cols: dict[str, object] = {
+        "interval_start": np.tile(times, Q),
+        "channel": np.repeat([q.split(":")[0] for q in inputs.queues], T),
+        "language": np.repeat([q.split(":")[1] for q in inputs.queues], T),
+        "offered": np.round(res.offered.ravel(), 2),
+    }
+    for m, unit in zip(METRICS, ("", "_s", "", ""), strict=True):
+        cols[f"{m}{unit}_sim"] = res.mean[m].ravel()
+        cols[f"{m}{unit}_ci95"] = res.half[m].ravel()
+        cols[f"{m}{unit}_erlang"] = inputs.erlang[m].ravel()
+        cols[f"{m}{unit}_erlang_plan"] = inputs.erlang_plan[m].ravel()
+    level = np.repeat(inputs.target_level, T)
+    upper = res.mean["service_level"] + np.nan_to_num(res.half["service_level"])
+    cols["target_sl"] = level
+    cols["misses_target"] = (upper.ravel() < level) & (res.offered.ravel() > 0)
+    frame = pd.DataFrame(cols)
+    order = np.lexsort((frame["language"], frame["channel"], np.tile(np.arange(T), Q)))
+    return frame.iloc[order].reset_index(drop=True).round(6)
+
+
+def summary(inputs: PlanInputs, res: SimResult, table: pd.DataFrame) -> list[dict]:
+    """Per queue over the horizon: simulated metrics with 95 % half-widths, the Erlang
+    prediction (volume-weighted over intervals) and the intervals missing the target."""
+    out = []
+    for q, key in enumerate(inputs.queues):
+        vol = res.offered[q]
+        rows = table[(table["channel"] + ":" + table["language"]) == key]
+        row: dict = {"queue": key, "contacts": float(vol.sum()),
+                     "target_sl": None if np.isnan(inputs.target_level[q])
+                     else float(inputs.target_level[q]),
+                     "intervals_open": int((inputs.open[q] & (vol > 0)).sum()),
+                     "intervals_missed": int(rows["misses_target"].sum())}
+        for m in METRICS:
+            row[m] = float(res.total_mean[m][q])
+            row[f"{m}_ci95"] = float(res.total_half[m][q])
+            for suffix, source in (("_erlang", inputs.erlang), ("_erlang_plan",
+                                                                 inputs.erlang_plan)):
+                e = source[m][q]
+                ok = np.isfinite(e) & (vol > 0)
+                row[m + suffix] = float((e[ok] * vol[ok]).sum() / vol[ok].sum()) \
+                    if ok.any() else None
+        out.append(row)
+    return out
