@@ -189,3 +189,13 @@ def test_cli_bad_agents_file(tmp_path, text, where):
     assert f"{staff}{where}" in res.output
     assert "Traceback" not in res.output
     assert not out.exists()
+
+
+def test_spare_anonymous_agents_take_the_leftovers():
+    # 3 agents needed on Monday, 1 given, 5 spare: exactly 2 are added (G-002, G-003)
+    r = roster([shift(0, 9, count=3)], agents(1), RULES, time_limit=10, spare={"G": 5})
+    assert not r.unassigned and not r.violations
+    assert sorted(a.agent_id for a in r.agents) == ["G-001", "G-002", "G-003"]
+    # no spare: two stay unassigned
+    r = roster([shift(0, 9, count=3)], agents(1), RULES, time_limit=10)
+    assert r.unassigned == {0: (2, "not enough agents: of 1 agents 1 already working that day")}

@@ -70,11 +70,19 @@ def _roster(plan, staff, time_limit: float, console: Console | None) -> dict:
     rules = R.rules_from_instance(inst)
     shifts = R.shifts_from_plan(inst, solved)
     agents = staff if staff is not None else R.anonymous_agents(inst, solved)
+    spare = None
+    if staff is None:  # anonymous agents: up to max_headcount (unlimited: as many again)
+        spare = {}
+        for grp in inst.config.groups:
+            have = sum(a.group == grp.name for a in agents)
+            cap = grp.max_headcount if grp.max_headcount is not None else 2 * have
+            spare[grp.name] = max(0, cap - have)
     if console is not None and console.is_terminal:
         with console.status("rostering agents"):
-            r = R.roster(shifts, agents, rules, time_limit)
+            r = R.roster(shifts, agents, rules, time_limit, spare)
     else:
-        r = R.roster(shifts, agents, rules, time_limit)
+        r = R.roster(shifts, agents, rules, time_limit, spare)
+    agents = r.agents
     fair = R.fairness_table(r, rules)
     unassigned = R.unassigned_table(r)
     s = plan.summary

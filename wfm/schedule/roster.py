@@ -348,9 +348,16 @@ def _reason(k: int, shifts: Sequence[RosterShift], agents: list[Agent],
 
 
 def roster(shifts: Sequence[RosterShift], agents: Sequence[Agent], rules: RosterRules,
-           time_limit: float = 60.0) -> Roster:
+           time_limit: float = 60.0, spare: dict[str, int] | None = None) -> Roster:
     """Assign ``shifts`` to ``agents`` group by group.  ``time_limit`` wall-clock seconds
-    in all, shared by the groups in proportion to agents x shift types (at least 2 s)."""
+    for the group MIPs, smallest group first, each taking its share (by agents x shift
+    types, at least 2 s) of the time left, so time a group does not use passes on.
+
+    Then a greedy repair offers every shift left over (by a MIP stopped at its time
+    limit) to the agents in order, keeping it where :func:`check_roster` finds no
+    broken rule.  ``spare`` (anonymous agents only): per group, how many agents may be
+    added for what is still left; they are named after the last agent of the group and
+    rostered by one more MIP on the leftover shifts (a quarter of ``time_limit``)."""
     t0 = time.perf_counter()
     shifts = list(shifts)
     agents = list(agents)
@@ -359,8 +366,13 @@ def roster(shifts: Sequence[RosterShift], agents: Sequence[Agent], rules: Roster
     status: dict[str, str] = {}
     size = {g: sum(a.group == g for a in agents) * sum(s.group == g for s in shifts)
             for g in groups}
-    total = max(1, sum(size.values()))
-    for g in groups:
+    left_size = sum(size.values())
+    end = t0 + time_limit
+    for i, g in enumerate(sorted(groups, key=lambda g: (size[g], g))):  # small first
+        # this group's share of the time left; what a group does not use passes on
+        left_t = end - time.perf_counter()
+        share = max(left_t * size[g] / max(1, left_size), min(10.0, left_t / (len(groups) - i)))
+        left_size -= size[g]
         ks = [k for k, s in enumerate(shifts) if s.group == g and s.count > 0]
         members = [a for a in agents if a.group == g]
         if not ks:
@@ -368,10 +380,14 @@ def roster(shifts: Sequence[RosterShift], agents: Sequence[Agent], rules: Roster
         if not members:
             status[g] = "no agents"
             continue
-        got, st = _solve_group(shifts, ks, members, rules,
-                               max(2.0, time_limit * size[g] / total))
+        got, st = _solve_group(shifts, ks, members, rules, max(2.0, share))
         assigned.extend(got)
         status[g] = st
+    assigned = _repair(shifts, agents, assigned, rules)
+    if spare:
+        assigned, agents = _add_agents(shifts, agents, assigned, rules, spare,
+                                       max(2.0, time_limit / 4))
+        assigned = _repair(shifts, agents, assigned, rules)
     count = np.zeros(len(shifts), dtype=int)
     mine: dict[str, list[int]] = {}
     for aid, k in assigned:
@@ -387,6 +403,65 @@ def roster(shifts: Sequence[RosterShift], agents: Sequence[Agent], rules: Roster
 
 
 # ---------------------------------------------------------------- tables
+
+
+def _repair(shifts: Sequence[RosterShift], agents: Sequence[Agent],
+            assigned: list[tuple[str, int]], rules: RosterRules) -> list[tuple[str, int]]:
+    """Greedy: give each leftover planned shift to the first agent (fewest paid hours
+    first, then file order) who can take it without breaking a rule."""
+    out = list(assigned)
+    count = np.zeros(len(shifts), dtype=int)
+    mine: dict[str, list[int]] = {a.agent_id: [] for a in agents}
+    for aid, k in out:
+        count[k] += 1
+        mine[aid].append(k)
+    for k, s in enumerate(shifts):
+        for _ in range(s.count - int(count[k])):
+            group = [a for a in agents if a.group == s.group]
+            group.sort(key=lambda a: sum(shifts[j].paid_h for j in mine[a.agent_id]))
+            for a in group:
+                trial = [(a.agent_id, j) for j in [*mine[a.agent_id], k]]
+                if not check_roster(shifts, [a], trial, rules):
+                    out.append((a.agent_id, k))
+                    mine[a.agent_id].append(k)
+                    count[k] += 1
+                    break
+            else:
+                break
+    return out
+
+
+def _add_agents(shifts: Sequence[RosterShift], agents: list[Agent],
+                assigned: list[tuple[str, int]], rules: RosterRules, spare: dict[str, int],
+                time_limit: float) -> tuple[list[tuple[str, int]], list[Agent]]:
+    """Add up to ``spare[group]`` anonymous agents for the shifts still left (as many as
+    the left-over shifts need at ``n_days - days_off`` shifts each, and at least the
+    most left on one day) and roster them."""
+    import dataclasses
+
+    count = np.zeros(len(shifts), dtype=int)
+    for _, k in assigned:
+        count[k] += 1
+    out, staff = list(assigned), list(agents)
+    for g in sorted(spare):
+        left = [k for k, s in enumerate(shifts) if s.group == g and s.count > count[k]]
+        n_left = sum(shifts[k].count - int(count[k]) for k in left)
+        per = max(1, rules.n_days - rules.days_off)
+        per_day = np.bincount([shifts[k].day for k in left],
+                              weights=[shifts[k].count - int(count[k]) for k in left],
+                              minlength=1)
+        n_new = min(spare[g], max(-(-n_left // per), int(per_day.max()) if left else 0))
+        if n_new <= 0:
+            continue
+        have = sum(a.group == g for a in staff)
+        new = [Agent(f"{g}-{have + i + 1:03d}", g) for i in range(n_new)]
+        sub = [dataclasses.replace(shifts[k], count=shifts[k].count - int(count[k]))
+               for k in left]
+        got, _ = _solve_group(sub, list(range(len(sub))), new, rules, time_limit)
+        used = {aid for aid, _ in got}
+        out.extend((aid, left[j]) for aid, j in got)
+        staff.extend(a for a in new if a.agent_id in used)
+    return out, staff
 
 
 def roster_table(r: Roster) -> pd.DataFrame:
