@@ -159,3 +159,21 @@ def test_python_dash_m_and_help():
     )
     assert proc.returncode == 0
     assert "erlang" in proc.stdout and "staff" in proc.stdout
+
+
+def test_output_that_cannot_be_written_is_a_user_error(tmp_path):
+    """A directory where the output file should go: one line, exit code 2, no
+    traceback (the console script's own handler, so run it as a process)."""
+    import subprocess
+    import sys
+
+    blocked = tmp_path / "requirements.csv"
+    blocked.mkdir()
+    proc = subprocess.run(
+        [sys.executable, "-m", "wfm", "staff", str(ROOT / "examples" / "forecast.csv"),
+         "-c", CENTER, "-o", str(blocked), "--quiet"],
+        capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip() == f"error: {blocked}: cannot write the output: it is a directory"
+    assert list(tmp_path.iterdir()) == [blocked] and not list(blocked.iterdir())

@@ -143,3 +143,27 @@ def test_holidays_from_timezone():
     assert pd.Timestamp("2026-01-06").date() in public_holidays("DE-BY", [2026])
     with pytest.raises(WfmInputError):
         public_holidays("XX", [2026])
+
+
+@pytest.mark.parametrize(
+    ("cells", "row", "column", "message"),
+    [
+        ("phnoe,de", 3, "channel", "no queue has channel 'phnoe'"),
+        ("phone,xx", 3, "language", "no queue has language 'xx'"),
+        ("email,fr", 3, "language", "no queue email:fr"),
+    ],
+)
+def test_events_naming_no_queue_are_errors(tmp_path, cells, row, column, message):
+    """A typo in an event's queue made it apply to nothing, silently."""
+    path = tmp_path / "events.csv"
+    path.write_text(
+        "start,end,channel,language,effect,value\n"
+        "2026-09-14,2026-09-28,phone,,multiply,1.3\n"
+        f"2026-09-14,2026-09-28,{cells},multiply,1.3\n"
+    )
+    queues = ["phone:de", "phone:fr", "email:de"]
+    with pytest.raises(WfmInputError, match=message) as err:
+        read_events(path, "Europe/Berlin", queues=queues)
+    assert (err.value.row, err.value.column) == (row, column)
+    path.write_text("start,end,channel,language,effect,value\n2026-09-14,2026-09-28,,fr,exclude,\n")
+    assert len(read_events(path, "Europe/Berlin", queues=queues)) == 1

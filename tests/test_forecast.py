@@ -345,3 +345,30 @@ def test_aht_weighted_by_handled_when_given():
     aht = p.queues["phone:de"].aht
     mean = aht[0].mean()  # across slots the smoothing mixes both kinds of slot
     assert mean == pytest.approx((200 * 1 + 400 * 9) / 10, rel=0.02)
+
+
+@pytest.mark.parametrize("method", ["snaive", "mean4"])
+def test_hour_skipped_at_spring_dst_is_not_learned_as_zero(method):
+    """29 March 2026 has no 02:00-03:00; a flat 24/7 queue must still get its
+    flat volume at 02:00-03:00 a week later (snaive looked up the missing
+    hour and forecast 0, mean4 came out a quarter low)."""
+    days = pd.date_range("2026-03-02", "2026-04-03")  # Mon 2 Mar .. Fri 3 Apr
+    grid = day_grid(days[0], days[-1], TZ, 1800)
+    frame = pd.DataFrame(
+        {
+            "interval_start": grid,
+            "channel": "phone",
+            "language": "de",
+            "volume": 5.0,
+            "aht_s": 300.0,
+            "handled": np.nan,
+            "abandoned": np.nan,
+            "open": True,
+        }
+    )
+    p = prepare(frame, 1800, TZ)
+    fc, _ = make_forecast(p, 3, method=method)  # Sat 4 .. Mon 6 April
+    local = fc["interval_start"].dt.tz_localize(None)
+    night = fc[(local.dt.day == 5) & (local.dt.hour == 2)]
+    assert len(night) == 2
+    np.testing.assert_allclose(night["volume"], 5.0)

@@ -107,3 +107,20 @@ def test_missing_and_non_utf8_files(tmp_path):
     path.write_bytes((HEADER + "2026-03-23T08:00:00+01:00,phone,de,5,300 \xe9\n").encode("latin-1"))
     with pytest.raises(WfmInputError, match="UTF-8"):
         read_forecast(path, CENTER)
+
+
+def test_repeated_autumn_hour_is_read_in_file_order_per_queue(tmp_path):
+    """The same rule as the history reader (one time parser): the first
+    02:30 of 25 October 2026 is summer time (+02:00), the second winter time."""
+    rows = [
+        "2026-10-25 02:30,phone,de,5,300",
+        "2026-10-25 02:30,chat,de,7,400",
+        "2026-10-25 02:30,phone,de,6,300",
+        "2026-10-25 02:30,chat,de,8,400",
+    ]
+    fc = read_forecast(write(tmp_path, HEADER + "\n".join(rows) + "\n"), CENTER).frame
+    for channel, first, second in (("phone", 5, 6), ("chat", 7, 8)):
+        q = fc[fc["channel"] == channel].sort_values("interval_start")
+        offsets = [t.utcoffset().total_seconds() / 3600 for t in q["interval_start"]]
+        assert offsets == [2.0, 1.0]
+        assert q["volume"].tolist() == [first, second]

@@ -192,6 +192,12 @@ def test_bad_mapping_target():
             "volume",
             "line 2 and line 4",
         ),
+        (  # a blank cell against a value is a conflict too (it raised StopIteration)
+            "2026-03-23T08:00:00+01:00,phone,de,5,300\n2026-03-23T08:00:00+01:00,phone,de,5,\n",
+            3,
+            "aht_s",
+            "line 2 and line 3",
+        ),
     ],
 )
 def test_bad_rows_name_file_row_column(tmp_path, body, row, column, message):

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from wfm.config import center_from_dict, load_center
+from wfm.errors import WfmInputError
 from wfm.io.forecast import read_forecast
 from wfm.scenario.compare import compare, route_shares, window_masks
 from wfm.scenario.config import load_scenarios, scenarios_from_dict
@@ -181,11 +182,59 @@ def test_interval_served_by_nobody_and_provider_hours_are_errors():
 
 def test_premium_hours_follow_the_night_sunday_and_holiday_windows():
     # constant volume: the same paid agents every hour, so the night window 20-06
-    # holds 10/24 of the paid hours and Sunday 1/7; the week 27 Apr - 3 May 2026
-    # has 1 May (Friday) as a public holiday
+    # holds 10/24 of the paid hours and Sunday 1/7.  Holidays: Germany has 9
+    # national public holidays in 2026 (1 Jan, Good Friday 3 Apr, Easter Monday
+    # 6 Apr, 1 May, Ascension 14 May, Whit Monday 25 May, 3 Oct, 25 and 26 Dec),
+    # so 9 of the year's 364 days are paid at the holiday premium -- whether or
+    # not the forecast week (27 Apr - 3 May, with 1 May) holds one; before, 1 May
+    # in the scaled week counted 52 times.
     s = scen({"name": "a", "default": "inhouse"})
     (result,) = compare(s, CENTER, forecast())
     w = next(x for x in result.providers[0].work if x.queue == "phone:de")
     assert w.night_hours == pytest.approx(w.paid_hours * 10 / 24)
-    assert w.holiday_hours == pytest.approx(w.paid_hours / 7)
+    assert w.holiday_hours == pytest.approx(w.paid_hours * 9 / 364)
     assert w.sunday_hours == pytest.approx(w.paid_hours / 7)
+
+
+def test_deferred_queue_routed_by_time_window_is_an_error():
+    """E-mail arriving at night is worked from the backlog in opening hours; a
+    night route sent it to a provider with no open interval and 36 % of the
+    e-mails vanished from the cost.  Now refused; a share split still works."""
+    center = center_from_dict(
+        {
+            "center": {"timezone": "Europe/Berlin", "interval": "1h", "shrinkage": 0.2},
+            "queue": [
+                {
+                    "channel": "email",
+                    "language": "de",
+                    "model": "deferred",
+                    "deadline": "24h",
+                    "within": 0.9,
+                    "opening_hours": {"mon-sun": "08:00-18:00"},
+                }
+            ],
+        }
+    )
+    grid = pd.date_range("2026-04-27", periods=168, freq="1h", tz="Europe/Berlin")
+    fc = pd.DataFrame(
+        {"interval_start": grid, "channel": "email", "language": "de", "volume": 10.0,
+         "aht_s": 300.0}
+    )
+    providers = [
+        {"name": "inhouse", "kind": "inhouse", "cost": {"annual_salary": 36000}},
+        {"name": "vendor", "kind": "vendor", "price": {"model": "per_contact", "price": 1.0}},
+    ]
+
+    def run(route):
+        return scenarios_from_dict(
+            {"provider": providers,
+             "scenario": [{"name": "x", "default": "inhouse", "route": route}]}
+        )
+
+    with pytest.raises(WfmInputError, match="routed by time window"):
+        compare(run([{"when": "nights", "provider": "vendor"}]), center, fc)
+    (result,) = compare(run([{"shares": {"inhouse": 0.7, "vendor": 0.3}}]), center, fc)
+    routed = sum(p.contacts for p in result.providers)
+    # every e-mail, in-house or vendor; the one-week forecast is scaled to 52 weeks
+    assert routed == pytest.approx(10.0 * 168 * 52)
+    assert routed == pytest.approx(result.contacts)

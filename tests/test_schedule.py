@@ -361,3 +361,25 @@ def test_rest_between_shifts_in_aggregate(rest):
         both = np.zeros(len(inst.columns), dtype=int)
         both[[np.flatnonzero(inst.columns.start == s)[0] for s in (20, 28)]] = 1
         assert not evaluate(inst, both).feasible
+
+
+def test_wrapped_hours_are_paid_for_the_next_weeks_monday():
+    """Monday 2 March is a holiday in this config; a Sunday 22:00-02:00 shift of
+    the cyclic week works 00:00-02:00 on Monday 9 March, an ordinary day: 4 h at
+    10 = 40, where the same week's Monday would have charged 2 h + 2 h x 2 = 60.
+    A Monday 00:00-04:00 shift on the holiday itself costs 4 h x 2 x 10 = 80."""
+    cfg = config(
+        [{"name": "s", "lengths": ["4h"], "starts": "00:00-23:00", "step": "1h"}],
+        [{"name": "A", "skills": ["phone:de"], "rate": 10}],
+        premiums={"night": 0.0, "sunday": 0.0, "holiday": 1.0},
+        holidays=[MONDAY],
+        understaffing_penalty={"phone": 1000},
+    )
+    req = np.ones((1, 168), dtype=int)
+    inst = build_instance(hours(168), 3600, ("phone:de",), req, cfg)
+    assert inst.cyclic
+    cols = inst.columns
+    cost = dict(zip(cols.start.tolist(), cols.cost.tolist(), strict=True))
+    assert cost[6 * 24 + 22] == pytest.approx(40.0)  # Sunday 22:00, wraps
+    assert cost[0] == pytest.approx(80.0)  # Monday 00:00, the holiday
+    assert cost[6 * 24 + 20] == pytest.approx(40.0)  # Sunday 20:00-24:00, no wrap

@@ -6,6 +6,7 @@ import csv
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -148,3 +149,40 @@ def test_bundled_example_config_loads():
     assert {"phone:de", "phone:en"} <= set(names["DE_EN"].skills)
     assert {"phone:de", "phone:tr"} <= set(names["DE_TR"].skills)
     assert any(s.name == "night" for s in sched.shifts)
+
+
+def test_more_than_one_week_is_a_user_error_and_writes_nothing(tmp_path):
+    """Weekly rules (headcount, hours, days off) hold per week: a 14-day file
+    planned as one block understaffed by a third; it is refused instead."""
+    cfg, _ = write_inputs(tmp_path)
+    req = tmp_path / "two_weeks.csv"
+    lines = ["interval_start,channel,language,volume,aht_s,agents_required"]
+    for day in (2, 16):  # Monday 2 March and Monday 16 March 2026: 14 days + 1 h
+        t = f"2026-03-{day:02d}T08:00:00+01:00"
+        lines += [f"{t},phone,de,1,300,1", f"{t},phone,en,1,300,0"]
+    req.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "plan"
+    result = runner.invoke(app, ["schedule", str(req), "-c", str(cfg), "-o", str(out)])
+    assert result.exit_code == 2
+    assert "span 14.0 days" in result.output and str(req) in result.output
+    assert not out.exists()
+
+
+def test_unreachable_minimum_hours_is_a_user_error(tmp_path):
+    """Two agents of at least 40 h a week, but the only shift is 6 h on Monday:
+    no plan can meet the rules (this ended in an AssertionError)."""
+    floors = 'name = "DE_EN"\nmin_headcount = 2\nmin_weekly_hours = "40h"'
+    center = CENTER.replace('name = "DE_EN"', floors)
+    center = center.replace('starts = "00:00-23:00"', 'starts = "08:00-08:00"\ndays = "mon"')
+    cfg, _ = write_inputs(tmp_path, center)
+    req = tmp_path / "week.csv"
+    lines = ["interval_start,channel,language,volume,aht_s,agents_required"]
+    for h in range(168):  # Monday 2 March 2026, no DST change that week
+        t = (pd.Timestamp("2026-03-02", tz="Europe/Berlin") + pd.Timedelta(hours=h)).isoformat()
+        lines += [f"{t},phone,de,1,300,1", f"{t},phone,en,1,300,0"]
+    req.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "plan"
+    result = runner.invoke(app, ["schedule", str(req), "-c", str(cfg), "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "no shift plan meets the rules" in result.output and "DE_EN" in result.output
+    assert not out.exists()

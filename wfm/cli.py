@@ -242,7 +242,7 @@ def forecast(
             default_aht=default_aht,
         )
     except ValueError as exc:
-        typer.echo(f"error: {path}: {exc}; give --aht", err=True)
+        typer.echo(f"error: {path}: {exc}", err=True)
         raise typer.Exit(2) from None
     from wfm.io.atomic import write_csv
 
@@ -367,5 +367,8 @@ def main() -> None:
     """Entry point of the ``wfm`` console script."""
     try:
         app()
+    except WfmInputError as exc:  # a user mistake met outside a command's own _run
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)

@@ -42,7 +42,8 @@ def forecast_inputs(path, config, timezone, country, preset, columns, events_pat
     mapping = parse_column_mapping(columns) if columns else None
     hist = read_history(path, center=center, timezone=timezone, preset=preset, columns=mapping)
     tz = hist.timezone
-    ev = read_events(events_path, tz) if events_path else None
+    keys = sorted(set(hist.frame["channel"] + ":" + hist.frame["language"]))
+    ev = read_events(events_path, tz, queues=keys) if events_path else None
     if country is None:
         country = country_for_timezone(tz)
     elif country.lower() == "none":

@@ -31,6 +31,14 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
     center = load_center(config)
     sched = load_schedule(config, center)
     req = read_requirements(requirements, center)
+    span_days = ((req.starts[-1] - req.starts[0]).total_seconds() + center.interval) / 86400
+    if span_days > 7 + 1 / 24:  # a week with a DST change has 167-169 hours
+        raise WfmInputError(
+            f"the requirements span {span_days:.1f} days; wfm schedule plans one week at a "
+            "time (the headcount, weekly hours and days-off rules are per week): staff a "
+            "7-day forecast (wfm forecast --horizon 7d) or cut the file to one week",
+            file=str(requirements),
+        )
     staff = None
     if agents is not None:
         from wfm.schedule.roster import read_agents

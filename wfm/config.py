@@ -320,6 +320,22 @@ def load_center(path: str | Path) -> CenterConfig:
         raise WfmInputError(str(exc), file=str(path)) from None
 
 
+def describe_validation_error(
+    loc: list[Any], err: Mapping[str, Any], fallback: str = "config"
+) -> str:
+    """``key.path: message`` for one pydantic error at the user-facing location ``loc``.
+
+    Shared by the center, schedule and scenario loaders, which map pydantic's
+    field names to their TOML table names before calling it.
+    """
+    loc = [p for p in loc if not (isinstance(p, str) and p.startswith("function-"))]
+    key = ".".join(str(p) for p in loc) or fallback
+    msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+    if err.get("type") == "extra_forbidden":
+        msg = "unknown key"
+    return f"{key}: {msg}"
+
+
 def _describe(err: Mapping[str, Any], data: Mapping[str, Any]) -> str:
     loc = list(err.get("loc", ()))
     if loc and loc[0] == "queues":
@@ -330,9 +346,4 @@ def _describe(err: Mapping[str, Any], data: Mapping[str, Any]) -> str:
             loc = [f"queue[{loc[1] + 1}] ({label})", *loc[2:]]
     elif loc:
         loc = ["center", *loc]
-    loc = [p for p in loc if not (isinstance(p, str) and p.startswith("function-"))]
-    key = ".".join(str(p) for p in loc) or "config"
-    msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
-    if err.get("type") == "extra_forbidden":
-        msg = "unknown key"
-    return f"{key}: {msg}"
+    return describe_validation_error(loc, err)

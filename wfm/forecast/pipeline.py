@@ -100,8 +100,10 @@ def prepare(
         mult_m = np.where(np.isnan(mult_m), 1.0, mult_m)
         excl_m = to_matrix(starts, exclude.astype(float), interval, days, tz).values > 0
         open_m = to_matrix(starts, rows["open"].to_numpy(float), interval, days, tz).values
-        open_m = np.where(np.isnan(open_m), 1.0, open_m) > 0
-        actual = np.where(excl_m, np.nan, vol_m.values)
+        open_m = np.where(np.isnan(open_m) | ~vol_m.exists, 1.0, open_m) > 0
+        # the hour skipped at the spring clock change has no data, not zero contacts:
+        # learned as 0 it made snaive forecast 0 for 02:00-03:00 the next Sunday
+        actual = np.where(excl_m | ~vol_m.exists, np.nan, vol_m.values)
         clean_src = actual
         actual = np.where(open_m, actual, np.nan)  # closed intervals are not scored
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -363,7 +365,9 @@ def make_forecast(
         aht_tab = q.aht
         if np.isnan(aht_tab).all():
             if default_aht is None:
-                raise ValueError(f"{key}: the history has no handle times (aht_s)")
+                raise ValueError(
+                    f"{key}: the history has no handle times (aht_s); give --aht, e.g. 300s"
+                )
             aht_tab = np.full((3, n_slots), float(default_aht))
         types = day_type(future.day_of_week.to_numpy(), kinds["holiday"])[d]
         aht = aht_tab[types, slot]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
@@ -34,8 +35,15 @@ EVENTS_REQUIRED = ("start", "end", "effect")
 EVENTS_OPTIONAL = ("channel", "language", "value", "name")
 
 
-def read_events(path: str | Path, timezone: str) -> pd.DataFrame:
-    """Events: ``start``, ``end`` (UTC), ``channel``, ``language``, ``effect``, ``value``."""
+def read_events(
+    path: str | Path, timezone: str, queues: Collection[str] | None = None
+) -> pd.DataFrame:
+    """Events: ``start``, ``end`` (UTC), ``channel``, ``language``, ``effect``, ``value``.
+
+    With ``queues`` (``channel:language`` keys of the history) a channel or
+    language that matches no queue is an error: a typo would otherwise make
+    the event silently apply to nothing.
+    """
     tz = zoneinfo.ZoneInfo(timezone)
     table = read_raw_table(path, required=EVENTS_REQUIRED, optional=EVENTS_OPTIONAL)
     f = table.frame
@@ -64,6 +72,8 @@ def read_events(path: str | Path, timezone: str) -> pd.DataFrame:
         "effect",
         lambda i: f"expected multiply or exclude, found {f['effect'].iloc[i]!r}",
     )
+    if queues is not None:
+        _check_queues(table, queues)
     value = np.ones(n)
     mult = (effect == "multiply").to_numpy()
     if mult.any():
@@ -86,6 +96,36 @@ def read_events(path: str | Path, timezone: str) -> pd.DataFrame:
             "value": value,
             "name": f["name"].to_numpy(),
         }
+    )
+
+
+def _check_queues(table, queues: Collection[str]) -> None:
+    """Every non-blank channel, language and channel:language pair names a queue."""
+    f = table.frame
+    channel = f["channel"].str.strip().str.lower()
+    language = f["language"].str.strip().str.lower()
+    pairs = {tuple(q.split(":", 1)) for q in queues}
+    channels, languages = {c for c, _ in pairs}, {lang for _, lang in pairs}
+    known = ", ".join(sorted(queues))
+    fail_at_first(
+        table,
+        ((channel != "") & ~channel.isin(channels)).to_numpy(),
+        "channel",
+        lambda i: f"no queue has channel {channel.iloc[i]!r} (queues: {known})",
+    )
+    fail_at_first(
+        table,
+        ((language != "") & ~language.isin(languages)).to_numpy(),
+        "language",
+        lambda i: f"no queue has language {language.iloc[i]!r} (queues: {known})",
+    )
+    both = (channel != "") & (language != "")
+    pair = channel + ":" + language
+    fail_at_first(
+        table,
+        (both & ~pair.isin(list(queues))).to_numpy(),
+        "language",
+        lambda i: f"no queue {pair.iloc[i]} (queues: {known})",
     )
 
 

@@ -10,7 +10,6 @@ an error asking for the offset).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,11 +18,11 @@ import pandas as pd
 
 from wfm.config import CenterConfig
 from wfm.errors import WfmInputError
+from wfm.io.history import parse_times
 from wfm.io.tables import RawTable, numeric_column, read_raw_table
 
 FORECAST_REQUIRED = ("interval_start", "channel", "language", "volume", "aht_s")
 FORECAST_OPTIONAL = ("volume_lo80", "volume_hi80", "volume_lo95", "volume_hi95", "model")
-_OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -35,43 +34,15 @@ class Forecast:
 
 
 def parse_interval_starts(table: RawTable, column: str, tz) -> pd.DatetimeIndex:
-    """Timezone-aware interval starts in ``tz``; the first bad cell raises."""
-    raw = table.frame[column].astype(str)
-    has_offset = raw.str.contains(_OFFSET)
-    out = pd.Series(pd.NaT, index=raw.index, dtype=f"datetime64[ns, {tz}]")
-    if has_offset.any():
-        parsed = pd.to_datetime(raw[has_offset], utc=True, errors="coerce", format="ISO8601")
-        out[has_offset] = parsed.dt.tz_convert(tz)
-    naive = ~has_offset
-    if naive.any():
-        local = pd.to_datetime(raw[naive], errors="coerce", format="ISO8601")
-        bad = local.isna()
-        if bad.any():
-            _bad_time(table, column, raw, bad.index[bad][0])
-        for i in local.index:
-            try:
-                out[i] = local[i].tz_localize(tz, ambiguous="raise", nonexistent="raise")
-            except Exception:  # pytz/zoneinfo raise different classes for DST gaps/folds
-                raise WfmInputError(
-                    f"local time {raw[i]!r} does not exist or occurs twice on a DST change "
-                    f"in {tz}; write it with its UTC offset (e.g. 2026-10-25T02:30:00+01:00)",
-                    file=table.path,
-                    row=int(table.line[i]),
-                    column=column,
-                ) from None
-    bad = out.isna()
-    if bad.any():
-        _bad_time(table, column, raw, bad.index[bad][0])
-    return pd.DatetimeIndex(out)
+    """Timezone-aware interval starts in ``tz``; the first bad cell raises.
 
-
-def _bad_time(table: RawTable, column: str, raw: pd.Series, i) -> None:
-    raise WfmInputError(
-        f"expected an ISO 8601 time like 2026-03-02T08:30:00+01:00, found {raw[i]!r}",
-        file=table.path,
-        row=int(table.line[i]),
-        column=column,
-    )
+    The history reader's rules (:func:`wfm.io.history.parse_times`): offsets
+    honored, naive times local, a repeated autumn hour read in file order per
+    queue, a spring time that does not exist an error.
+    """
+    f = table.frame
+    key = (f["channel"].str.strip().str.lower() + ":" + f["language"].str.strip().str.lower())
+    return pd.DatetimeIndex(parse_times(table, column, tz, key.to_numpy()))
 
 
 def read_forecast(path: str | Path, center: CenterConfig) -> Forecast:

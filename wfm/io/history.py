@@ -549,7 +549,8 @@ def _drop_duplicates(table: RawTable, frame: pd.DataFrame, warnings: list[str]) 
     if not same.all():
         bad = sub[~same.to_numpy()].iloc[0]
         mates = sub[(sub[key] == bad[key]).all(axis=1)]
-        col = next(c for c in _VALUES if not (mates[c].iloc[0] == bad[c] or pd.isna(bad[c])))
+        a, b = mates[_VALUES].iloc[0], bad[_VALUES]
+        col = next(c for c in _VALUES if not (a[c] == b[c] or (pd.isna(a[c]) and pd.isna(b[c]))))
         raise WfmInputError(
             f"conflicting duplicate rows for {bad['channel']}:{bad['language']} at "
             f"{bad['interval_start'].isoformat()}: line {mates['_line'].iloc[0]} and line "

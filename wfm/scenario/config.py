@@ -28,7 +28,7 @@ from pydantic import (
     model_validator,
 )
 
-from wfm.config import CenterConfig, Hours, OpeningHours
+from wfm.config import CenterConfig, Hours, OpeningHours, describe_validation_error
 from wfm.errors import WfmInputError
 
 NonNeg = Annotated[float, Field(ge=0.0)]
@@ -442,9 +442,4 @@ def _describe(err: Mapping[str, Any], data: Mapping[str, Any]) -> str:
             # route[i] inside a scenario
             if len(loc) > 2 and loc[1] == "route" and isinstance(loc[2], int):
                 loc = [loc[0], f"route[{loc[2] + 1}]", *loc[3:]]
-    loc = [p for p in loc if not (isinstance(p, str) and p.startswith("function-"))]
-    key = ".".join(str(p) for p in loc) or "scenario file"
-    msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
-    if err.get("type") == "extra_forbidden":
-        msg = "unknown key"
-    return f"{key}: {msg}"
+    return describe_validation_error(loc, err, "scenario file")

@@ -45,7 +45,15 @@ def plan_schedule(
     inst = build_instance(starts, dt, queues, required, config)
     result = run_solver(inst, options, progress=progress)
     plan = result.plan
-    assert plan is not None
+    if plan is None:
+        floors = [g.name for g in config.groups if g.min_headcount > 0 or g.min_weekly_hours > 0]
+        hint = (
+            f": check min_headcount and min_weekly_hours of {', '.join(floors)} against the "
+            "shifts those groups may work"
+            if floors
+            else ": check that every group may work at least one shift"
+        )
+        raise ValueError(f"no shift plan meets the rules ({result.status}){hint}")
     return SchedulePlan(inst, result, shifts_table(inst, plan), coverage_table(inst, plan),
                         uncovered(inst, plan), summary(inst, result))
 

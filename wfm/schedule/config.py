@@ -31,7 +31,7 @@ from pydantic import (
     model_validator,
 )
 
-from wfm.config import DAYS, CenterConfig, _day_range
+from wfm.config import DAYS, CenterConfig, _day_range, describe_validation_error
 from wfm.errors import WfmInputError
 from wfm.units import parse_duration
 
@@ -328,12 +328,7 @@ def _describe(err: Mapping[str, Any], data: Mapping[str, Any]) -> str:
             loc = [f"{table}[{loc[1] + 1}] ({label})", *loc[2:]]
         else:
             loc = [table, *loc[1:]]
-    loc = [p for p in loc if not (isinstance(p, str) and p.startswith("function-"))]
-    key = ".".join(str(p) for p in loc) or "config"
-    msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
-    if err.get("type") == "extra_forbidden":
-        msg = "unknown key"
-    return f"{key}: {msg}"
+    return describe_validation_error(loc, err)
 
 
 __all__ = [

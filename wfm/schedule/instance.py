@@ -145,7 +145,13 @@ def build_instance(
     req = np.ceil(np.asarray(required, dtype=float) - 1e-9).clip(min=0).astype(int)
     if cyclic is None:
         cyclic = config.rules.wrap_week and is_week(starts, dt)
-    factor = premium_factors(starts, config)
+    # A shift that wraps past the end of the week is paid for the days it really
+    # works (the next week's Monday, not this week's, which may be a holiday): the
+    # factors run on over a second week of wall-clock times.
+    local = starts.tz_localize(None) if starts.tz is not None else starts
+    factor = np.concatenate(
+        [premium_factors(local, config), premium_factors(local + pd.Timedelta(days=7), config)]
+    )
     minute = (starts.hour * 60 + starts.minute).to_numpy()
     weekday = starts.day_of_week.to_numpy()
     date_str = np.asarray(starts.strftime("%Y-%m-%d"))
@@ -179,10 +185,11 @@ def build_instance(
                 if o >= 0:
                     k_on = k_on[(k_on < o) | (k_on >= o + n_brk)]
                 idx = (s_ok[:, None] + k_on[None, :]) % T  # (starts x on-duty intervals)
-                w_h = (factor[idx].sum(axis=1)) * dt / 3600.0
+                worked = s_ok[:, None] + k_on[None, :]  # unwrapped: may run into next week
+                w_h = (factor[worked].sum(axis=1)) * dt / 3600.0
                 paid = (n * dt - brk_s) / 3600.0
                 if o >= 0:  # a break rounded up to the grid: its paid remainder
-                    w_h = w_h + (n_brk * dt - brk_s) / 3600.0 * factor[(s_ok + o) % T]
+                    w_h = w_h + (n_brk * dt - brk_s) / 3600.0 * factor[s_ok + o]
                 for g, grp in enumerate(config.groups):
                     if grp.shifts is not None and tpl.name not in grp.shifts:
                         continue
