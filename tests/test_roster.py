@@ -177,6 +177,7 @@ def test_cli_agents_file(tmp_path):
      ":3: column 'unavailable'"),
     ("agent_id\nanna\n", ":1: column 'group'"),
     ("agent_id,group\nanna,DE_EN\nanna,DE_EN\n", ":3: column 'agent_id'"),
+    ("agent_id,group,contract_hours\nanna,DE_EN\n", ":2: column 'contract_hours'"),
 ])
 def test_cli_bad_agents_file(tmp_path, text, where):
     cfg, req = write_inputs(tmp_path)
@@ -199,3 +200,19 @@ def test_spare_anonymous_agents_take_the_leftovers():
     # no spare: two stay unassigned
     r = roster([shift(0, 9, count=3)], agents(1), RULES, time_limit=10)
     assert r.unassigned == {0: (2, "not enough agents: of 1 agents 1 already working that day")}
+
+
+def test_cli_json_has_fairness_and_anonymous_agents(tmp_path):
+    import json
+
+    cfg, req = write_inputs(tmp_path)
+    out = tmp_path / "plan"
+    res = runner.invoke(app, ["schedule", str(req), "-c", str(cfg), "-o", str(out),
+                              "--time-limit", "10s", "--json"])
+    assert res.exit_code == 0, res.output
+    ro = json.loads(res.output)["roster"]
+    # shifts 00-04 and 04-08 on one day: one agent cannot work both -> two agents
+    assert ro["named"] is False and ro["agents"] == 2 and ro["shifts_unassigned"] == 0
+    assert [a["agent_id"] for a in ro["agents_detail"]] == ["DE_EN-001", "DE_EN-002"]
+    assert ro["groups"][0]["shifts_max"] == 1.0
+    assert (out / "roster_agents.csv").exists() and (out / "roster_unassigned.csv").exists()

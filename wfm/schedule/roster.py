@@ -676,8 +676,9 @@ def read_agents(path, group_names: Sequence[str]) -> list[Agent]:
         if not any(c.strip() for c in row):
             continue
         if len(row) != len(header):
+            col = header[len(row)] if len(row) < len(header) else None
             raise WfmInputError(f"{len(row)} fields, the header has {len(header)}", file=name,
-                                row=line)
+                                row=line, column=col)
         rec = {h: c.strip() for h, c in zip(header, row, strict=True)}
         aid = rec["agent_id"]
         if not aid:
