@@ -339,7 +339,7 @@ def schedule(
     rel_gap = _gap(gap)
     plan = _run(lambda: run_schedule(requirements, config, output, solver, limit, rel_gap,
                                      show_progress=not quiet and not as_json,
-                                     agents=agents))
+                                     agents=agents, roster=True))
     if as_json:
         console.print_json(json.dumps({"output": str(output), **plan.summary}))
     elif not quiet:

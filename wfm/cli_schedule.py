@@ -15,9 +15,10 @@ from wfm.errors import WfmInputError
 
 def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
                  time_limit: float, gap: float, *, show_progress: bool,
-                 agents: Path | None = None):
-    """Read, plan, roster, write ``shifts.csv``, ``coverage.csv``, ``uncovered.csv`` and
-    ``roster.csv``, ``roster_unassigned.csv``, ``roster_agents.csv`` under ``output``.
+                 agents: Path | None = None, roster: bool = False):
+    """Read, plan, write ``shifts.csv``, ``coverage.csv``, ``uncovered.csv`` under ``output``;
+    with ``roster`` (or an ``agents`` file) also roster the plan (a second ``time_limit``)
+    and write ``roster.csv``, ``roster_unassigned.csv``, ``roster_agents.csv``.
 
     All tables are computed before the first file is written; each file is written
     atomically.  User mistakes raise :class:`WfmInputError`.
@@ -58,7 +59,9 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
                                  opts)
     except ValueError as exc:
         raise WfmInputError(str(exc), file=str(config)) from None
-    rostered = _roster(plan, staff, time_limit, console if show_progress else None)
+    rostered = {}
+    if roster or staff is not None:
+        rostered = _roster(plan, staff, time_limit, console if show_progress else None)
     for w in req.warnings:
         console.print(f"warning: {w}", markup=False, highlight=False)
     write_csv(output / "shifts.csv", plan.shifts)
