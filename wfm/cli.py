@@ -17,6 +17,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from wfm.cli_plan import plan as plan_command
+from wfm.cli_plan import report as report_command
 from wfm.cli_scenario import scenario_app
 from wfm.errors import WfmInputError
 from wfm.units import parse_duration, parse_target
@@ -27,6 +29,8 @@ app = typer.Typer(
     help="Workforce planning for multilingual service centers: forecast, staff, schedule.",
 )
 app.add_typer(scenario_app, name="scenario")  # `wfm scenario compare`
+app.command("plan")(plan_command)  # `wfm plan`: the whole chain (wfm/plan.py)
+app.command("report")(report_command)  # `wfm report PLAN_DIR`: report of a plan directory
 console = Console(highlight=False)
 T = TypeVar("T")
 

@@ -1,0 +1,235 @@
+"""``wfm plan`` end to end on six weeks of the bundled example: files, report, workbook,
+all-or-nothing on failure, and that each file re-runs with its own command."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from wfm import plan as wfm_plan
+from wfm.cli import app
+from wfm.errors import WfmInputError
+
+ROOT = Path(__file__).resolve().parents[1]
+EX = ROOT / "examples"
+runner = CliRunner()
+QUEUES = 10  # in examples/center.toml
+FILES = {"forecast.csv", "requirements.csv", "shifts.csv", "coverage.csv", "uncovered.csv",
+         "scenarios.csv", "scenarios.queues.csv", "report.html", "report.xlsx"}
+SHEETS = ["forecast", "forecast_data", "coverage", "coverage_data", "service_level",
+          "service_level_data", "shifts_per_day", "scenario_costs"]
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory) -> Path:
+    """The last six weeks of the example history (a faster backtest)."""
+    h = pd.read_csv(EX / "history.csv")
+    t = pd.to_datetime(h["interval_start"], utc=True)
+    path = tmp_path_factory.mktemp("hist") / "history.csv"
+    h[t >= t.max() - pd.Timedelta(days=42)].to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def planned(history, tmp_path_factory) -> tuple[Path, object]:
+    out = tmp_path_factory.mktemp("run") / "plan"
+    res = runner.invoke(app, ["plan", str(history), "--config", str(EX / "center.toml"),
+                              "--events", str(EX / "events.csv"),
+                              "--scenarios", str(EX / "scenarios.toml"),
+                              "-o", str(out), "--time-limit", "5s"])
+    assert res.exit_code == 0, res.output
+    return out, res
+
+
+def test_every_file_written_and_nothing_staged(planned):
+    out, res = planned
+    assert {p.name for p in out.iterdir()} == FILES
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]
+    assert "plan →" in res.stdout and "report.html" in res.stdout
+
+
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.section: str | None = None
+        self.svgs: dict[str, int] = {}
+        self.tables: dict[str, str | None] = {}
+        self.refs: list[str] = []
+        self.tags: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        self.tags.add(tag)
+        if tag == "section":
+            self.section = a["id"]
+            self.svgs[self.section] = 0
+        elif tag == "svg" and self.section:
+            self.svgs[self.section] += 1
+        elif tag == "table":
+            self.tables[a.get("id")] = self.section
+        for key in ("href", "xlink:href", "src"):
+            if a.get(key):
+                self.refs.append(a[key])
+
+
+def test_report_is_self_contained_with_every_chart_and_table(planned):
+    out, _ = planned
+    text = (out / "report.html").read_text(encoding="utf-8")
+    page = _Page()
+    page.feed(text)
+    assert page.svgs == {"forecast": QUEUES, "coverage": 1, "service-level": 1, "shifts": 1,
+                         "scenarios": 1}
+    assert page.tables == {"forecast": "forecast", "coverage": "coverage",
+                           "service_level": "service-level", "shifts_per_day": "shifts",
+                           "scenario_costs": "scenarios"}
+    assert "http" not in text.lower()  # no CDN, no link, not even a namespace URL
+    assert "script" not in page.tags and "link" not in page.tags
+    # only references inside the page: the heatmaps' rasters and the charts' own clip paths
+    assert all(r.startswith(("data:image/png;base64,", "#")) for r in page.refs)
+    assert any(r.startswith("data:image/png;base64,") for r in page.refs)
+    assert "not with the scheduled agents" in text  # the service-level basis is stated
+
+
+def test_workbook_has_every_sheet_with_the_plan_numbers(planned):
+    out, _ = planned
+    wb = openpyxl.load_workbook(out / "report.xlsx", read_only=True)
+    assert wb.sheetnames == SHEETS
+    cov = pd.read_csv(out / "coverage.csv")
+    assert wb["coverage_data"].max_row == len(cov) + 1
+    summary = pd.read_excel(out / "report.xlsx", sheet_name="coverage")
+    assert len(summary) == QUEUES
+    assert summary["shortfall_agent_h"].sum() == pytest.approx(cov["shortfall"].sum() * 0.5,
+                                                                abs=0.5)
+    shifts = pd.read_csv(out / "shifts.csv")
+    per_day = pd.read_excel(out / "report.xlsx", sheet_name="shifts_per_day")
+    assert per_day["total"].sum() == shifts["agents"].sum()
+    costs = pd.read_excel(out / "report.xlsx", sheet_name="scenario_costs")
+    assert list(costs["scenario"]) == list(pd.read_csv(out / "scenarios.csv")["scenario"])
+
+
+def test_each_file_reruns_with_its_own_command(planned, tmp_path):
+    """The chain hands files on: `wfm staff plan/forecast.csv` gives plan/requirements.csv."""
+    out, _ = planned
+    again = tmp_path / "requirements.csv"
+    res = runner.invoke(app, ["staff", str(out / "forecast.csv"), "--config",
+                              str(EX / "center.toml"), "-o", str(again), "-q"])
+    assert res.exit_code == 0, res.output
+    assert again.read_text() == (out / "requirements.csv").read_text()
+
+
+def test_bad_history_exits_2_with_one_line_and_no_plan_dir(tmp_path):
+    bad = tmp_path / "history.csv"
+    bad.write_text("interval_start,channel,language,volume\n"
+                   "2026-03-16T00:00:00+01:00,phone,de,8\n"
+                   "2026-03-16T00:30:00+01:00,phone,de,lots\n")
+    out = tmp_path / "plan"
+    res = runner.invoke(app, ["plan", str(bad), "--config", str(EX / "center.toml"),
+                              "-o", str(out), "-q"])
+    assert res.exit_code == 2
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {bad}:3")
+    assert "Traceback" not in res.output
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["history.csv"]
+
+
+def test_bad_scenarios_fail_before_the_long_work(history, tmp_path):
+    scen = tmp_path / "scenarios.toml"
+    scen.write_text("[[scenario]]\nname = 'x'\nbogus = 1\n")
+    out = tmp_path / "plan"
+    res = runner.invoke(app, ["plan", str(history), "--config", str(EX / "center.toml"),
+                              "--scenarios", str(scen), "-o", str(out)])
+    assert res.exit_code == 2
+    assert res.stderr.startswith(f"error: {scen}")
+    assert not out.exists()
+
+
+def test_a_failing_later_step_leaves_the_earlier_plan_untouched(history, tmp_path,
+                                                                 monkeypatch):
+    out = tmp_path / "plan"
+    out.mkdir()
+    (out / "forecast.csv").write_text("the planner's edited forecast\n")
+
+    def broken(*args, **kwargs):
+        raise WfmInputError("no shift covers the week", file="center.toml")
+
+    monkeypatch.setattr("wfm.cli_schedule.run_schedule", broken)
+    opts = wfm_plan.PlanOptions(history=history, config=EX / "center.toml", output=out)
+    calls: list[tuple[str, str]] = []
+    with pytest.raises(WfmInputError, match="no shift covers"):
+        wfm_plan.run_plan(opts, lambda step, detail: calls.append((step, detail)))
+    assert list(dict.fromkeys(step for step, _ in calls)) == ["forecast", "staff", "schedule"]
+    assert ("forecast", f"backtest {QUEUES}/{QUEUES} queues") in calls
+    assert [p.name for p in out.iterdir()] == ["forecast.csv"]
+    assert (out / "forecast.csv").read_text() == "the planner's edited forecast\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["plan"]  # staging removed
+
+
+def test_file_as_output_is_a_user_error(history, tmp_path):
+    target = tmp_path / "plan"
+    target.write_text("x")
+    res = runner.invoke(app, ["plan", str(history), "--config", str(EX / "center.toml"),
+                              "-o", str(target)])
+    assert res.exit_code == 2
+    assert "output must be a directory" in res.stderr
+
+
+def test_report_rebuilds_from_an_edited_plan_dir(planned, history, tmp_path):
+    out, _ = planned
+    edited = tmp_path / "plan"
+    edited.mkdir()
+    for name in ("forecast.csv", "requirements.csv", "coverage.csv", "shifts.csv"):
+        (edited / name).write_bytes((out / name).read_bytes())
+    shifts = pd.read_csv(edited / "shifts.csv")
+    shifts.loc[0, "agents"] += 100  # the planner's edit shows in the rebuilt report
+    shifts.to_csv(edited / "shifts.csv", index=False)
+    res = runner.invoke(app, ["report", str(edited), "--history", str(history),
+                              "--config", str(EX / "center.toml"), "-q"])
+    assert res.exit_code == 0, res.output
+    wb = openpyxl.load_workbook(edited / "report.xlsx", read_only=True)
+    assert wb.sheetnames == SHEETS[:-1]  # no scenarios.csv here: no cost sheet
+    per_day = pd.read_excel(edited / "report.xlsx", sheet_name="shifts_per_day")
+    assert per_day["total"].sum() == shifts["agents"].sum()
+    assert "id='scenarios'" not in (edited / "report.html").read_text()
+
+
+def test_report_names_missing_files(tmp_path):
+    res = runner.invoke(app, ["report", str(tmp_path), "--history", "h.csv",
+                              "--config", str(EX / "center.toml")])
+    assert res.exit_code == 2
+    assert res.stderr.strip() == (f"error: {tmp_path}: missing forecast.csv, requirements.csv, "
+                                  "coverage.csv, shifts.csv")
+
+
+def test_report_of_an_empty_shift_plan_says_so(planned, history, tmp_path):
+    out, _ = planned
+    d = tmp_path / "plan"
+    d.mkdir()
+    for name in ("forecast.csv", "requirements.csv", "coverage.csv"):
+        (d / name).write_bytes((out / name).read_bytes())
+    (d / "shifts.csv").write_text("group,day,start,end,breaks,agents,cost\n")
+    res = runner.invoke(app, ["report", str(d), "--history", str(history),
+                              "--config", str(EX / "center.toml"), "-q"])
+    assert res.exit_code == 0, res.output
+    assert "No shifts were planned" in (d / "report.html").read_text()
+
+
+@pytest.mark.slow
+def test_bundled_example_plans_in_under_two_minutes(tmp_path):
+    """The README's command on the full example with the default solver and limit."""
+    import time
+
+    start = time.perf_counter()
+    res = runner.invoke(app, ["plan", str(EX / "history.csv"), "--config",
+                              str(EX / "center.toml"), "--events", str(EX / "events.csv"),
+                              "--scenarios", str(EX / "scenarios.toml"),
+                              "-o", str(tmp_path / "plan"), "-q"])
+    elapsed = time.perf_counter() - start
+    assert res.exit_code == 0, res.output
+    assert {p.name for p in (tmp_path / "plan").iterdir()} == FILES
+    assert elapsed < 120, f"{elapsed:.0f} s"

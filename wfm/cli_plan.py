@@ -1,0 +1,117 @@
+"""``wfm plan``: the whole chain in one command (options here, the work in wfm/plan.py)."""
+
+from __future__ import annotations
+
+import json
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+
+def plan(
+    history: Annotated[Path, typer.Argument(help="History CSV.", metavar="HISTORY.csv")],
+    config: Annotated[Path, typer.Option("--config", "-c", help="Center TOML with shifts.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Directory for the plan.")],
+    events: Annotated[Path | None, typer.Option(help="Events CSV (campaigns, outages).")] = None,
+    scenarios: Annotated[
+        Path | None, typer.Option(help="Scenario TOML: also compare scenario costs.")
+    ] = None,
+    horizon: Annotated[str, typer.Option(help="Days to forecast and plan, e.g. 7d.")] = "7d",
+    solver: Annotated[str, typer.Option(help="MIP solver: cbc or highs.")] = "cbc",
+    time_limit: Annotated[str, typer.Option(help="Shift planning limit, e.g. 60s.")] = "60s",
+    gap: Annotated[str, typer.Option(help="Stop planning at this gap: 0.01 or 1%.")] = "1%",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Forecast, staff, schedule, compare scenarios and write the report, into one directory.
+
+    Writes forecast.csv, requirements.csv, shifts.csv, coverage.csv, uncovered.csv,
+    scenarios.csv (with --scenarios), report.html and report.xlsx; nothing changes in the
+    directory unless every step succeeds.
+    """
+    from wfm.cli import _duration, _gap, _run
+    from wfm.plan import STEPS, PlanOptions, run_plan
+
+    if solver not in ("highs", "cbc"):
+        raise typer.BadParameter("solver must be highs or cbc", param_hint="--solver")
+    days = _duration("--horizon")(horizon)
+    if days < 86400 or days % 86400:
+        raise typer.BadParameter("horizon must be whole days, e.g. 7d", param_hint="--horizon")
+    limit = _duration("--time-limit")(time_limit)
+    if limit <= 0:
+        raise typer.BadParameter("must be above 0 s", param_hint="--time-limit")
+    opts = PlanOptions(history=history, config=config, output=output, events=events,
+                       scenarios=scenarios, horizon_days=int(days // 86400), solver=solver,
+                       time_limit=limit, gap=_gap(gap))
+    err = Console(stderr=True)
+    steps = [s for s in STEPS if s != "scenarios" or scenarios is not None]
+    show = not quiet and not as_json and err.is_terminal
+    if show:
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                       console=err, transient=True)
+        task = bar.add_task("plan", total=len(steps))
+
+        def progress(step: str, detail: str) -> None:
+            text = f"{step} ({steps.index(step) + 1}/{len(steps)})"
+            bar.update(task, description=f"{text}: {detail}" if detail else text,
+                       completed=steps.index(step))
+    else:
+        bar, progress = nullcontext(), None
+    with bar:
+        result = _run(lambda: run_plan(opts, progress))
+    for w in result.warnings:
+        typer.echo(f"warning: {w}", err=True)
+    s = result.schedule_summary
+    if s.get("paid_h", 0) == 0 and s.get("required_h", 0) > 0:
+        typer.echo("warning: no shifts planned within the time limit; raise --time-limit",
+                   err=True)
+    if as_json:
+        typer.echo(json.dumps({"output": str(output), "files": result.files,
+                               "timings_s": result.timings, "schedule": s}, default=str))
+        return
+    if quiet:
+        return
+    out = Console(highlight=False)
+    total = sum(result.timings.values())
+    out.print(f"plan → {output}/ in {total:.1f} s ("
+              + ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items()) + ")",
+              markup=False)
+    out.print(f"shifts: paid {s['paid_h']:,.1f} h = {s['fte']:.1f} FTE, cost "
+              f"{s['cost']:,.2f}, gap {100 * s['gap']:.2f} % ({s['solver']}, {s['status']})",
+              markup=False)
+    out.print("files: " + ", ".join(result.files), markup=False)
+
+
+def report(
+    plan_dir: Annotated[Path, typer.Argument(help="Plan directory (of wfm plan).",
+                                             metavar="PLAN_DIR")],
+    history: Annotated[Path, typer.Option("--history", help="History CSV the plan came from.")],
+    config: Annotated[Path, typer.Option("--config", "-c", help="Center TOML file.")],
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+) -> None:
+    """Rewrite report.html and report.xlsx from the CSV files in a plan directory.
+
+    For after an edit: re-run the step you changed (e.g. `wfm schedule`), then this.
+    """
+    from wfm.cli import _run
+    from wfm.config import load_center
+    from wfm.errors import WfmInputError
+    from wfm.report import write_report
+
+    def work() -> list[str]:
+        center = load_center(config)
+        missing = [n for n in ("forecast.csv", "requirements.csv", "coverage.csv", "shifts.csv")
+                   if not (plan_dir / n).is_file()]
+        if missing:
+            raise WfmInputError(f"missing {', '.join(missing)}", file=str(plan_dir))
+        return write_report(plan_dir, history, center)
+
+    files = _run(work)
+    if not quiet:
+        Console(highlight=False).print(
+            f"report → {', '.join(str(plan_dir / f) for f in files)}", markup=False)

@@ -1,0 +1,185 @@
+"""``wfm plan``: forecast, staff, schedule, scenarios and report in one run.
+
+Each step calls the same functions as its own command (``wfm forecast``, ``wfm staff``,
+``wfm schedule``, ``wfm scenario compare``) and hands the next step the *file* the
+previous one wrote, so running the commands one by one on the files in ``plan/`` gives
+the same result.
+
+All or nothing: every file is written into a staging directory beside ``plan/``; only
+when every step has succeeded are the files moved into ``plan/`` (one atomic rename per
+file, or one rename of the whole directory when ``plan/`` does not exist yet).  When a
+step fails, the staging directory is removed and ``plan/`` is left exactly as it was:
+files of earlier steps of the failed run are *not* kept.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from wfm.errors import WfmInputError
+
+STEPS = ("forecast", "staff", "schedule", "scenarios", "report")
+PLAN_FILES = (
+    "forecast.csv",
+    "requirements.csv",
+    "shifts.csv",
+    "coverage.csv",
+    "uncovered.csv",
+    "scenarios.csv",
+    "scenarios.queues.csv",
+    "report.html",
+    "report.xlsx",
+)
+BACKTEST_ORIGINS = 56  # as the default of `wfm forecast`
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """Inputs of one ``wfm plan`` run; durations in seconds, ``gap`` relative (0..1)."""
+
+    history: Path
+    config: Path
+    output: Path
+    events: Path | None = None
+    scenarios: Path | None = None
+    horizon_days: int = 7
+    solver: str = "cbc"
+    time_limit: float = 60.0
+    gap: float = 0.01
+
+
+@dataclass
+class PlanResult:
+    """What the run wrote (paths inside ``output``), step timings (s), warnings, summaries."""
+
+    output: Path
+    files: list[str]
+    timings: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    schedule_summary: dict = field(default_factory=dict)
+
+
+Progress = Callable[[str, str], None]  # (step, detail), detail may be ""
+
+
+def run_plan(opts: PlanOptions, progress: Progress | None = None) -> PlanResult:
+    """Run the chain; ``progress(step, detail)`` is called as each step of :data:`STEPS`
+    starts and during the backtest (detail ``"backtest 3/10 queues"``).
+
+    Configuration files (center, shifts, scenarios) are validated before the long work.
+    Raises :class:`WfmInputError` on user mistakes; ``opts.output`` is then unchanged.
+    """
+    from wfm.config import load_center
+    from wfm.scenario.config import load_scenarios
+    from wfm.schedule.config import load_schedule
+
+    center = load_center(opts.config)
+    load_schedule(opts.config, center)  # fail now, not after the forecast
+    scen = load_scenarios(opts.scenarios, center) if opts.scenarios else None
+    out = opts.output
+    if out.exists() and not out.is_dir():
+        raise WfmInputError("output must be a directory", file=str(out))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    stage.chmod(0o777 & ~umask)  # mkdtemp's 0700 would become plan/'s mode
+    try:
+        result = _run_steps(opts, center, scen, stage, progress or (lambda step, detail: None))
+        _publish(stage, out, result.files)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return result
+
+
+def _run_steps(opts, center, scen, stage: Path, progress: Progress) -> PlanResult:
+    from wfm import cli_forecast as cf
+    from wfm.cli_schedule import run_schedule
+    from wfm.forecast import pipeline as fp
+    from wfm.io.atomic import write_csv
+    from wfm.io.forecast import read_forecast
+    from wfm.staffing import format_requirements, staff_forecast
+
+    result = PlanResult(output=opts.output, files=[])
+    clock = time.perf_counter()
+
+    def done(step: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        result.timings[step] = now - clock
+        clock = now
+
+    progress("forecast", "")
+    (prepared, events), warnings = cf.forecast_inputs(
+        opts.history, opts.config, None, None, None, None, opts.events
+    )
+    n = len(prepared.queues)
+    done_queues: list[str] = []
+
+    def queue_done(key: str) -> None:
+        done_queues.append(key)
+        progress("forecast", f"backtest {len(done_queues)}/{n} queues")
+
+    backtest = fp.backtest(prepared, origins=BACKTEST_ORIGINS, progress=queue_done)
+    try:
+        frame, more = fp.make_forecast(
+            prepared, opts.horizon_days, result=backtest, events=events
+        )
+    except ValueError as exc:
+        raise WfmInputError(f"{exc}", file=str(opts.history)) from None
+    write_csv(stage / "forecast.csv", fp.format_forecast(frame))
+    result.warnings += [*warnings, *more]
+    done("forecast")
+
+    progress("staff", "")
+    fc = read_forecast(stage / "forecast.csv", center)
+    table, more = staff_forecast(fc.frame, center)
+    write_csv(stage / "requirements.csv", format_requirements(table))
+    result.warnings += [*fc.warnings, *more]
+    done("staff")
+
+    progress("schedule", f"time limit {opts.time_limit:g} s")
+    plan = run_schedule(stage / "requirements.csv", opts.config, stage, opts.solver,
+                        opts.time_limit, opts.gap, show_progress=False)
+    result.schedule_summary = plan.summary
+    done("schedule")
+
+    scenario_rows = None
+    if scen is not None:
+        from wfm.cli_scenario import SUMMARY_COLUMNS, queue_rows, summary_rows
+        from wfm.scenario.compare import compare
+
+        progress("scenarios", "")
+        results = compare(scen, center, fc.frame)
+        scenario_rows = pd.DataFrame(summary_rows(results), columns=list(SUMMARY_COLUMNS))
+        write_csv(stage / "scenarios.csv", scenario_rows)
+        write_csv(stage / "scenarios.queues.csv", pd.DataFrame(queue_rows(results)))
+        done("scenarios")
+
+    progress("report", "")
+    from wfm.report import write_report
+
+    write_report(stage, opts.history, center)
+    done("report")
+    result.files = [name for name in PLAN_FILES if (stage / name).exists()]
+    return result
+
+
+def _publish(stage: Path, out: Path, files: list[str]) -> None:
+    """Move the staged files into ``out``; stale scenario files of an earlier run go."""
+    if not out.exists():
+        os.replace(stage, out)
+        stage.mkdir()  # the caller removes it again
+        return
+    for name in files:
+        os.replace(stage / name, out / name)
+    for name in set(PLAN_FILES) - set(files):
+        (out / name).unlink(missing_ok=True)
