@@ -328,8 +328,11 @@ def schedule(
     gap: Annotated[str, typer.Option(help="Stop at this gap to the bound: 0.01 or 1%.")] = "1%",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    agents: Annotated[Path | None, typer.Option(
+        help="Agents CSV (agent_id,group[,contract_hours,unavailable]) to roster.")] = None,
 ) -> None:
-    """Shift plan for a week of requirements: writes shifts.csv, coverage.csv, uncovered.csv."""
+    """Shift plan for a week of requirements: writes shifts.csv, coverage.csv, uncovered.csv,
+    and the roster of named agents: roster.csv, roster_unassigned.csv, roster_agents.csv."""
     from wfm.cli_schedule import print_schedule_summary, run_schedule
 
     if solver not in ("highs", "cbc"):
@@ -339,7 +342,8 @@ def schedule(
         raise typer.BadParameter("must be above 0 s", param_hint="--time-limit")
     rel_gap = _gap(gap)
     plan = _run(lambda: run_schedule(requirements, config, output, solver, limit, rel_gap,
-                                     show_progress=not quiet and not as_json))
+                                     show_progress=not quiet and not as_json,
+                                     agents=agents, roster=True))
     if as_json:
         console.print_json(json.dumps({"output": str(output), **plan.summary}))
     elif not quiet:

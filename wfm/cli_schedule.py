@@ -14,8 +14,11 @@ from wfm.errors import WfmInputError
 
 
 def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
-                 time_limit: float, gap: float, *, show_progress: bool):
-    """Read, plan, write ``shifts.csv``, ``coverage.csv``, ``uncovered.csv`` under ``output``.
+                 time_limit: float, gap: float, *, show_progress: bool,
+                 agents: Path | None = None, roster: bool = False):
+    """Read, plan, write ``shifts.csv``, ``coverage.csv``, ``uncovered.csv`` under ``output``;
+    with ``roster`` (or an ``agents`` file) also roster the plan (a second ``time_limit``)
+    and write ``roster.csv``, ``roster_unassigned.csv``, ``roster_agents.csv``.
 
     All tables are computed before the first file is written; each file is written
     atomically.  User mistakes raise :class:`WfmInputError`.
@@ -37,6 +40,11 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
             "7-day forecast (wfm forecast --horizon 7d) or cut the file to one week",
             file=str(requirements),
         )
+    staff = None
+    if agents is not None:
+        from wfm.schedule.roster import read_agents
+
+        staff = read_agents(agents, [g.name for g in sched.groups])
     if output.exists() and not output.is_dir():
         raise WfmInputError("output must be a directory", file=str(output))
     opts = SolveOptions(solver=solver, time_limit=time_limit, gap=gap)
@@ -51,12 +59,67 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
                                  opts)
     except ValueError as exc:
         raise WfmInputError(str(exc), file=str(config)) from None
+    rostered = {}
+    if roster or staff is not None:
+        rostered = _roster(plan, staff, time_limit, console if show_progress else None)
     for w in req.warnings:
         console.print(f"warning: {w}", markup=False, highlight=False)
     write_csv(output / "shifts.csv", plan.shifts)
     write_csv(output / "coverage.csv", plan.coverage)
     write_csv(output / "uncovered.csv", plan.uncovered)
+    for name, frame in rostered.items():
+        write_csv(output / name, frame)
     return plan
+
+
+def _roster(plan, staff, time_limit: float, console: Console | None) -> dict:
+    """Roster the plan (named or anonymous agents); adds ``summary['roster']`` and
+    replaces the aggregate weekly note; returns the tables to write."""
+    from wfm.schedule import roster as R
+
+    inst, solved = plan.instance, plan.result.plan
+    rules = R.rules_from_instance(inst)
+    shifts = R.shifts_from_plan(inst, solved)
+    agents = staff if staff is not None else R.anonymous_agents(inst, solved)
+    spare = None
+    if staff is None:  # anonymous agents: up to max_headcount (unlimited: as many again)
+        spare = {}
+        for grp in inst.config.groups:
+            have = sum(a.group == grp.name for a in agents)
+            cap = grp.max_headcount if grp.max_headcount is not None else 2 * have
+            spare[grp.name] = max(0, cap - have)
+    if console is not None and console.is_terminal:
+        with console.status("rostering agents"):
+            r = R.roster(shifts, agents, rules, time_limit, spare)
+    else:
+        r = R.roster(shifts, agents, rules, time_limit, spare)
+    agents = r.agents
+    fair = R.fairness_table(r, rules)
+    unassigned = R.unassigned_table(r)
+    s = plan.summary
+    s["roster"] = {
+        "agents": len(agents),
+        "named": staff is not None,
+        "shifts_assigned": len(r.assigned),
+        "shifts_unassigned": int(unassigned["agents"].sum()) if len(unassigned) else 0,
+        "elapsed_s": r.elapsed_s,
+        "status": r.status,
+        "violations": r.violations,
+        "groups": R.fairness_summary(fair),
+        "agents_detail": fair.to_dict(orient="records"),
+    }
+    if not r.violations:
+        rl = inst.config.rules
+        block = (f", a block of {rl.consecutive_days_off} consecutive days off"
+                 if rl.consecutive_days_off else "")
+        s["notes"] = [n for n in s["notes"] if not n.startswith("weekly rules are applied")]
+        s["notes"].append(
+            f"weekly rules are enforced per agent in roster.csv: one shift a day, at least "
+            f"{rl.days_off} days off{block}, at most {rl.max_days_in_row} days in a row, "
+            f"{rl.min_rest / 3600:g} h rest, contract hours, availability; planned shifts no "
+            "agent can take are in roster_unassigned.csv")
+    return {"roster.csv": R.roster_table(r), "roster_unassigned.csv": unassigned,
+            "roster_agents.csv": fair}
 
 
 def print_schedule_summary(console: Console, plan, output: Path) -> None:
@@ -94,5 +157,19 @@ def print_schedule_summary(console: Console, plan, output: Path) -> None:
         for _, r in by.iterrows():
             console.print(f"  {r['queue']}: {r['agent_hours']:.1f} agent-h — {r['reason']}",
                           markup=False)
+    ro = s.get("roster")
+    if ro:
+        fair = Table(show_edge=False, header_style="bold",
+                     title=f"roster: {ro['shifts_assigned']} shifts to {ro['agents']} agents, "
+                           f"{ro['shifts_unassigned']} unassigned, {ro['elapsed_s']:.1f} s")
+        for name in ("group", "agents", "shifts", "paid h", "nights", "weekend shifts"):
+            fair.add_column(name, justify="left" if name == "group" else "right")
+        for g in ro["groups"]:
+            fair.add_row(g["group"], str(g["agents"]), *(
+                f"{g[c + '_min']:g}–{g[c + '_max']:g}"
+                for c in ("shifts", "paid_h", "nights", "weekends")))
+        console.print(fair)
+        for v in ro["violations"]:
+            console.print(f"roster check: {v}", markup=False)
     for n in s["notes"]:
         console.print(f"note: {n}", markup=False)

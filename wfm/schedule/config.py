@@ -134,7 +134,9 @@ class ScheduleRules(_Model):
     * ``fte_hours``: paid hours per week of one full-time equivalent.
     * ``holidays``: public holidays (ISO dates) for the holiday premium.
     * ``days_off``, ``max_days_in_row``, ``min_rest``: weekly rules, see README
-      (applied in aggregate per group by the shift model).
+      (applied in aggregate per group by the shift model, per agent by the roster).
+    * ``consecutive_days_off``: the roster gives every agent a block of this many
+      consecutive days off (0: no block required).
     * ``rest_in_aggregate``: also require, per group with a headcount limit, that no
       more shifts start within (shortest shift + ``min_rest``) than there are agents
       (a valid consequence of the rest rule; off by default: it enlarges the model).
@@ -150,6 +152,7 @@ class ScheduleRules(_Model):
     break_rule: tuple[BreakRule, ...] = GERMAN_BREAKS
     days_off: Annotated[int, Field(ge=0, le=6)] = 2
     max_days_in_row: Annotated[int, Field(ge=1, le=7)] = 6
+    consecutive_days_off: Annotated[int, Field(ge=0, le=6)] = 0
     min_rest: Seconds = 11 * 3600.0
     rest_in_aggregate: bool = False
 

@@ -1,0 +1,218 @@
+"""Rostering: tiny hand-checked cases for each per-agent rule, the agents file, the CLI."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from wfm.cli import app
+from wfm.schedule.roster import (
+    Agent,
+    RosterRules,
+    RosterShift,
+    check_roster,
+    fairness_table,
+    parse_unavailable,
+    rest_gap,
+    roster,
+)
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_schedule_cli import write_inputs  # noqa: E402
+
+MONDAY = dt.datetime(2026, 3, 2)  # a Monday
+runner = CliRunner()
+
+
+def shift(day: int, hour: float, length: float = 8.0, count: int = 1, group: str = "G",
+          night: bool = False) -> RosterShift:
+    start = MONDAY + dt.timedelta(days=day, hours=hour)
+    end = start + dt.timedelta(hours=length)
+    return RosterShift(group=group, day=day, date=f"{start:%Y-%m-%d}", start=f"{start:%H:%M}",
+                       end=f"{end:%H:%M}", breaks="", start_h=24 * day + hour,
+                       length_h=length, paid_h=length, local_start=start, night=night,
+                       weekend=day >= 5, count=count)
+
+
+def agents(n: int, group: str = "G") -> list[Agent]:
+    return [Agent(f"{group}-{i + 1:03d}", group) for i in range(n)]
+
+
+RULES = RosterRules(days_off=2, max_days_in_row=6, min_rest_h=11.0, max_hours={"G": 40.0})
+
+
+def test_rest_rule_forbids_late_then_early():
+    # late Mon 14-22, early Tue 06-14: 8 h rest < 11 h -> one agent takes only one
+    shifts = [shift(0, 14), shift(1, 6)]
+    r = roster(shifts, agents(1), RULES, time_limit=10)
+    assert len(r.assigned) == 1 and not r.violations
+    [(n, why)] = r.unassigned.values()
+    assert n == 1 and "rest rule" in why
+    # Tue 09:00 leaves exactly 11 h: both fit
+    r = roster([shift(0, 14), shift(1, 9)], agents(1), RULES, time_limit=10)
+    assert len(r.assigned) == 2 and not r.unassigned
+
+
+def test_rest_across_the_week_wrap():
+    sun_late, mon_early = shift(6, 16), shift(0, 6)  # Sun 16-24, Mon 06-14
+    assert rest_gap(sun_late, mon_early, RULES) == pytest.approx(6.0)
+    open_week = RosterRules(cyclic=False, max_hours={"G": 40.0})
+    # open week: Mon 14:00 end to Sun 16:00 start = 6 days + 2 h
+    assert rest_gap(sun_late, mon_early, open_week) == pytest.approx(146.0)
+    r = roster([sun_late, mon_early], agents(1), RULES, time_limit=10)
+    assert len(r.assigned) == 1
+    r = roster([sun_late, mon_early], agents(1), open_week, time_limit=10)
+    assert len(r.assigned) == 2
+
+
+def test_two_consecutive_days_off():
+    # work Mon Tue _ Thu Fri _ Sun: days off Wed and Sat are not adjacent (Sun->Mon worked)
+    days = [0, 1, 3, 4, 6]
+    plain = roster([shift(d, 9) for d in days], agents(1), RULES, time_limit=10)
+    assert len(plain.assigned) == 5 and not plain.unassigned
+    block = RosterRules(days_off=2, consecutive_days_off=2, max_hours={"G": 40.0})
+    r = roster([shift(d, 9) for d in days], agents(1), block, time_limit=10)
+    assert len(r.assigned) == 4 and not r.violations
+    [(n, why)] = r.unassigned.values()
+    assert n == 1 and "consecutive days off" in why
+    # a second agent takes the fifth shift
+    r = roster([shift(d, 9) for d in days], agents(2), block, time_limit=10)
+    assert len(r.assigned) == 5 and not r.violations
+
+
+def test_max_days_in_row():
+    week = [shift(d, 9) for d in range(7)]
+    # open week, at most 5 in a row, no days-off rule: one day off (Sat) -> 6 shifts
+    open_week = RosterRules(cyclic=False, days_off=0, max_days_in_row=5, max_hours={"G": 99})
+    r = roster(week, agents(1), open_week, time_limit=10)
+    assert len(r.assigned) == 6 and not r.violations
+    # cyclic week: one day off leaves a run of 6 across the wrap -> two days off, 5 shifts
+    cyclic = RosterRules(cyclic=True, days_off=0, max_days_in_row=5, max_hours={"G": 99})
+    r = roster(week, agents(1), cyclic, time_limit=10)
+    assert len(r.assigned) == 5 and not r.violations
+    assert "days in a row" in next(iter(r.unassigned.values()))[1]
+
+
+def test_unavailability_respected():
+    a = Agent("A", "G", unavailable=parse_unavailable("sat;sun"))
+    b = Agent("B", "G")
+    r = roster([shift(5, 9), shift(6, 9)], [a, b], RULES, time_limit=10)
+    # B takes Saturday; Sunday stays unassigned: A is unavailable, B is working Sat 9-17
+    # and Sun 9-17 leaves 16 h rest, so B takes both
+    assert sorted(r.assigned) == [("B", 0), ("B", 1)]
+    mon = parse_unavailable("mon 00:00-12:00")
+    assert mon[0].blocks(MONDAY + dt.timedelta(hours=9), 8)
+    assert not mon[0].blocks(MONDAY + dt.timedelta(hours=12), 8)
+    date = parse_unavailable("2026-03-03")
+    assert date[0].blocks(MONDAY + dt.timedelta(hours=22), 8)  # runs into Tuesday
+    assert not date[0].blocks(MONDAY + dt.timedelta(hours=9), 8)
+    with pytest.raises(ValueError, match="funday"):
+        parse_unavailable("funday")
+
+
+def test_over_constrained_lists_unassigned_with_reason():
+    shifts = [shift(0, 6, count=2), shift(0, 14)]
+    r = roster(shifts, agents(1), RULES, time_limit=10)
+    assert len(r.assigned) == 1 and sum(n for n, _ in r.unassigned.values()) == 2
+    assert all("already working that day" in why for _, why in r.unassigned.values())
+    r = roster([shift(0, 6, group="X")], agents(1), RULES, time_limit=10)
+    assert r.assigned == [] and r.unassigned == {0: (1, "no agent in the group")}
+
+
+def test_contract_hours_and_fairness():
+    # two 8-h nights two days apart; fairness gives one to each agent
+    nights = [shift(0, 22, night=True), shift(2, 22, night=True)]
+    r = roster(nights, agents(2), RULES, time_limit=10)
+    fair = fairness_table(r, RULES)
+    assert list(fair["nights"]) == [1, 1]
+    # a 10-h contract takes one 8-h shift only
+    r = roster([shift(0, 9), shift(2, 9)], [Agent("A", "G", max_hours=10.0)], RULES,
+               time_limit=10)
+    assert len(r.assigned) == 1
+
+
+def test_deterministic_and_checked():
+    shifts = [shift(d, h, count=2) for d in range(7) for h in (6, 14, 22)]
+    a = roster(shifts, agents(9), RULES, time_limit=20)
+    b = roster(shifts, agents(9), RULES, time_limit=20)
+    assert a.assigned == b.assigned and a.unassigned == b.unassigned
+    assert check_roster(shifts, agents(9), a.assigned, RULES) == []
+    # 42 shifts; 9 agents x 5 = 45 slots: all assigned
+    assert len(a.assigned) == 42
+
+
+def test_checker_catches_breaks():
+    shifts = [shift(0, 14), shift(1, 6)]
+    assert any("rest" in v for v in check_roster(shifts, agents(1), [("G-001", 0),
+                                                                      ("G-001", 1)], RULES))
+
+
+def test_cli_agents_file(tmp_path):
+    cfg, req = write_inputs(tmp_path)
+    staff = tmp_path / "agents.csv"
+    staff.write_text("agent_id,group,contract_hours,unavailable\nanna,DE_EN,20,\n"
+                     "ben,DE_EN,,mon 00:00-03:00\n", encoding="utf-8")
+    out = tmp_path / "plan"
+    res = runner.invoke(app, ["schedule", str(req), "-c", str(cfg), "-o", str(out),
+                              "--time-limit", "10s", "--agents", str(staff)])
+    assert res.exit_code == 0, res.output
+    with (out / "roster.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == ["agent_id", "group", "day", "start", "end", "breaks"]
+    # 00:00-04:00 overlaps ben's window: anna works it; 04:00-08:00 is 0 h rest after it
+    assert sorted((r["agent_id"], r["start"]) for r in rows) == [("anna", "00:00"),
+                                                                  ("ben", "04:00")]
+    assert "rostering is not done" not in res.output and "roster" in res.output
+
+
+@pytest.mark.parametrize("text, where", [
+    ("agent_id,group\nanna,DE_XX\n", ":2: column 'group'"),
+    ("agent_id,group,contract_hours\nanna,DE_EN,lots\n", ":2: column 'contract_hours'"),
+    ("agent_id,group,unavailable\nanna,DE_EN,\nben,DE_EN,mon 9-12\n",
+     ":3: column 'unavailable'"),
+    ("agent_id\nanna\n", ":1: column 'group'"),
+    ("agent_id,group\nanna,DE_EN\nanna,DE_EN\n", ":3: column 'agent_id'"),
+    ("agent_id,group,contract_hours\nanna,DE_EN\n", ":2: column 'contract_hours'"),
+])
+def test_cli_bad_agents_file(tmp_path, text, where):
+    cfg, req = write_inputs(tmp_path)
+    staff = tmp_path / "agents.csv"
+    staff.write_text(text, encoding="utf-8")
+    out = tmp_path / "plan"
+    res = runner.invoke(app, ["schedule", str(req), "-c", str(cfg), "-o", str(out),
+                              "--agents", str(staff)])
+    assert res.exit_code == 2
+    assert f"{staff}{where}" in res.output
+    assert "Traceback" not in res.output
+    assert not out.exists()
+
+
+def test_spare_anonymous_agents_take_the_leftovers():
+    # 3 agents needed on Monday, 1 given, 5 spare: exactly 2 are added (G-002, G-003)
+    r = roster([shift(0, 9, count=3)], agents(1), RULES, time_limit=10, spare={"G": 5})
+    assert not r.unassigned and not r.violations
+    assert sorted(a.agent_id for a in r.agents) == ["G-001", "G-002", "G-003"]
+    # no spare: two stay unassigned
+    r = roster([shift(0, 9, count=3)], agents(1), RULES, time_limit=10)
+    assert r.unassigned == {0: (2, "not enough agents: of 1 agents 1 already working that day")}
+
+
+def test_cli_json_has_fairness_and_anonymous_agents(tmp_path):
+    import json
+
+    cfg, req = write_inputs(tmp_path)
+    out = tmp_path / "plan"
+    res = runner.invoke(app, ["schedule", str(req), "-c", str(cfg), "-o", str(out),
+                              "--time-limit", "10s", "--json"])
+    assert res.exit_code == 0, res.output
+    ro = json.loads(res.output)["roster"]
+    # shifts 00-04 and 04-08 on one day: one agent cannot work both -> two agents
+    assert ro["named"] is False and ro["agents"] == 2 and ro["shifts_unassigned"] == 0
+    assert [a["agent_id"] for a in ro["agents_detail"]] == ["DE_EN-001", "DE_EN-002"]
+    assert ro["groups"][0]["shifts_max"] == 1.0
+    assert (out / "roster_agents.csv").exists() and (out / "roster_unassigned.csv").exists()
