@@ -559,7 +559,7 @@ def shifts_from_plan(inst, plan) -> list[RosterShift]:
             paid_h=float(cols.paid_h[c]),
             local_start=naive,
             night=night_hours(naive, length_s / 3600.0, window) > 2.0,
-            weekend=local.dayofweek >= 5,
+            weekend=local.day_of_week >= 5,
             count=int(plan.y[c]),
         ))
     return out
