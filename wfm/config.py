@@ -295,22 +295,29 @@ def center_from_dict(data: Mapping[str, Any]) -> CenterConfig:
     return CenterConfig(**dict(data.get("center", {})), queues=queues)
 
 
-def load_center(path: str | Path) -> CenterConfig:
-    """Read and validate a center TOML file; errors name the file and the key."""
+def read_toml(path: str | Path, what: str = "config file") -> dict[str, Any]:
+    """The tables of a TOML file (UTF-8, BOM allowed); a missing, unreadable or
+    invalid file is a :class:`WfmInputError` naming the file (and line)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise WfmInputError("config file not found", file=str(path)) from None
+        raise WfmInputError(f"{what} not found", file=str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise WfmInputError(f"cannot read config: {exc}", file=str(path)) from None
+        raise WfmInputError(f"cannot read {what}: {exc}", file=str(path)) from None
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = re.search(r"line (\d+)", str(exc))
         raise WfmInputError(
             f"not valid TOML: {exc}", file=str(path), row=int(line.group(1)) if line else None
         ) from None
+
+
+def load_center(path: str | Path) -> CenterConfig:
+    """Read and validate a center TOML file; errors name the file and the key."""
+    path = Path(path)
+    data = read_toml(path)
     try:
         return center_from_dict(data)
     except ValidationError as exc:

@@ -12,8 +12,6 @@ Validation errors name the file and the key (``provider[2].price.price``).
 
 from __future__ import annotations
 
-import re
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -28,7 +26,13 @@ from pydantic import (
     model_validator,
 )
 
-from wfm.config import CenterConfig, Hours, OpeningHours, describe_validation_error
+from wfm.config import (
+    CenterConfig,
+    Hours,
+    OpeningHours,
+    describe_validation_error,
+    read_toml,
+)
 from wfm.errors import WfmInputError
 
 NonNeg = Annotated[float, Field(ge=0.0)]
@@ -404,19 +408,7 @@ def scenarios_from_dict(data: Mapping[str, Any], path: str = "") -> ScenarioFile
 def load_scenarios(path: str | Path, center: CenterConfig) -> ScenarioFile:
     """Read and validate a scenario TOML file against the center; errors name file and key."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise WfmInputError("scenario file not found", file=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise WfmInputError(f"cannot read scenario file: {exc}", file=str(path)) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = re.search(r"line (\d+)", str(exc))
-        raise WfmInputError(
-            f"not valid TOML: {exc}", file=str(path), row=int(line.group(1)) if line else None
-        ) from None
+    data = read_toml(path, "scenario file")
     try:
         scen = scenarios_from_dict(data, str(path))
     except ValidationError as exc:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
@@ -31,7 +30,7 @@ from pydantic import (
     model_validator,
 )
 
-from wfm.config import DAYS, CenterConfig, _day_range, describe_validation_error
+from wfm.config import DAYS, CenterConfig, _day_range, describe_validation_error, read_toml
 from wfm.errors import WfmInputError
 from wfm.units import parse_duration
 
@@ -303,12 +302,7 @@ def schedule_from_dict(data: Mapping[str, Any], center: CenterConfig) -> Schedul
 def load_schedule(path: str | Path, center: CenterConfig) -> ScheduleConfig:
     """Read the schedule tables of a center TOML; errors name the file and the key."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise WfmInputError("config file not found", file=str(path)) from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise WfmInputError(f"cannot read config: {exc}", file=str(path)) from None
+    data = read_toml(path)
     try:
         return schedule_from_dict(data, center)
     except ValidationError as exc:
