@@ -16,24 +16,30 @@ COVERAGE_COLUMNS = ["interval_start", "channel", "language", "agents_required",
                     "agents_scheduled", "shortfall"]
 
 
+def column_times(inst: ShiftInstance, c: int) -> tuple[pd.Timestamp, pd.Timestamp, str]:
+    """Local start and end of shift column ``c`` and its unpaid break ``HH:MM-HH:MM``
+    ("" without one); times step in UTC, so a shift over a DST change keeps its length."""
+    cols = inst.columns
+    tz = inst.starts.tz
+    s = inst.starts[cols.start[c]].tz_convert("UTC")
+    end = (s + pd.Timedelta(seconds=inst.dt * int(cols.length[c]))).tz_convert(tz)
+    brk = ""
+    if cols.brk[c] >= 0:
+        b0 = s + pd.Timedelta(seconds=inst.dt * int(cols.brk[c]))
+        b1 = b0 + pd.Timedelta(seconds=float(cols.brk_seconds[c]))
+        brk = f"{b0.tz_convert(tz):%H:%M}-{b1.tz_convert(tz):%H:%M}"
+    return s.tz_convert(tz), end, brk
+
+
 def shifts_table(inst: ShiftInstance, plan: Plan) -> pd.DataFrame:
     """One row per used shift column: ``group, day`` (local start date), ``start``/``end``
     local ``HH:MM`` (an end below the start runs past midnight), ``breaks``
     ``HH:MM-HH:MM`` (unpaid), ``agents``, ``cost`` (money per week for these agents)."""
     cols = inst.columns
     used = np.flatnonzero(plan.y > 0)
-    tz = inst.starts.tz
-    starts_utc = inst.starts.tz_convert("UTC")
     rows = []
     for c in used:
-        s = starts_utc[cols.start[c]]
-        end = (s + pd.Timedelta(seconds=inst.dt * int(cols.length[c]))).tz_convert(tz)
-        brk = ""
-        if cols.brk[c] >= 0:
-            b0 = s + pd.Timedelta(seconds=inst.dt * int(cols.brk[c]))
-            b1 = b0 + pd.Timedelta(seconds=float(cols.brk_seconds[c]))
-            brk = f"{b0.tz_convert(tz):%H:%M}-{b1.tz_convert(tz):%H:%M}"
-        local = s.tz_convert(tz)
+        local, end, brk = column_times(inst, int(c))
         rows.append({
             "group": inst.config.groups[cols.group[c]].name,
             "day": f"{local:%Y-%m-%d}",

@@ -39,6 +39,7 @@ import pandas as pd
 import pulp
 
 from wfm.config import DAYS
+from wfm.schedule.report import column_times
 from wfm.schedule.solve import _quiet_stdout
 
 ROSTER_COLUMNS = ["agent_id", "group", "day", "start", "end", "breaks"]
@@ -531,7 +532,6 @@ def shifts_from_plan(inst, plan) -> list[RosterShift]:
     """The planned shifts of a solved instance (``ShiftInstance`` and ``Plan`` of
     ``wfm.schedule``), one :class:`RosterShift` per used column, in column order."""
     cols = inst.columns
-    tz = inst.starts.tz
     utc = inst.starts.tz_convert("UTC")
     t0 = utc[0]
     window = inst.config.rules.premiums.night_hours
@@ -539,13 +539,7 @@ def shifts_from_plan(inst, plan) -> list[RosterShift]:
     for c in np.flatnonzero(plan.y > 0):
         s = utc[cols.start[c]]
         length_s = inst.dt * int(cols.length[c])
-        end = (s + pd.Timedelta(seconds=length_s)).tz_convert(tz)
-        brk = ""
-        if cols.brk[c] >= 0:
-            b0 = s + pd.Timedelta(seconds=inst.dt * int(cols.brk[c]))
-            b1 = b0 + pd.Timedelta(seconds=float(cols.brk_seconds[c]))
-            brk = f"{b0.tz_convert(tz):%H:%M}-{b1.tz_convert(tz):%H:%M}"
-        local = s.tz_convert(tz)
+        local, end, brk = column_times(inst, int(c))
         naive = local.tz_localize(None).to_pydatetime()
         out.append(RosterShift(
             group=inst.config.groups[cols.group[c]].name,
