@@ -16,7 +16,7 @@ import tomllib
 import zoneinfo
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -36,8 +36,8 @@ from wfm.units import parse_duration, parse_target
 Seconds = Annotated[float, BeforeValidator(lambda v: parse_duration(v))]
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 
-MODELS = ("erlang_c", "erlang_a", "chat", "deferred")
 StaffingModel = Literal["erlang_c", "erlang_a", "chat", "deferred"]
+MODELS: tuple[str, ...] = get_args(StaffingModel)
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WINDOW = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
 

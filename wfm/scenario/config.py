@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import holidays as holidays_lib
 from pydantic import (
@@ -40,14 +40,15 @@ Positive = Annotated[float, Field(gt=0.0)]
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Surcharge = Annotated[float, Field(ge=-1.0)]
 
-PRICING_MODELS = (
+PricingModel = Literal[
     "per_productive_hour",
     "per_logged_hour",
     "per_handled_minute",
     "per_contact",
     "per_fte_month",
     "baseline",
-)
+]
+PRICING_MODELS: tuple[str, ...] = get_args(PricingModel)
 WINDOWS = ("always", "nights", "sundays", "holidays", "weekends", "off_hours")
 
 
@@ -158,14 +159,7 @@ class VendorPrice(_Model):
     ``retained_span`` vendor FTE; ``licences_per_fte`` EUR per vendor FTE-year.
     """
 
-    model: Literal[
-        "per_productive_hour",
-        "per_logged_hour",
-        "per_handled_minute",
-        "per_contact",
-        "per_fte_month",
-        "baseline",
-    ]
+    model: PricingModel
     price: NonNeg = 0.0
     productive_share: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
     language_surcharge: dict[str, Surcharge] = {}
