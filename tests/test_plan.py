@@ -21,8 +21,10 @@ runner = CliRunner()
 QUEUES = 10  # in examples/center.toml
 FILES = {"forecast.csv", "requirements.csv", "shifts.csv", "coverage.csv", "uncovered.csv",
          "scenarios.csv", "scenarios.queues.csv", "report.html", "report.xlsx"}
-SHEETS = ["forecast", "forecast_data", "coverage", "coverage_data", "service_level",
-          "service_level_data", "shifts_per_day", "scenario_costs"]
+PLAN_SHEETS = ["forecast", "forecast_data", "coverage", "coverage_data", "service_level",
+               "service_level_data", "shifts_per_day"]
+SHEETS = [*PLAN_SHEETS, "simulation", "simulation_data", "scenario_costs"]
+PHONE_QUEUES = 4  # simulated
 
 
 @pytest.fixture(scope="module")
@@ -41,14 +43,15 @@ def planned(history, tmp_path_factory) -> tuple[Path, object]:
     res = runner.invoke(app, ["plan", str(history), "--config", str(EX / "center.toml"),
                               "--events", str(EX / "events.csv"),
                               "--scenarios", str(EX / "scenarios.toml"),
-                              "-o", str(out), "--time-limit", "5s"])
+                              "-o", str(out), "--time-limit", "20s", "--gap", "5%",
+                              "--simulate", "3"])
     assert res.exit_code == 0, res.output
     return out, res
 
 
 def test_every_file_written_and_nothing_staged(planned):
     out, res = planned
-    assert {p.name for p in out.iterdir()} == FILES
+    assert {p.name for p in out.iterdir()} == FILES | {"simulation.csv"}
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]
     assert "plan →" in res.stdout and "report.html" in res.stdout
 
@@ -83,10 +86,10 @@ def test_report_is_self_contained_with_every_chart_and_table(planned):
     page = _Page()
     page.feed(text)
     assert page.svgs == {"forecast": QUEUES, "coverage": 1, "service-level": 1, "shifts": 1,
-                         "scenarios": 1}
+                         "simulation": 1, "scenarios": 1}
     assert page.tables == {"forecast": "forecast", "coverage": "coverage",
                            "service_level": "service-level", "shifts_per_day": "shifts",
-                           "scenario_costs": "scenarios"}
+                           "simulation": "simulation", "scenario_costs": "scenarios"}
     assert "http" not in text.lower()  # no CDN, no link, not even a namespace URL
     assert "script" not in page.tags and "link" not in page.tags
     # only references inside the page: the heatmaps' rasters and the charts' own clip paths
@@ -110,6 +113,37 @@ def test_workbook_has_every_sheet_with_the_plan_numbers(planned):
     assert per_day["total"].sum() == shifts["agents"].sum()
     costs = pd.read_excel(out / "report.xlsx", sheet_name="scenario_costs")
     assert list(costs["scenario"]) == list(pd.read_csv(out / "scenarios.csv")["scenario"])
+
+
+def test_simulation_sheet_summarises_simulation_csv(planned):
+    """Per queue: the misses and the offered-weighted SL of wfm simulate's own file."""
+    out, _ = planned
+    sim = pd.read_csv(out / "simulation.csv")
+    sim["queue"] = sim["channel"] + ":" + sim["language"]
+    sheet = pd.read_excel(out / "report.xlsx", sheet_name="simulation").set_index("queue")
+    assert len(sheet) == PHONE_QUEUES
+    for queue, g in sim.groupby("queue"):
+        ok = g["offered"] > 0
+        weighted = (g.loc[ok, "service_level_sim"] * g.loc[ok, "offered"]).sum() \
+            / g.loc[ok, "offered"].sum()
+        assert sheet.loc[queue, "service_level_sim"] == pytest.approx(weighted, abs=1e-4)
+        assert sheet.loc[queue, "intervals_missed"] == int(g["misses_target"].sum())
+        assert sheet.loc[queue, "offered_contacts"] == pytest.approx(g["offered"].sum(),
+                                                                     abs=0.1)
+
+
+def test_simulation_summary_weights_by_offered_contacts():
+    from wfm.report.tables import simulation_summary
+
+    data = pd.DataFrame({
+        "queue": ["phone:de"] * 3, "offered": [10.0, 30.0, 0.0],
+        "service_level_sim": [0.5, 1.0, float("nan")],
+        "service_level_erlang_plan": [0.6, 0.8, float("nan")],
+        "target_sl": [0.8] * 3, "misses_target": [True, False, False]})
+    row = simulation_summary(data).iloc[0]
+    assert row["service_level_sim"] == pytest.approx((10 * 0.5 + 30 * 1.0) / 40)
+    assert row["service_level_erlang_plan"] == pytest.approx((10 * 0.6 + 30 * 0.8) / 40)
+    assert row["intervals_missed"] == 1 and row["intervals_with_contacts"] == 2
 
 
 def test_each_file_reruns_with_its_own_command(planned, tmp_path):
@@ -192,10 +226,11 @@ def test_report_rebuilds_from_an_edited_plan_dir(planned, history, tmp_path):
                               "--config", str(EX / "center.toml"), "-q"])
     assert res.exit_code == 0, res.output
     wb = openpyxl.load_workbook(edited / "report.xlsx", read_only=True)
-    assert wb.sheetnames == SHEETS[:-1]  # no scenarios.csv here: no cost sheet
+    assert wb.sheetnames == PLAN_SHEETS  # no scenarios.csv, simulation.csv: no such sheets
     per_day = pd.read_excel(edited / "report.xlsx", sheet_name="shifts_per_day")
     assert per_day["total"].sum() == shifts["agents"].sum()
     assert "id='scenarios'" not in (edited / "report.html").read_text()
+    assert "id='simulation'" not in (edited / "report.html").read_text()
 
 
 def test_report_names_missing_files(tmp_path):

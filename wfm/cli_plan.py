@@ -23,14 +23,19 @@ def plan(
     solver: Annotated[str, typer.Option(help="MIP solver: cbc or highs.")] = "cbc",
     time_limit: Annotated[str, typer.Option(help="Shift planning limit, e.g. 60s.")] = "60s",
     gap: Annotated[str, typer.Option(help="Stop planning at this gap: 0.01 or 1%.")] = "1%",
+    simulate: Annotated[int, typer.Option(
+        help="Also simulate the plan with this many replications (0: no simulation).",
+        min=0)] = 0,
+    seed: Annotated[int, typer.Option(help="Simulation seed; replication r uses (seed, r).")
+                    ] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Forecast, staff, schedule, compare scenarios and write the report, into one directory.
 
     Writes forecast.csv, requirements.csv, shifts.csv, coverage.csv, uncovered.csv,
-    scenarios.csv (with --scenarios), report.html and report.xlsx; nothing changes in the
-    directory unless every step succeeds.
+    simulation.csv (with --simulate), scenarios.csv (with --scenarios), report.html and
+    report.xlsx; nothing changes in the directory unless every step succeeds.
     """
     from wfm.cli import _duration, _gap, _run
     from wfm.plan import STEPS, PlanOptions, run_plan
@@ -43,11 +48,15 @@ def plan(
     limit = _duration("--time-limit")(time_limit)
     if limit <= 0:
         raise typer.BadParameter("must be above 0 s", param_hint="--time-limit")
+    if simulate == 1:
+        raise typer.BadParameter("0 (no simulation) or at least 2 replications",
+                                 param_hint="--simulate")
     opts = PlanOptions(history=history, config=config, output=output, events=events,
                        scenarios=scenarios, horizon_days=int(days // 86400), solver=solver,
-                       time_limit=limit, gap=_gap(gap))
+                       time_limit=limit, gap=_gap(gap), simulate=simulate, seed=seed)
     err = Console(stderr=True)
-    steps = [s for s in STEPS if s != "scenarios" or scenarios is not None]
+    skipped = {"scenarios": scenarios is None, "simulate": simulate == 0}
+    steps = [s for s in STEPS if not skipped.get(s)]
     show = not quiet and not as_json and err.is_terminal
     if show:
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn

@@ -1,7 +1,8 @@
 """``wfm plan``: forecast, staff, schedule, scenarios and report in one run.
 
 Each step calls the same functions as its own command (``wfm forecast``, ``wfm staff``,
-``wfm schedule``, ``wfm scenario compare``) and hands the next step the *file* the
+``wfm schedule``, ``wfm simulate`` (with ``simulate`` replications), ``wfm scenario
+compare``) and hands the next step the *file* the
 previous one wrote, so running the commands one by one on the files in ``plan/`` gives
 the same result.
 
@@ -26,13 +27,14 @@ import pandas as pd
 
 from wfm.errors import WfmInputError
 
-STEPS = ("forecast", "staff", "schedule", "scenarios", "report")
+STEPS = ("forecast", "staff", "schedule", "simulate", "scenarios", "report")
 PLAN_FILES = (
     "forecast.csv",
     "requirements.csv",
     "shifts.csv",
     "coverage.csv",
     "uncovered.csv",
+    "simulation.csv",
     "scenarios.csv",
     "scenarios.queues.csv",
     "report.html",
@@ -54,6 +56,8 @@ class PlanOptions:
     solver: str = "cbc"
     time_limit: float = 60.0
     gap: float = 0.01
+    simulate: int = 0  # replications of the simulation (0: no simulation step)
+    seed: int = 1
 
 
 @dataclass
@@ -151,6 +155,16 @@ def _run_steps(opts, center, scen, stage: Path, progress: Progress) -> PlanResul
                         opts.time_limit, opts.gap, show_progress=False)
     result.schedule_summary = plan.summary
     done("schedule")
+
+    if opts.simulate:
+        from wfm.cli_simulate import run_simulation
+        from wfm.report import SIMULATION_FILE
+
+        progress("simulate", f"{opts.simulate} replications")
+        run_simulation(stage, opts.config, stage / "requirements.csv", stage / SIMULATION_FILE,
+                       replications=opts.simulate, seed=opts.seed, workers=1,
+                       handle="exponential", cv=1.0, routing="specialist")
+        done("simulate")
 
     scenario_rows = None
     if scen is not None:

@@ -17,15 +17,24 @@ import pandas as pd
 from wfm.report import render
 from wfm.report import tables as t
 
+SIMULATION_FILE = "simulation.csv"  # wfm simulate -o PLAN/simulation.csv; wfm plan --simulate
 SL_NOTE = ("Service level per interval from requirements.csv: the service reached with the "
            "required agents on duty (wfm staff), not with the scheduled agents; grey where "
            "there are no contacts or the queue has no service-level target (e.g. e-mail).")
 
+SIM_NOTE = ("Service level per interval in the simulation of the scheduled agents "
+            "(simulation.csv of wfm simulate: skill-based routing, breaks and shift ends as "
+            "planned), over offered contacts; a red cross marks an interval whose 95 % interval "
+            "lies wholly below the target. service_level_erlang_plan: Erlang at the agents "
+            "the plan puts on each queue, for comparison.")
+
 
 def build_tables(history: pd.DataFrame, forecast: pd.DataFrame, requirements: pd.DataFrame,
                  coverage: pd.DataFrame, shifts: pd.DataFrame, scenarios: pd.DataFrame | None,
-                 tz, interval: float) -> dict[str, pd.DataFrame]:
-    """Every table of the report by sheet name; ``interval`` in seconds."""
+                 tz, interval: float,
+                 simulation: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """Every table of the report by sheet name; ``interval`` in seconds; ``simulation``
+    is ``wfm simulate``'s per-interval CSV when the plan was simulated."""
     fc = t.forecast_data(history, forecast, tz)
     cov = t.coverage_data(coverage, tz)
     sl = t.service_data(requirements, tz)
@@ -38,6 +47,10 @@ def build_tables(history: pd.DataFrame, forecast: pd.DataFrame, requirements: pd
         "service_level_data": sl,
         "shifts_per_day": t.shifts_per_day(shifts),
     }
+    if simulation is not None:
+        sim = t.simulation_data(simulation, tz)
+        out["simulation"] = t.simulation_summary(sim)
+        out["simulation_data"] = sim
     if scenarios is not None:
         out["scenario_costs"] = t.scenario_costs(scenarios)
     return out
@@ -67,6 +80,12 @@ def render_html(tables: dict[str, pd.DataFrame], meta: list[str]) -> str:
          "charts": [render.shifts_chart(tables["shifts_per_day"])],
          "tables": [("shifts_per_day", tables["shifts_per_day"])]},
     ]
+    if "simulation" in tables:
+        sections.append({
+            "id": "simulation", "title": "Simulated service level",
+            "note": SIM_NOTE,
+            "charts": [render.simulation_chart(tables["simulation_data"])],
+            "tables": [("simulation", tables["simulation"])]})
     if "scenario_costs" in tables:
         sections.append({
             "id": "scenarios", "title": "Cost per scenario",
@@ -100,13 +119,15 @@ def write_workbook(path: str | Path, tables: dict[str, pd.DataFrame]) -> None:
 
 
 def write_report(plan_dir: str | Path, history: str | Path, center) -> list[str]:
-    """Read the plan's CSVs in ``plan_dir`` and the history; write report.html/.xlsx."""
+    """Read the plan's CSVs in ``plan_dir`` (``scenarios.csv`` and ``simulation.csv`` when
+    present) and the history; write report.html/.xlsx."""
     from wfm.io.atomic import write_atomic
     from wfm.io.history import read_history
 
     d = Path(plan_dir)
     hist = read_history(history, center=center)
     scen = d / "scenarios.csv"
+    sim = d / SIMULATION_FILE
     tables = build_tables(
         hist.frame,
         pd.read_csv(d / "forecast.csv"),
@@ -116,6 +137,7 @@ def write_report(plan_dir: str | Path, history: str | Path, center) -> list[str]
         pd.read_csv(scen) if scen.exists() else None,
         center.tz,
         center.interval,
+        pd.read_csv(sim) if sim.exists() else None,
     )
     meta = [f"history: {history}", f"plan directory: {d.name}/",
             f"timezone: {center.timezone}; interval {center.interval / 60:g} min"]

@@ -101,6 +101,30 @@ def service_chart(data: pd.DataFrame) -> str:
     return svg(fig)
 
 
+def simulation_chart(data: pd.DataFrame) -> str:
+    """Heatmap queue x interval of the simulated service level (0..1); a red cross marks
+    each interval whose 95 % interval lies wholly below the target (red cross)."""
+    sl, queues, starts = _grid(data, "service_level_sim")
+    vol, _, _ = _grid(data, "offered")
+    miss, _, _ = _grid(data.assign(misses_target=data["misses_target"].astype(float)),
+                       "misses_target")
+    sl = np.where(vol > 0, sl, np.nan)
+    fig = Figure(figsize=(11, 0.35 * len(queues) + 1.2))
+    ax = fig.subplots()
+    ax.set_facecolor("0.9")
+    im = ax.imshow(sl, aspect="auto", interpolation="nearest", cmap="viridis", vmin=0.5, vmax=1)
+    rows, cols = np.nonzero(miss > 0)
+    ax.scatter(cols, rows, s=16, c="red", marker="x", linewidths=0.8, label="misses target")
+    ax.set_yticks(range(len(queues)), queues, fontsize=7)
+    _time_axis(ax, starts)
+    if len(rows):
+        ax.legend(fontsize=7, frameon=False, loc="upper right", bbox_to_anchor=(1, 1.12))
+    cbar = fig.colorbar(im, ax=ax, pad=0.01)
+    cbar.set_label("simulated service level (grey: no contacts)", fontsize=7)
+    cbar.ax.tick_params(labelsize=7)
+    return svg(fig)
+
+
 def shifts_chart(table: pd.DataFrame) -> str:
     """Stacked bars: agents on shift per day and group."""
     groups = [c for c in table.columns if c not in ("day", "total")]

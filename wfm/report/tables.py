@@ -112,6 +112,50 @@ def service_summary(data: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def simulation_data(simulation: pd.DataFrame, tz) -> pd.DataFrame:
+    """Simulated service level per interval and queue (``wfm simulate``'s CSV), 0..1.
+
+    ``misses_target``: the whole 95 % interval of the simulated service level lies below
+    the queue's target; queues without a service-level target have ``target_sl`` empty.
+    """
+    sim = simulation
+    return pd.DataFrame({
+        "queue": _queue(sim),
+        "interval_start": _local(sim["interval_start"], tz),
+        "offered": sim["offered"],
+        "service_level_sim": sim["service_level_sim"],
+        "service_level_ci95": sim["service_level_ci95"],
+        "service_level_erlang_plan": sim.get("service_level_erlang_plan", np.nan),
+        "target_sl": sim["target_sl"],
+        "misses_target": sim["misses_target"].astype(str).str.lower().eq("true"),
+    })
+
+
+def _weighted(values: pd.Series, weights: pd.Series) -> float | None:
+    ok = values.notna() & (weights > 0)
+    if not ok.any():
+        return None
+    return round(float((values[ok] * weights[ok]).sum() / weights[ok].sum()), 4)
+
+
+def simulation_summary(data: pd.DataFrame) -> pd.DataFrame:
+    """Per queue: offered contacts, offered-weighted simulated and Erlang (at the plan's
+    agents) service level, the target and the intervals whose simulation misses it."""
+    rows = []
+    for queue, g in data.groupby("queue", sort=True):
+        target = g["target_sl"].dropna()
+        rows.append({
+            "queue": queue, "offered_contacts": round(float(g["offered"].sum()), 1),
+            "service_level_sim": _weighted(g["service_level_sim"], g["offered"]),
+            "service_level_erlang_plan": _weighted(g["service_level_erlang_plan"],
+                                                   g["offered"]),
+            "target_sl": float(target.iloc[0]) if len(target) else None,
+            "intervals_missed": int(g["misses_target"].sum()),
+            "intervals_with_contacts": int((g["offered"] > 0).sum()),
+        })
+    return pd.DataFrame(rows)
+
+
 def shifts_per_day(shifts: pd.DataFrame) -> pd.DataFrame:
     """Agents on shift per day (rows) and group (columns), plus a total."""
     if shifts.empty:
