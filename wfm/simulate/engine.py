@@ -239,6 +239,7 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
     # (time, kind, index[, version]); kind 0 done, 1 abandon, 2 a chat agent's next finish
     heap: list[tuple] = []
     events = 0
+    inf = float("inf")
 
     # chat agents, one by one: chats held as [contact, remaining work in seconds at speed 1]
     speed = [[1.0 / f for f in fs] for fs in factors]  # speed[q][k - 1]
@@ -246,6 +247,7 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
     ag_chats: list[list[list]] = []
     ag_last: list[float] = []  # time the remaining work was last brought up to date
     ag_ver: list[int] = []  # invalidates stale finish events
+    ag_next: list[int] = []  # which of its chats the agent's pending finish event ends
     ag_leaving: list[bool] = []
     ag_since: list[float] = []  # start of the current busy period
     top = [max([conc[q] for q in queues_of[g]], default=1) for g in range(G)]
@@ -298,7 +300,13 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
         chats = ag_chats[a]
         if chats:
             k = len(chats)
-            soonest = min(c[1] / speed[c[2]][min(k, len(speed[c[2]])) - 1] for c in chats)
+            soonest, first = inf, 0
+            for j, c in enumerate(chats):
+                sp = speed[c[2]]
+                left = c[1] / sp[min(k, len(sp)) - 1]
+                if left < soonest:
+                    soonest, first = left, j
+            ag_next[a] = first
             heapq.heappush(heap, (now + max(soonest, 0.0), 2, a, ag_ver[a]))
 
     def take_chat(a: int, i: int, now: float) -> None:
@@ -330,6 +338,7 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
         ag_chats.append([])
         ag_last.append(now)
         ag_ver.append(0)
+        ag_next.append(0)
         ag_leaving.append(False)
         ag_since.append(now)
         present[g] += 1
@@ -376,9 +385,7 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
             del level[g][k][a]
         advance(a, now)
         chats = ag_chats[a]
-        j = min(range(k), key=lambda x: chats[x][1] / speed[chats[x][2]][
-            min(k, len(speed[chats[x][2]])) - 1])
-        chats.pop(j)
+        chats.pop(ag_next[a])  # the chat plan_finish found first (nothing changed since)
         if not chats:
             busy_periods[g].append((ag_since[a], now))
         if ag_leaving[a]:
@@ -439,7 +446,6 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
 
     a = 0  # next arrival
     t_next = 0  # next interval boundary
-    inf = float("inf")
     while True:
         t_arr = arr[a] if a < n else inf
         t_bnd = t_next * dt if t_next < T else inf
