@@ -46,8 +46,10 @@ def run_simulation(plan_dir: Path, config: Path, requirements: Path | None,
 
 def _cell(v: float | None, half: float | None, erlang: float | None, scale: float) -> str:
     """``sim±half / erlang`` in units of ``scale`` (100 for percent, 1 for seconds)."""
-    def num(x: float | None) -> str:
-        return "-" if x is None or np.isnan(x) else f"{scale * x:.1f}"
+    def num(x: float | None) -> str:  # e-mail times to answer run into hours: no decimals
+        if x is None or np.isnan(x):
+            return "-"
+        return f"{scale * x:,.0f}" if abs(scale * x) >= 1000 else f"{scale * x:.1f}"
 
     text = num(v)
     if v is not None and half is not None and not np.isnan(half):

@@ -22,6 +22,21 @@ Model (one replication):
   longest-waiting contact (earliest arrival) among the queues of its skills.
   Within a group agents are exchangeable, so the engine keeps one FIFO of idle-since
   times per group rather than agent identities.
+* Chat (``concurrency[q] > 1`` or a group serving chat queues): an agent holds up to
+  ``concurrency[q]`` chats of queue ``q`` at once.  A chat has ``aht[q, t]`` times the
+  unit draw of work; while its agent holds k chats it progresses at speed
+  ``1 / aht_factors[q][k - 1]`` (AHT_k = AHT_1 x factor_k), so exponential work gives
+  chats completing at rate k / AHT_k per agent, the chain of :mod:`wfm.erlang.chat`.
+  A new chat goes to the least loaded agent with room (fewest chats, the longest-idle
+  one among idle agents; groups in ``group_order`` on ties, or longest idle over all
+  groups with ``routing="longest_idle"``); a slot freed takes the longest-waiting chat.
+  A group serving chat serves chat queues only (no blending: an agent with chats takes
+  no call); chat agents are tracked one by one.  When the count drops, idle agents
+  leave first, then the least loaded ones take no new chat and leave after their last.
+* Deferred work (``deferred[q]``, e-mail): a queue without abandonment whose service
+  level is the share answered (taken up by an agent) within ``target_time[q]`` (the
+  deadline); items not answered by the end of the horizon whose deadline falls after
+  it are not yet due and are left out of that share.
 * The simulation starts empty at the first interval (no backlog, nobody busy).
 
 The event loop is a hand-written ``heapq`` loop; see the README ("Simulating a plan")
@@ -52,6 +67,12 @@ class SimInput:
     threshold); ``skill[g, q]`` bool; ``on_duty[g, t]`` agents (integers); ``dt``
     interval length in seconds.  ``group_order`` is the routing priority of the
     groups (default: fewer skills first, then input order).
+
+    ``concurrency[q]`` chats an agent holds at once (default 1) with
+    ``aht_factors[q]`` = (AHT_1 / AHT_1, ..., AHT_m / AHT_1) (default all 1); a queue
+    with ``chat[q]`` (default: concurrency above 1) is served by chat agents; a group
+    skilled for a chat queue must serve chat queues only.  ``deferred[q]`` marks
+    deferred (e-mail) queues, see the module docstring.
     """
 
     volume: np.ndarray
@@ -65,6 +86,10 @@ class SimInput:
     cv: float = 1.0
     routing: Routing = "specialist"
     group_order: tuple[int, ...] | None = None
+    concurrency: tuple[int, ...] | None = None
+    aht_factors: tuple[tuple[float, ...], ...] | None = None
+    chat: tuple[bool, ...] | None = None
+    deferred: tuple[bool, ...] | None = None
 
     def __post_init__(self) -> None:
         Q, T = np.shape(self.volume)
@@ -83,6 +108,34 @@ class SimInput:
             raise ValueError("routing must be specialist or longest_idle")
         if not self.cv > 0:
             raise ValueError("cv must be > 0")
+        conc, factors, chat, deferred = self.chat_setup()
+        if len(conc) != Q or len(factors) != Q or len(chat) != Q or len(deferred) != Q:
+            raise ValueError("concurrency, aht_factors, chat and deferred need one entry "
+                             "per queue")
+        for q in range(Q):
+            if conc[q] < 1 or len(factors[q]) != conc[q] or min(factors[q]) <= 0:
+                raise ValueError("concurrency must be >= 1 with one positive AHT factor "
+                                 "per level")
+        skill = np.asarray(self.skill, dtype=bool)
+        chat_q = np.asarray(chat, dtype=bool)
+        mixed = skill[:, chat_q].any(axis=1) & skill[:, ~chat_q].any(axis=1)
+        if mixed.any():
+            raise ValueError(f"group {int(np.flatnonzero(mixed)[0])} serves chat and other "
+                             "queues; a chat group serves chat queues only")
+
+    def chat_setup(self) -> tuple[tuple[int, ...], tuple[tuple[float, ...], ...],
+                                  tuple[bool, ...], tuple[bool, ...]]:
+        """(concurrency, aht_factors, chat, deferred) per queue, defaults filled in."""
+        Q = np.shape(self.volume)[0]
+        conc = tuple(int(c) for c in self.concurrency) if self.concurrency is not None \
+            else (1,) * Q
+        factors = tuple(tuple(float(x) for x in f) for f in self.aht_factors) \
+            if self.aht_factors is not None else tuple((1.0,) * c for c in conc)
+        chat = tuple(bool(c) for c in self.chat) if self.chat is not None \
+            else tuple(c > 1 for c in conc)
+        deferred = tuple(bool(d) for d in self.deferred) if self.deferred is not None \
+            else (False,) * Q
+        return conc, factors, chat, deferred
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -104,7 +157,11 @@ class Replication:
     (Q, T) counts: ``offered``, ``answered``, ``within`` (answered within the target
     time), ``abandoned``; ``wait_sum`` seconds summed over answered contacts;
     (G, T) ``busy`` agent-seconds handling contacts and ``duty`` agent-seconds on duty
-    (as scheduled, ``on_duty * dt``).  ``events`` counts processed events.
+    (as scheduled, ``on_duty * dt``); a chat agent is busy while it holds a chat.
+    ``due`` (Q, T) contacts that count in the service level (= ``offered``, less deferred
+    items not yet due at the end); ``backlog`` (Q, T) contacts waiting (arrived, not yet
+    answered or abandoned) at the end of each interval.  ``events`` counts processed
+    events.
     """
 
     offered: np.ndarray
@@ -115,6 +172,8 @@ class Replication:
     busy: np.ndarray
     duty: np.ndarray
     events: int = 0
+    due: np.ndarray | None = None
+    backlog: np.ndarray | None = None
 
 
 def _unit_handle(rng: np.random.Generator, n: int, dist: str, cv: float) -> np.ndarray:
@@ -157,9 +216,12 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
     pat = np.asarray(inp.patience, dtype=float)[q_of] * rng.exponential(1.0, n)
 
     skill = np.asarray(inp.skill, dtype=bool)
+    conc, factors, is_chat, is_deferred = inp.chat_setup()
     prio = inp.order()
     groups_for = [[g for g in prio if skill[g, q]] for q in range(Q)]
     queues_of = [[q for q in range(Q) if skill[g, q]] for g in range(G)]
+    chat_group = [bool(skill[g][list(is_chat)].any()) if any(is_chat) else False
+                  for g in range(G)]
     duty = np.asarray(inp.on_duty).astype(int)
     longest = inp.routing == "longest_idle"
 
@@ -174,8 +236,26 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
     hnd = handle.tolist()
     pat_l = pat.tolist()
     qq = q_of.tolist()
-    heap: list[tuple[float, int, int]] = []  # (time, kind, index); kind 0 done, 1 abandon
+    # (time, kind, index[, version]); kind 0 done, 1 abandon, 2 a chat agent's next finish
+    heap: list[tuple] = []
     events = 0
+    inf = float("inf")
+
+    # chat agents, one by one: chats held as [contact, remaining work in seconds at speed 1]
+    speed = [[1.0 / f for f in fs] for fs in factors]  # speed[q][k - 1]
+    ag_group: list[int] = []
+    ag_chats: list[list[list]] = []
+    ag_last: list[float] = []  # time the remaining work was last brought up to date
+    ag_ver: list[int] = []  # invalidates stale finish events
+    ag_next: list[int] = []  # which of its chats the agent's pending finish event ends
+    ag_leaving: list[bool] = []
+    ag_since: list[float] = []  # start of the current busy period
+    top = [max([conc[q] for q in queues_of[g]], default=1) for g in range(G)]
+    idle_ag: list[deque[tuple[float, int]]] = [deque() for _ in range(G)]  # (since, agent)
+    level: list[list[dict[int, None]]] = [[{} for _ in range(top[g] + 1)] for g in range(G)]
+    present = [0] * G  # chat agents on duty and not leaving
+    leaving_ag: list[dict[int, None]] = [{} for _ in range(G)]
+    busy_periods: list[list[tuple[float, float]]] = [[] for _ in range(G)]
 
     def serve(i: int, g: int, now: float) -> None:
         status[i] = _SERVED
@@ -184,9 +264,11 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
         busy_n[g] += 1
         heapq.heappush(heap, (now + hnd[i], 0, i))
 
-    def next_waiting(g: int) -> int:
+    def next_waiting(g: int, k: int = 0) -> int:
         best, best_t = -1, np.inf
         for q in queues_of[g]:
+            if conc[q] <= k:
+                continue
             w = waiting[q]
             while w and status[w[0]] != _WAITING:
                 w.popleft()
@@ -202,18 +284,161 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
         else:
             idle[g].append(now)
 
+    def advance(a: int, now: float) -> None:
+        """Bring agent ``a``'s remaining chat work up to ``now``."""
+        chats = ag_chats[a]
+        if chats:
+            k = len(chats)
+            gone = now - ag_last[a]
+            for c in chats:
+                sp = speed[c[2]]
+                c[1] -= gone * sp[min(k, len(sp)) - 1]
+        ag_last[a] = now
+
+    def plan_finish(a: int, now: float) -> None:
+        ag_ver[a] += 1
+        chats = ag_chats[a]
+        if chats:
+            k = len(chats)
+            soonest, first = inf, 0
+            for j, c in enumerate(chats):
+                sp = speed[c[2]]
+                left = c[1] / sp[min(k, len(sp)) - 1]
+                if left < soonest:
+                    soonest, first = left, j
+            ag_next[a] = first
+            heapq.heappush(heap, (now + max(soonest, 0.0), 2, a, ag_ver[a]))
+
+    def take_chat(a: int, i: int, now: float) -> None:
+        if not ag_chats[a]:
+            ag_since[a] = now
+        status[i] = _SERVED
+        start_of[i] = now
+        group_of[i] = ag_group[a]
+        ag_chats[a].append([i, hnd[i], qq[i]])
+
+    def settle(a: int, now: float) -> None:
+        """Agent ``a`` (out of every bucket, work up to date) fills its free slots from
+        the waiting chats, then goes to the bucket of its load."""
+        g = ag_group[a]
+        while True:
+            i = next_waiting(g, len(ag_chats[a]))
+            if i < 0:
+                break
+            take_chat(a, i, now)
+        k = len(ag_chats[a])
+        if k:
+            level[g][k][a] = None
+        else:
+            idle_ag[g].append((now, a))
+        plan_finish(a, now)
+
+    def new_chat_agent(g: int, now: float) -> None:
+        ag_group.append(g)
+        ag_chats.append([])
+        ag_last.append(now)
+        ag_ver.append(0)
+        ag_next.append(0)
+        ag_leaving.append(False)
+        ag_since.append(now)
+        present[g] += 1
+        settle(len(ag_group) - 1, now)
+
+    def chat_arrival(i: int, q: int, now: float) -> bool:
+        """Give chat ``i`` to the least loaded agent with room; False if none has."""
+        gs = groups_for[q]
+        pick = -1
+        if longest:
+            since = inf
+            for g in gs:
+                if idle_ag[g] and idle_ag[g][0][0] < since:
+                    pick, since = g, idle_ag[g][0][0]
+        else:
+            for g in gs:
+                if idle_ag[g]:
+                    pick = g
+                    break
+        if pick >= 0:
+            a = idle_ag[pick].popleft()[1]
+        else:
+            a = -1
+            for k in range(1, conc[q]):
+                for g in gs:
+                    if k < len(level[g]) and level[g][k]:
+                        a = next(iter(level[g][k]))
+                        del level[g][k][a]
+                        break
+                if a >= 0:
+                    break
+            if a < 0:
+                return False
+        advance(a, now)
+        take_chat(a, i, now)
+        level[ag_group[a]][len(ag_chats[a])][a] = None
+        plan_finish(a, now)
+        return True
+
+    def chat_finish(a: int, now: float) -> None:
+        g = ag_group[a]
+        k = len(ag_chats[a])
+        if not ag_leaving[a]:
+            del level[g][k][a]
+        advance(a, now)
+        chats = ag_chats[a]
+        chats.pop(ag_next[a])  # the chat plan_finish found first (nothing changed since)
+        if not chats:
+            busy_periods[g].append((ag_since[a], now))
+        if ag_leaving[a]:
+            if chats:
+                plan_finish(a, now)
+            else:
+                del leaving_ag[g][a]
+                ag_ver[a] += 1
+        else:
+            settle(a, now)
+
+    def set_chat_staff(g: int, target: int, now: float) -> None:
+        if target < present[g]:
+            drop = present[g] - target
+            while drop and idle_ag[g]:
+                idle_ag[g].pop()
+                present[g] -= 1
+                drop -= 1
+            for k in range(1, len(level[g])):
+                while drop and level[g][k]:
+                    a = next(iter(level[g][k]))
+                    del level[g][k][a]
+                    ag_leaving[a] = True
+                    leaving_ag[g][a] = None
+                    present[g] -= 1
+                    drop -= 1
+        elif target > present[g]:
+            add = target - present[g]
+            while add and leaving_ag[g]:
+                a = leaving_ag[g].popitem()[0]
+                ag_leaving[a] = False
+                present[g] += 1
+                add -= 1
+                advance(a, now)
+                settle(a, now)
+            for _ in range(add):
+                new_chat_agent(g, now)
+
     def set_staff(t: int, now: float) -> None:
         for g in range(G):
             target = int(duty[g, t])
-            present = len(idle[g]) + busy_n[g] - leave[g]
-            if target < present:
-                drop = present - target
+            if chat_group[g]:
+                set_chat_staff(g, target, now)
+                continue
+            present_g = len(idle[g]) + busy_n[g] - leave[g]
+            if target < present_g:
+                drop = present_g - target
                 while drop and idle[g]:
                     idle[g].pop()
                     drop -= 1
                 leave[g] += drop
-            elif target > present:
-                add = target - present
+            elif target > present_g:
+                add = target - present_g
                 back = min(add, leave[g])
                 leave[g] -= back
                 for _ in range(add - back):
@@ -221,7 +446,6 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
 
     a = 0  # next arrival
     t_next = 0  # next interval boundary
-    inf = float("inf")
     while True:
         t_arr = arr[a] if a < n else inf
         t_bnd = t_next * dt if t_next < T else inf
@@ -232,32 +456,43 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
             set_staff(t_next, t_bnd)
             t_next += 1
             continue
-        events += 1
         if t_arr <= t_heap:
+            events += 1
             i = a
             a += 1
             q = qq[i]
-            gs = groups_for[q]
-            pick = -1
-            if longest:
-                since = inf
-                for g in gs:
-                    if idle[g] and idle[g][0] < since:
-                        pick, since = g, idle[g][0]
+            if is_chat[q]:
+                if chat_arrival(i, q, t_arr):
+                    continue
             else:
-                for g in gs:
-                    if idle[g]:
-                        pick = g
-                        break
-            if pick >= 0:
-                idle[pick].popleft()
-                serve(i, pick, t_arr)
-            else:
-                waiting[q].append(i)
-                if pat_l[i] < inf:
-                    heapq.heappush(heap, (t_arr + pat_l[i], 1, i))
+                gs = groups_for[q]
+                pick = -1
+                if longest:
+                    since = inf
+                    for g in gs:
+                        if idle[g] and idle[g][0] < since:
+                            pick, since = g, idle[g][0]
+                else:
+                    for g in gs:
+                        if idle[g]:
+                            pick = g
+                            break
+                if pick >= 0:
+                    idle[pick].popleft()
+                    serve(i, pick, t_arr)
+                    continue
+            waiting[q].append(i)
+            if pat_l[i] < inf:
+                heapq.heappush(heap, (t_arr + pat_l[i], 1, i))
             continue
-        now, kind, i = heapq.heappop(heap)
+        item = heapq.heappop(heap)
+        now, kind, i = item[0], item[1], item[2]
+        if kind == 2:
+            if item[3] == ag_ver[i]:
+                events += 1
+                chat_finish(i, now)
+            continue
+        events += 1
         if kind == 1:
             if status[i] == _WAITING:
                 status[i] = _ABANDONED
@@ -276,6 +511,10 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
     wait = np.where(served, start - arrive, 0.0)
     target = np.asarray(inp.target_time, dtype=float)[q_of]
     flat = q_of * T + t_of
+    horizon = T * dt
+    # deferred items neither answered by the end nor due by then are not yet due
+    not_due = np.asarray(is_deferred, dtype=bool)[q_of] & (arrive + target > horizon + 1e-9) \
+        & ~(served & (start <= horizon))
 
     def tally(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         w = mask.astype(float) if weights is None else np.where(mask, weights, 0.0)
@@ -284,17 +523,29 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
     busy = np.zeros((G, T))
     end = start + handle
     for g in range(G):
+        if chat_group[g]:
+            if busy_periods[g]:
+                b = np.asarray(busy_periods[g])
+                busy[g] = _busy_per_interval(b[:, 0], b[:, 1], T, dt)
+            continue
         m = served & (grp == g)
         busy[g] = _busy_per_interval(start[m], end[m], T, dt)
+    # waiting at the end of each interval: arrived, not yet answered or abandoned
+    resolved = np.where(served, start, np.where(st == _ABANDONED, arrive + pat, np.inf))
+    r_idx = np.minimum(np.floor(resolved / dt), T).astype(int)
+    gone = np.bincount(q_of * (T + 1) + r_idx, minlength=Q * (T + 1)).reshape(Q, T + 1)
+    backlog = np.cumsum(counts, axis=1) - np.cumsum(gone[:, :T], axis=1)
     return Replication(
         offered=counts.astype(float),
         answered=tally(served),
-        within=tally(served & (wait <= target + 1e-9)),
+        within=tally(served & (wait <= target + 1e-9) & ~not_due),
         abandoned=tally(st == _ABANDONED),
         wait_sum=tally(served, wait),
         busy=busy,
         duty=duty * dt,
         events=events,
+        due=tally(~not_due),
+        backlog=backlog.astype(float),
     )
 
 
@@ -306,7 +557,9 @@ class SimResult:
     * ``service_level``: answered within target / offered (abandons are misses),
     * ``asa``: mean wait of answered contacts, seconds,
     * ``abandon``: abandoned / offered,
-    * ``occupancy``: busy / on-duty agent time of the groups skilled for the queue.
+    * ``occupancy``: busy / on-duty agent time of the groups skilled for the queue,
+    * ``backlog``: contacts waiting at the end of the interval; over the horizon
+      (``total_*``), at the end of the last interval.
 
     Per-replication ratios are taken over that replication's contacts; intervals (or
     replications) without contacts are left out of the mean (NaN when all are).
@@ -332,10 +585,11 @@ def _ratios(r: Replication, skill: np.ndarray, axis: int | None) -> dict[str, np
 
     with np.errstate(invalid="ignore", divide="ignore"):
         off, ans = s(r.offered), s(r.answered)
+        due = off if r.due is None else s(r.due)
         occ_num = skill.T.astype(float) @ r.busy
         occ_den = skill.T.astype(float) @ r.duty
         return {
-            "service_level": np.where(off > 0, s(r.within) / off, np.nan),
+            "service_level": np.where(due > 0, s(r.within) / due, np.nan),
             "asa": np.where(ans > 0, s(r.wait_sum) / ans, np.nan),
             "abandon": np.where(off > 0, s(r.abandoned) / off, np.nan),
             "occupancy": np.where(s(occ_den) > 0, s(occ_num) / s(occ_den), np.nan),
@@ -383,6 +637,9 @@ def simulate(inp: SimInput, replications: int = 20, seed: int = 1, keep: bool = 
     for m in METRICS:
         mean[m], half[m] = _mean_half(np.stack([p[m] for p in per]))
         tmean[m], thalf[m] = _mean_half(np.stack([p[m] for p in tot]))
+    back = np.stack([r.backlog for r in reps])
+    mean["backlog"], half["backlog"] = _mean_half(back)
+    tmean["backlog"], thalf["backlog"] = _mean_half(back[:, :, -1])
     return SimResult(mean, half, tmean, thalf,
                      offered=np.mean([r.offered for r in reps], axis=0),
                      replications=replications, events=sum(r.events for r in reps),

@@ -3,12 +3,14 @@
 Reading (the I/O edge): ``requirements.csv`` (output of ``wfm staff``) gives volume and
 AHT per interval and queue and the Erlang prediction of the staffing step;
 ``shifts.csv`` (output of ``wfm schedule``) gives agents on duty per group and interval
-(breaks excluded).  Which queues are simulated:
+(breaks excluded).  Every queue is simulated:
 
-* phone-like queues (``erlang_c``, ``erlang_a``) are simulated;
-* ``chat`` and ``deferred`` (e-mail) queues are not simulated yet: the agents the plan
-  assigns to them (the same transportation LP ``wfm schedule`` uses to check a plan)
-  are kept off the simulated queues, interval by interval;
+* phone-like queues (``erlang_c``, ``erlang_a``), ``chat`` queues (concurrency and AHT
+  factors of the center config) and ``deferred`` queues (e-mail, FIFO, the deadline as
+  the service-level threshold);
+* each group's on-duty agents are split per interval into a phone, a chat and an e-mail
+  pool: chat and e-mail get the agents the plan assigns to them (the transportation LP
+  ``wfm schedule`` checks a plan with), the rest serve phone;
 * contacts forecast in closed hours (``binding_target = closed``) are not offered.
 
 Productive agents = on-duty agents x (1 - center shrinkage), rounded to the nearest
@@ -24,13 +26,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wfm.config import CenterConfig
+from wfm.config import CenterConfig, QueueConfig
 from wfm.errors import WfmInputError
 from wfm.io.forecast import parse_interval_starts
 from wfm.io.tables import numeric_column, read_raw_table
 from wfm.simulate.engine import METRICS, SimInput, SimResult
 
-SIMULATED_MODELS = ("erlang_c", "erlang_a")
+SIMULATED_MODELS = ("erlang_c", "erlang_a")  # phone-like models
 SHIFT_COLUMNS = ("group", "day", "start", "end", "breaks", "agents")
 ERLANG_COLUMNS = {"service_level": "service_level", "asa_s": "asa", "abandon_rate": "abandon",
                   "occupancy": "occupancy"}
@@ -135,7 +137,6 @@ def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
     from wfm.config import load_center
     from wfm.io.requirements import read_requirements
     from wfm.schedule.config import load_schedule
-    from wfm.schedule.evaluate import allocate
     from wfm.schedule.instance import build_instance
 
     center = load_center(config)
@@ -163,23 +164,15 @@ def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
             notes.append(f"{coverage}: on-duty agents differ from {shifts_path}; "
                          "simulating shifts.csv")
     cfg = {q.key: q for q in center.queues}
-    sim_q = [q for q in req.queues if cfg[q].model in SIMULATED_MODELS]
-    skipped = [q for q in req.queues if q not in sim_q]
+    sim_q = list(req.queues)
     if not sim_q:
-        raise WfmInputError("no phone queue (erlang_c/erlang_a) to simulate",
-                            file=str(req_path))
-    if skipped:
-        alloc = allocate(inst, duty.astype(int))
-        idx = [req.queues.index(q) for q in skipped]
-        reserved = alloc[:, idx, :].sum(axis=1)
-        duty = duty - reserved
-        notes.append(f"not simulated (chat/deferred models come later): {', '.join(skipped)}; "
-                     f"the {reserved.sum() * dt / 3600:,.0f} agent-h the plan assigns to them "
-                     "are kept off the simulated queues")
+        raise WfmInputError("no queue to simulate", file=str(req_path))
+    kind = np.array([_CHANNEL_KIND[cfg[q].model] for q in sim_q])
+    pool_skill, pool_duty, pool_names, pool_notes = _pools(inst, duty, groups, kind,
+                                                          center.shrinkage, dt)
+    notes.extend(pool_notes)
+    agents = pool_duty
     shrink = center.shrinkage
-    agents = np.floor(np.clip(duty, 0, None) * (1.0 - shrink) + 0.5).astype(int)
-    if shrink:
-        notes.append(f"productive agents = on duty x (1 - shrinkage {shrink:g}), rounded")
 
     # volume, AHT and the Erlang prediction per (queue, interval) from the raw file
     table = read_raw_table(req_path, required=("interval_start", "channel", "language",
@@ -216,19 +209,80 @@ def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
             v = pd.to_numeric(f[col].str.strip(), errors="coerce").to_numpy(float)
             values[q_idx[mine], t_idx[mine]] = v[mine]
         erlang[metric] = values
-    patience = np.array([np.inf if cfg[q].model == "erlang_c" or cfg[q].patience is None
-                         else float(cfg[q].patience) for q in sim_q])
-    target_time = np.array([cfg[q].target_time or 20.0 for q in sim_q], dtype=float)
-    level = np.array([np.nan if cfg[q].service_level is None else cfg[q].service_level
-                      for q in sim_q])
-    erlang_plan = _erlang_at_plan(coverage, sim_q, req.starts, dt, volume, aht, patience,
+    queues = [cfg[q] for q in sim_q]
+    patience = np.array([np.inf if c.model in ("erlang_c", "deferred") or c.patience is None
+                         else float(c.patience) for c in queues])
+    target_time = np.array([c.deadline if c.model == "deferred" else c.target_time or 20.0
+                            for c in queues], dtype=float)
+    level = np.array([c.within if c.model == "deferred" else
+                      np.nan if c.service_level is None else c.service_level for c in queues])
+    erlang["abandon"][kind == "email"] = np.nan  # deferred work does not abandon
+    erlang_plan = _erlang_at_plan(coverage, queues, req.starts, dt, volume, aht, patience,
                                   target_time, shrink)
-    full_idx = [req.queues.index(q) for q in sim_q]
-    skill = inst.skill[:, full_idx].astype(bool)
-    sim = SimInput(volume, aht, patience, target_time, skill, agents, dt, handle=handle,
-                   cv=cv, routing=routing)  # type: ignore[arg-type]
-    return PlanInputs(sim, req.starts, tuple(sim_q), groups, erlang, erlang_plan, level, ~closed,
-                      [*req.warnings, *notes])
+    is_chat = tuple(bool(k == "chat") for k in kind)
+    sim = SimInput(volume, aht, patience, target_time, pool_skill, agents, dt, handle=handle,
+                   cv=cv, routing=routing,  # type: ignore[arg-type]
+                   concurrency=tuple(c.concurrency for c in queues),
+                   aht_factors=tuple(c.chat_aht_factors if c.model == "chat" else (1.0,)
+                                     for c in queues),
+                   chat=is_chat, deferred=tuple(bool(k == "email") for k in kind))
+    return PlanInputs(sim, req.starts, tuple(sim_q), pool_names, erlang, erlang_plan, level,
+                      ~closed, [*req.warnings, *notes])
+
+
+_CHANNEL_KIND = {"erlang_c": "phone", "erlang_a": "phone", "chat": "chat",
+                 "deferred": "email"}
+
+
+def _pools(inst, duty: np.ndarray, groups: tuple[str, ...], kind: np.ndarray,
+           shrink: float, dt: float) -> tuple[np.ndarray, np.ndarray, tuple[str, ...],
+                                              list[str]]:
+    """Split each group's on-duty agents into phone, chat and e-mail pools.
+
+    Per interval, chat and e-mail get the agents the plan's assignment (the
+    transportation LP ``wfm schedule`` checks a plan with) gives the group's chat and
+    deferred queues; the rest of the group serves its phone queues (or, without phone
+    skills, chat, else e-mail).  Productive agents = pool x (1 - shrinkage), rounded
+    on the running sum phone, phone + chat, all, so the pools add up to the group's
+    rounded total.  Returns the pools' skills (P, Q), productive agents (P, T), names
+    (``DE``, ``DE/chat``, ``DE/email``) and notes.
+    """
+    from wfm.schedule.evaluate import allocate
+
+    skill = inst.skill.astype(bool)
+    G, T = duty.shape
+    alloc = allocate(inst, duty.astype(int)).astype(float)
+    kinds = ("phone", "chat", "email")
+    share = np.zeros((3, G, T))
+    for k, name in enumerate(kinds[1:], start=1):
+        share[k] = alloc[:, kind == name, :].sum(axis=1)
+    share[0] = duty - share[1] - share[2]
+    has = np.stack([skill[:, kind == name].any(axis=1) for name in kinds])  # (3, G)
+    for g in range(G):  # unassigned time to the first pool the group has
+        first = int(np.argmax(has[:, g])) if has[:, g].any() else 0
+        if first:
+            share[first, g] += share[0, g]
+            share[0, g] = 0.0
+    running = np.floor(np.cumsum(np.clip(share, 0, None), axis=0) * (1.0 - shrink) + 0.5)
+    productive = np.diff(np.concatenate([np.zeros((1, G, T)), running]), axis=0).astype(int)
+    pools_skill, pools_duty, names = [], [], []
+    for k, name in enumerate(kinds):
+        for g in range(G):
+            if has[k, g] and productive[k, g].any():
+                pools_skill.append(skill[g] & (kind == name))
+                pools_duty.append(productive[k, g])
+                names.append(groups[g] if k == 0 else f"{groups[g]}/{name}")
+    notes = []
+    if shrink:
+        notes.append(f"productive agents = on duty x (1 - shrinkage {shrink:g}), rounded")
+    split = [f"{share[k].sum() * dt / 3600:,.0f} agent-h {kinds[k]}" for k in (1, 2)
+             if share[k].sum() > 0]
+    if split:
+        notes.append("chat and e-mail agents per interval as the plan assigns them ("
+                     + ", ".join(split) + " on duty); the rest serve phone")
+    if not pools_skill:
+        return np.zeros((0, len(kind)), bool), np.zeros((0, T), int), (), notes
+    return np.array(pools_skill), np.array(pools_duty), tuple(names), notes
 
 
 def _read_coverage(path: Path) -> pd.DataFrame:
@@ -244,11 +298,13 @@ def _read_coverage(path: Path) -> pd.DataFrame:
     return cov
 
 
-def _erlang_at_plan(coverage: Path, queues: list[str], starts: pd.DatetimeIndex, dt: float,
-                    volume: np.ndarray, aht: np.ndarray, patience: np.ndarray,
+def _erlang_at_plan(coverage: Path, queues: list[QueueConfig], starts: pd.DatetimeIndex,
+                    dt: float, volume: np.ndarray, aht: np.ndarray, patience: np.ndarray,
                     target_time: np.ndarray, shrink: float) -> dict[str, np.ndarray]:
-    """Erlang C/A per queue and interval at the agents ``coverage.csv`` puts on it."""
+    """Erlang C/A (phone) or Erlang-Chat (chat) per queue and interval at the agents
+    ``coverage.csv`` puts on it; NaN for deferred queues (no per-interval formula)."""
     from wfm.erlang import abandon_rate, asa, occupancy, service_level
+    from wfm.erlang.chat import chat_metrics
 
     Q, T = volume.shape
     out = {m: np.full((Q, T), np.nan) for m in METRICS}
@@ -259,21 +315,34 @@ def _erlang_at_plan(coverage: Path, queues: list[str], starts: pd.DatetimeIndex,
     utc = pd.to_datetime(cov["interval_start"], utc=True, format="ISO8601")
     t = np.rint((utc - starts.tz_convert("UTC")[0]) / pd.Timedelta(seconds=dt)).to_numpy()
     agents = np.full((Q, T), np.nan)
-    for q, key in enumerate(queues):
-        m = (keys == key) & (t >= 0) & (t < T)
+    for q, queue in enumerate(queues):
+        m = (keys == queue.key) & (t >= 0) & (t < T)
         agents[q, t[m].astype(int)] = cov["agents_scheduled"].to_numpy(float)[m]
     n = np.floor(np.nan_to_num(agents) * (1.0 - shrink) + 0.5)
     load = volume * aht / dt
     pat = np.broadcast_to(patience[:, None], (Q, T))
     tt = np.broadcast_to(target_time[:, None], (Q, T))
+    model = np.array([q.model for q in queues])[:, None]
+    ok = ~np.isnan(agents)
+    phone = ok & np.isin(model, SIMULATED_MODELS)
     with np.errstate(all="ignore"):
         for name, fn in (("service_level", lambda c: service_level(n[c], load[c], aht[c], tt[c],
                                                                    pat[c])),
                          ("asa", lambda c: asa(n[c], load[c], aht[c], pat[c])),
                          ("abandon", lambda c: abandon_rate(n[c], load[c], aht[c], pat[c])),
                          ("occupancy", lambda c: occupancy(n[c], load[c], aht[c], pat[c]))):
-            ok = ~np.isnan(agents)
-            out[name][ok] = fn(ok)
+            out[name][phone] = fn(phone)
+        for q, queue in enumerate(queues):
+            if queue.model != "chat" or not ok[q].any():
+                continue
+            c = ok[q]
+            a1 = aht[q, c]  # time in units of AHT_1, as wfm staff does
+            e = chat_metrics(n[q, c], volume[q, c] / dt * a1, queue.chat_aht_factors,
+                             target_time[q] / a1, patience[q] / a1)
+            out["service_level"][q, c] = e.service_level
+            out["asa"][q, c] = e.asa * a1
+            out["abandon"][q, c] = e.abandon_rate
+            out["occupancy"][q, c] = e.occupancy
     return out
 
 
@@ -294,10 +363,15 @@ def result_table(inputs: PlanInputs, res: SimResult) -> pd.DataFrame:
         cols[f"{m}{unit}_ci95"] = res.half[m].ravel()
         cols[f"{m}{unit}_erlang"] = inputs.erlang[m].ravel()
         cols[f"{m}{unit}_erlang_plan"] = inputs.erlang_plan[m].ravel()
+    deferred = np.repeat(np.asarray(inputs.sim.chat_setup()[3], dtype=bool), T)
+    for col in ("abandon_sim", "abandon_ci95"):  # deferred work does not abandon
+        cols[col] = np.where(deferred, np.nan, cols[col])  # type: ignore[call-overload]
     level = np.repeat(inputs.target_level, T)
     upper = res.mean["service_level"] + np.nan_to_num(res.half["service_level"])
     cols["target_sl"] = level
     cols["misses_target"] = (upper.ravel() < level) & (res.offered.ravel() > 0)
+    cols["backlog_sim"] = res.mean["backlog"].ravel()
+    cols["backlog_ci95"] = res.half["backlog"].ravel()
     frame = pd.DataFrame(cols)
     order = np.lexsort((frame["language"], frame["channel"], np.tile(np.arange(T), Q)))
     return frame.iloc[order].reset_index(drop=True).round(6)
@@ -315,9 +389,13 @@ def summary(inputs: PlanInputs, res: SimResult, table: pd.DataFrame) -> list[dic
                      else float(inputs.target_level[q]),
                      "intervals_open": int((inputs.open[q] & (vol > 0)).sum()),
                      "intervals_missed": int(rows["misses_target"].sum())}
-        for m in METRICS:
-            row[m] = float(res.total_mean[m][q])
-            row[f"{m}_ci95"] = float(res.total_half[m][q])
+        deferred = inputs.sim.chat_setup()[3][q]
+        for m in (*METRICS, "backlog"):
+            none = deferred and m == "abandon"
+            row[m] = None if none else float(res.total_mean[m][q])
+            row[f"{m}_ci95"] = None if none else float(res.total_half[m][q])
+            if m == "backlog":
+                continue
             for suffix, source in (("_erlang", inputs.erlang), ("_erlang_plan",
                                                                  inputs.erlang_plan)):
                 e = source[m][q]

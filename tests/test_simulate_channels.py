@@ -1,0 +1,168 @@
+"""Chat (concurrency) and deferred (e-mail) queues in the simulation engine."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.stats import t as student
+
+from wfm.erlang.chat import chat_metrics
+from wfm.erlang.deferred import fifo_backlog
+from wfm.simulate import SimInput, simulate, simulate_once
+
+DT = 1800.0
+WARMUP = 4  # intervals (2 h) left out: the simulation starts empty
+T = 12
+REPS = 30
+
+
+def chat_queue(n: int, load1: float, aht: float, factors: tuple[float, ...],
+               patience: float, target: float, T: int = T,
+               duty: np.ndarray | None = None) -> SimInput:
+    """One chat queue with ``load1`` = arrivals per AHT_1 (Erlang at one chat each)."""
+    return SimInput(np.full((1, T), load1 * DT / aht), np.full((1, T), aht),
+                    np.array([patience]), np.array([target]), np.ones((1, 1), bool),
+                    np.full((1, T), n) if duty is None else duty, DT,
+                    concurrency=(len(factors),), aht_factors=(factors,), chat=(True,))
+
+
+# (agents, arrivals per AHT_1, AHT_1 s, AHT_k / AHT_1, patience s or inf, target s)
+CHAT_POINTS = [
+    (5, 8.0, 600.0, (1.0, 1.18), 180.0, 60.0),
+    (3, 5.0, 400.0, (1.0, 1.2), 120.0, 30.0),
+    (8, 11.0, 300.0, (1.0, 2 / 1.7), 180.0, 60.0),
+    (20, 42.0, 600.0, (1.0, 2 / 1.7, 1.2), 240.0, 60.0),
+    (12, 16.0, 500.0, (1.0, 1.18), np.inf, 60.0),
+    (4, 5.0, 300.0, (1.0, 1.1, 1.25), 90.0, 20.0),
+]
+
+
+def test_chat_agrees_with_the_erlang_chat_model_within_the_95pct_interval():
+    """SL, ASA and abandonment against wfm.erlang.chat (17 checks; an honest 95 %
+    interval misses 3 or more with probability ~5 %, so 15 hits are required and every
+    miss must lie within two half-widths).  Occupancy (agents holding a chat) is only
+    bounded: the chain keeps the chats spread evenly over the agents at all times, in
+    the simulation a chat stays with its agent, so departures leave loads uneven and
+    fewer agents hold a chat."""
+    tq = student.ppf(0.975, REPS - 1)
+    hits, checks, misses = 0, 0, []
+    for k, (n, load1, aht, factors, pat, tt) in enumerate(CHAT_POINTS):
+        inp = chat_queue(n, load1, aht, factors, pat, tt)
+        got: dict[str, list[float]] = {"sl": [], "asa": [], "ab": [], "occ": []}
+        for r in range(REPS):
+            x = simulate_once(inp, np.random.default_rng([300 + k, r]))
+            s = slice(WARMUP, None)
+            off = x.offered[:, s].sum()
+            got["sl"].append(x.within[:, s].sum() / off)
+            got["asa"].append(x.wait_sum[:, s].sum() / x.answered[:, s].sum())
+            got["ab"].append(x.abandoned[:, s].sum() / off)
+            got["occ"].append(x.busy[:, s].sum() / x.duty[:, s].sum())
+        e = chat_metrics(n, load1 / aht, [aht * f for f in factors], tt,
+                         None if np.isinf(pat) else pat)
+        want = {"sl": e.service_level, "asa": e.asa, "ab": e.abandon_rate}
+        for name, value in want.items():
+            v = np.array(got[name])
+            if np.isinf(pat) and name == "ab":
+                assert v.max() == 0.0
+                continue
+            mean, half = v.mean(), tq * v.std(ddof=1) / np.sqrt(REPS)
+            checks += 1
+            if abs(mean - float(value)) <= half:
+                hits += 1
+            else:
+                misses.append((k, name, float(mean), float(half), float(value)))
+        occ = np.array(got["occ"])
+        assert occ.mean() <= float(e.occupancy) + tq * occ.std(ddof=1) / np.sqrt(REPS)
+        assert occ.mean() >= 0.9 * float(e.occupancy)
+    print(f"chat simulation vs Erlang-Chat: {hits}/{checks} inside the 95 % CI")
+    assert checks == 17 and hits >= 15, misses
+    for *_, mean, half, value in misses:
+        assert abs(mean - value) <= 2 * half
+
+
+def test_chat_at_concurrency_one_is_the_phone_model_path_for_path():
+    """m = 1 chat agents, tracked one by one, reproduce the phone engine exactly (same
+    random draws, same routing), here with staffing that rises and a second group."""
+    Tn = 6
+    vol = np.array([[25.0, 40.0, 60.0, 50.0, 30.0, 20.0], [5.0] * Tn])
+    duty = np.array([[4, 6, 9, 9, 9, 9], [2, 2, 3, 3, 3, 3]])
+    skill = np.array([[True, False], [True, True]])
+    base = dict(volume=vol, aht=np.full((2, Tn), 300.0), patience=np.array([120.0, 200.0]),
+                target_time=np.array([20.0, 60.0]), skill=skill, on_duty=duty, dt=DT)
+    for routing in ("specialist", "longest_idle"):
+        phone = SimInput(**base, routing=routing)  # type: ignore[arg-type]
+        chat = SimInput(**base, routing=routing, chat=(True, True))  # type: ignore[arg-type]
+        for seed in range(3):
+            a = simulate_once(phone, np.random.default_rng(seed))
+            b = simulate_once(chat, np.random.default_rng(seed))
+            for f in ("offered", "answered", "within", "abandoned", "wait_sum", "backlog"):
+                np.testing.assert_array_equal(getattr(a, f), getattr(b, f), err_msg=f)
+            np.testing.assert_allclose(a.busy, b.busy, rtol=1e-9, atol=1e-6)
+            assert a.answered.sum() > 0 and a.abandoned.sum() > 0
+
+
+def test_chat_agents_whose_shift_ends_finish_their_chats_and_leave():
+    """Nobody on duty in the middle interval: no chat is answered there, and the only
+    chat work in it is that of chats taken before the shift end."""
+    duty = np.array([[6, 0, 6]])
+    inp = chat_queue(6, 8.0, 600.0, (1.0, 1.18), 120.0, 60.0, T=3, duty=duty)
+    res = simulate(inp, replications=5, seed=4)
+    sl = res.mean["service_level"][0]
+    assert sl[0] > 0.8 and sl[2] > 0.5
+    assert sl[1] < 0.1 and res.mean["abandon"][0, 1] > 0.8
+    x = simulate_once(inp, np.random.default_rng(2))
+    assert 0 < x.busy[0, 1] < 6 * DT
+
+
+def test_concurrency_lets_fewer_agents_carry_the_load():
+    """8 chats per AHT_1 on 5 agents: at one chat each the queue is overloaded, at two
+    chats (18 % slower) it is served well."""
+    one = simulate(chat_queue(5, 8.0, 600.0, (1.0,), 180.0, 60.0), replications=5, seed=1)
+    two = simulate(chat_queue(5, 8.0, 600.0, (1.0, 1.18), 180.0, 60.0), replications=5,
+                   seed=1)
+    assert one.total_mean["abandon"][0] > 0.15
+    assert two.total_mean["abandon"][0] < one.total_mean["abandon"][0] / 2
+
+
+def email_queue(volume: float, agents: int, aht: float, deadline: float, T: int,
+                cv: float = 1.0) -> SimInput:
+    return SimInput(np.full((1, T), volume), np.full((1, T), aht), np.array([np.inf]),
+                    np.array([deadline]), np.ones((1, 1), bool), np.full((1, T), agents),
+                    DT, handle="lognormal", cv=cv, deferred=(True,))
+
+
+def test_email_with_staffing_well_above_the_load_is_all_within_the_deadline():
+    inp = email_queue(40.0, 20, 300.0, 4 * 3600.0, T=16)  # load 6.7 of 20 agents
+    res = simulate(inp, replications=5, seed=3)
+    assert res.total_mean["service_level"][0] == 1.0
+    assert np.isnan(res.total_mean["abandon"][0]) or res.total_mean["abandon"][0] == 0.0
+    assert res.total_mean["backlog"][0] < 5
+
+
+def test_email_backlog_and_deadline_share_follow_the_fluid_queue_when_understaffed():
+    """100 items per interval, 10 agents at 360 s (nearly constant): 50 answered per
+    interval, so the backlog grows by 50 an interval (the fluid FIFO queue of
+    wfm.erlang.deferred) and an item arriving at time s waits about s.  With a 1-h
+    deadline over a 4-h horizon: items of the first hour are on time, those of hours
+    2-3 are late, and those of the last hour are not yet due at the end (nor
+    answered): on-time share 1/3."""
+    T8 = 8
+    inp = email_queue(100.0, 10, 360.0, 3600.0, T=T8, cv=0.05)
+    res = simulate(inp, replications=20, seed=7)
+    _, fluid = fifo_backlog(np.full(T8, 100.0), np.full(T8, 50.0))
+    mean, half = res.mean["backlog"][0], res.half["backlog"][0]
+    assert np.all(np.abs(mean - fluid) <= 3 * half + 5), (mean, fluid)
+    sl, sl_half = res.total_mean["service_level"][0], res.total_half["service_level"][0]
+    assert abs(sl - 1 / 3) <= sl_half + 0.02, (sl, sl_half)
+    assert res.total_mean["backlog"][0] == pytest.approx(400.0, abs=30.0)
+
+
+def test_mixed_chat_and_phone_groups_are_rejected():
+    with pytest.raises(ValueError, match="chat queues only"):
+        SimInput(np.ones((2, 2)), np.full((2, 2), 300.0), np.array([60.0, 60.0]),
+                 np.array([20.0, 20.0]), np.ones((1, 2), bool), np.ones((1, 2)), DT,
+                 chat=(True, False))
+    with pytest.raises(ValueError, match="one positive AHT factor"):
+        chat_queue(2, 1.0, 300.0, (1.0,), 60.0, 20.0).__class__(
+            **{**chat_queue(2, 1.0, 300.0, (1.0,), 60.0, 20.0).__dict__,
+               "concurrency": (2,)})
