@@ -24,7 +24,7 @@ FILES = {"forecast.csv", "requirements.csv", "shifts.csv", "coverage.csv", "unco
 PLAN_SHEETS = ["forecast", "forecast_data", "coverage", "coverage_data", "service_level",
                "service_level_data", "shifts_per_day"]
 SHEETS = [*PLAN_SHEETS, "simulation", "simulation_data", "scenario_costs"]
-PHONE_QUEUES = 4  # simulated
+SIMULATED_QUEUES = QUEUES  # phone, chat and e-mail
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +121,7 @@ def test_simulation_sheet_summarises_simulation_csv(planned):
     sim = pd.read_csv(out / "simulation.csv")
     sim["queue"] = sim["channel"] + ":" + sim["language"]
     sheet = pd.read_excel(out / "report.xlsx", sheet_name="simulation").set_index("queue")
-    assert len(sheet) == PHONE_QUEUES
+    assert len(sheet) == SIMULATED_QUEUES
     for queue, g in sim.groupby("queue"):
         ok = g["offered"] > 0
         weighted = (g.loc[ok, "service_level_sim"] * g.loc[ok, "offered"]).sum() \
