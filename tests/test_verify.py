@@ -22,6 +22,7 @@ from wfm.simulate.verify import (
     interval_misses,
     queue_met,
     raise_requirement,
+    shared_groups,
     step_for,
     to_raise,
     verify,
@@ -144,6 +145,15 @@ def test_loop_stops_at_the_round_limit_and_names_the_queue():
     assert res.status == "round limit"
     assert {u["queue"] for u in res.unmet} == {"phone:de", "phone:en"}
     assert all("after 1 re-plans" in u["reason"] for u in res.unmet)
+
+
+def test_shared_groups_names_the_other_simulated_queues():
+    inst = SimpleNamespace(queues=("phone:de", "phone:en", "email:en"),
+                           skill=np.array([[1, 0, 0], [1, 1, 1], [0, 1, 1]], dtype=bool),
+                           group_names=lambda: ["DE", "DE_EN", "EN"])
+    assert shared_groups(inst, "phone:en", ("phone:de", "phone:en")) == \
+        {"DE_EN": ["phone:de"]}
+    assert shared_groups(inst, "phone:de", ("phone:de",)) == {}
 
 
 def test_loop_stops_when_the_plan_cannot_grow():

@@ -215,15 +215,30 @@ def verify(required: np.ndarray, queues: Sequence[str], dt: float,
     last = rows[-1]["round"]
     # the measurement above is of `plan` unless the loop stopped on "no progress",
     # where the plan is unchanged: the same measurement holds
-    unmet = [why_unmet(plan, q, miss[i], status, last)
+    unmet = [why_unmet(plan, q, miss[i], status, last, m.queues)
              for i, q in enumerate(m.queues) if not met[i]]
     return VerifyResult(rows, status, unmet, plan, req, last, list(m.notes))
 
 
+def shared_groups(inst: Any, queue: str, simulated: Sequence[str]) -> dict[str, list[str]]:
+    """Groups skilled for ``queue`` and for other simulated queues: name -> those queues.
+    Empty when the instance carries no skill matrix."""
+    skill = getattr(inst, "skill", None)
+    if skill is None or queue not in inst.queues:
+        return {}
+    q = inst.queues.index(queue)
+    others = [k for k, name in enumerate(inst.queues) if name in simulated and name != queue]
+    names = inst.group_names()
+    return {names[g]: [inst.queues[k] for k in others if skill[g, k]]
+            for g in np.flatnonzero(skill[:, q]) if any(skill[g, k] for k in others)}
+
+
 def why_unmet(plan: PlanLike, queue: str, miss: np.ndarray, status: str,
-              last_round: int) -> dict:
+              last_round: int, simulated: Sequence[str] = ()) -> dict:
     """Why ``queue`` still misses: the reasons ``uncovered.csv`` gives for the plan's
-    shortfall in the missed intervals (a limit), else that the loop ran out of rounds."""
+    shortfall in the missed intervals (a limit), else that the loop ran out of rounds
+    with the plan covering the raised requirement, naming the groups the queue shares
+    with other simulated queues (in the simulation, their overflow takes those agents)."""
     inst = plan.instance
     unc = plan.uncovered
     times = {t.isoformat(): k for k, t in enumerate(inst.starts)}
@@ -245,5 +260,11 @@ def why_unmet(plan: PlanLike, queue: str, miss: np.ndarray, status: str,
         text = "raising the requirement did not change the plan"
     else:
         text = (f"still below target after {last_round} re-plans although the plan covers "
-                "the raised requirement (more --verify-rounds may help)")
+                "the raised requirement")
+        shared = shared_groups(plan.instance, queue, simulated)
+        if shared:
+            text += "; it shares " + ", ".join(
+                f"{g} with {'/'.join(qs)}" for g, qs in shared.items()) + (
+                ", whose overflow takes those agents in the simulation")
+        text += " (more --verify-rounds may help)"
     return {"queue": queue, "intervals_missing": n_miss, "reason": text}
