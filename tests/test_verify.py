@@ -274,3 +274,18 @@ def test_verify_round_limit_in_the_terminal(tmp_path):
     assert "stopped (round limit) after 0 re-plan(s)" in result.output
     assert "phone:de:" in result.output
     assert len(_read(tmp_path / "p" / "verify.csv")) == 1
+
+
+def test_verify_without_a_phone_queue_is_a_user_error_and_writes_nothing(tmp_path):
+    cfg, req = _inputs(tmp_path)
+    cfg.write_text(_center().replace('channel = "phone"\nlanguage = "de"\nmodel = "erlang_c"\n'
+                                     'target = "80/20s"',
+                                     'channel = "email"\nlanguage = "de"\nmodel = "deferred"\n'
+                                     'deadline = "24h"')
+                   .replace("phone = 1000", "email = 1000")
+                   .replace('"phone:de"', '"email:de"'), encoding="utf-8")
+    req.write_text(req.read_text().replace(",phone,", ",email,"), encoding="utf-8")
+    result = _run(tmp_path, "plan")
+    assert result.exit_code == 2, result.output
+    assert "no phone queue" in result.output
+    assert not (tmp_path / "plan").exists() or not any((tmp_path / "plan").iterdir())
