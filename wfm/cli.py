@@ -330,6 +330,12 @@ def schedule(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     agents: Annotated[Path | None, typer.Option(
         help="Agents CSV (agent_id,group[,contract_hours,unavailable]) to roster.")] = None,
+    verify: Annotated[bool, typer.Option(
+        "--verify", help="Simulate the plan, raise the requirement where service misses its "
+                         "target, re-plan; writes verify.csv.")] = False,
+    verify_rounds: Annotated[int, typer.Option(help="Most re-plans of --verify.", min=0)] = 3,
+    verify_replications: Annotated[int, typer.Option(
+        help="Simulated weeks per --verify round (seed 1).", min=2)] = 30,
 ) -> None:
     """Shift plan for a week of requirements: writes shifts.csv, coverage.csv, uncovered.csv,
     and the roster of named agents: roster.csv, roster_unassigned.csv, roster_agents.csv."""
@@ -341,9 +347,14 @@ def schedule(
     if limit <= 0:
         raise typer.BadParameter("must be above 0 s", param_hint="--time-limit")
     rel_gap = _gap(gap)
+    check = None
+    if verify:
+        from wfm.simulate.verify import VerifyOptions
+
+        check = VerifyOptions(rounds=verify_rounds, replications=verify_replications)
     plan = _run(lambda: run_schedule(requirements, config, output, solver, limit, rel_gap,
                                      show_progress=not quiet and not as_json,
-                                     agents=agents, roster=True))
+                                     agents=agents, roster=True, verify=check))
     if as_json:
         console.print_json(json.dumps({"output": str(output), **plan.summary}))
     elif not quiet:

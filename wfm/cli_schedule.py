@@ -15,10 +15,12 @@ from wfm.errors import WfmInputError
 
 def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
                  time_limit: float, gap: float, *, show_progress: bool,
-                 agents: Path | None = None, roster: bool = False):
+                 agents: Path | None = None, roster: bool = False, verify=None):
     """Read, plan, write ``shifts.csv``, ``coverage.csv``, ``uncovered.csv`` under ``output``;
     with ``roster`` (or an ``agents`` file) also roster the plan (a second ``time_limit``)
-    and write ``roster.csv``, ``roster_unassigned.csv``, ``roster_agents.csv``.
+    and write ``roster.csv``, ``roster_unassigned.csv``, ``roster_agents.csv``; with
+    ``verify`` (a ``wfm.simulate.verify.VerifyOptions``) simulate and re-plan first
+    (``wfm/cli_verify.py``), write ``verify.csv`` and add ``summary['verify']``.
 
     All tables are computed before the first file is written; each file is written
     atomically.  User mistakes raise :class:`WfmInputError`.
@@ -59,6 +61,21 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
                                  opts)
     except ValueError as exc:
         raise WfmInputError(str(exc), file=str(config)) from None
+    verified = None
+    if verify is not None:  # simulate, raise the requirement where it misses, re-plan
+        from wfm.cli_verify import verify_plan, verify_summary, verify_table
+
+        def replan(required):
+            return plan_schedule(req.starts, center.interval, req.queues, required, sched, opts)
+
+        try:
+            result = verify_plan(plan, replan, requirements, config, center.shrinkage, verify,
+                                 console if show_progress else None)
+        except ValueError as exc:
+            raise WfmInputError(str(exc), file=str(config)) from None
+        plan = result.plan
+        plan.summary["verify"] = verify_summary(result, verify)
+        verified = verify_table(result)
     rostered = {}
     if roster or staff is not None:
         rostered = _roster(plan, staff, time_limit, console if show_progress else None)
@@ -69,6 +86,8 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
     write_csv(output / "uncovered.csv", plan.uncovered)
     for name, frame in rostered.items():
         write_csv(output / name, frame)
+    if verified is not None:
+        write_csv(output / "verify.csv", verified)
     return plan
 
 
@@ -173,3 +192,7 @@ def print_schedule_summary(console: Console, plan, output: Path) -> None:
             console.print(f"roster check: {v}", markup=False)
     for n in s["notes"]:
         console.print(f"note: {n}", markup=False)
+    if s.get("verify"):
+        from wfm.cli_verify import print_verify_summary
+
+        print_verify_summary(console, s["verify"])

@@ -1,0 +1,270 @@
+"""Verify and repair a shift plan by simulation: the loop of ``wfm schedule --verify``.
+
+Pure functions over arrays and callables; no I/O (the CLI edge, ``wfm/cli_verify.py``,
+supplies the planner and the simulation as callables).  One round:
+
+1. simulate the current plan (a :class:`Measurement`: per simulated queue and interval,
+   does the simulated service level miss its target?);
+2. where it misses, raise the requirement of that queue and interval to what the plan
+   already puts on the queue plus ``step`` agents on duty (:func:`raise_requirement`);
+3. re-plan with the raised requirement and go back to 1.
+
+The loop stops when every simulated queue meets its target (:func:`queue_met`), when
+``rounds`` re-plans are done, or when raising changes nothing (the intervals that miss
+are already short in the plan for a limit: headcount, hours, no shift, no skill).
+Requirements are only raised, never lowered, so the plan of the last round is the one
+with the most agents where the simulation asked for them.
+
+Units: requirements are agents on duty per interval (integers, as ``wfm staff`` writes
+them, grossed up by the shrinkage); agent-hours where a name says ``_h``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class VerifyOptions:
+    """``rounds``: the most re-plans after the first plan; ``replications`` simulated
+    weeks per round, all rounds with the same ``seed`` (common random numbers: a round
+    differs from the last by the plan, not by the draws)."""
+
+    rounds: int = 3
+    replications: int = 30
+    seed: int = 1
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """What one simulation of a plan says, per simulated queue (Qs) and interval (T).
+
+    ``sl`` and ``sl_half`` are the mean simulated service level and the half-width of
+    its 95 % interval (NaN where nothing was offered); ``offered`` mean contacts;
+    ``sl_week``/``sl_week_half`` the same over the horizon; ``target`` the service-level
+    target per queue (NaN: none); ``notes`` what the simulation left out.
+    """
+
+    queues: tuple[str, ...]
+    sl: np.ndarray
+    sl_half: np.ndarray
+    offered: np.ndarray
+    sl_week: np.ndarray
+    sl_week_half: np.ndarray
+    target: np.ndarray
+    notes: tuple[str, ...] = ()
+
+
+def measurement(inputs: Any, res: Any) -> Measurement:
+    """A :class:`Measurement` from ``wfm.simulate.plan.PlanInputs`` and a ``SimResult``."""
+    return Measurement(
+        queues=tuple(inputs.queues),
+        sl=np.asarray(res.mean["service_level"], dtype=float),
+        sl_half=np.asarray(res.half["service_level"], dtype=float),
+        offered=np.asarray(res.offered, dtype=float),
+        sl_week=np.asarray(res.total_mean["service_level"], dtype=float),
+        sl_week_half=np.asarray(res.total_half["service_level"], dtype=float),
+        target=np.asarray(inputs.target_level, dtype=float),
+        notes=tuple(inputs.notes),
+    )
+
+
+def interval_misses(m: Measurement) -> np.ndarray:
+    """(Qs, T) bool: contacts were offered and the whole 95 % interval of the simulated
+    service level lies below the target (``misses_target`` of ``wfm simulate``)."""
+    upper = m.sl + np.nan_to_num(m.sl_half)
+    with np.errstate(invalid="ignore"):
+        return (upper < m.target[:, None]) & (m.offered > 0)
+
+
+def week_misses(m: Measurement) -> np.ndarray:
+    """(Qs,) bool: the whole 95 % interval of the week's simulated service level lies
+    below the target."""
+    with np.errstate(invalid="ignore"):
+        return (m.sl_week + np.nan_to_num(m.sl_week_half)) < m.target
+
+
+def queue_met(m: Measurement) -> np.ndarray:
+    """(Qs,) bool: the queue has no target, or neither any interval nor its week misses."""
+    return ~(interval_misses(m).any(axis=1) | week_misses(m))
+
+
+def to_raise(m: Measurement) -> np.ndarray:
+    """(Qs, T) bool: the intervals to raise.  Those that miss; for a queue whose week
+    misses, also every interval with contacts whose mean simulated SL is below target
+    (no single interval may be significant, yet together they are)."""
+    out = interval_misses(m)
+    weak = week_misses(m)
+    with np.errstate(invalid="ignore"):
+        below = (m.sl < m.target[:, None]) & (m.offered > 0)
+    return out | (weak[:, None] & below)
+
+
+def step_for(shrinkage: float) -> int:
+    """Agents on duty to add so that at least one more is productive: the simulation
+    counts round(on duty x (1 - shrinkage)), so +1 on duty may add nobody
+    (11 x 0.7 = 7.7 and 12 x 0.7 = 8.4 both round to 8); ceil(1 / (1 - s)) does."""
+    if not 0.0 <= shrinkage < 1.0:
+        raise ValueError("shrinkage must be in [0, 1)")
+    return max(1, math.ceil(1.0 / (1.0 - shrinkage) - 1e-9))
+
+
+def raise_requirement(required: np.ndarray, scheduled: np.ndarray, rows: Sequence[int],
+                      mask: np.ndarray, step: int) -> np.ndarray:
+    """Requirement (Q, T) with ``required[rows[i], t]`` raised where ``mask[i, t]``.
+
+    The new value is ``max(required, scheduled) + step``: ``scheduled`` (Q, T) are the
+    agents the plan already puts on the queue (a long shift may cover more than the
+    requirement), so raising only the requirement could leave the plan unchanged.
+    """
+    out = np.array(required, dtype=int, copy=True)
+    rows = np.asarray(rows, dtype=int)
+    cur = out[rows]
+    up = np.maximum(cur, np.asarray(scheduled)[rows].astype(int)) + int(step)
+    out[rows] = np.where(mask, up, cur)
+    return out
+
+
+class PlanLike(Protocol):
+    """What the loop needs of a plan (``wfm.schedule.SchedulePlan``)."""
+
+    summary: dict
+    uncovered: Any
+    instance: Any
+    result: Any
+
+
+@dataclass
+class VerifyResult:
+    """The rounds of the loop and its outcome.
+
+    ``rows``: one dict per round and simulated queue (the columns of ``verify.csv``);
+    ``status``: ``met``, ``round limit`` or ``no progress``; ``unmet``: per queue still
+    missing, ``{"queue", "intervals_missing", "reason"}``; ``plan`` the last plan,
+    ``required`` its requirement (Q, T); ``notes`` from the simulation.
+    """
+
+    rows: list[dict]
+    status: str
+    unmet: list[dict]
+    plan: Any
+    required: np.ndarray
+    rounds: int
+    notes: list[str] = field(default_factory=list)
+
+
+def verify(required: np.ndarray, queues: Sequence[str], dt: float,
+           plan_fn: Callable[[np.ndarray], PlanLike],
+           measure_fn: Callable[[PlanLike], Measurement], rounds: int, step: int,
+           first_plan: PlanLike | None = None,
+           progress: Callable[[str], None] | None = None) -> VerifyResult:
+    """Run the verify-and-repair loop (module docstring).
+
+    ``required`` (Q, T) agents on duty for ``queues`` (all planned queues; the
+    measurement names the simulated ones); ``dt`` interval seconds; ``plan_fn`` plans
+    a requirement; ``measure_fn`` simulates a plan; ``rounds`` the most re-plans
+    (round 0 is the first plan); ``step`` agents on duty added per raised interval
+    (:func:`step_for`); ``first_plan`` the plan of ``required`` if already made.
+    """
+    if rounds < 0:
+        raise ValueError("rounds must be >= 0")
+    say = progress or (lambda _m: None)
+    base = np.ceil(np.asarray(required, dtype=float) - 1e-9).clip(min=0).astype(int)
+    req = base.copy()
+    plan = first_plan if first_plan is not None else plan_fn(req)
+    rows: list[dict] = []
+    status = "round limit"
+    for r in range(rounds + 1):
+        say(f"verify round {r}: simulating")
+        m = measure_fn(plan)
+        idx = [list(queues).index(q) for q in m.queues]
+        miss = interval_misses(m)
+        met = queue_met(m)
+        added_h = (req - base).sum(axis=1) * dt / 3600.0
+        for i, q in enumerate(m.queues):
+            rows.append({
+                "round": r, "queue": q,
+                "intervals_open": int((m.offered[i] > 0).sum()),
+                "intervals_missing": int(miss[i].sum()),
+                "sl_week_sim": float(m.sl_week[i]),
+                "sl_week_ci95": float(m.sl_week_half[i]),
+                "target": None if np.isnan(m.target[i]) else float(m.target[i]),
+                "met": bool(met[i]),
+                "agents_added_h": float(added_h[idx[i]]),
+                "paid_h": float(plan.summary["paid_h"]),
+                "cost": float(plan.summary["cost"]),
+            })
+        if met.all():
+            status = "met"
+            break
+        if r == rounds:
+            break
+        new = raise_requirement(req, plan.result.plan.scheduled, idx, to_raise(m), step)
+        say(f"verify round {r + 1}: re-planning {int(miss.sum())} missed intervals")
+        plan_new = plan_fn(new)
+        if np.array_equal(plan_new.result.plan.y, plan.result.plan.y):
+            status = "no progress"
+            req, plan = new, plan_new
+            break
+        req, plan = new, plan_new
+    last = rows[-1]["round"]
+    # the measurement above is of `plan` unless the loop stopped on "no progress",
+    # where the plan is unchanged: the same measurement holds
+    unmet = [why_unmet(plan, q, miss[i], status, last, m.queues)
+             for i, q in enumerate(m.queues) if not met[i]]
+    return VerifyResult(rows, status, unmet, plan, req, last, list(m.notes))
+
+
+def shared_groups(inst: Any, queue: str, simulated: Sequence[str]) -> dict[str, list[str]]:
+    """Groups skilled for ``queue`` and for other simulated queues: name -> those queues.
+    Empty when the instance carries no skill matrix."""
+    skill = getattr(inst, "skill", None)
+    if skill is None or queue not in inst.queues:
+        return {}
+    q = inst.queues.index(queue)
+    others = [k for k, name in enumerate(inst.queues) if name in simulated and name != queue]
+    names = inst.group_names()
+    return {names[g]: [inst.queues[k] for k in others if skill[g, k]]
+            for g in np.flatnonzero(skill[:, q]) if any(skill[g, k] for k in others)}
+
+
+def why_unmet(plan: PlanLike, queue: str, miss: np.ndarray, status: str,
+              last_round: int, simulated: Sequence[str] = ()) -> dict:
+    """Why ``queue`` still misses: the reasons ``uncovered.csv`` gives for the plan's
+    shortfall in the missed intervals (a limit), else that the loop ran out of rounds
+    with the plan covering the raised requirement, naming the groups the queue shares
+    with other simulated queues (in the simulation, their overflow takes those agents)."""
+    inst = plan.instance
+    unc = plan.uncovered
+    times = {t.isoformat(): k for k, t in enumerate(inst.starts)}
+    reasons: dict[str, int] = {}
+    if len(unc):
+        for _, u in unc[unc["queue"] == queue].iterrows():
+            s = times.get(u["from"])
+            if s is None:
+                continue
+            n = int(miss[s:s + int(u["intervals"])].sum())
+            if n:
+                reasons[u["reason"]] = reasons.get(u["reason"], 0) + n
+    n_miss = int(miss.sum())
+    if reasons:
+        text = "; ".join(f"{r} ({n} of the missed intervals)" for r, n in reasons.items())
+    elif n_miss == 0:
+        text = "the week's service level is below target though no interval is significant"
+    elif status == "no progress":
+        text = "raising the requirement did not change the plan"
+    else:
+        text = (f"still below target after {last_round} re-plans although the plan covers "
+                "the raised requirement")
+        shared = shared_groups(plan.instance, queue, simulated)
+        if shared:
+            text += "; it shares " + ", ".join(
+                f"{g} with {'/'.join(qs)}" for g, qs in shared.items()) + (
+                ", whose overflow takes those agents in the simulation")
+        text += " (more --verify-rounds may help)"
+    return {"queue": queue, "intervals_missing": n_miss, "reason": text}
