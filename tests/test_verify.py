@@ -276,7 +276,8 @@ def test_verify_round_limit_in_the_terminal(tmp_path):
     assert len(_read(tmp_path / "p" / "verify.csv")) == 1
 
 
-def test_verify_without_a_phone_queue_is_a_user_error_and_writes_nothing(tmp_path):
+def test_verify_simulates_an_e_mail_only_center(tmp_path):
+    """E-mail (deferred) queues are simulated too: the loop verifies their deadline share."""
     cfg, req = _inputs(tmp_path)
     cfg.write_text(_center().replace('channel = "phone"\nlanguage = "de"\nmodel = "erlang_c"\n'
                                      'target = "80/20s"',
@@ -286,6 +287,6 @@ def test_verify_without_a_phone_queue_is_a_user_error_and_writes_nothing(tmp_pat
                    .replace('"phone:de"', '"email:de"'), encoding="utf-8")
     req.write_text(req.read_text().replace(",phone,", ",email,"), encoding="utf-8")
     result = _run(tmp_path, "plan")
-    assert result.exit_code == 2, result.output
-    assert "no phone queue" in result.output
-    assert not (tmp_path / "plan").exists() or not any((tmp_path / "plan").iterdir())
+    assert result.exit_code == 0, result.output
+    rows = _read(tmp_path / "plan" / "verify.csv")
+    assert rows and {r["queue"] for r in rows} == {"email:de"}
