@@ -71,7 +71,11 @@ class ProviderResult:
 
 @dataclass(frozen=True)
 class ScenarioResult:
-    """One scenario: its providers, and the demand (forecast contacts per year)."""
+    """One scenario: its providers, and the demand (forecast contacts per year).
+
+    ``service_level``: per queue, weighted by handled contacts over intervals
+    with a target; ``service_level_total``: the same over all queues.
+    """
 
     name: str
     description: str
@@ -79,6 +83,7 @@ class ScenarioResult:
     contacts: float
     years: int
     service_level: dict[str, float] = field(default_factory=dict)
+    service_level_total: float = math.nan
 
     @property
     def run_per_year(self) -> float:
@@ -166,6 +171,62 @@ def _queues(frame: pd.DataFrame, center: CenterConfig) -> list[_QueueData]:
     return out
 
 
+@dataclass(frozen=True)
+class CompareContext:
+    """Everything a scenario evaluation needs besides the scenario file (picklable).
+
+    ``queues``: the forecast per queue on its full interval grid; ``masks``:
+    window masks per queue; ``per_year``: factor from the forecast period to
+    52 weeks; ``holiday_share``: the country's public holidays per year as a
+    share of the year's days; ``*_factor``: sensitivity scalings of forecast
+    volume, AHT and vendor prices.
+    """
+
+    center: CenterConfig
+    queues: tuple[_QueueData, ...]
+    masks: dict[str, dict[str, np.ndarray]]
+    per_year: float
+    holiday_share: float
+    volume_factor: float = 1.0
+    aht_factor: float = 1.0
+    price_factor: float = 1.0
+
+
+def prepare(
+    scen: ScenarioFile,
+    center: CenterConfig,
+    frame: pd.DataFrame,
+    *,
+    volume_factor: float = 1.0,
+    aht_factor: float = 1.0,
+    price_factor: float = 1.0,
+) -> CompareContext:
+    """The forecast ``frame`` (columns of ``read_forecast``) split per queue, with its windows."""
+    queues = tuple(_queues(frame, center))
+    span_weeks = max(len(q.grid) for q in queues) * center.interval / (7 * 86400.0)
+    masks = {
+        q.key: window_masks(q.grid, scen.settings.night, scen.settings.country) for q in queues
+    }
+    # A holiday inside a one-week forecast scaled to 52 weeks would count 52 times
+    # (and a week without one, never): holiday hours are the forecast's mean paid
+    # hours per day times the country's public holidays in the forecast's year.
+    first = min(q.grid[0] for q in queues)
+    code, _, subdiv = scen.settings.country.upper().partition("-")
+    holidays_per_year = len(
+        holidays_lib.country_holidays(code, subdiv=subdiv or None, years=[first.year])
+    )
+    return CompareContext(
+        center=center,
+        queues=queues,
+        masks=masks,
+        per_year=WEEKS_PER_YEAR / span_weeks,
+        holiday_share=holidays_per_year / (7.0 * WEEKS_PER_YEAR),
+        volume_factor=volume_factor,
+        aht_factor=aht_factor,
+        price_factor=price_factor,
+    )
+
+
 def compare(
     scen: ScenarioFile,
     center: CenterConfig,
@@ -182,49 +243,35 @@ def compare(
     file and key) when an open interval is served by nobody or routed to a
     provider outside its hours.
     """
-    queues = _queues(frame, center)
-    span_weeks = max(len(q.grid) for q in queues) * center.interval / (7 * 86400.0)
-    per_year = WEEKS_PER_YEAR / span_weeks
-    masks = {
-        q.key: window_masks(q.grid, scen.settings.night, scen.settings.country) for q in queues
-    }
-    # A holiday inside a one-week forecast scaled to 52 weeks would count 52 times
-    # (and a week without one, never): holiday hours are the forecast's mean paid
-    # hours per day times the country's public holidays in the forecast's year.
-    first = min(q.grid[0] for q in queues)
-    code, _, subdiv = scen.settings.country.upper().partition("-")
-    holidays_per_year = len(
-        holidays_lib.country_holidays(code, subdiv=subdiv or None, years=[first.year])
+    ctx = prepare(
+        scen,
+        center,
+        frame,
+        volume_factor=volume_factor,
+        aht_factor=aht_factor,
+        price_factor=price_factor,
     )
-    holiday_share = holidays_per_year / (7.0 * WEEKS_PER_YEAR)  # share of a year's days
     return [
-        _scenario(
-            scen, i, s, center, queues, masks, per_year, volume_factor, aht_factor, price_factor,
-            holiday_share,
-        )
-        for i, s in enumerate(scen.scenarios)
+        evaluate(scen, s, ctx, scenario_shares(scen, i, ctx)) for i, s in enumerate(scen.scenarios)
     ]
 
 
-def _scenario(  # noqa: PLR0913 - one scenario's inputs, unpacked once by compare()
-    scen, index, scenario, center, queues, masks, per_year, vf, af, pf, holiday_share
-):
+Shares = dict[str, dict[str, np.ndarray]]
+"""Per queue key, per provider name: share of the forecast volume per interval."""
+
+
+def scenario_shares(scen: ScenarioFile, index: int, ctx: CompareContext) -> Shares:
+    """The routing of scenario ``index``, checked: every open interval served once, in hours.
+
+    Raises :class:`WfmInputError` naming ``scenario[i] (name).route``.
+    """
+    scenario = scen.scenarios[index]
     where = f"scenario[{index + 1}] ({scenario.name})"
-    h = center.interval / 3600.0
-    settings = scen.settings
-    work: dict[str, list[QueueWork]] = {}
-    on_duty_series: dict[str, np.ndarray] = {}
-    sl_num: dict[str, float] = {}
-    sl_den: dict[str, float] = {}
-    contacts_total = 0.0
-    for qd in queues:
-        queue = center.queue(qd.key)
-        m = masks[qd.key]
-        volume = qd.volume * vf
-        aht = qd.aht * af
-        contacts_total += volume[qd.open_mask].sum() if queue.model != "deferred" else volume.sum()
-        shares = route_shares(scenario, qd.key, m, qd.grid)
-        if queue.model == "deferred" and any(np.ptp(sh) > 1e-12 for sh in shares.values()):
+    out: Shares = {}
+    for qd in ctx.queues:
+        shares = route_shares(scenario, qd.key, ctx.masks[qd.key], qd.grid)
+        deferred = ctx.center.queue(qd.key).model == "deferred"
+        if deferred and any(np.ptp(sh) > 1e-12 for sh in shares.values()):
             # e-mail arriving at night is worked from the backlog in opening hours: a
             # time-window route sent it to a provider with no open interval, and those
             # items vanished from the cost (no error)
@@ -242,108 +289,162 @@ def _scenario(  # noqa: PLR0913 - one scenario's inputs, unpacked once by compar
                 "add a route or a default",
                 file=scen.path,
             )
-        for name, share in shares.items():
-            prov: Provider = scen.provider(name)
-            routed = qd.open_mask & (share > 0)
-            outside = routed & ~prov.hours.is_open(qd.grid)
-            if outside.any():
-                t = qd.grid[int(np.flatnonzero(outside)[0])].isoformat()
-                raise WfmInputError(
-                    f"{where}.route: queue {qd.key} at {t} is routed to {name!r} "
-                    "outside its hours (provider.hours)",
-                    file=scen.path,
-                )
-            if not routed.any() and queue.model != "deferred":
-                continue
-            mask = qd.open_mask & (share > 0)
-            if not mask.any():
-                continue
-            rf = repeat_factor(settings.baseline_fcr, prov.fcr, settings.recontact)
-            v = volume * share * rf
-            a = aht * prov.aht_factor
-            shrink = prov.shrinkage if prov.shrinkage is not None else center.shrinkage_for(queue)
-            req = queue_requirement(
-                queue, v, a, interval=center.interval, open_mask=mask, shrinkage=shrink
+        check_hours(scen, qd, shares, f"{where}.route")
+        out[qd.key] = shares
+    return out
+
+
+def check_hours(scen: ScenarioFile, qd: _QueueData, shares: dict[str, np.ndarray], key: str):
+    """Raise :class:`WfmInputError` (at ``key``) if work is routed outside a provider's hours."""
+    for name, share in shares.items():
+        outside = qd.open_mask & (share > 0) & ~scen.provider(name).hours.is_open(qd.grid)
+        if outside.any():
+            t = qd.grid[int(np.flatnonzero(outside)[0])].isoformat()
+            raise WfmInputError(
+                f"{key}: queue {qd.key} at {t} is routed to {name!r} "
+                "outside its hours (provider.hours)",
+                file=scen.path,
             )
-            paid = req.agents_required * h
-            duty = req.agents_on_duty * h
-            minutes = v * a / 60.0
-            off = m["off_hours"]
-            hol = m["holidays"]
-            sl = req.service_level
-            ok = np.isfinite(sl) & (v > 0)
-            qw = QueueWork(
-                queue=qd.key,
-                language=queue.language,
-                contacts=float(
-                    (volume * share)[mask].sum()
-                    if queue.model != "deferred"
-                    else (volume * share).sum()
-                )
-                * per_year,
-                handled_contacts=float(v.sum()) * per_year,
-                handled_minutes=float(minutes.sum()) * per_year,
-                paid_hours=float(paid.sum()) * per_year,
-                on_duty_hours=float(duty.sum()) * per_year,
-                night_hours=float(paid[m["nights"]].sum()) * per_year,
-                sunday_hours=float(paid[m["sundays"] & ~hol].sum()) * per_year,
-                holiday_hours=float(paid.sum()) * per_year * holiday_share,
-                off_on_duty_hours=float(duty[off].sum()) * per_year,
-                off_minutes=float(minutes[off].sum()) * per_year,
-                off_contacts=float(v[off].sum()) * per_year,
-                service_level=float((sl[ok] * v[ok]).sum() / v[ok].sum()) if ok.any() else math.nan,
-            )
-            work.setdefault(name, []).append(qw)
-            sl_num[qd.key] = sl_num.get(qd.key, 0.0) + float((sl[ok] * v[ok]).sum())
-            sl_den[qd.key] = sl_den.get(qd.key, 0.0) + float(v[ok].sum())
-            series = pd.Series(req.agents_on_duty, index=qd.grid.tz_convert("UTC"))
-            prev = on_duty_series.get(name)
-            on_duty_series[name] = series if prev is None else prev.add(series, fill_value=0.0)
-    results = []
-    for prov in scen.providers:
-        if prov.name not in work:
-            continue
-        ws = tuple(work[prov.name])
-        peak = float(on_duty_series[prov.name].max())
-        if prov.kind == "inhouse":
-            items = inhouse_cost(prov.cost, ws, peak, prov.contract_hours_per_week)
-            pricing = "salary" if prov.cost.annual_salary is not None else "hourly wage"
-        else:
-            price = prov.price
-            if pf != 1.0:
-                price = price.model_copy(
-                    update={
-                        "price": price.price * pf,
-                        "baseline_fee": price.baseline_fee * pf,
-                        "rate_above": price.rate_above * pf,
-                        "rate_below": price.rate_below * pf,
-                    }
-                )
-            items = vendor_cost(price, ws, prov.contract_hours_per_week)
-            pricing = price.model
-        run = sum(i.value for i in items)
-        one_off = prov.transition_cost + prov.exit_cost
-        results.append(
-            ProviderResult(
-                provider=prov.name,
-                kind=prov.kind,
-                pricing=pricing,
-                work=ws,
-                items=tuple(items),
-                fte=fte(sum(w.paid_hours for w in ws), prov.contract_hours_per_week),
-                peak_on_duty=peak,
-                transition=one_off,
-                tco=tco(run, settings.years, settings.inflation, one_off),
-            )
-        )
-    sl = {k: sl_num[k] / sl_den[k] for k in sorted(sl_num) if sl_den[k] > 0}
+
+
+@dataclass(frozen=True)
+class _Work:
+    """One provider's work on one queue: the yearly figures and the interval series."""
+
+    work: QueueWork
+    sl_num: float
+    sl_den: float
+    on_duty: pd.Series
+
+
+def evaluate(
+    scen: ScenarioFile, scenario: Scenario, ctx: CompareContext, shares: Shares
+) -> ScenarioResult:
+    """Staff and price one scenario given its routing ``shares`` (see :func:`scenario_shares`)."""
+    center = ctx.center
+    work: dict[str, list[_Work]] = {}
+    contacts_total = 0.0
+    for qd in ctx.queues:
+        deferred = center.queue(qd.key).model == "deferred"
+        volume = qd.volume * ctx.volume_factor
+        contacts_total += volume.sum() if deferred else volume[qd.open_mask].sum()
+        for name, share in shares[qd.key].items():
+            w = _queue_work(scen, ctx, qd, scen.provider(name), share)
+            if w is not None:
+                work.setdefault(name, []).append(w)
+    results = [
+        _provider_result(scen, ctx, prov, work[prov.name])
+        for prov in scen.providers
+        if prov.name in work
+    ]
+    num: dict[str, float] = {}
+    den: dict[str, float] = {}
+    for ws in work.values():
+        for w in ws:
+            num[w.work.queue] = num.get(w.work.queue, 0.0) + w.sl_num
+            den[w.work.queue] = den.get(w.work.queue, 0.0) + w.sl_den
+    sl = {k: num[k] / den[k] for k in sorted(num) if den[k] > 0}
+    total_den = sum(den[k] for k in sl)
     return ScenarioResult(
         scenario.name,
         scenario.description,
         tuple(results),
-        contacts_total * per_year,
-        settings.years,
+        contacts_total * ctx.per_year,
+        scen.settings.years,
         sl,
+        sum(num[k] for k in sl) / total_den if total_den > 0 else math.nan,
+    )
+
+
+def _queue_work(
+    scen: ScenarioFile, ctx: CompareContext, qd: _QueueData, prov: Provider, share: np.ndarray
+) -> _Work | None:
+    """Staff ``prov``'s ``share`` of queue ``qd``: yearly hours, minutes, contacts, SL."""
+    center, per_year = ctx.center, ctx.per_year
+    queue = center.queue(qd.key)
+    settings = scen.settings
+    m = ctx.masks[qd.key]
+    h = center.interval / 3600.0
+    mask = qd.open_mask & (share > 0)
+    if not mask.any():
+        return None
+    volume = qd.volume * ctx.volume_factor
+    rf = repeat_factor(settings.baseline_fcr, prov.fcr, settings.recontact)
+    v = volume * share * rf
+    a = qd.aht * ctx.aht_factor * prov.aht_factor
+    shrink = prov.shrinkage if prov.shrinkage is not None else center.shrinkage_for(queue)
+    req = queue_requirement(queue, v, a, interval=center.interval, open_mask=mask, shrinkage=shrink)
+    paid = req.agents_required * h
+    duty = req.agents_on_duty * h
+    minutes = v * a / 60.0
+    off = m["off_hours"]
+    hol = m["holidays"]
+    sl = req.service_level
+    ok = np.isfinite(sl) & (v > 0)
+    routed = volume * share
+    qw = QueueWork(
+        queue=qd.key,
+        language=queue.language,
+        contacts=float(routed.sum() if queue.model == "deferred" else routed[mask].sum())
+        * per_year,
+        handled_contacts=float(v.sum()) * per_year,
+        handled_minutes=float(minutes.sum()) * per_year,
+        paid_hours=float(paid.sum()) * per_year,
+        on_duty_hours=float(duty.sum()) * per_year,
+        night_hours=float(paid[m["nights"]].sum()) * per_year,
+        sunday_hours=float(paid[m["sundays"] & ~hol].sum()) * per_year,
+        holiday_hours=float(paid.sum()) * per_year * ctx.holiday_share,
+        off_on_duty_hours=float(duty[off].sum()) * per_year,
+        off_minutes=float(minutes[off].sum()) * per_year,
+        off_contacts=float(v[off].sum()) * per_year,
+        service_level=float((sl[ok] * v[ok]).sum() / v[ok].sum()) if ok.any() else math.nan,
+    )
+    return _Work(
+        qw,
+        float((sl[ok] * v[ok]).sum()),
+        float(v[ok].sum()),
+        pd.Series(req.agents_on_duty, index=qd.grid.tz_convert("UTC")),
+    )
+
+
+def _provider_result(
+    scen: ScenarioFile, ctx: CompareContext, prov: Provider, work: list[_Work]
+) -> ProviderResult:
+    """Price one provider's work in a scenario (line items, FTE, peak on duty, TCO)."""
+    ws = tuple(w.work for w in work)
+    on_duty = work[0].on_duty
+    for w in work[1:]:
+        on_duty = on_duty.add(w.on_duty, fill_value=0.0)
+    peak = float(on_duty.max())
+    pf = ctx.price_factor
+    if prov.kind == "inhouse":
+        items = inhouse_cost(prov.cost, ws, peak, prov.contract_hours_per_week)
+        pricing = "salary" if prov.cost.annual_salary is not None else "hourly wage"
+    else:
+        price = prov.price
+        if pf != 1.0:
+            price = price.model_copy(
+                update={
+                    "price": price.price * pf,
+                    "baseline_fee": price.baseline_fee * pf,
+                    "rate_above": price.rate_above * pf,
+                    "rate_below": price.rate_below * pf,
+                }
+            )
+        items = vendor_cost(price, ws, prov.contract_hours_per_week)
+        pricing = price.model
+    run = sum(i.value for i in items)
+    one_off = prov.transition_cost + prov.exit_cost
+    return ProviderResult(
+        provider=prov.name,
+        kind=prov.kind,
+        pricing=pricing,
+        work=ws,
+        items=tuple(items),
+        fte=fte(sum(w.paid_hours for w in ws), prov.contract_hours_per_week),
+        peak_on_duty=peak,
+        transition=one_off,
+        tco=tco(run, scen.settings.years, scen.settings.inflation, one_off),
     )
 
 
