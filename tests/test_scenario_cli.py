@@ -120,3 +120,34 @@ def test_quiet_prints_nothing_and_writes(tmp_path):
     res = run(EXAMPLES / "scenarios.toml", "-o", str(out), "--quiet")
     assert res.exit_code == 0 and res.output == ""
     assert out.exists() and (tmp_path / "q.queues.csv").exists()
+
+
+def test_frontier_writes_the_sweep_with_endpoints_equal_to_b_and_a(tmp_path):
+    out = tmp_path / "f.csv"
+    res = run(
+        EXAMPLES / "scenarios.toml", "-o", str(out), "--frontier", "--frontier-steps", "3", "--json"
+    )
+    assert res.exit_code == 0, res.output
+    totals = pd.read_csv(out).query("provider == 'TOTAL'").set_index("scenario")
+    front = pd.read_csv(tmp_path / "f.frontier.csv")
+    # the default scenario is the first routing to a vendor: B onshore
+    assert set(front["scenario"]) == {"B onshore"}
+    assert list(front["inhouse_share"]) == [0.0, 0.5, 1.0]
+    for share, name in ((0.0, "B onshore"), (1.0, "A in-house")):
+        row = front[front["inhouse_share"] == share].iloc[0]
+        assert row["run_cost_per_year_eur"] == pytest.approx(
+            totals.loc[name, "run_cost_per_year_eur"], abs=0.02
+        )
+        assert row["tco_eur"] == pytest.approx(totals.loc[name, "tco_eur"], abs=0.02)
+    assert "service_level_phone:de" in front.columns
+    assert front["pareto"].any()
+    assert len(json.loads(res.output)["frontier"]) == 3
+
+
+def test_unknown_frontier_scenario_exits_2_and_writes_nothing(tmp_path):
+    out = tmp_path / "f.csv"
+    res = run(EXAMPLES / "scenarios.toml", "-o", str(out), "--frontier", "--frontier-scenario", "Z")
+    assert res.exit_code == 2
+    assert "--frontier-scenario: unknown scenario 'Z'" in res.output
+    assert "scenarios.toml" in res.output and "Traceback" not in res.output
+    assert list(tmp_path.iterdir()) == []

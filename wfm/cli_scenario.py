@@ -113,6 +113,30 @@ def explain_rows(results) -> list[dict[str, Any]]:
     return rows
 
 
+def frontier_rows(name: str, points) -> list[dict[str, Any]]:
+    """One row per frontier point: in-house share, cost, hours, service level (total, per queue)."""
+    rows = []
+    for p in points:
+        row = {
+            "scenario": name,
+            "inhouse_share": round(p.inhouse_share, 6),
+            "run_cost_per_year_eur": round(p.run_per_year, 2),
+            "transition_eur": round(p.transition, 2),
+            "tco_eur": round(p.tco, 2),
+            "cost_per_contact_eur": round(p.run_per_year / p.contacts, 4)
+            if p.contacts > 0
+            else None,
+            "inhouse_paid_hours_per_year": round(p.inhouse_hours, 1),
+            "vendor_paid_hours_per_year": round(p.vendor_hours, 1),
+            "service_level": None if math.isnan(p.service_level) else round(p.service_level, 4),
+            "pareto": p.pareto,
+        }
+        for queue, sl in sorted(p.service_levels.items()):
+            row[f"service_level_{queue}"] = round(sl, 4)
+        rows.append(row)
+    return rows
+
+
 def _eur(v: float) -> str:
     return f"{v / 1e6:,.2f} M" if abs(v) >= 1e6 else f"{v:,.0f}"
 
@@ -134,12 +158,28 @@ def compare(
     sensitivity: Annotated[
         bool, typer.Option("--sensitivity", help="Totals at volume, AHT, vendor price ±10 %.")
     ] = False,
+    frontier: Annotated[
+        bool,
+        typer.Option(
+            "--frontier",
+            help="Cost against service level over in-house/vendor splits of one scenario.",
+        ),
+    ] = False,
+    frontier_scenario: Annotated[
+        str | None,
+        typer.Option(help="Scenario of --frontier (default: the first routing to a vendor)."),
+    ] = None,
+    frontier_steps: Annotated[
+        int,
+        typer.Option(min=2, max=101, help="Points of --frontier: 11 = 0 %, 10 %, ..., 100 %."),
+    ] = 11,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
 ) -> None:
     """Hours, FTE, run cost, cost per contact, service level and TCO per scenario and provider.
 
     Hours are required paid hours from staffing (as `wfm staff`), not scheduled hours.
+    With --frontier, NAME.frontier.csv holds cost and service level per in-house share.
     """
     import pandas as pd
 
@@ -149,6 +189,8 @@ def compare(
     from wfm.io.forecast import read_forecast
     from wfm.scenario.compare import compare as run_compare
     from wfm.scenario.config import load_scenarios
+    from wfm.scenario.frontier import frontier as run_frontier
+    from wfm.scenario.frontier import frontier_case
 
     center = _run(lambda: load_center(config))
     scen = _run(lambda: load_scenarios(scenarios, center))
@@ -173,16 +215,25 @@ def compare(
                         "tco_eur": round(r.tco, 2),
                     }
                 )
+    front: list[dict[str, Any]] = []
+    if frontier:
+        from wfm.scenario.compare import prepare
+
+        ctx = prepare(scen, center, fc.frame)
+        case = _run(lambda: frontier_case(scen, ctx, frontier_scenario))
+        name = scen.scenarios[case.index].name
+        front = frontier_rows(name, run_frontier(case, frontier_steps))
     summary, queues, items = summary_rows(results), queue_rows(results), explain_rows(results)
     written = []
     if output is not None:
         extra = [("queues", queues)] + ([("explain", items)] if explain else [])
         extra += [("sensitivity", sens)] if sens else []
-        write_csv(output, pd.DataFrame(summary, columns=list(SUMMARY_COLUMNS)))
+        extra += [("frontier", front)] if front else []
+        _run(lambda: write_csv(output, pd.DataFrame(summary, columns=list(SUMMARY_COLUMNS))))
         written.append(str(output))
         for suffix, rows in extra:
             path = output.with_name(f"{output.stem}.{suffix}{output.suffix or '.csv'}")
-            write_csv(path, pd.DataFrame(rows))
+            _run(lambda path=path, rows=rows: write_csv(path, pd.DataFrame(rows)))
             written.append(str(path))
     for w in fc.warnings:
         typer.echo(f"warning: {w}", err=True)
@@ -197,10 +248,45 @@ def compare(
             payload["explain"] = items
         if sens:
             payload["sensitivity"] = sens
+        if front:
+            payload["frontier"] = front
         typer.echo(json.dumps(payload, indent=2))
         return
     if not quiet:
-        _print(Console(highlight=False), results, summary, items if explain else None, sens)
+        console = Console(highlight=False)
+        _print(console, results, summary, items if explain else None, sens)
+        if front:
+            _print_frontier(console, front)
+
+
+def _print_frontier(console, rows: list[dict[str, Any]]) -> None:
+    table = Table(
+        show_edge=False,
+        header_style="bold",
+        title=f"frontier of {rows[0]['scenario']}: in-house share of its vendor-routed work\n"
+        "(* = Pareto-efficient on TCO and service level; per queue in NAME.frontier.csv)",
+    )
+    for name in (
+        "in-house",
+        "run/year",
+        "TCO",
+        "per contact",
+        "in-house h/yr",
+        "vendor h/yr",
+        "SL",
+    ):
+        table.add_column(name, justify="right")
+    for r in rows:
+        table.add_row(
+            f"{'*' if r['pareto'] else ' '} {100 * r['inhouse_share']:.0f} %",
+            _eur(r["run_cost_per_year_eur"]),
+            _eur(r["tco_eur"]),
+            "-" if r["cost_per_contact_eur"] is None else f"{r['cost_per_contact_eur']:.2f}",
+            f"{r['inhouse_paid_hours_per_year']:,.0f}",
+            f"{r['vendor_paid_hours_per_year']:,.0f}",
+            "-" if r["service_level"] is None else f"{100 * r['service_level']:.1f} %",
+        )
+    console.print(table)
 
 
 def _print(console, results, summary, items, sens) -> None:
