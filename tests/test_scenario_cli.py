@@ -37,7 +37,13 @@ def test_example_writes_summary_queues_and_explain(tmp_path):
     assert res.exit_code == 0, res.output
     summary = pd.read_csv(out)
     totals = summary[summary["provider"] == "TOTAL"].set_index("scenario")
-    assert list(totals.index) == ["A in-house", "B onshore", "C nearshore", "D hybrid"]
+    assert list(totals.index) == [
+        "A in-house",
+        "B onshore",
+        "C nearshore",
+        "D hybrid",
+        "E overflow",
+    ]
     parts = summary[summary["provider"] != "TOTAL"].groupby("scenario")["run_cost_per_year_eur"]
     assert parts.sum().to_dict() == pytest.approx(totals["run_cost_per_year_eur"].to_dict())
     assert (totals["tco_eur"] >= 3 * totals["run_cost_per_year_eur"] - 1).all()
@@ -83,6 +89,21 @@ BASE = (EXAMPLES / "scenarios.toml").read_text(encoding="utf-8")
             "provider 'pool' does not serve queue chat:de",
         ),
         ('queues = ["*:fr", "*:tr"]', 'queues = ["fax:de"]', "route[1].queues"),
+        (
+            'provider = "onshore", above',
+            'provider = "pool", above',
+            "scenario[5] (E overflow).route[1].overflow.provider: provider 'pool' does not serve",
+        ),
+        (
+            "above = 0.9 }",
+            "above = 0.9, agents = 3 }",
+            "scenario[5] (E overflow).route[1].overflow: ",
+        ),
+        (
+            'queues = ["phone:de", "phone:en"]\nprovider = "inhouse"',
+            'queues = ["chat:de"]\nprovider = "inhouse"',
+            "route[1].overflow: overflow needs Erlang C or A queues; chat:de is chat",
+        ),
     ],
 )
 def test_bad_scenario_file_exits_2_naming_file_and_key(tmp_path, old, new, key):

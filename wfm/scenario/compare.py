@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.config import CenterConfig, OpeningHours
+from wfm.erlang import erlang_b
 from wfm.errors import WfmInputError
 from wfm.scenario.config import Provider, Route, Scenario, ScenarioFile, queue_matches
 from wfm.scenario.cost import (
@@ -39,7 +40,7 @@ from wfm.scenario.cost import (
     tco,
     vendor_cost,
 )
-from wfm.staffing import full_grid, queue_requirement
+from wfm.staffing import apply_shrinkage, full_grid, queue_requirement, round_requirement
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,24 @@ def window_masks(grid: pd.DatetimeIndex, night: str, country: str) -> dict[str, 
     }
 
 
+def route_windows(
+    scenario: Scenario, queue: str, masks: dict[str, np.ndarray], grid: pd.DatetimeIndex
+) -> list[tuple[Route, np.ndarray]]:
+    """The routes matching ``queue``, each with the intervals it wins (first match wins)."""
+    assigned = np.zeros(len(grid), dtype=bool)
+    out = []
+    for r in scenario.route:
+        if not queue_matches(r.queues, queue):
+            continue
+        window = (
+            masks[r.when] if isinstance(r.when, str) else OpeningHours.parse(r.when).is_open(grid)
+        )
+        take = window & ~assigned
+        out.append((r, take))
+        assigned |= take
+    return out
+
+
 def route_shares(
     scenario: Scenario, queue: str, masks: dict[str, np.ndarray], grid: pd.DatetimeIndex
 ) -> dict[str, np.ndarray]:
@@ -135,22 +154,33 @@ def route_shares(
     The first route matching the queue and the interval wins; the scenario's
     ``default`` takes what no route matched.  Intervals left with no provider
     have share 0 everywhere (the caller decides whether that is an error).
+    Overflow is not applied here (it needs the volume: :func:`scenario_routing`).
     """
     n = len(grid)
     shares: dict[str, np.ndarray] = {}
     assigned = np.zeros(n, dtype=bool)
-    rules: list[Route] = [r for r in scenario.route if queue_matches(r.queues, queue)]
-    for r in rules:
-        window = (
-            masks[r.when] if isinstance(r.when, str) else OpeningHours.parse(r.when).is_open(grid)
-        )
-        take = window & ~assigned
+    for r, take in route_windows(scenario, queue, masks, grid):
         for name, s in r.targets.items():
             shares.setdefault(name, np.zeros(n))[take] += s
         assigned |= take
     if scenario.default is not None:
         shares.setdefault(scenario.default, np.zeros(n))[~assigned] += 1.0
     return shares
+
+
+def overflow_split(
+    agents: np.ndarray, volume: np.ndarray, aht: np.ndarray, interval: float
+) -> np.ndarray:
+    """Share of the contacts that overflow from a team of ``agents`` on duty: Erlang B.
+
+    The capped team is a loss system (M/M/N/N): a contact finding all N agents
+    busy goes at once to the overflow provider, so the overflow share is
+    B(N, A) with A = volume * aht / interval (Erlang); the team's contacts are
+    answered without waiting.  ``volume`` per interval, ``aht`` and
+    ``interval`` in seconds.
+    """
+    load = np.asarray(volume, float) * np.asarray(aht, float) / interval
+    return np.asarray(erlang_b(np.asarray(agents, float), load), float)
 
 
 def _queues(frame: pd.DataFrame, center: CenterConfig) -> list[_QueueData]:
@@ -252,7 +282,7 @@ def compare(
         price_factor=price_factor,
     )
     return [
-        evaluate(scen, s, ctx, scenario_shares(scen, i, ctx)) for i, s in enumerate(scen.scenarios)
+        evaluate(scen, s, ctx, scenario_routing(scen, i, ctx)) for i, s in enumerate(scen.scenarios)
     ]
 
 
@@ -260,14 +290,25 @@ Shares = dict[str, dict[str, np.ndarray]]
 """Per queue key, per provider name: share of the forecast volume per interval."""
 
 
-def scenario_shares(scen: ScenarioFile, index: int, ctx: CompareContext) -> Shares:
+@dataclass(frozen=True)
+class Routing:
+    """A scenario's routing: ``shares``, and ``caps`` (same keys): on-duty agents of a
+    capped (overflow) team per interval, NaN where the provider is staffed to target."""
+
+    shares: Shares
+    caps: Shares = field(default_factory=dict)
+
+
+def scenario_routing(scen: ScenarioFile, index: int, ctx: CompareContext) -> Routing:
     """The routing of scenario ``index``, checked: every open interval served once, in hours.
 
-    Raises :class:`WfmInputError` naming ``scenario[i] (name).route``.
+    Overflow routes split their cells by :func:`overflow_split`.  Raises
+    :class:`WfmInputError` naming ``scenario[i] (name).route``.
     """
     scenario = scen.scenarios[index]
     where = f"scenario[{index + 1}] ({scenario.name})"
     out: Shares = {}
+    caps: Shares = {}
     for qd in ctx.queues:
         shares = route_shares(scenario, qd.key, ctx.masks[qd.key], qd.grid)
         deferred = ctx.center.queue(qd.key).model == "deferred"
@@ -289,9 +330,44 @@ def scenario_shares(scen: ScenarioFile, index: int, ctx: CompareContext) -> Shar
                 "add a route or a default",
                 file=scen.path,
             )
+        caps[qd.key] = _apply_overflow(scen, scenario, ctx, qd, shares)
         check_hours(scen, qd, shares, f"{where}.route")
         out[qd.key] = shares
-    return out
+    return Routing(out, caps)
+
+
+def _apply_overflow(
+    scen: ScenarioFile,
+    scenario: Scenario,
+    ctx: CompareContext,
+    qd: _QueueData,
+    shares: dict[str, np.ndarray],
+) -> dict[str, np.ndarray]:
+    """Move the blocked share of each overflow route's cells (in place); return the caps."""
+    caps: dict[str, np.ndarray] = {}
+    queue = ctx.center.queue(qd.key)
+    n = len(qd.grid)
+    for r, take in route_windows(scenario, qd.key, ctx.masks[qd.key], qd.grid):
+        cell = take & qd.open_mask
+        if r.overflow is None or not cell.any():
+            continue
+        primary = scen.provider(r.provider)
+        rf = repeat_factor(scen.settings.baseline_fcr, primary.fcr, scen.settings.recontact)
+        v = qd.volume * ctx.volume_factor * rf
+        a = qd.aht * ctx.aht_factor * primary.aht_factor
+        if r.overflow.agents is not None:
+            cap = np.full(n, float(r.overflow.agents))
+        else:
+            full = queue_requirement(
+                queue, v, a, interval=ctx.center.interval, open_mask=cell, shrinkage=0.0
+            ).agents_on_duty
+            cap = np.floor(r.overflow.above * full + 1e-9)
+        blocked = np.where(cell, overflow_split(cap, v, a, ctx.center.interval), 0.0)
+        blocked = np.clip(np.nan_to_num(blocked), 0.0, 1.0)
+        shares[r.provider] = np.clip(shares[r.provider] - blocked, 0.0, None)
+        shares[r.overflow.provider] = shares.get(r.overflow.provider, np.zeros(n)) + blocked
+        caps.setdefault(r.provider, np.full(n, np.nan))[cell] = cap[cell]
+    return caps
 
 
 def check_hours(scen: ScenarioFile, qd: _QueueData, shares: dict[str, np.ndarray], key: str):
@@ -318,9 +394,9 @@ class _Work:
 
 
 def evaluate(
-    scen: ScenarioFile, scenario: Scenario, ctx: CompareContext, shares: Shares
+    scen: ScenarioFile, scenario: Scenario, ctx: CompareContext, routing: Routing
 ) -> ScenarioResult:
-    """Staff and price one scenario given its routing ``shares`` (see :func:`scenario_shares`)."""
+    """Staff and price one scenario given its routing (see :func:`scenario_routing`)."""
     center = ctx.center
     work: dict[str, list[_Work]] = {}
     contacts_total = 0.0
@@ -328,8 +404,9 @@ def evaluate(
         deferred = center.queue(qd.key).model == "deferred"
         volume = qd.volume * ctx.volume_factor
         contacts_total += volume.sum() if deferred else volume[qd.open_mask].sum()
-        for name, share in shares[qd.key].items():
-            w = _queue_work(scen, ctx, qd, scen.provider(name), share)
+        caps = routing.caps.get(qd.key, {})
+        for name, share in routing.shares[qd.key].items():
+            w = _queue_work(scen, ctx, qd, scen.provider(name), share, caps.get(name))
             if w is not None:
                 work.setdefault(name, []).append(w)
     results = [
@@ -356,10 +433,19 @@ def evaluate(
     )
 
 
-def _queue_work(
-    scen: ScenarioFile, ctx: CompareContext, qd: _QueueData, prov: Provider, share: np.ndarray
+def _queue_work(  # noqa: PLR0913
+    scen: ScenarioFile,
+    ctx: CompareContext,
+    qd: _QueueData,
+    prov: Provider,
+    share: np.ndarray,
+    cap: np.ndarray | None = None,
 ) -> _Work | None:
-    """Staff ``prov``'s ``share`` of queue ``qd``: yearly hours, minutes, contacts, SL."""
+    """Staff ``prov``'s ``share`` of queue ``qd``: yearly hours, minutes, contacts, SL.
+
+    Where ``cap`` is finite the provider is a capped overflow team: ``cap``
+    agents on duty, its contacts answered at once (service level 1).
+    """
     center, per_year = ctx.center, ctx.per_year
     queue = center.queue(qd.key)
     settings = scen.settings
@@ -373,13 +459,20 @@ def _queue_work(
     v = volume * share * rf
     a = qd.aht * ctx.aht_factor * prov.aht_factor
     shrink = prov.shrinkage if prov.shrinkage is not None else center.shrinkage_for(queue)
-    req = queue_requirement(queue, v, a, interval=center.interval, open_mask=mask, shrinkage=shrink)
-    paid = req.agents_required * h
-    duty = req.agents_on_duty * h
+    capped = np.zeros(len(mask), dtype=bool) if cap is None else mask & np.isfinite(cap)
+    req = queue_requirement(
+        queue, v, a, interval=center.interval, open_mask=mask & ~capped, shrinkage=shrink
+    )
+    on_duty, paid = req.agents_on_duty, req.agents_required * h
+    if capped.any():
+        fixed = np.where(capped, cap, 0.0)
+        on_duty = np.where(capped, fixed, on_duty)
+        paid = np.where(capped, round_requirement(apply_shrinkage(fixed, shrink)) * h, paid)
+    duty = on_duty * h
     minutes = v * a / 60.0
     off = m["off_hours"]
     hol = m["holidays"]
-    sl = req.service_level
+    sl = np.where(capped & (v > 0), 1.0, req.service_level)
     ok = np.isfinite(sl) & (v > 0)
     routed = volume * share
     qw = QueueWork(
@@ -403,7 +496,7 @@ def _queue_work(
         qw,
         float((sl[ok] * v[ok]).sum()),
         float(v[ok].sum()),
-        pd.Series(req.agents_on_duty, index=qd.grid.tz_convert("UTC")),
+        pd.Series(on_duty, index=qd.grid.tz_convert("UTC")),
     )
 
 

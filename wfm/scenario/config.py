@@ -236,6 +236,29 @@ def queue_matches(patterns: tuple[str, ...], queue: str) -> bool:
     return False
 
 
+class Overflow(_Model):
+    """Overflow of a route: the route's ``provider`` staffs a capped team, ``provider`` here
+    takes the contacts that find every agent of that team busy (Erlang B blocking).
+
+    The cap, agents on duty per interval: ``agents`` (a fixed number) or
+    ``above`` (that fraction of the on-duty agents the route's provider would
+    need for the whole volume, rounded down).
+    """
+
+    provider: str
+    agents: Annotated[int, Field(ge=1)] | None = None
+    above: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
+
+    @model_validator(mode="after")
+    def _cap(self) -> Overflow:
+        if (self.agents is None) == (self.above is None):
+            raise ValueError("give exactly one of agents or above")
+        return self
+
+
+OVERFLOW_MODELS = ("erlang_c", "erlang_a")
+
+
 class Route(_Model):
     """One routing rule: the first rule matching a queue and interval wins.
 
@@ -243,13 +266,16 @@ class Route(_Model):
     (settings.night), ``sundays``, ``holidays``, ``weekends`` (Sat, Sun),
     ``off_hours`` (nights, Sundays, holidays) or an opening-hours table
     (``{ "mon-sat" = "07:00-20:00" }``).  Either ``provider`` (all of it) or
-    ``shares`` (``{ inhouse = 0.7, nearshore = 0.3 }``, summing to 1).
+    ``shares`` (``{ inhouse = 0.7, nearshore = 0.3 }``, summing to 1);
+    with ``provider``, ``overflow`` (:class:`Overflow`) caps its team and
+    sends the blocked contacts to another provider.
     """
 
     queues: tuple[str, ...] = ("*",)
     when: str | dict[str, Any] = "always"
     provider: str | None = None
     shares: dict[str, Share] | None = None
+    overflow: Overflow | None = None
 
     @field_validator("when")
     @classmethod
@@ -272,11 +298,22 @@ class Route(_Model):
     def _target(self) -> Route:
         if (self.provider is None) == (self.shares is None):
             raise ValueError("give exactly one of provider or shares")
+        if self.overflow is not None and self.provider is None:
+            raise ValueError("overflow needs provider (the capped team), not shares")
+        if self.overflow is not None and self.overflow.provider == self.provider:
+            raise ValueError("overflow.provider must differ from the route's provider")
         return self
 
     @property
     def targets(self) -> dict[str, float]:
+        """Provider -> share before overflow."""
         return {self.provider: 1.0} if self.provider is not None else dict(self.shares or {})
+
+    @property
+    def providers(self) -> tuple[str, ...]:
+        """Every provider the route can send work to (overflow included)."""
+        extra = (self.overflow.provider,) if self.overflow is not None else ()
+        return (*self.targets, *extra)
 
 
 class Scenario(_Model):
@@ -344,13 +381,24 @@ def check_against_center(scen: ScenarioFile, center: CenterConfig) -> None:
             for pattern in r.queues:
                 _check_pattern(pattern, center, fail, f"{rw}.queues")
             key = f"{rw}.provider" if r.provider is not None else f"{rw}.shares"
-            for name in r.targets:
+            targets = [(name, key) for name in r.targets]
+            if r.overflow is not None:
+                targets.append((r.overflow.provider, f"{rw}.overflow.provider"))
+            for name, k in targets:
                 if name not in names:
-                    fail(key, f"unknown provider {name!r}; known: {', '.join(names)}")
+                    fail(k, f"unknown provider {name!r}; known: {', '.join(names)}")
                 prov = scen.provider(name)
                 for q in sorted(known):
                     if _matches(r.queues, q) and not prov.serves(q):
-                        fail(key, f"provider {name!r} does not serve queue {q}")
+                        fail(k, f"provider {name!r} does not serve queue {q}")
+            if r.overflow is not None:
+                for q in center.queues:
+                    if _matches(r.queues, q.key) and q.model not in OVERFLOW_MODELS:
+                        fail(
+                            f"{rw}.overflow",
+                            f"overflow needs Erlang C or A queues; {q.key} is {q.model} "
+                            "(narrow the route's queues)",
+                        )
         if s.default is not None:
             prov = scen.provider(s.default)
             for q in sorted(known):

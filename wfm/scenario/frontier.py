@@ -6,7 +6,8 @@ in-house share ``s`` of the frontier, in each shared cell the in-house
 provider takes ``s`` of the volume and the scenario's vendors take ``1 - s``,
 split between them in the scenario's proportions; other in-house providers
 give up their part of shared cells; cells without a vendor share stay as
-routed.  So ``s = 0`` sends every shared cell wholly to the vendors and
+routed.  Overflow caps are dropped: a cell with overflow is swept as a plain
+split.  So ``s = 0`` sends every shared cell wholly to the vendors and
 ``s = 1`` is all in-house (for a scenario whose default is a vendor, these
 are the all-vendor and the all-in-house scenarios).
 
@@ -28,10 +29,11 @@ import numpy as np
 from wfm.errors import WfmInputError
 from wfm.scenario.compare import (
     CompareContext,
+    Routing,
     Shares,
     check_hours,
     evaluate,
-    scenario_shares,
+    scenario_routing,
 )
 from wfm.scenario.config import ScenarioFile
 
@@ -81,7 +83,7 @@ def default_frontier_scenario(scen: ScenarioFile) -> str | None:
     """Name of the first scenario that routes anything to a vendor (None if none does)."""
     vendors = {p.name for p in scen.providers if p.kind == "vendor"}
     for s in scen.scenarios:
-        used = {s.default} | {n for r in s.route for n in r.targets}
+        used = {s.default} | {n for r in s.route for n in r.providers}
         if used & vendors:
             return s.name
     return None
@@ -112,7 +114,7 @@ def frontier_case(scen: ScenarioFile, ctx: CompareContext, name: str | None) -> 
     index = names.index(name)
     scenario = scen.scenarios[index]
     where = f"scenario[{index + 1}] ({name}) --frontier"
-    shares = scenario_shares(scen, index, ctx)
+    shares = scenario_routing(scen, index, ctx).shares
     kinds = {p.name: p.kind for p in scen.providers}
     vendors = tuple(
         dict.fromkeys(n for per in shares.values() for n in per if kinds[n] == "vendor")
@@ -121,7 +123,7 @@ def frontier_case(scen: ScenarioFile, ctx: CompareContext, name: str | None) -> 
         raise WfmInputError(
             f"--frontier-scenario: scenario {name!r} routes nothing to a vendor", file=scen.path
         )
-    used = [scenario.default, *(n for r in scenario.route for n in r.targets)]
+    used = [scenario.default, *(n for r in scenario.route for n in r.providers)]
     inhouse = next((n for n in used if n is not None and kinds.get(n) == "inhouse"), None)
     inhouse = inhouse or next((p.name for p in scen.providers if p.kind == "inhouse"), None)
     if inhouse is None:
@@ -178,7 +180,8 @@ def frontier_point(task: FrontierTask) -> FrontierPoint:
     """Staff and price one split (pure; safe to run in another process)."""
     case = task.case
     scenario = case.scen.scenarios[case.index]
-    result = evaluate(case.scen, scenario, case.ctx, split_shares(case, task.inhouse_share))
+    routing = Routing(split_shares(case, task.inhouse_share))
+    result = evaluate(case.scen, scenario, case.ctx, routing)
     kinds = {p.name: p.kind for p in case.scen.providers}
     return FrontierPoint(
         inhouse_share=task.inhouse_share,
