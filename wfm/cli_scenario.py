@@ -23,6 +23,8 @@ SUMMARY_COLUMNS = (
     "contacts_per_year",
     "handled_contacts_per_year",
     "paid_hours_per_year",
+    "required_hours_per_year",
+    "scheduled_hours_per_year",
     "fte",
     "run_cost_per_month_eur",
     "run_cost_per_year_eur",
@@ -34,7 +36,12 @@ SUMMARY_COLUMNS = (
 
 
 def summary_rows(results) -> list[dict[str, Any]]:
-    """One row per scenario x provider plus a ``TOTAL`` row per scenario (EUR, hours/year)."""
+    """One row per scenario x provider plus a ``TOTAL`` row per scenario (EUR, hours/year).
+
+    ``paid_hours_per_year``: the hours the cost is based on; ``required_hours_per_year``:
+    from staffing; ``scheduled_hours_per_year``: in-house hours of a shift plan's
+    overhead (``--schedule``; empty otherwise and for vendors).
+    """
     from wfm.scenario.compare import per_month
 
     rows = []
@@ -58,6 +65,13 @@ def summary_rows(results) -> list[dict[str, Any]]:
                     "paid_hours_per_year": round(
                         sum(q.paid_hours for q in r.providers) if p is None else p.paid_hours, 1
                     ),
+                    "required_hours_per_year": round(
+                        sum(q.required_hours for q in r.providers)
+                        if p is None
+                        else p.required_hours,
+                        1,
+                    ),
+                    "scheduled_hours_per_year": _scheduled(r, p),
                     "fte": round(sum(q.fte for q in r.providers) if p is None else p.fte, 2),
                     "run_cost_per_month_eur": round(per_month(run), 2),
                     "run_cost_per_year_eur": round(run, 2),
@@ -68,6 +82,13 @@ def summary_rows(results) -> list[dict[str, Any]]:
                 }
             )
     return rows
+
+
+def _scheduled(result, provider) -> float | None:
+    """Scheduled in-house hours per year (None without a plan, for vendors and totals)."""
+    if not result.scheduled or provider is None or provider.kind != "inhouse":
+        return None
+    return round(provider.paid_hours, 1)
 
 
 def queue_rows(results) -> list[dict[str, Any]]:
@@ -85,6 +106,7 @@ def queue_rows(results) -> list[dict[str, Any]]:
                         "handled_contacts_per_year": round(w.handled_contacts, 1),
                         "handled_minutes_per_year": round(w.handled_minutes, 1),
                         "paid_hours_per_year": round(w.paid_hours, 1),
+                        "required_hours_per_year": round(w.required_hours, 1),
                         "on_duty_hours_per_year": round(w.on_duty_hours, 1),
                         "service_level": None
                         if math.isnan(w.service_level)
@@ -173,12 +195,22 @@ def compare(
         int,
         typer.Option(min=2, max=101, help="Points of --frontier: 11 = 0 %, 10 %, ..., 100 %."),
     ] = 11,
+    schedule: Annotated[
+        Path | None,
+        typer.Option(
+            "--schedule",
+            help="A wfm schedule output directory: in-house hours and cost on its "
+            "scheduled / required hours.",
+            metavar="PLAN_DIR",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
 ) -> None:
     """Hours, FTE, run cost, cost per contact, service level and TCO per scenario and provider.
 
-    Hours are required paid hours from staffing (as `wfm staff`), not scheduled hours.
+    Hours are required paid hours from staffing (as `wfm staff`); with --schedule the
+    in-house hours are scaled by the plan's scheduled / required hours per queue.
     With --frontier, NAME.frontier.csv holds cost and service level per in-house share.
     """
     import pandas as pd
@@ -195,7 +227,13 @@ def compare(
     center = _run(lambda: load_center(config))
     scen = _run(lambda: load_scenarios(scenarios, center))
     fc = _run(lambda: read_forecast(forecast, center))
-    results = _run(lambda: run_compare(scen, center, fc.frame))
+    plan = None
+    if schedule is not None:
+        from wfm.scenario.scheduled import read_schedule_overhead
+
+        plan = _run(lambda: read_schedule_overhead(schedule, center.interval))
+    overhead = plan.factors if plan is not None else None
+    results = _run(lambda: run_compare(scen, center, fc.frame, overhead=overhead))
     sens: list[dict[str, Any]] = []
     if sensitivity:
         for label, kw in (
@@ -206,7 +244,9 @@ def compare(
             ("vendor price -10%", {"price_factor": 0.9}),
             ("vendor price +10%", {"price_factor": 1.1}),
         ):
-            for r in _run(lambda kw=kw: run_compare(scen, center, fc.frame, **kw)):
+            for r in _run(
+                lambda kw=kw: run_compare(scen, center, fc.frame, overhead=overhead, **kw)
+            ):
                 sens.append(
                     {
                         "case": label,
@@ -219,7 +259,7 @@ def compare(
     if frontier:
         from wfm.scenario.compare import prepare
 
-        ctx = prepare(scen, center, fc.frame)
+        ctx = prepare(scen, center, fc.frame, overhead=overhead)
         case = _run(lambda: frontier_case(scen, ctx, frontier_scenario))
         name = scen.scenarios[case.index].name
         front = frontier_rows(name, run_frontier(case, frontier_steps))
@@ -235,7 +275,7 @@ def compare(
             path = output.with_name(f"{output.stem}.{suffix}{output.suffix or '.csv'}")
             _run(lambda path=path, rows=rows: write_csv(path, pd.DataFrame(rows)))
             written.append(str(path))
-    for w in fc.warnings:
+    for w in [*fc.warnings, *(plan.notes if plan is not None else ())]:
         typer.echo(f"warning: {w}", err=True)
     if as_json:
         payload = {
@@ -243,7 +283,15 @@ def compare(
             "scenarios": summary,
             "queues": queues,
             "service_level": {r.name: r.service_level for r in results},
+            "hours": "scheduled (in-house)" if plan is not None else "required",
         }
+        if plan is not None:
+            payload["schedule"] = {
+                "dir": str(schedule),
+                "required_hours": plan.required_hours,
+                "shift_hours": plan.shift_hours,
+                "overhead": plan.factors,
+            }
         if explain:
             payload["explain"] = items
         if sens:
@@ -290,16 +338,23 @@ def _print_frontier(console, rows: list[dict[str, Any]]) -> None:
 
 
 def _print(console, results, summary, items, sens) -> None:
+    scheduled = results[0].scheduled
+    hours = (
+        "in-house cost on scheduled hours (--schedule)"
+        if scheduled
+        else "hours: required paid hours from staffing, no shift plan (--schedule)"
+    )
     table = Table(
         show_edge=False,
         header_style="bold",
-        title=f"scenarios (EUR; per year = 52 weeks; TCO over {results[0].years} years)",
+        title=f"scenarios (EUR; per year = 52 weeks; TCO over {results[0].years} years)\n{hours}",
     )
     for name in (
         "scenario",
         "provider",
         "pricing",
-        "paid h/yr",
+        "required h/yr",
+        *(("scheduled h/yr",) if scheduled else ()),
         "FTE",
         "run/month",
         "run/year",
@@ -316,7 +371,16 @@ def _print(console, results, summary, items, sens) -> None:
             row["scenario"],
             row["provider"],
             row["pricing"],
-            f"{row['paid_hours_per_year']:,.0f}",
+            f"{row['required_hours_per_year']:,.0f}",
+            *(
+                (
+                    "-"
+                    if row["scheduled_hours_per_year"] is None
+                    else f"{row['scheduled_hours_per_year']:,.0f}",
+                )
+                if scheduled
+                else ()
+            ),
             f"{row['fte']:.1f}",
             _eur(row["run_cost_per_month_eur"]),
             _eur(row["run_cost_per_year_eur"]),

@@ -12,8 +12,9 @@ summing to 1.  Each provider's share is then:
 3. summed to hours per year (the forecast period scaled to 52 weeks) and
    priced with :func:`inhouse_cost` or :func:`vendor_cost`.
 
-Hours are *required* paid hours from staffing, not scheduled hours of a
-shift plan.  Pure functions over a validated forecast frame; no I/O.
+Hours are *required* paid hours from staffing; with a shift plan's
+overhead (``CompareContext.overhead``) in-house hours are scheduled hours.
+Pure functions over a validated forecast frame; no I/O.
 """
 
 from __future__ import annotations
@@ -67,7 +68,13 @@ class ProviderResult:
 
     @property
     def paid_hours(self) -> float:
+        """Paid hours per year the cost is based on (scheduled for in-house with a plan)."""
         return sum(w.paid_hours for w in self.work)
+
+    @property
+    def required_hours(self) -> float:
+        """Required paid hours per year from staffing."""
+        return sum(w.required_hours for w in self.work)
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,7 @@ class ScenarioResult:
     years: int
     service_level: dict[str, float] = field(default_factory=dict)
     service_level_total: float = math.nan
+    scheduled: bool = False
 
     @property
     def run_per_year(self) -> float:
@@ -209,7 +217,9 @@ class CompareContext:
     window masks per queue; ``per_year``: factor from the forecast period to
     52 weeks; ``holiday_share``: the country's public holidays per year as a
     share of the year's days; ``*_factor``: sensitivity scalings of forecast
-    volume, AHT and vendor prices.
+    volume, AHT and vendor prices; ``overhead``: scheduled / required paid
+    hours per queue of a shift plan, applied to in-house providers (empty:
+    required hours, see :mod:`wfm.scenario.scheduled`).
     """
 
     center: CenterConfig
@@ -220,6 +230,12 @@ class CompareContext:
     volume_factor: float = 1.0
     aht_factor: float = 1.0
     price_factor: float = 1.0
+    overhead: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def scheduled(self) -> bool:
+        """Are in-house hours scheduled hours (a plan's overhead applied)?"""
+        return bool(self.overhead)
 
 
 def prepare(
@@ -230,8 +246,12 @@ def prepare(
     volume_factor: float = 1.0,
     aht_factor: float = 1.0,
     price_factor: float = 1.0,
+    overhead: dict[str, float] | None = None,
 ) -> CompareContext:
-    """The forecast ``frame`` (columns of ``read_forecast``) split per queue, with its windows."""
+    """The forecast ``frame`` (columns of ``read_forecast``) split per queue, with its windows.
+
+    ``overhead``: scheduled / required hours per queue (:mod:`wfm.scenario.scheduled`).
+    """
     queues = tuple(_queues(frame, center))
     span_weeks = max(len(q.grid) for q in queues) * center.interval / (7 * 86400.0)
     masks = {
@@ -254,6 +274,7 @@ def prepare(
         volume_factor=volume_factor,
         aht_factor=aht_factor,
         price_factor=price_factor,
+        overhead=dict(overhead or {}),
     )
 
 
@@ -265,13 +286,15 @@ def compare(
     volume_factor: float = 1.0,
     aht_factor: float = 1.0,
     price_factor: float = 1.0,
+    overhead: dict[str, float] | None = None,
 ) -> list[ScenarioResult]:
     """Every scenario of ``scen`` on the forecast ``frame`` (columns of ``read_forecast``).
 
     The ``*_factor`` arguments scale forecast volume, AHT and vendor prices
-    (sensitivity runs).  Raises :class:`WfmInputError` (naming the scenario
-    file and key) when an open interval is served by nobody or routed to a
-    provider outside its hours.
+    (sensitivity runs); ``overhead`` the scheduled / required hours per queue
+    of a shift plan, applied to in-house providers.  Raises
+    :class:`WfmInputError` (naming the scenario file and key) when an open
+    interval is served by nobody or routed to a provider outside its hours.
     """
     ctx = prepare(
         scen,
@@ -280,6 +303,7 @@ def compare(
         volume_factor=volume_factor,
         aht_factor=aht_factor,
         price_factor=price_factor,
+        overhead=overhead,
     )
     return [
         evaluate(scen, s, ctx, scenario_routing(scen, i, ctx)) for i, s in enumerate(scen.scenarios)
@@ -430,6 +454,7 @@ def evaluate(
         scen.settings.years,
         sl,
         sum(num[k] for k in sl) / total_den if total_den > 0 else math.nan,
+        ctx.scheduled,
     )
 
 
@@ -468,6 +493,10 @@ def _queue_work(  # noqa: PLR0913
         fixed = np.where(capped, cap, 0.0)
         on_duty = np.where(capped, fixed, on_duty)
         paid = np.where(capped, round_requirement(apply_shrinkage(fixed, shrink)) * h, paid)
+    required = paid
+    if prov.kind == "inhouse" and ctx.overhead:  # a shift plan's hours, not the requirement
+        f = ctx.overhead.get(qd.key, 1.0)
+        paid, on_duty = paid * f, on_duty * f
     duty = on_duty * h
     minutes = v * a / 60.0
     off = m["off_hours"]
@@ -483,6 +512,7 @@ def _queue_work(  # noqa: PLR0913
         handled_contacts=float(v.sum()) * per_year,
         handled_minutes=float(minutes.sum()) * per_year,
         paid_hours=float(paid.sum()) * per_year,
+        required_hours=float(required.sum()) * per_year,
         on_duty_hours=float(duty.sum()) * per_year,
         night_hours=float(paid[m["nights"]].sum()) * per_year,
         sunday_hours=float(paid[m["sundays"] & ~hol].sum()) * per_year,
