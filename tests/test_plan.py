@@ -6,6 +6,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -110,6 +111,32 @@ def test_workbook_has_every_sheet_with_the_plan_numbers(planned):
     assert per_day["total"].sum() == shifts["agents"].sum()
     costs = pd.read_excel(out / "report.xlsx", sheet_name="scenario_costs")
     assert list(costs["scenario"]) == list(pd.read_csv(out / "scenarios.csv")["scenario"])
+
+
+def test_scenario_costs_use_the_plans_scheduled_hours(planned):
+    """wfm plan hands its own schedule to the scenario step: in-house rows carry the plan's
+    scheduled hours, = required hours times scheduled / required per queue of coverage.csv."""
+    out, _ = planned
+    summary = pd.read_csv(out / "scenarios.csv")
+    queues = pd.read_csv(out / "scenarios.queues.csv")
+    cov = pd.read_csv(out / "coverage.csv")
+    cov["queue"] = cov["channel"] + ":" + cov["language"]
+    sums = cov.groupby("queue")[["agents_required", "agents_scheduled"]].sum()
+    ratio = (sums["agents_scheduled"] / sums["agents_required"]).where(
+        sums["agents_required"] > 0, 1.0)
+    a = queues[(queues["scenario"] == "A in-house") & (queues["provider"] == "inhouse")]
+    scale = summary.set_index(["scenario", "provider"]).loc[("A in-house", "inhouse")]
+    # shifts.csv and coverage.csv count the same hours up to rounding, so the ratio
+    # alone matches to 2 %
+    expected = (a["required_hours_per_year"] * a["queue"].map(ratio)).sum()
+    if sums["agents_scheduled"].sum() == 0:  # the 5-s solve found no plan (a loaded machine)
+        assert np.isnan(scale["scheduled_hours_per_year"])
+        assert scale["paid_hours_per_year"] == scale["required_hours_per_year"]
+        return
+    assert scale["scheduled_hours_per_year"] == pytest.approx(expected, rel=0.02)
+    assert scale["paid_hours_per_year"] == scale["scheduled_hours_per_year"]
+    vendors = summary[summary["kind"] == "vendor"]
+    assert vendors["scheduled_hours_per_year"].isna().all()
 
 
 def test_each_file_reruns_with_its_own_command(planned, tmp_path):

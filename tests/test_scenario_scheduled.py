@@ -175,3 +175,11 @@ def test_bad_plan_dir_exits_2_and_writes_nothing(tmp_path):
     )
     with pytest.raises(WfmInputError, match="HH:MM"):
         read_schedule_overhead(tmp_path / "p2", 1800)
+
+
+def test_an_empty_plan_keeps_required_hours(tmp_path):
+    # a solver that found no plan in its time limit writes a header-only shifts.csv
+    write_plan(tmp_path / "p", 1.0)
+    (tmp_path / "p" / "shifts.csv").write_text("group,day,start,end,breaks,agents,cost\n")
+    o = read_schedule_overhead(tmp_path / "p", 1800)
+    assert o.factors == {} and "schedules no agents" in o.notes[0]

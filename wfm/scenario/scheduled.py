@@ -76,6 +76,9 @@ def shift_paid_hours(shifts: pd.DataFrame) -> float:
     runs past midnight; ``breaks`` ``HH:MM-HH:MM`` or empty).
     """
 
+    if shifts.empty:
+        return 0.0
+
     def minutes(text: pd.Series) -> np.ndarray:
         parts = text.str.split(":", expand=True).astype(int)
         return (parts[0] * 60 + parts[1]).to_numpy()
@@ -147,6 +150,9 @@ def read_schedule_overhead(plan_dir: str | Path, interval: float) -> ScheduleOve
         ) from None
     keys = (cov["channel"].str.lower() + ":" + cov["language"].str.lower()).to_numpy()
     result = overhead_factors(keys, required, scheduled, interval, hours)
+    if result.scheduled_hours <= 0 or hours <= 0:
+        note = f"{plan_dir}: the plan schedules no agents; in-house hours stay required hours"
+        return ScheduleOverhead({}, result.required_hours, result.scheduled_hours, hours, (note,))
     notes = []
     if result.scheduled_hours > 0 and abs(hours / result.scheduled_hours - 1.0) > 0.01:
         notes.append(
