@@ -20,7 +20,7 @@ Pure functions over a validated forecast frame; no I/O.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import holidays as holidays_lib
 import numpy as np
@@ -29,7 +29,14 @@ import pandas as pd
 from wfm.config import CenterConfig, OpeningHours
 from wfm.erlang import erlang_b
 from wfm.errors import WfmInputError
-from wfm.scenario.config import Provider, Route, Scenario, ScenarioFile, queue_matches
+from wfm.scenario.config import (
+    Provider,
+    Route,
+    Scenario,
+    ScenarioFile,
+    VendorPrice,
+    queue_matches,
+)
 from wfm.scenario.cost import (
     MONTHS_PER_YEAR,
     WEEKS_PER_YEAR,
@@ -136,6 +143,13 @@ def window_masks(grid: pd.DatetimeIndex, night: str, country: str) -> dict[str, 
     }
 
 
+def window_mask(
+    when: str | dict, masks: dict[str, np.ndarray], grid: pd.DatetimeIndex
+) -> np.ndarray:
+    """Intervals of a ``when`` window: a named window of ``masks`` or an opening-hours table."""
+    return masks[when] if isinstance(when, str) else OpeningHours.parse(when).is_open(grid)
+
+
 def route_windows(
     scenario: Scenario, queue: str, masks: dict[str, np.ndarray], grid: pd.DatetimeIndex
 ) -> list[tuple[Route, np.ndarray]]:
@@ -145,10 +159,7 @@ def route_windows(
     for r in scenario.route:
         if not queue_matches(r.queues, queue):
             continue
-        window = (
-            masks[r.when] if isinstance(r.when, str) else OpeningHours.parse(r.when).is_open(grid)
-        )
-        take = window & ~assigned
+        take = window_mask(r.when, masks, grid) & ~assigned
         out.append((r, take))
         assigned |= take
     return out
@@ -415,6 +426,8 @@ class _Work:
     sl_num: float
     sl_den: float
     on_duty: pd.Series
+    parts: tuple[QueueWork, ...] = ()
+    """Per entry of a vendor's price list, the work in its window (empty for one price)."""
 
 
 def evaluate(
@@ -504,29 +517,45 @@ def _queue_work(  # noqa: PLR0913
     sl = np.where(capped & (v > 0), 1.0, req.service_level)
     ok = np.isfinite(sl) & (v > 0)
     routed = volume * share
-    qw = QueueWork(
-        queue=qd.key,
-        language=queue.language,
-        contacts=float(routed.sum() if queue.model == "deferred" else routed[mask].sum())
-        * per_year,
-        handled_contacts=float(v.sum()) * per_year,
-        handled_minutes=float(minutes.sum()) * per_year,
-        paid_hours=float(paid.sum()) * per_year,
-        required_hours=float(required.sum()) * per_year,
-        on_duty_hours=float(duty.sum()) * per_year,
-        night_hours=float(paid[m["nights"]].sum()) * per_year,
-        sunday_hours=float(paid[m["sundays"] & ~hol].sum()) * per_year,
-        holiday_hours=float(paid.sum()) * per_year * ctx.holiday_share,
-        off_on_duty_hours=float(duty[off].sum()) * per_year,
-        off_minutes=float(minutes[off].sum()) * per_year,
-        off_contacts=float(v[off].sum()) * per_year,
-        service_level=float((sl[ok] * v[ok]).sum() / v[ok].sum()) if ok.any() else math.nan,
-    )
+    deferred = queue.model == "deferred"
+
+    def part(sel: np.ndarray) -> QueueWork:
+        """The yearly figures over the intervals ``sel``."""
+        k = ok & sel
+        return QueueWork(
+            queue=qd.key,
+            language=queue.language,
+            contacts=float(routed[sel].sum() if deferred else routed[mask & sel].sum()) * per_year,
+            handled_contacts=float(v[sel].sum()) * per_year,
+            handled_minutes=float(minutes[sel].sum()) * per_year,
+            paid_hours=float(paid[sel].sum()) * per_year,
+            required_hours=float(required[sel].sum()) * per_year,
+            on_duty_hours=float(duty[sel].sum()) * per_year,
+            night_hours=float(paid[m["nights"] & sel].sum()) * per_year,
+            sunday_hours=float(paid[m["sundays"] & ~hol & sel].sum()) * per_year,
+            holiday_hours=float(paid[sel].sum()) * per_year * ctx.holiday_share,
+            off_on_duty_hours=float(duty[off & sel].sum()) * per_year,
+            off_minutes=float(minutes[off & sel].sum()) * per_year,
+            off_contacts=float(v[off & sel].sum()) * per_year,
+            service_level=float((sl[k] * v[k]).sum() / v[k].sum()) if k.any() else math.nan,
+        )
+
+    everything = np.ones(len(mask), dtype=bool)
+    parts: tuple[QueueWork, ...] = ()
+    if prov.price is not None and len(prov.price) > 1:  # one part per price window
+        assigned = np.zeros(len(mask), dtype=bool)
+        sels = []
+        for price in prov.price:
+            sel = window_mask(price.when, m, qd.grid) & ~assigned
+            sels.append(sel)
+            assigned |= sel
+        parts = tuple(part(sel) for sel in sels)
     return _Work(
-        qw,
+        part(everything),
         float((sl[ok] * v[ok]).sum()),
         float(v[ok].sum()),
         pd.Series(on_duty, index=qd.grid.tz_convert("UTC")),
+        parts,
     )
 
 
@@ -544,18 +573,19 @@ def _provider_result(
         items = inhouse_cost(prov.cost, ws, peak, prov.contract_hours_per_week)
         pricing = "salary" if prov.cost.annual_salary is not None else "hourly wage"
     else:
-        price = prov.price
-        if pf != 1.0:
-            price = price.model_copy(
-                update={
-                    "price": price.price * pf,
-                    "baseline_fee": price.baseline_fee * pf,
-                    "rate_above": price.rate_above * pf,
-                    "rate_below": price.rate_below * pf,
-                }
-            )
-        items = vendor_cost(price, ws, prov.contract_hours_per_week)
-        pricing = price.model
+        prices = [_scaled(p, pf) for p in prov.price]
+        if len(prices) == 1:
+            items = vendor_cost(prices[0], ws, prov.contract_hours_per_week)
+        else:
+            items = []
+            for i, price in enumerate(prices):
+                share = [w.parts[i] for w in work]
+                label = f"price[{i + 1}] ({_when_label(price.when)})"
+                items += [
+                    replace(item, name=f"{label} {item.name}")
+                    for item in vendor_cost(price, share, prov.contract_hours_per_week)
+                ]
+        pricing = " + ".join(dict.fromkeys(p.model for p in prices))
     run = sum(i.value for i in items)
     one_off = prov.transition_cost + prov.exit_cost
     return ProviderResult(
@@ -569,6 +599,24 @@ def _provider_result(
         transition=one_off,
         tco=tco(run, scen.settings.years, scen.settings.inflation, one_off),
     )
+
+
+def _scaled(price: VendorPrice, factor: float) -> VendorPrice:
+    """``price`` with its unit prices and fees times ``factor`` (sensitivity)."""
+    if factor == 1.0:
+        return price
+    return price.model_copy(
+        update={
+            "price": price.price * factor,
+            "baseline_fee": price.baseline_fee * factor,
+            "rate_above": price.rate_above * factor,
+            "rate_below": price.rate_below * factor,
+        }
+    )
+
+
+def _when_label(when: str | dict) -> str:
+    return when if isinstance(when, str) else ", ".join(f"{k} {v}" for k, v in when.items())
 
 
 def per_month(per_year: float) -> float:

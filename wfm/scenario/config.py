@@ -52,6 +52,16 @@ PRICING_MODELS: tuple[str, ...] = get_args(PricingModel)
 WINDOWS = ("always", "nights", "sundays", "holidays", "weekends", "off_hours")
 
 
+def check_when(v: str | dict[str, Any]) -> str | dict[str, Any]:
+    """A time window: one of :data:`WINDOWS` or an opening-hours table."""
+    if isinstance(v, str):
+        if v not in WINDOWS:
+            raise ValueError(f"unknown window {v!r}; use {', '.join(WINDOWS)} or a table")
+    else:
+        OpeningHours.parse(v)
+    return v
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -157,9 +167,14 @@ class VendorPrice(_Model):
     (fraction of the invoice) is credited; at or above it ``sla_bonus`` is paid.
     Retained organisation: one client FTE at ``retained_cost`` per
     ``retained_span`` vendor FTE; ``licences_per_fte`` EUR per vendor FTE-year.
+
+    ``when``: the intervals this price applies to, in a ``[[provider.price]]``
+    list (first match wins; the last entry is ``"always"``); floor, SLA,
+    retained organisation and licences apply to each entry's own part.
     """
 
     model: PricingModel
+    when: str | dict[str, Any] = "always"
     price: NonNeg = 0.0
     productive_share: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
     language_surcharge: dict[str, Surcharge] = {}
@@ -175,6 +190,11 @@ class VendorPrice(_Model):
     retained_span: Positive = 30.0
     retained_cost: NonNeg = 0.0
     licences_per_fte: NonNeg = 0.0
+
+    @field_validator("when")
+    @classmethod
+    def _when(cls, v: str | dict[str, Any]) -> str | dict[str, Any]:
+        return check_when(v)
 
     @model_validator(mode="after")
     def _consistent(self) -> VendorPrice:
@@ -209,7 +229,12 @@ class Provider(_Model):
     transition_cost: NonNeg = 0.0
     exit_cost: NonNeg = 0.0
     cost: InhouseCost | None = None
-    price: VendorPrice | None = None
+    price: tuple[VendorPrice, ...] | None = None
+
+    @field_validator("price", mode="before")
+    @classmethod
+    def _one_or_list(cls, v: Any) -> Any:
+        return [v] if isinstance(v, Mapping) else v
 
     @model_validator(mode="after")
     def _kind(self) -> Provider:
@@ -217,6 +242,14 @@ class Provider(_Model):
             raise ValueError("an inhouse provider needs a [provider.cost] table and no price")
         if self.kind == "vendor" and (self.price is None or self.cost is not None):
             raise ValueError("a vendor needs a [provider.price] table and no cost")
+        if self.price is not None:
+            if not self.price:
+                raise ValueError("price: give a [provider.price] table or [[provider.price]] list")
+            if self.price[-1].when != "always":
+                raise ValueError(
+                    f"price[{len(self.price)}].when: the last price of a list must apply "
+                    'when = "always" (it takes what the others do not)'
+                )
         return self
 
     def serves(self, queue: str) -> bool:
@@ -280,12 +313,7 @@ class Route(_Model):
     @field_validator("when")
     @classmethod
     def _when(cls, v: str | dict[str, Any]) -> str | dict[str, Any]:
-        if isinstance(v, str):
-            if v not in WINDOWS:
-                raise ValueError(f"unknown window {v!r}; use {', '.join(WINDOWS)} or a table")
-        else:
-            OpeningHours.parse(v)
-        return v
+        return check_when(v)
 
     @field_validator("shares")
     @classmethod
@@ -476,4 +504,8 @@ def _describe(err: Mapping[str, Any], data: Mapping[str, Any]) -> str:
             # route[i] inside a scenario
             if len(loc) > 2 and loc[1] == "route" and isinstance(loc[2], int):
                 loc = [loc[0], f"route[{loc[2] + 1}]", *loc[3:]]
+            # a single [provider.price] table is price, a [[provider.price]] list price[i]
+            if len(loc) > 2 and loc[1] == "price" and isinstance(loc[2], int):
+                one = isinstance(item, Mapping) and isinstance(item.get("price"), Mapping)
+                loc = [loc[0], *(["price"] if one else [f"price[{loc[2] + 1}]"]), *loc[3:]]
     return describe_validation_error(loc, err, "scenario file")
