@@ -242,6 +242,9 @@ class CompareContext:
     aht_factor: float = 1.0
     price_factor: float = 1.0
     overhead: dict[str, float] = field(default_factory=dict)
+    holiday_mode: bool | None = None
+    """None: holiday hours = paid hours * holiday_share; False/True: no day / every day
+    is a holiday (the two halves of :func:`evaluate_scenario`)."""
 
     @property
     def scheduled(self) -> bool:
@@ -316,9 +319,7 @@ def compare(
         price_factor=price_factor,
         overhead=overhead,
     )
-    return [
-        evaluate(scen, s, ctx, scenario_routing(scen, i, ctx)) for i, s in enumerate(scen.scenarios)
-    ]
+    return [evaluate_scenario(scen, i, ctx) for i in range(len(scen.scenarios))]
 
 
 Shares = dict[str, dict[str, np.ndarray]]
@@ -434,6 +435,47 @@ def evaluate(
     scen: ScenarioFile, scenario: Scenario, ctx: CompareContext, routing: Routing
 ) -> ScenarioResult:
     """Staff and price one scenario given its routing (see :func:`scenario_routing`)."""
+    return _priced(scen, scenario, ctx, _collect(scen, ctx, routing))
+
+
+def evaluate_scenario(scen: ScenarioFile, index: int, ctx: CompareContext) -> ScenarioResult:
+    """Route, staff and price scenario ``index``.
+
+    A scenario routing by ``holidays`` or ``off_hours`` is evaluated twice, as
+    if no day of the forecast were a public holiday and as if every day were
+    one, and the two are weighted by the share of the year's days that are
+    holidays (``ctx.holiday_share``), so the country's holidays of a whole year
+    count whatever days the forecast period holds.  Otherwise holidays act by
+    date inside the forecast.
+    """
+    scenario = scen.scenarios[index]
+    windows = {r.when for r in scenario.route}
+    if not windows & {"holidays", "off_hours"} or ctx.holiday_share <= 0:
+        return evaluate(scen, scenario, ctx, scenario_routing(scen, index, ctx))
+    h = ctx.holiday_share
+    parts = []
+    for holiday in (False, True):
+        variant = replace(ctx, masks=_holiday_masks(ctx.masks, holiday), holiday_mode=holiday)
+        parts.append(_collect(scen, variant, scenario_routing(scen, index, variant)))
+    return _priced(scen, scenario, ctx, _blend(parts[0], parts[1], h))
+
+
+def _holiday_masks(
+    masks: dict[str, dict[str, np.ndarray]], holiday: bool
+) -> dict[str, dict[str, np.ndarray]]:
+    """Window masks with every day (``holiday``) or no day a public holiday."""
+    out = {}
+    for key, m in masks.items():
+        hol = np.full(len(m["holidays"]), holiday)
+        out[key] = {**m, "holidays": hol, "off_hours": m["nights"] | m["sundays"] | hol}
+    return out
+
+
+_Collected = tuple[dict[str, list["_Work"]], float]
+
+
+def _collect(scen: ScenarioFile, ctx: CompareContext, routing: Routing) -> _Collected:
+    """Every provider's work per queue, and the forecast contacts (per forecast period)."""
     center = ctx.center
     work: dict[str, list[_Work]] = {}
     contacts_total = 0.0
@@ -446,6 +488,57 @@ def evaluate(
             w = _queue_work(scen, ctx, qd, scen.provider(name), share, caps.get(name))
             if w is not None:
                 work.setdefault(name, []).append(w)
+    return work, contacts_total
+
+
+def _blend_qw(a: QueueWork | None, b: QueueWork | None, h: float) -> QueueWork:
+    """(1 - h) a + h b field by field; the service level weighted by handled contacts."""
+    base = a if a is not None else b
+    names = [
+        f for f in QueueWork.__dataclass_fields__ if f not in ("queue", "language", "service_level")
+    ]
+    wa, wb = 1.0 - h, h
+    values = {
+        n: wa * (getattr(a, n) if a is not None else 0.0)
+        + wb * (getattr(b, n) if b is not None else 0.0)
+        for n in names
+    }
+    num = den = 0.0
+    for w, x in ((wa, a), (wb, b)):
+        if x is not None and math.isfinite(x.service_level):
+            num += w * x.service_level * x.handled_contacts
+            den += w * x.handled_contacts
+    values["service_level"] = num / den if den > 0 else math.nan
+    return QueueWork(queue=base.queue, language=base.language, **values)
+
+
+def _blend(a: _Collected, b: _Collected, h: float) -> _Collected:
+    """The year as (1 - h) of days like ``a`` (no holiday) and h like ``b`` (holidays)."""
+    work: dict[str, list[_Work]] = {}
+    for name in dict.fromkeys([*a[0], *b[0]]):
+        by_a = {w.work.queue: w for w in a[0].get(name, [])}
+        by_b = {w.work.queue: w for w in b[0].get(name, [])}
+        for q in dict.fromkeys([*by_a, *by_b]):
+            x, y = by_a.get(q), by_b.get(q)
+            n_parts = len((x or y).parts)
+            series = [w.on_duty for w in (x, y) if w is not None]
+            on_duty = series[0] if len(series) == 1 else np.maximum(series[0], series[1])
+            work.setdefault(name, []).append(
+                _Work(
+                    _blend_qw(x and x.work, y and y.work, h),
+                    (1 - h) * (x.sl_num if x else 0.0) + h * (y.sl_num if y else 0.0),
+                    (1 - h) * (x.sl_den if x else 0.0) + h * (y.sl_den if y else 0.0),
+                    on_duty,  # seats for the busier of the two kinds of day
+                    tuple(_blend_qw(x and x.parts[i], y and y.parts[i], h) for i in range(n_parts)),
+                )
+            )
+    return work, a[1]
+
+
+def _priced(
+    scen: ScenarioFile, scenario: Scenario, ctx: CompareContext, collected: _Collected
+) -> ScenarioResult:
+    work, contacts_total = collected
     results = [
         _provider_result(scen, ctx, prov, work[prov.name])
         for prov in scen.providers
@@ -518,6 +611,7 @@ def _queue_work(  # noqa: PLR0913
     ok = np.isfinite(sl) & (v > 0)
     routed = volume * share
     deferred = queue.model == "deferred"
+    holiday_factor = ctx.holiday_share if ctx.holiday_mode is None else float(ctx.holiday_mode)
 
     def part(sel: np.ndarray) -> QueueWork:
         """The yearly figures over the intervals ``sel``."""
@@ -533,7 +627,7 @@ def _queue_work(  # noqa: PLR0913
             on_duty_hours=float(duty[sel].sum()) * per_year,
             night_hours=float(paid[m["nights"] & sel].sum()) * per_year,
             sunday_hours=float(paid[m["sundays"] & ~hol & sel].sum()) * per_year,
-            holiday_hours=float(paid[sel].sum()) * per_year * ctx.holiday_share,
+            holiday_hours=float(paid[sel].sum()) * per_year * holiday_factor,
             off_on_duty_hours=float(duty[off & sel].sum()) * per_year,
             off_minutes=float(minutes[off & sel].sum()) * per_year,
             off_contacts=float(v[off & sel].sum()) * per_year,
