@@ -193,7 +193,8 @@ def test_premium_hours_follow_the_night_sunday_and_holiday_windows():
     w = next(x for x in result.providers[0].work if x.queue == "phone:de")
     assert w.night_hours == pytest.approx(w.paid_hours * 10 / 24)
     assert w.holiday_hours == pytest.approx(w.paid_hours * 9 / 364)
-    assert w.sunday_hours == pytest.approx(w.paid_hours / 7)
+    # a holiday's premium replaces Sunday's: of the Sunday hours, 355/364 are ordinary
+    assert w.sunday_hours == pytest.approx(w.paid_hours / 7 * 355 / 364)
 
 
 def test_deferred_queue_routed_by_time_window_is_an_error():

@@ -158,3 +158,22 @@ def test_bad_frontier_scenarios_name_file_and_option():
     )
     with pytest.raises(WfmInputError, match="does not serve queue phone:fr"):
         frontier_case(s, prepare(s, CENTER, forecast()), "v")
+
+
+def test_holiday_routed_scenario_endpoints_match_compare():
+    # holidays count as the year's share of days in compare; the frontier must agree
+    s = scen_file(
+        PROVIDERS,
+        {
+            "name": "hol",
+            "default": "inhouse",
+            "route": [{"when": "off_hours", "provider": "vendor"}],
+        },
+        {"name": "all inhouse", "default": "inhouse"},
+    )
+    fc = forecast()
+    direct = {r.name: r for r in compare(s, CENTER, fc)}
+    p0, p1 = frontier(frontier_case(s, prepare(s, CENTER, fc), "hol"), 2)
+    assert p0.run_per_year == pytest.approx(direct["hol"].run_per_year, rel=1e-12)
+    assert p0.service_level == pytest.approx(direct["hol"].service_level_total, rel=1e-12)
+    assert p1.run_per_year == pytest.approx(direct["all inhouse"].run_per_year, rel=1e-12)

@@ -435,29 +435,44 @@ def evaluate(
     scen: ScenarioFile, scenario: Scenario, ctx: CompareContext, routing: Routing
 ) -> ScenarioResult:
     """Staff and price one scenario given its routing (see :func:`scenario_routing`)."""
-    return _priced(scen, scenario, ctx, _collect(scen, ctx, routing))
+    return _priced(scen, scenario, ctx, collect(scen, ctx, routing))
 
 
 def evaluate_scenario(scen: ScenarioFile, index: int, ctx: CompareContext) -> ScenarioResult:
-    """Route, staff and price scenario ``index``.
-
-    A scenario routing by ``holidays`` or ``off_hours`` is evaluated twice, as
-    if no day of the forecast were a public holiday and as if every day were
-    one, and the two are weighted by the share of the year's days that are
-    holidays (``ctx.holiday_share``), so the country's holidays of a whole year
-    count whatever days the forecast period holds.  Otherwise holidays act by
-    date inside the forecast.
-    """
+    """Route, staff and price scenario ``index`` (over its :func:`day_variants`)."""
     scenario = scen.scenarios[index]
-    windows = {r.when for r in scenario.route}
+    collected = [
+        collect(scen, v, scenario_routing(scen, index, v)) for v in day_variants(scen, index, ctx)
+    ]
+    return combine(scen, scenario, ctx, collected)
+
+
+def day_variants(scen: ScenarioFile, index: int, ctx: CompareContext) -> tuple[CompareContext, ...]:
+    """``(ctx,)``, or for a scenario routing (or a vendor pricing) by ``holidays`` or
+    ``off_hours`` two contexts: as if no day of the forecast were a public holiday, and
+    as if every day were one.
+
+    :func:`combine` weights the two by the share of the year's days that are holidays
+    (``ctx.holiday_share``), so the country's holidays of a whole year count whatever
+    days the forecast period holds.
+    """
+    windows = {r.when for r in scen.scenarios[index].route if isinstance(r.when, str)}
+    windows |= {p.when for v in scen.providers for p in (v.price or ()) if isinstance(p.when, str)}
     if not windows & {"holidays", "off_hours"} or ctx.holiday_share <= 0:
-        return evaluate(scen, scenario, ctx, scenario_routing(scen, index, ctx))
-    h = ctx.holiday_share
-    parts = []
-    for holiday in (False, True):
-        variant = replace(ctx, masks=_holiday_masks(ctx.masks, holiday), holiday_mode=holiday)
-        parts.append(_collect(scen, variant, scenario_routing(scen, index, variant)))
-    return _priced(scen, scenario, ctx, _blend(parts[0], parts[1], h))
+        return (ctx,)
+    return tuple(
+        replace(ctx, masks=_holiday_masks(ctx.masks, holiday), holiday_mode=holiday)
+        for holiday in (False, True)
+    )
+
+
+def combine(
+    scen: ScenarioFile, scenario: Scenario, ctx: CompareContext, collected: list[_Collected]
+) -> ScenarioResult:
+    """Price the work of one or two :func:`day_variants` (weighted 1 - h : h)."""
+    if len(collected) == 1:
+        return _priced(scen, scenario, ctx, collected[0])
+    return _priced(scen, scenario, ctx, _blend(collected[0], collected[1], ctx.holiday_share))
 
 
 def _holiday_masks(
@@ -474,7 +489,7 @@ def _holiday_masks(
 _Collected = tuple[dict[str, list["_Work"]], float]
 
 
-def _collect(scen: ScenarioFile, ctx: CompareContext, routing: Routing) -> _Collected:
+def collect(scen: ScenarioFile, ctx: CompareContext, routing: Routing) -> _Collected:
     """Every provider's work per queue, and the forecast contacts (per forecast period)."""
     center = ctx.center
     work: dict[str, list[_Work]] = {}
@@ -611,11 +626,27 @@ def _queue_work(  # noqa: PLR0913
     ok = np.isfinite(sl) & (v > 0)
     routed = volume * share
     deferred = queue.model == "deferred"
-    holiday_factor = ctx.holiday_share if ctx.holiday_mode is None else float(ctx.holiday_mode)
+    if ctx.holiday_mode is None:
+        # routing does not depend on holidays: a share h of every interval is a public
+        # holiday (the year's holidays, not the forecast's dates), where the holiday
+        # premium replaces the Sunday premium and the whole interval is off-hours
+        h_year = ctx.holiday_share
+        ordinary = m["nights"] | m["sundays"]
+        sundays = m["sundays"]
+    else:  # one of the two day variants of day_variants: holidays are in the masks
+        h_year = float(ctx.holiday_mode)
+        ordinary = off
+        sundays = m["sundays"] & ~hol
+
+    def off_sum(x: np.ndarray, sel: np.ndarray) -> float:
+        if ctx.holiday_mode is not None:
+            return float(x[off & sel].sum())
+        return float((1.0 - h_year) * x[ordinary & sel].sum() + h_year * x[sel].sum())
 
     def part(sel: np.ndarray) -> QueueWork:
         """The yearly figures over the intervals ``sel``."""
         k = ok & sel
+        ordinary_days = 1.0 - h_year if ctx.holiday_mode is None else 1.0
         return QueueWork(
             queue=qd.key,
             language=queue.language,
@@ -626,11 +657,11 @@ def _queue_work(  # noqa: PLR0913
             required_hours=float(required[sel].sum()) * per_year,
             on_duty_hours=float(duty[sel].sum()) * per_year,
             night_hours=float(paid[m["nights"] & sel].sum()) * per_year,
-            sunday_hours=float(paid[m["sundays"] & ~hol & sel].sum()) * per_year,
-            holiday_hours=float(paid[sel].sum()) * per_year * holiday_factor,
-            off_on_duty_hours=float(duty[off & sel].sum()) * per_year,
-            off_minutes=float(minutes[off & sel].sum()) * per_year,
-            off_contacts=float(v[off & sel].sum()) * per_year,
+            sunday_hours=float(paid[sundays & sel].sum()) * ordinary_days * per_year,
+            holiday_hours=float(paid[sel].sum()) * per_year * h_year,
+            off_on_duty_hours=off_sum(duty, sel) * per_year,
+            off_minutes=off_sum(minutes, sel) * per_year,
+            off_contacts=off_sum(v, sel) * per_year,
             service_level=float((sl[k] * v[k]).sum() / v[k].sum()) if k.any() else math.nan,
         )
 

@@ -32,7 +32,9 @@ from wfm.scenario.compare import (
     Routing,
     Shares,
     check_hours,
-    evaluate,
+    collect,
+    combine,
+    day_variants,
     scenario_routing,
 )
 from wfm.scenario.config import ScenarioFile
@@ -47,7 +49,9 @@ class FrontierCase:
     index: int
     inhouse: str
     vendors: tuple[str, ...]
-    shares: Shares
+    variants: tuple[tuple[CompareContext, Shares], ...]
+    """The scenario's routing per day variant (:func:`day_variants`: one, or no-holiday
+    and holiday days)."""
 
 
 @dataclass(frozen=True)
@@ -114,10 +118,18 @@ def frontier_case(scen: ScenarioFile, ctx: CompareContext, name: str | None) -> 
     index = names.index(name)
     scenario = scen.scenarios[index]
     where = f"scenario[{index + 1}] ({name}) --frontier"
-    shares = scenario_routing(scen, index, ctx).shares
+    variants = tuple(
+        (v, scenario_routing(scen, index, v).shares) for v in day_variants(scen, index, ctx)
+    )
     kinds = {p.name: p.kind for p in scen.providers}
     vendors = tuple(
-        dict.fromkeys(n for per in shares.values() for n in per if kinds[n] == "vendor")
+        dict.fromkeys(
+            n
+            for _, shares in variants
+            for per in shares.values()
+            for n, share in per.items()
+            if kinds[n] == "vendor" and (share > 0).any()
+        )
     )
     if not vendors:
         raise WfmInputError(
@@ -132,24 +144,25 @@ def frontier_case(scen: ScenarioFile, ctx: CompareContext, name: str | None) -> 
             file=scen.path,
         )
     prov = scen.provider(inhouse)
-    case = FrontierCase(scen, ctx, index, inhouse, vendors, shares)
-    full = split_shares(case, 1.0)
-    for qd in ctx.queues:
-        if full[qd.key].get(inhouse) is not None and (full[qd.key][inhouse] > 0).any():
-            if not prov.serves(qd.key):
-                raise WfmInputError(
-                    f"{where}: in-house provider {inhouse!r} does not serve queue {qd.key}",
-                    file=scen.path,
-                )
-            check_hours(scen, qd, {inhouse: full[qd.key][inhouse]}, where)
+    case = FrontierCase(scen, ctx, index, inhouse, vendors, variants)
+    for _, shares in variants:
+        full = split_shares(case, 1.0, shares)
+        for qd in ctx.queues:
+            if full[qd.key].get(inhouse) is not None and (full[qd.key][inhouse] > 0).any():
+                if not prov.serves(qd.key):
+                    raise WfmInputError(
+                        f"{where}: in-house provider {inhouse!r} does not serve queue {qd.key}",
+                        file=scen.path,
+                    )
+                check_hours(scen, qd, {inhouse: full[qd.key][inhouse]}, where)
     return case
 
 
-def split_shares(case: FrontierCase, inhouse_share: float) -> Shares:
-    """The scenario's routing with every shared cell split ``inhouse_share`` : rest."""
+def split_shares(case: FrontierCase, inhouse_share: float, shares: Shares) -> Shares:
+    """The routing ``shares`` with every shared cell split ``inhouse_share`` : rest."""
     s = float(inhouse_share)
     out: Shares = {}
-    for key, per in case.shares.items():
+    for key, per in shares.items():
         present = [per[v] for v in case.vendors if v in per]
         if not present:  # no vendor in this queue
             out[key] = dict(per)
@@ -180,8 +193,11 @@ def frontier_point(task: FrontierTask) -> FrontierPoint:
     """Staff and price one split (pure; safe to run in another process)."""
     case = task.case
     scenario = case.scen.scenarios[case.index]
-    routing = Routing(split_shares(case, task.inhouse_share))
-    result = evaluate(case.scen, scenario, case.ctx, routing)
+    collected = [
+        collect(case.scen, v, Routing(split_shares(case, task.inhouse_share, shares)))
+        for v, shares in case.variants
+    ]
+    result = combine(case.scen, scenario, case.ctx, collected)
     kinds = {p.name: p.kind for p in case.scen.providers}
     return FrontierPoint(
         inhouse_share=task.inhouse_share,
