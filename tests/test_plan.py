@@ -146,6 +146,29 @@ def test_simulation_summary_weights_by_offered_contacts():
     assert row["intervals_missed"] == 1 and row["intervals_with_contacts"] == 2
 
 
+def test_scenario_costs_use_the_plans_scheduled_hours(planned):
+    """wfm plan hands its own schedule to the scenario step: in-house rows carry the plan's
+    scheduled hours, = required hours times scheduled / required per queue of coverage.csv."""
+    out, _ = planned
+    summary = pd.read_csv(out / "scenarios.csv")
+    queues = pd.read_csv(out / "scenarios.queues.csv")
+    cov = pd.read_csv(out / "coverage.csv")
+    cov["queue"] = cov["channel"] + ":" + cov["language"]
+    sums = cov.groupby("queue")[["agents_required", "agents_scheduled"]].sum()
+    ratio = (sums["agents_scheduled"] / sums["agents_required"]).where(
+        sums["agents_required"] > 0, 1.0)
+    a = queues[(queues["scenario"] == "A in-house") & (queues["provider"] == "inhouse")]
+    scale = summary.set_index(["scenario", "provider"]).loc[("A in-house", "inhouse")]
+    # shifts.csv and coverage.csv count the same hours up to rounding, so the ratio
+    # alone matches to 2 %
+    expected = (a["required_hours_per_year"] * a["queue"].map(ratio)).sum()
+    assert sums["agents_scheduled"].sum() > 0
+    assert scale["scheduled_hours_per_year"] == pytest.approx(expected, rel=0.02)
+    assert scale["paid_hours_per_year"] == scale["scheduled_hours_per_year"]
+    vendors = summary[summary["kind"] == "vendor"]
+    assert vendors["scheduled_hours_per_year"].isna().all()
+
+
 def test_each_file_reruns_with_its_own_command(planned, tmp_path):
     """The chain hands files on: `wfm staff plan/forecast.csv` gives plan/requirements.csv."""
     out, _ = planned

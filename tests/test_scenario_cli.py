@@ -37,7 +37,13 @@ def test_example_writes_summary_queues_and_explain(tmp_path):
     assert res.exit_code == 0, res.output
     summary = pd.read_csv(out)
     totals = summary[summary["provider"] == "TOTAL"].set_index("scenario")
-    assert list(totals.index) == ["A in-house", "B onshore", "C nearshore", "D hybrid"]
+    assert list(totals.index) == [
+        "A in-house",
+        "B onshore",
+        "C nearshore",
+        "D hybrid",
+        "E overflow",
+    ]
     parts = summary[summary["provider"] != "TOTAL"].groupby("scenario")["run_cost_per_year_eur"]
     assert parts.sum().to_dict() == pytest.approx(totals["run_cost_per_year_eur"].to_dict())
     assert (totals["tco_eur"] >= 3 * totals["run_cost_per_year_eur"] - 1).all()
@@ -83,6 +89,21 @@ BASE = (EXAMPLES / "scenarios.toml").read_text(encoding="utf-8")
             "provider 'pool' does not serve queue chat:de",
         ),
         ('queues = ["*:fr", "*:tr"]', 'queues = ["fax:de"]', "route[1].queues"),
+        (
+            'provider = "onshore", above',
+            'provider = "pool", above',
+            "scenario[5] (E overflow).route[1].overflow.provider: provider 'pool' does not serve",
+        ),
+        (
+            "above = 0.9 }",
+            "above = 0.9, agents = 3 }",
+            "scenario[5] (E overflow).route[1].overflow: ",
+        ),
+        (
+            'queues = ["phone:de", "phone:en"]\nprovider = "inhouse"',
+            'queues = ["chat:de"]\nprovider = "inhouse"',
+            "route[1].overflow: overflow needs Erlang C or A queues; chat:de is chat",
+        ),
     ],
 )
 def test_bad_scenario_file_exits_2_naming_file_and_key(tmp_path, old, new, key):
@@ -120,3 +141,34 @@ def test_quiet_prints_nothing_and_writes(tmp_path):
     res = run(EXAMPLES / "scenarios.toml", "-o", str(out), "--quiet")
     assert res.exit_code == 0 and res.output == ""
     assert out.exists() and (tmp_path / "q.queues.csv").exists()
+
+
+def test_frontier_writes_the_sweep_with_endpoints_equal_to_b_and_a(tmp_path):
+    out = tmp_path / "f.csv"
+    res = run(
+        EXAMPLES / "scenarios.toml", "-o", str(out), "--frontier", "--frontier-steps", "3", "--json"
+    )
+    assert res.exit_code == 0, res.output
+    totals = pd.read_csv(out).query("provider == 'TOTAL'").set_index("scenario")
+    front = pd.read_csv(tmp_path / "f.frontier.csv")
+    # the default scenario is the first routing to a vendor: B onshore
+    assert set(front["scenario"]) == {"B onshore"}
+    assert list(front["inhouse_share"]) == [0.0, 0.5, 1.0]
+    for share, name in ((0.0, "B onshore"), (1.0, "A in-house")):
+        row = front[front["inhouse_share"] == share].iloc[0]
+        assert row["run_cost_per_year_eur"] == pytest.approx(
+            totals.loc[name, "run_cost_per_year_eur"], abs=0.02
+        )
+        assert row["tco_eur"] == pytest.approx(totals.loc[name, "tco_eur"], abs=0.02)
+    assert "service_level_phone:de" in front.columns
+    assert front["pareto"].any()
+    assert len(json.loads(res.output)["frontier"]) == 3
+
+
+def test_unknown_frontier_scenario_exits_2_and_writes_nothing(tmp_path):
+    out = tmp_path / "f.csv"
+    res = run(EXAMPLES / "scenarios.toml", "-o", str(out), "--frontier", "--frontier-scenario", "Z")
+    assert res.exit_code == 2
+    assert "--frontier-scenario: unknown scenario 'Z'" in res.output
+    assert "scenarios.toml" in res.output and "Traceback" not in res.output
+    assert list(tmp_path.iterdir()) == []

@@ -193,7 +193,8 @@ def test_premium_hours_follow_the_night_sunday_and_holiday_windows():
     w = next(x for x in result.providers[0].work if x.queue == "phone:de")
     assert w.night_hours == pytest.approx(w.paid_hours * 10 / 24)
     assert w.holiday_hours == pytest.approx(w.paid_hours * 9 / 364)
-    assert w.sunday_hours == pytest.approx(w.paid_hours / 7)
+    # a holiday's premium replaces Sunday's: of the Sunday hours, 355/364 are ordinary
+    assert w.sunday_hours == pytest.approx(w.paid_hours / 7 * 355 / 364)
 
 
 def test_deferred_queue_routed_by_time_window_is_an_error():
@@ -217,8 +218,13 @@ def test_deferred_queue_routed_by_time_window_is_an_error():
     )
     grid = pd.date_range("2026-04-27", periods=168, freq="1h", tz="Europe/Berlin")
     fc = pd.DataFrame(
-        {"interval_start": grid, "channel": "email", "language": "de", "volume": 10.0,
-         "aht_s": 300.0}
+        {
+            "interval_start": grid,
+            "channel": "email",
+            "language": "de",
+            "volume": 10.0,
+            "aht_s": 300.0,
+        }
     )
     providers = [
         {"name": "inhouse", "kind": "inhouse", "cost": {"annual_salary": 36000}},
@@ -227,8 +233,10 @@ def test_deferred_queue_routed_by_time_window_is_an_error():
 
     def run(route):
         return scenarios_from_dict(
-            {"provider": providers,
-             "scenario": [{"name": "x", "default": "inhouse", "route": route}]}
+            {
+                "provider": providers,
+                "scenario": [{"name": "x", "default": "inhouse", "route": route}],
+            }
         )
 
     with pytest.raises(WfmInputError, match="routed by time window"):
@@ -238,3 +246,36 @@ def test_deferred_queue_routed_by_time_window_is_an_error():
     # every e-mail, in-house or vendor; the one-week forecast is scaled to 52 weeks
     assert routed == pytest.approx(10.0 * 168 * 52)
     assert routed == pytest.approx(result.contacts)
+
+
+def test_holiday_routing_counts_the_years_holidays_not_the_forecast_weeks():
+    """1 May lies in the forecast week: routed by date, the vendor took 1/7 of the week,
+    i.e. 52 holidays a year.  Now the year's 9 German holidays of 2026 (9 of 364 days):
+    per-minute vendor = 1,747,200 minutes a year (2 queues * 20 calls/h * 168 h * 5 min
+    * 52) * 9/364 = 43,200 EUR; the in-house team works the other 355 days, no holiday."""
+    plain = {
+        "name": "vendor",
+        "kind": "vendor",
+        "price": {"model": "per_handled_minute", "price": 1.0},
+    }
+    s = scenarios_from_dict(
+        {
+            "settings": {"baseline_fcr": 0.78},
+            "provider": [PROVIDERS[0], plain],
+            "scenario": [
+                {
+                    "name": "h",
+                    "default": "inhouse",
+                    "route": [{"when": "holidays", "provider": "vendor"}],
+                },
+                {"name": "a", "default": "inhouse"},
+            ],
+        }
+    )
+    hol, alone = compare(s, CENTER, forecast())
+    by = {p.provider: p for p in hol.providers}
+    assert by["vendor"].run_per_year == pytest.approx(43_200.0)
+    assert by["inhouse"].paid_hours == pytest.approx(alone.providers[0].paid_hours * 355 / 364)
+    assert all(w.holiday_hours == 0.0 for w in by["inhouse"].work)
+    assert sum(w.holiday_hours for w in alone.providers[0].work) > 0
+    assert sum(p.contacts for p in hol.providers) == pytest.approx(hol.contacts)

@@ -23,6 +23,8 @@ SUMMARY_COLUMNS = (
     "contacts_per_year",
     "handled_contacts_per_year",
     "paid_hours_per_year",
+    "required_hours_per_year",
+    "scheduled_hours_per_year",
     "fte",
     "run_cost_per_month_eur",
     "run_cost_per_year_eur",
@@ -34,7 +36,12 @@ SUMMARY_COLUMNS = (
 
 
 def summary_rows(results) -> list[dict[str, Any]]:
-    """One row per scenario x provider plus a ``TOTAL`` row per scenario (EUR, hours/year)."""
+    """One row per scenario x provider plus a ``TOTAL`` row per scenario (EUR, hours/year).
+
+    ``paid_hours_per_year``: the hours the cost is based on; ``required_hours_per_year``:
+    from staffing; ``scheduled_hours_per_year``: in-house hours of a shift plan's
+    overhead (``--schedule``; empty otherwise and for vendors).
+    """
     from wfm.scenario.compare import per_month
 
     rows = []
@@ -58,6 +65,13 @@ def summary_rows(results) -> list[dict[str, Any]]:
                     "paid_hours_per_year": round(
                         sum(q.paid_hours for q in r.providers) if p is None else p.paid_hours, 1
                     ),
+                    "required_hours_per_year": round(
+                        sum(q.required_hours for q in r.providers)
+                        if p is None
+                        else p.required_hours,
+                        1,
+                    ),
+                    "scheduled_hours_per_year": _scheduled(r, p),
                     "fte": round(sum(q.fte for q in r.providers) if p is None else p.fte, 2),
                     "run_cost_per_month_eur": round(per_month(run), 2),
                     "run_cost_per_year_eur": round(run, 2),
@@ -68,6 +82,13 @@ def summary_rows(results) -> list[dict[str, Any]]:
                 }
             )
     return rows
+
+
+def _scheduled(result, provider) -> float | None:
+    """Scheduled in-house hours per year (None without a plan, for vendors and totals)."""
+    if not result.scheduled or provider is None or provider.kind != "inhouse":
+        return None
+    return round(provider.paid_hours, 1)
 
 
 def queue_rows(results) -> list[dict[str, Any]]:
@@ -85,6 +106,7 @@ def queue_rows(results) -> list[dict[str, Any]]:
                         "handled_contacts_per_year": round(w.handled_contacts, 1),
                         "handled_minutes_per_year": round(w.handled_minutes, 1),
                         "paid_hours_per_year": round(w.paid_hours, 1),
+                        "required_hours_per_year": round(w.required_hours, 1),
                         "on_duty_hours_per_year": round(w.on_duty_hours, 1),
                         "service_level": None
                         if math.isnan(w.service_level)
@@ -113,6 +135,30 @@ def explain_rows(results) -> list[dict[str, Any]]:
     return rows
 
 
+def frontier_rows(name: str, points) -> list[dict[str, Any]]:
+    """One row per frontier point: in-house share, cost, hours, service level (total, per queue)."""
+    rows = []
+    for p in points:
+        row = {
+            "scenario": name,
+            "inhouse_share": round(p.inhouse_share, 6),
+            "run_cost_per_year_eur": round(p.run_per_year, 2),
+            "transition_eur": round(p.transition, 2),
+            "tco_eur": round(p.tco, 2),
+            "cost_per_contact_eur": round(p.run_per_year / p.contacts, 4)
+            if p.contacts > 0
+            else None,
+            "inhouse_paid_hours_per_year": round(p.inhouse_hours, 1),
+            "vendor_paid_hours_per_year": round(p.vendor_hours, 1),
+            "service_level": None if math.isnan(p.service_level) else round(p.service_level, 4),
+            "pareto": p.pareto,
+        }
+        for queue, sl in sorted(p.service_levels.items()):
+            row[f"service_level_{queue}"] = round(sl, 4)
+        rows.append(row)
+    return rows
+
+
 def _eur(v: float) -> str:
     return f"{v / 1e6:,.2f} M" if abs(v) >= 1e6 else f"{v:,.0f}"
 
@@ -134,12 +180,38 @@ def compare(
     sensitivity: Annotated[
         bool, typer.Option("--sensitivity", help="Totals at volume, AHT, vendor price ±10 %.")
     ] = False,
+    frontier: Annotated[
+        bool,
+        typer.Option(
+            "--frontier",
+            help="Cost against service level over in-house/vendor splits of one scenario.",
+        ),
+    ] = False,
+    frontier_scenario: Annotated[
+        str | None,
+        typer.Option(help="Scenario of --frontier (default: the first routing to a vendor)."),
+    ] = None,
+    frontier_steps: Annotated[
+        int,
+        typer.Option(min=2, max=101, help="Points of --frontier: 11 = 0 %, 10 %, ..., 100 %."),
+    ] = 11,
+    schedule: Annotated[
+        Path | None,
+        typer.Option(
+            "--schedule",
+            help="A wfm schedule output directory: in-house hours and cost on its "
+            "scheduled / required hours.",
+            metavar="PLAN_DIR",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
 ) -> None:
     """Hours, FTE, run cost, cost per contact, service level and TCO per scenario and provider.
 
-    Hours are required paid hours from staffing (as `wfm staff`), not scheduled hours.
+    Hours are required paid hours from staffing (as `wfm staff`); with --schedule the
+    in-house hours are scaled by the plan's scheduled / required hours per queue.
+    With --frontier, NAME.frontier.csv holds cost and service level per in-house share.
     """
     import pandas as pd
 
@@ -149,11 +221,19 @@ def compare(
     from wfm.io.forecast import read_forecast
     from wfm.scenario.compare import compare as run_compare
     from wfm.scenario.config import load_scenarios
+    from wfm.scenario.frontier import frontier as run_frontier
+    from wfm.scenario.frontier import frontier_case
 
     center = _run(lambda: load_center(config))
     scen = _run(lambda: load_scenarios(scenarios, center))
     fc = _run(lambda: read_forecast(forecast, center))
-    results = _run(lambda: run_compare(scen, center, fc.frame))
+    plan = None
+    if schedule is not None:
+        from wfm.scenario.scheduled import read_schedule_overhead
+
+        plan = _run(lambda: read_schedule_overhead(schedule, center.interval))
+    overhead = plan.factors if plan is not None else None
+    results = _run(lambda: run_compare(scen, center, fc.frame, overhead=overhead))
     sens: list[dict[str, Any]] = []
     if sensitivity:
         for label, kw in (
@@ -164,7 +244,9 @@ def compare(
             ("vendor price -10%", {"price_factor": 0.9}),
             ("vendor price +10%", {"price_factor": 1.1}),
         ):
-            for r in _run(lambda kw=kw: run_compare(scen, center, fc.frame, **kw)):
+            for r in _run(
+                lambda kw=kw: run_compare(scen, center, fc.frame, overhead=overhead, **kw)
+            ):
                 sens.append(
                     {
                         "case": label,
@@ -173,18 +255,27 @@ def compare(
                         "tco_eur": round(r.tco, 2),
                     }
                 )
+    front: list[dict[str, Any]] = []
+    if frontier:
+        from wfm.scenario.compare import prepare
+
+        ctx = prepare(scen, center, fc.frame, overhead=overhead)
+        case = _run(lambda: frontier_case(scen, ctx, frontier_scenario))
+        name = scen.scenarios[case.index].name
+        front = frontier_rows(name, run_frontier(case, frontier_steps))
     summary, queues, items = summary_rows(results), queue_rows(results), explain_rows(results)
     written = []
     if output is not None:
         extra = [("queues", queues)] + ([("explain", items)] if explain else [])
         extra += [("sensitivity", sens)] if sens else []
-        write_csv(output, pd.DataFrame(summary, columns=list(SUMMARY_COLUMNS)))
+        extra += [("frontier", front)] if front else []
+        _run(lambda: write_csv(output, pd.DataFrame(summary, columns=list(SUMMARY_COLUMNS))))
         written.append(str(output))
         for suffix, rows in extra:
             path = output.with_name(f"{output.stem}.{suffix}{output.suffix or '.csv'}")
-            write_csv(path, pd.DataFrame(rows))
+            _run(lambda path=path, rows=rows: write_csv(path, pd.DataFrame(rows)))
             written.append(str(path))
-    for w in fc.warnings:
+    for w in [*fc.warnings, *(plan.notes if plan is not None else ())]:
         typer.echo(f"warning: {w}", err=True)
     if as_json:
         payload = {
@@ -192,28 +283,78 @@ def compare(
             "scenarios": summary,
             "queues": queues,
             "service_level": {r.name: r.service_level for r in results},
+            "hours": "scheduled (in-house)" if plan is not None else "required",
         }
+        if plan is not None:
+            payload["schedule"] = {
+                "dir": str(schedule),
+                "required_hours": plan.required_hours,
+                "shift_hours": plan.shift_hours,
+                "overhead": plan.factors,
+            }
         if explain:
             payload["explain"] = items
         if sens:
             payload["sensitivity"] = sens
+        if front:
+            payload["frontier"] = front
         typer.echo(json.dumps(payload, indent=2))
         return
     if not quiet:
-        _print(Console(highlight=False), results, summary, items if explain else None, sens)
+        console = Console(highlight=False)
+        _print(console, results, summary, items if explain else None, sens)
+        if front:
+            _print_frontier(console, front)
 
 
-def _print(console, results, summary, items, sens) -> None:
+def _print_frontier(console, rows: list[dict[str, Any]]) -> None:
     table = Table(
         show_edge=False,
         header_style="bold",
-        title=f"scenarios (EUR; per year = 52 weeks; TCO over {results[0].years} years)",
+        title=f"frontier of {rows[0]['scenario']}: in-house share of its vendor-routed work\n"
+        "(* = Pareto-efficient on TCO and service level; per queue in NAME.frontier.csv)",
+    )
+    for name in (
+        "in-house",
+        "run/year",
+        "TCO",
+        "per contact",
+        "in-house h/yr",
+        "vendor h/yr",
+        "SL",
+    ):
+        table.add_column(name, justify="right")
+    for r in rows:
+        table.add_row(
+            f"{'*' if r['pareto'] else ' '} {100 * r['inhouse_share']:.0f} %",
+            _eur(r["run_cost_per_year_eur"]),
+            _eur(r["tco_eur"]),
+            "-" if r["cost_per_contact_eur"] is None else f"{r['cost_per_contact_eur']:.2f}",
+            f"{r['inhouse_paid_hours_per_year']:,.0f}",
+            f"{r['vendor_paid_hours_per_year']:,.0f}",
+            "-" if r["service_level"] is None else f"{100 * r['service_level']:.1f} %",
+        )
+    console.print(table)
+
+
+def _print(console, results, summary, items, sens) -> None:
+    scheduled = results[0].scheduled
+    hours = (
+        "in-house cost on scheduled hours (--schedule)"
+        if scheduled
+        else "hours: required paid hours from staffing, no shift plan (--schedule)"
+    )
+    table = Table(
+        show_edge=False,
+        header_style="bold",
+        title=f"scenarios (EUR; per year = 52 weeks; TCO over {results[0].years} years)\n{hours}",
     )
     for name in (
         "scenario",
         "provider",
         "pricing",
-        "paid h/yr",
+        "required h/yr",
+        *(("scheduled h/yr",) if scheduled else ()),
         "FTE",
         "run/month",
         "run/year",
@@ -230,7 +371,16 @@ def _print(console, results, summary, items, sens) -> None:
             row["scenario"],
             row["provider"],
             row["pricing"],
-            f"{row['paid_hours_per_year']:,.0f}",
+            f"{row['required_hours_per_year']:,.0f}",
+            *(
+                (
+                    "-"
+                    if row["scheduled_hours_per_year"] is None
+                    else f"{row['scheduled_hours_per_year']:,.0f}",
+                )
+                if scheduled
+                else ()
+            ),
             f"{row['fte']:.1f}",
             _eur(row["run_cost_per_month_eur"]),
             _eur(row["run_cost_per_year_eur"]),

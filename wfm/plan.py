@@ -170,9 +170,13 @@ def _run_steps(opts, center, scen, stage: Path, progress: Progress) -> PlanResul
     if scen is not None:
         from wfm.cli_scenario import SUMMARY_COLUMNS, queue_rows, summary_rows
         from wfm.scenario.compare import compare
+        from wfm.scenario.scheduled import read_schedule_overhead
 
         progress("scenarios", "")
-        results = compare(scen, center, fc.frame)
+        # the in-house hours of every scenario carry this plan's scheduling overhead
+        overhead = read_schedule_overhead(stage, center.interval)
+        result.warnings += list(overhead.notes)
+        results = compare(scen, center, fc.frame, overhead=overhead.factors)
         scenario_rows = pd.DataFrame(summary_rows(results), columns=list(SUMMARY_COLUMNS))
         write_csv(stage / "scenarios.csv", scenario_rows)
         write_csv(stage / "scenarios.queues.csv", pd.DataFrame(queue_rows(results)))

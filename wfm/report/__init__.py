@@ -89,8 +89,9 @@ def render_html(tables: dict[str, pd.DataFrame], meta: list[str]) -> str:
     if "scenario_costs" in tables:
         sections.append({
             "id": "scenarios", "title": "Cost per scenario",
-            "note": "Run cost per year by provider (EUR; scenarios.csv: required paid hours "
-                    "from staffing, not scheduled hours).",
+            "note": "Run cost per year by provider (EUR; scenarios.csv: paid hours are "
+                    "required hours from staffing, in-house hours scaled by the shift plan's "
+                    "scheduled / required hours when it was given).",
             "charts": [render.scenario_chart(tables["scenario_costs"])],
             "tables": [("scenario_costs", tables["scenario_costs"])]})
     return render.page("wfm plan report", meta, sections)

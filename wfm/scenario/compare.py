@@ -12,22 +12,31 @@ summing to 1.  Each provider's share is then:
 3. summed to hours per year (the forecast period scaled to 52 weeks) and
    priced with :func:`inhouse_cost` or :func:`vendor_cost`.
 
-Hours are *required* paid hours from staffing, not scheduled hours of a
-shift plan.  Pure functions over a validated forecast frame; no I/O.
+Hours are *required* paid hours from staffing; with a shift plan's
+overhead (``CompareContext.overhead``) in-house hours are scheduled hours.
+Pure functions over a validated forecast frame; no I/O.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import holidays as holidays_lib
 import numpy as np
 import pandas as pd
 
 from wfm.config import CenterConfig, OpeningHours
+from wfm.erlang import erlang_b
 from wfm.errors import WfmInputError
-from wfm.scenario.config import Provider, Route, Scenario, ScenarioFile, queue_matches
+from wfm.scenario.config import (
+    Provider,
+    Route,
+    Scenario,
+    ScenarioFile,
+    VendorPrice,
+    queue_matches,
+)
 from wfm.scenario.cost import (
     MONTHS_PER_YEAR,
     WEEKS_PER_YEAR,
@@ -39,7 +48,7 @@ from wfm.scenario.cost import (
     tco,
     vendor_cost,
 )
-from wfm.staffing import full_grid, queue_requirement
+from wfm.staffing import apply_shrinkage, full_grid, queue_requirement, round_requirement
 
 
 @dataclass(frozen=True)
@@ -66,12 +75,22 @@ class ProviderResult:
 
     @property
     def paid_hours(self) -> float:
+        """Paid hours per year the cost is based on (scheduled for in-house with a plan)."""
         return sum(w.paid_hours for w in self.work)
+
+    @property
+    def required_hours(self) -> float:
+        """Required paid hours per year from staffing."""
+        return sum(w.required_hours for w in self.work)
 
 
 @dataclass(frozen=True)
 class ScenarioResult:
-    """One scenario: its providers, and the demand (forecast contacts per year)."""
+    """One scenario: its providers, and the demand (forecast contacts per year).
+
+    ``service_level``: per queue, weighted by handled contacts over intervals
+    with a target; ``service_level_total``: the same over all queues.
+    """
 
     name: str
     description: str
@@ -79,6 +98,8 @@ class ScenarioResult:
     contacts: float
     years: int
     service_level: dict[str, float] = field(default_factory=dict)
+    service_level_total: float = math.nan
+    scheduled: bool = False
 
     @property
     def run_per_year(self) -> float:
@@ -122,6 +143,28 @@ def window_masks(grid: pd.DatetimeIndex, night: str, country: str) -> dict[str, 
     }
 
 
+def window_mask(
+    when: str | dict, masks: dict[str, np.ndarray], grid: pd.DatetimeIndex
+) -> np.ndarray:
+    """Intervals of a ``when`` window: a named window of ``masks`` or an opening-hours table."""
+    return masks[when] if isinstance(when, str) else OpeningHours.parse(when).is_open(grid)
+
+
+def route_windows(
+    scenario: Scenario, queue: str, masks: dict[str, np.ndarray], grid: pd.DatetimeIndex
+) -> list[tuple[Route, np.ndarray]]:
+    """The routes matching ``queue``, each with the intervals it wins (first match wins)."""
+    assigned = np.zeros(len(grid), dtype=bool)
+    out = []
+    for r in scenario.route:
+        if not queue_matches(r.queues, queue):
+            continue
+        take = window_mask(r.when, masks, grid) & ~assigned
+        out.append((r, take))
+        assigned |= take
+    return out
+
+
 def route_shares(
     scenario: Scenario, queue: str, masks: dict[str, np.ndarray], grid: pd.DatetimeIndex
 ) -> dict[str, np.ndarray]:
@@ -130,22 +173,33 @@ def route_shares(
     The first route matching the queue and the interval wins; the scenario's
     ``default`` takes what no route matched.  Intervals left with no provider
     have share 0 everywhere (the caller decides whether that is an error).
+    Overflow is not applied here (it needs the volume: :func:`scenario_routing`).
     """
     n = len(grid)
     shares: dict[str, np.ndarray] = {}
     assigned = np.zeros(n, dtype=bool)
-    rules: list[Route] = [r for r in scenario.route if queue_matches(r.queues, queue)]
-    for r in rules:
-        window = (
-            masks[r.when] if isinstance(r.when, str) else OpeningHours.parse(r.when).is_open(grid)
-        )
-        take = window & ~assigned
+    for r, take in route_windows(scenario, queue, masks, grid):
         for name, s in r.targets.items():
             shares.setdefault(name, np.zeros(n))[take] += s
         assigned |= take
     if scenario.default is not None:
         shares.setdefault(scenario.default, np.zeros(n))[~assigned] += 1.0
     return shares
+
+
+def overflow_split(
+    agents: np.ndarray, volume: np.ndarray, aht: np.ndarray, interval: float
+) -> np.ndarray:
+    """Share of the contacts that overflow from a team of ``agents`` on duty: Erlang B.
+
+    The capped team is a loss system (M/M/N/N): a contact finding all N agents
+    busy goes at once to the overflow provider, so the overflow share is
+    B(N, A) with A = volume * aht / interval (Erlang); the team's contacts are
+    answered without waiting.  ``volume`` per interval, ``aht`` and
+    ``interval`` in seconds.
+    """
+    load = np.asarray(volume, float) * np.asarray(aht, float) / interval
+    return np.asarray(erlang_b(np.asarray(agents, float), load), float)
 
 
 def _queues(frame: pd.DataFrame, center: CenterConfig) -> list[_QueueData]:
@@ -166,7 +220,39 @@ def _queues(frame: pd.DataFrame, center: CenterConfig) -> list[_QueueData]:
     return out
 
 
-def compare(
+@dataclass(frozen=True)
+class CompareContext:
+    """Everything a scenario evaluation needs besides the scenario file (picklable).
+
+    ``queues``: the forecast per queue on its full interval grid; ``masks``:
+    window masks per queue; ``per_year``: factor from the forecast period to
+    52 weeks; ``holiday_share``: the country's public holidays per year as a
+    share of the year's days; ``*_factor``: sensitivity scalings of forecast
+    volume, AHT and vendor prices; ``overhead``: scheduled / required paid
+    hours per queue of a shift plan, applied to in-house providers (empty:
+    required hours, see :mod:`wfm.scenario.scheduled`).
+    """
+
+    center: CenterConfig
+    queues: tuple[_QueueData, ...]
+    masks: dict[str, dict[str, np.ndarray]]
+    per_year: float
+    holiday_share: float
+    volume_factor: float = 1.0
+    aht_factor: float = 1.0
+    price_factor: float = 1.0
+    overhead: dict[str, float] = field(default_factory=dict)
+    holiday_mode: bool | None = None
+    """None: holiday hours = paid hours * holiday_share; False/True: no day / every day
+    is a holiday (the two halves of :func:`evaluate_scenario`)."""
+
+    @property
+    def scheduled(self) -> bool:
+        """Are in-house hours scheduled hours (a plan's overhead applied)?"""
+        return bool(self.overhead)
+
+
+def prepare(
     scen: ScenarioFile,
     center: CenterConfig,
     frame: pd.DataFrame,
@@ -174,17 +260,14 @@ def compare(
     volume_factor: float = 1.0,
     aht_factor: float = 1.0,
     price_factor: float = 1.0,
-) -> list[ScenarioResult]:
-    """Every scenario of ``scen`` on the forecast ``frame`` (columns of ``read_forecast``).
+    overhead: dict[str, float] | None = None,
+) -> CompareContext:
+    """The forecast ``frame`` (columns of ``read_forecast``) split per queue, with its windows.
 
-    The ``*_factor`` arguments scale forecast volume, AHT and vendor prices
-    (sensitivity runs).  Raises :class:`WfmInputError` (naming the scenario
-    file and key) when an open interval is served by nobody or routed to a
-    provider outside its hours.
+    ``overhead``: scheduled / required hours per queue (:mod:`wfm.scenario.scheduled`).
     """
-    queues = _queues(frame, center)
+    queues = tuple(_queues(frame, center))
     span_weeks = max(len(q.grid) for q in queues) * center.interval / (7 * 86400.0)
-    per_year = WEEKS_PER_YEAR / span_weeks
     masks = {
         q.key: window_masks(q.grid, scen.settings.night, scen.settings.country) for q in queues
     }
@@ -196,35 +279,76 @@ def compare(
     holidays_per_year = len(
         holidays_lib.country_holidays(code, subdiv=subdiv or None, years=[first.year])
     )
-    holiday_share = holidays_per_year / (7.0 * WEEKS_PER_YEAR)  # share of a year's days
-    return [
-        _scenario(
-            scen, i, s, center, queues, masks, per_year, volume_factor, aht_factor, price_factor,
-            holiday_share,
-        )
-        for i, s in enumerate(scen.scenarios)
-    ]
+    return CompareContext(
+        center=center,
+        queues=queues,
+        masks=masks,
+        per_year=WEEKS_PER_YEAR / span_weeks,
+        holiday_share=holidays_per_year / (7.0 * WEEKS_PER_YEAR),
+        volume_factor=volume_factor,
+        aht_factor=aht_factor,
+        price_factor=price_factor,
+        overhead=dict(overhead or {}),
+    )
 
 
-def _scenario(  # noqa: PLR0913 - one scenario's inputs, unpacked once by compare()
-    scen, index, scenario, center, queues, masks, per_year, vf, af, pf, holiday_share
-):
+def compare(
+    scen: ScenarioFile,
+    center: CenterConfig,
+    frame: pd.DataFrame,
+    *,
+    volume_factor: float = 1.0,
+    aht_factor: float = 1.0,
+    price_factor: float = 1.0,
+    overhead: dict[str, float] | None = None,
+) -> list[ScenarioResult]:
+    """Every scenario of ``scen`` on the forecast ``frame`` (columns of ``read_forecast``).
+
+    The ``*_factor`` arguments scale forecast volume, AHT and vendor prices
+    (sensitivity runs); ``overhead`` the scheduled / required hours per queue
+    of a shift plan, applied to in-house providers.  Raises
+    :class:`WfmInputError` (naming the scenario file and key) when an open
+    interval is served by nobody or routed to a provider outside its hours.
+    """
+    ctx = prepare(
+        scen,
+        center,
+        frame,
+        volume_factor=volume_factor,
+        aht_factor=aht_factor,
+        price_factor=price_factor,
+        overhead=overhead,
+    )
+    return [evaluate_scenario(scen, i, ctx) for i in range(len(scen.scenarios))]
+
+
+Shares = dict[str, dict[str, np.ndarray]]
+"""Per queue key, per provider name: share of the forecast volume per interval."""
+
+
+@dataclass(frozen=True)
+class Routing:
+    """A scenario's routing: ``shares``, and ``caps`` (same keys): on-duty agents of a
+    capped (overflow) team per interval, NaN where the provider is staffed to target."""
+
+    shares: Shares
+    caps: Shares = field(default_factory=dict)
+
+
+def scenario_routing(scen: ScenarioFile, index: int, ctx: CompareContext) -> Routing:
+    """The routing of scenario ``index``, checked: every open interval served once, in hours.
+
+    Overflow routes split their cells by :func:`overflow_split`.  Raises
+    :class:`WfmInputError` naming ``scenario[i] (name).route``.
+    """
+    scenario = scen.scenarios[index]
     where = f"scenario[{index + 1}] ({scenario.name})"
-    h = center.interval / 3600.0
-    settings = scen.settings
-    work: dict[str, list[QueueWork]] = {}
-    on_duty_series: dict[str, np.ndarray] = {}
-    sl_num: dict[str, float] = {}
-    sl_den: dict[str, float] = {}
-    contacts_total = 0.0
-    for qd in queues:
-        queue = center.queue(qd.key)
-        m = masks[qd.key]
-        volume = qd.volume * vf
-        aht = qd.aht * af
-        contacts_total += volume[qd.open_mask].sum() if queue.model != "deferred" else volume.sum()
-        shares = route_shares(scenario, qd.key, m, qd.grid)
-        if queue.model == "deferred" and any(np.ptp(sh) > 1e-12 for sh in shares.values()):
+    out: Shares = {}
+    caps: Shares = {}
+    for qd in ctx.queues:
+        shares = route_shares(scenario, qd.key, ctx.masks[qd.key], qd.grid)
+        deferred = ctx.center.queue(qd.key).model == "deferred"
+        if deferred and any(np.ptp(sh) > 1e-12 for sh in shares.values()):
             # e-mail arriving at night is worked from the backlog in opening hours: a
             # time-window route sent it to a provider with no open interval, and those
             # items vanished from the cost (no error)
@@ -242,109 +366,382 @@ def _scenario(  # noqa: PLR0913 - one scenario's inputs, unpacked once by compar
                 "add a route or a default",
                 file=scen.path,
             )
-        for name, share in shares.items():
-            prov: Provider = scen.provider(name)
-            routed = qd.open_mask & (share > 0)
-            outside = routed & ~prov.hours.is_open(qd.grid)
-            if outside.any():
-                t = qd.grid[int(np.flatnonzero(outside)[0])].isoformat()
-                raise WfmInputError(
-                    f"{where}.route: queue {qd.key} at {t} is routed to {name!r} "
-                    "outside its hours (provider.hours)",
-                    file=scen.path,
-                )
-            if not routed.any() and queue.model != "deferred":
-                continue
-            mask = qd.open_mask & (share > 0)
-            if not mask.any():
-                continue
-            rf = repeat_factor(settings.baseline_fcr, prov.fcr, settings.recontact)
-            v = volume * share * rf
-            a = aht * prov.aht_factor
-            shrink = prov.shrinkage if prov.shrinkage is not None else center.shrinkage_for(queue)
-            req = queue_requirement(
-                queue, v, a, interval=center.interval, open_mask=mask, shrinkage=shrink
-            )
-            paid = req.agents_required * h
-            duty = req.agents_on_duty * h
-            minutes = v * a / 60.0
-            off = m["off_hours"]
-            hol = m["holidays"]
-            sl = req.service_level
-            ok = np.isfinite(sl) & (v > 0)
-            qw = QueueWork(
-                queue=qd.key,
-                language=queue.language,
-                contacts=float(
-                    (volume * share)[mask].sum()
-                    if queue.model != "deferred"
-                    else (volume * share).sum()
-                )
-                * per_year,
-                handled_contacts=float(v.sum()) * per_year,
-                handled_minutes=float(minutes.sum()) * per_year,
-                paid_hours=float(paid.sum()) * per_year,
-                on_duty_hours=float(duty.sum()) * per_year,
-                night_hours=float(paid[m["nights"]].sum()) * per_year,
-                sunday_hours=float(paid[m["sundays"] & ~hol].sum()) * per_year,
-                holiday_hours=float(paid.sum()) * per_year * holiday_share,
-                off_on_duty_hours=float(duty[off].sum()) * per_year,
-                off_minutes=float(minutes[off].sum()) * per_year,
-                off_contacts=float(v[off].sum()) * per_year,
-                service_level=float((sl[ok] * v[ok]).sum() / v[ok].sum()) if ok.any() else math.nan,
-            )
-            work.setdefault(name, []).append(qw)
-            sl_num[qd.key] = sl_num.get(qd.key, 0.0) + float((sl[ok] * v[ok]).sum())
-            sl_den[qd.key] = sl_den.get(qd.key, 0.0) + float(v[ok].sum())
-            series = pd.Series(req.agents_on_duty, index=qd.grid.tz_convert("UTC"))
-            prev = on_duty_series.get(name)
-            on_duty_series[name] = series if prev is None else prev.add(series, fill_value=0.0)
-    results = []
-    for prov in scen.providers:
-        if prov.name not in work:
+        caps[qd.key] = _apply_overflow(scen, scenario, ctx, qd, shares)
+        check_hours(scen, qd, shares, f"{where}.route")
+        out[qd.key] = shares
+    return Routing(out, caps)
+
+
+def _apply_overflow(
+    scen: ScenarioFile,
+    scenario: Scenario,
+    ctx: CompareContext,
+    qd: _QueueData,
+    shares: dict[str, np.ndarray],
+) -> dict[str, np.ndarray]:
+    """Move the blocked share of each overflow route's cells (in place); return the caps."""
+    caps: dict[str, np.ndarray] = {}
+    queue = ctx.center.queue(qd.key)
+    n = len(qd.grid)
+    for r, take in route_windows(scenario, qd.key, ctx.masks[qd.key], qd.grid):
+        cell = take & qd.open_mask
+        if r.overflow is None or not cell.any():
             continue
-        ws = tuple(work[prov.name])
-        peak = float(on_duty_series[prov.name].max())
-        if prov.kind == "inhouse":
-            items = inhouse_cost(prov.cost, ws, peak, prov.contract_hours_per_week)
-            pricing = "salary" if prov.cost.annual_salary is not None else "hourly wage"
+        primary = scen.provider(r.provider)
+        rf = repeat_factor(scen.settings.baseline_fcr, primary.fcr, scen.settings.recontact)
+        v = qd.volume * ctx.volume_factor * rf
+        a = qd.aht * ctx.aht_factor * primary.aht_factor
+        if r.overflow.agents is not None:
+            cap = np.full(n, float(r.overflow.agents))
         else:
-            price = prov.price
-            if pf != 1.0:
-                price = price.model_copy(
-                    update={
-                        "price": price.price * pf,
-                        "baseline_fee": price.baseline_fee * pf,
-                        "rate_above": price.rate_above * pf,
-                        "rate_below": price.rate_below * pf,
-                    }
-                )
-            items = vendor_cost(price, ws, prov.contract_hours_per_week)
-            pricing = price.model
-        run = sum(i.value for i in items)
-        one_off = prov.transition_cost + prov.exit_cost
-        results.append(
-            ProviderResult(
-                provider=prov.name,
-                kind=prov.kind,
-                pricing=pricing,
-                work=ws,
-                items=tuple(items),
-                fte=fte(sum(w.paid_hours for w in ws), prov.contract_hours_per_week),
-                peak_on_duty=peak,
-                transition=one_off,
-                tco=tco(run, settings.years, settings.inflation, one_off),
+            full = queue_requirement(
+                queue, v, a, interval=ctx.center.interval, open_mask=cell, shrinkage=0.0
+            ).agents_on_duty
+            cap = np.floor(r.overflow.above * full + 1e-9)
+        blocked = np.where(cell, overflow_split(cap, v, a, ctx.center.interval), 0.0)
+        blocked = np.clip(np.nan_to_num(blocked), 0.0, 1.0)
+        shares[r.provider] = np.clip(shares[r.provider] - blocked, 0.0, None)
+        shares[r.overflow.provider] = shares.get(r.overflow.provider, np.zeros(n)) + blocked
+        caps.setdefault(r.provider, np.full(n, np.nan))[cell] = cap[cell]
+    return caps
+
+
+def check_hours(scen: ScenarioFile, qd: _QueueData, shares: dict[str, np.ndarray], key: str):
+    """Raise :class:`WfmInputError` (at ``key``) if work is routed outside a provider's hours."""
+    for name, share in shares.items():
+        outside = qd.open_mask & (share > 0) & ~scen.provider(name).hours.is_open(qd.grid)
+        if outside.any():
+            t = qd.grid[int(np.flatnonzero(outside)[0])].isoformat()
+            raise WfmInputError(
+                f"{key}: queue {qd.key} at {t} is routed to {name!r} "
+                "outside its hours (provider.hours)",
+                file=scen.path,
             )
-        )
-    sl = {k: sl_num[k] / sl_den[k] for k in sorted(sl_num) if sl_den[k] > 0}
+
+
+@dataclass(frozen=True)
+class _Work:
+    """One provider's work on one queue: the yearly figures and the interval series."""
+
+    work: QueueWork
+    sl_num: float
+    sl_den: float
+    on_duty: pd.Series
+    parts: tuple[QueueWork, ...] = ()
+    """Per entry of a vendor's price list, the work in its window (empty for one price)."""
+
+
+def evaluate(
+    scen: ScenarioFile, scenario: Scenario, ctx: CompareContext, routing: Routing
+) -> ScenarioResult:
+    """Staff and price one scenario given its routing (see :func:`scenario_routing`)."""
+    return _priced(scen, scenario, ctx, collect(scen, ctx, routing))
+
+
+def evaluate_scenario(scen: ScenarioFile, index: int, ctx: CompareContext) -> ScenarioResult:
+    """Route, staff and price scenario ``index`` (over its :func:`day_variants`)."""
+    scenario = scen.scenarios[index]
+    collected = [
+        collect(scen, v, scenario_routing(scen, index, v)) for v in day_variants(scen, index, ctx)
+    ]
+    return combine(scen, scenario, ctx, collected)
+
+
+def day_variants(scen: ScenarioFile, index: int, ctx: CompareContext) -> tuple[CompareContext, ...]:
+    """``(ctx,)``, or for a scenario routing (or a vendor pricing) by ``holidays`` or
+    ``off_hours`` two contexts: as if no day of the forecast were a public holiday, and
+    as if every day were one.
+
+    :func:`combine` weights the two by the share of the year's days that are holidays
+    (``ctx.holiday_share``), so the country's holidays of a whole year count whatever
+    days the forecast period holds.
+    """
+    windows = {r.when for r in scen.scenarios[index].route if isinstance(r.when, str)}
+    windows |= {p.when for v in scen.providers for p in (v.price or ()) if isinstance(p.when, str)}
+    if not windows & {"holidays", "off_hours"} or ctx.holiday_share <= 0:
+        return (ctx,)
+    return tuple(
+        replace(ctx, masks=_holiday_masks(ctx.masks, holiday), holiday_mode=holiday)
+        for holiday in (False, True)
+    )
+
+
+def combine(
+    scen: ScenarioFile, scenario: Scenario, ctx: CompareContext, collected: list[_Collected]
+) -> ScenarioResult:
+    """Price the work of one or two :func:`day_variants` (weighted 1 - h : h)."""
+    if len(collected) == 1:
+        return _priced(scen, scenario, ctx, collected[0])
+    return _priced(scen, scenario, ctx, _blend(collected[0], collected[1], ctx.holiday_share))
+
+
+def _holiday_masks(
+    masks: dict[str, dict[str, np.ndarray]], holiday: bool
+) -> dict[str, dict[str, np.ndarray]]:
+    """Window masks with every day (``holiday``) or no day a public holiday."""
+    out = {}
+    for key, m in masks.items():
+        hol = np.full(len(m["holidays"]), holiday)
+        out[key] = {**m, "holidays": hol, "off_hours": m["nights"] | m["sundays"] | hol}
+    return out
+
+
+_Collected = tuple[dict[str, list["_Work"]], float]
+
+
+def collect(scen: ScenarioFile, ctx: CompareContext, routing: Routing) -> _Collected:
+    """Every provider's work per queue, and the forecast contacts (per forecast period)."""
+    center = ctx.center
+    work: dict[str, list[_Work]] = {}
+    contacts_total = 0.0
+    for qd in ctx.queues:
+        deferred = center.queue(qd.key).model == "deferred"
+        volume = qd.volume * ctx.volume_factor
+        contacts_total += volume.sum() if deferred else volume[qd.open_mask].sum()
+        caps = routing.caps.get(qd.key, {})
+        for name, share in routing.shares[qd.key].items():
+            w = _queue_work(scen, ctx, qd, scen.provider(name), share, caps.get(name))
+            if w is not None:
+                work.setdefault(name, []).append(w)
+    return work, contacts_total
+
+
+def _blend_qw(a: QueueWork | None, b: QueueWork | None, h: float) -> QueueWork:
+    """(1 - h) a + h b field by field; the service level weighted by handled contacts."""
+    base = a if a is not None else b
+    names = [
+        f for f in QueueWork.__dataclass_fields__ if f not in ("queue", "language", "service_level")
+    ]
+    wa, wb = 1.0 - h, h
+    values = {
+        n: wa * (getattr(a, n) if a is not None else 0.0)
+        + wb * (getattr(b, n) if b is not None else 0.0)
+        for n in names
+    }
+    num = den = 0.0
+    for w, x in ((wa, a), (wb, b)):
+        if x is not None and math.isfinite(x.service_level):
+            num += w * x.service_level * x.handled_contacts
+            den += w * x.handled_contacts
+    values["service_level"] = num / den if den > 0 else math.nan
+    return QueueWork(queue=base.queue, language=base.language, **values)
+
+
+def _blend(a: _Collected, b: _Collected, h: float) -> _Collected:
+    """The year as (1 - h) of days like ``a`` (no holiday) and h like ``b`` (holidays)."""
+    work: dict[str, list[_Work]] = {}
+    for name in dict.fromkeys([*a[0], *b[0]]):
+        by_a = {w.work.queue: w for w in a[0].get(name, [])}
+        by_b = {w.work.queue: w for w in b[0].get(name, [])}
+        for q in dict.fromkeys([*by_a, *by_b]):
+            x, y = by_a.get(q), by_b.get(q)
+            n_parts = len((x or y).parts)
+            series = [w.on_duty for w in (x, y) if w is not None]
+            on_duty = series[0] if len(series) == 1 else np.maximum(series[0], series[1])
+            work.setdefault(name, []).append(
+                _Work(
+                    _blend_qw(x and x.work, y and y.work, h),
+                    (1 - h) * (x.sl_num if x else 0.0) + h * (y.sl_num if y else 0.0),
+                    (1 - h) * (x.sl_den if x else 0.0) + h * (y.sl_den if y else 0.0),
+                    on_duty,  # seats for the busier of the two kinds of day
+                    tuple(_blend_qw(x and x.parts[i], y and y.parts[i], h) for i in range(n_parts)),
+                )
+            )
+    return work, a[1]
+
+
+def _priced(
+    scen: ScenarioFile, scenario: Scenario, ctx: CompareContext, collected: _Collected
+) -> ScenarioResult:
+    work, contacts_total = collected
+    results = [
+        _provider_result(scen, ctx, prov, work[prov.name])
+        for prov in scen.providers
+        if prov.name in work
+    ]
+    num: dict[str, float] = {}
+    den: dict[str, float] = {}
+    for ws in work.values():
+        for w in ws:
+            num[w.work.queue] = num.get(w.work.queue, 0.0) + w.sl_num
+            den[w.work.queue] = den.get(w.work.queue, 0.0) + w.sl_den
+    sl = {k: num[k] / den[k] for k in sorted(num) if den[k] > 0}
+    total_den = sum(den[k] for k in sl)
     return ScenarioResult(
         scenario.name,
         scenario.description,
         tuple(results),
-        contacts_total * per_year,
-        settings.years,
+        contacts_total * ctx.per_year,
+        scen.settings.years,
         sl,
+        sum(num[k] for k in sl) / total_den if total_den > 0 else math.nan,
+        ctx.scheduled,
     )
+
+
+def _queue_work(  # noqa: PLR0913
+    scen: ScenarioFile,
+    ctx: CompareContext,
+    qd: _QueueData,
+    prov: Provider,
+    share: np.ndarray,
+    cap: np.ndarray | None = None,
+) -> _Work | None:
+    """Staff ``prov``'s ``share`` of queue ``qd``: yearly hours, minutes, contacts, SL.
+
+    Where ``cap`` is finite the provider is a capped overflow team: ``cap``
+    agents on duty, its contacts answered at once (service level 1).
+    """
+    center, per_year = ctx.center, ctx.per_year
+    queue = center.queue(qd.key)
+    settings = scen.settings
+    m = ctx.masks[qd.key]
+    h = center.interval / 3600.0
+    mask = qd.open_mask & (share > 0)
+    if not mask.any():
+        return None
+    volume = qd.volume * ctx.volume_factor
+    rf = repeat_factor(settings.baseline_fcr, prov.fcr, settings.recontact)
+    v = volume * share * rf
+    a = qd.aht * ctx.aht_factor * prov.aht_factor
+    shrink = prov.shrinkage if prov.shrinkage is not None else center.shrinkage_for(queue)
+    capped = np.zeros(len(mask), dtype=bool) if cap is None else mask & np.isfinite(cap)
+    req = queue_requirement(
+        queue, v, a, interval=center.interval, open_mask=mask & ~capped, shrinkage=shrink
+    )
+    on_duty, paid = req.agents_on_duty, req.agents_required * h
+    if capped.any():
+        fixed = np.where(capped, cap, 0.0)
+        on_duty = np.where(capped, fixed, on_duty)
+        paid = np.where(capped, round_requirement(apply_shrinkage(fixed, shrink)) * h, paid)
+    required = paid
+    if prov.kind == "inhouse" and ctx.overhead:  # a shift plan's hours, not the requirement
+        f = ctx.overhead.get(qd.key, 1.0)
+        paid, on_duty = paid * f, on_duty * f
+    duty = on_duty * h
+    minutes = v * a / 60.0
+    off = m["off_hours"]
+    hol = m["holidays"]
+    sl = np.where(capped & (v > 0), 1.0, req.service_level)
+    ok = np.isfinite(sl) & (v > 0)
+    routed = volume * share
+    deferred = queue.model == "deferred"
+    if ctx.holiday_mode is None:
+        # routing does not depend on holidays: a share h of every interval is a public
+        # holiday (the year's holidays, not the forecast's dates), where the holiday
+        # premium replaces the Sunday premium and the whole interval is off-hours
+        h_year = ctx.holiday_share
+        ordinary = m["nights"] | m["sundays"]
+        sundays = m["sundays"]
+    else:  # one of the two day variants of day_variants: holidays are in the masks
+        h_year = float(ctx.holiday_mode)
+        ordinary = off
+        sundays = m["sundays"] & ~hol
+
+    def off_sum(x: np.ndarray, sel: np.ndarray) -> float:
+        if ctx.holiday_mode is not None:
+            return float(x[off & sel].sum())
+        return float((1.0 - h_year) * x[ordinary & sel].sum() + h_year * x[sel].sum())
+
+    def part(sel: np.ndarray) -> QueueWork:
+        """The yearly figures over the intervals ``sel``."""
+        k = ok & sel
+        ordinary_days = 1.0 - h_year if ctx.holiday_mode is None else 1.0
+        return QueueWork(
+            queue=qd.key,
+            language=queue.language,
+            contacts=float(routed[sel].sum() if deferred else routed[mask & sel].sum()) * per_year,
+            handled_contacts=float(v[sel].sum()) * per_year,
+            handled_minutes=float(minutes[sel].sum()) * per_year,
+            paid_hours=float(paid[sel].sum()) * per_year,
+            required_hours=float(required[sel].sum()) * per_year,
+            on_duty_hours=float(duty[sel].sum()) * per_year,
+            night_hours=float(paid[m["nights"] & sel].sum()) * per_year,
+            sunday_hours=float(paid[sundays & sel].sum()) * ordinary_days * per_year,
+            holiday_hours=float(paid[sel].sum()) * per_year * h_year,
+            off_on_duty_hours=off_sum(duty, sel) * per_year,
+            off_minutes=off_sum(minutes, sel) * per_year,
+            off_contacts=off_sum(v, sel) * per_year,
+            service_level=float((sl[k] * v[k]).sum() / v[k].sum()) if k.any() else math.nan,
+        )
+
+    everything = np.ones(len(mask), dtype=bool)
+    parts: tuple[QueueWork, ...] = ()
+    if prov.price is not None and len(prov.price) > 1:  # one part per price window
+        assigned = np.zeros(len(mask), dtype=bool)
+        sels = []
+        for price in prov.price:
+            sel = window_mask(price.when, m, qd.grid) & ~assigned
+            sels.append(sel)
+            assigned |= sel
+        parts = tuple(part(sel) for sel in sels)
+    return _Work(
+        part(everything),
+        float((sl[ok] * v[ok]).sum()),
+        float(v[ok].sum()),
+        pd.Series(on_duty, index=qd.grid.tz_convert("UTC")),
+        parts,
+    )
+
+
+def _provider_result(
+    scen: ScenarioFile, ctx: CompareContext, prov: Provider, work: list[_Work]
+) -> ProviderResult:
+    """Price one provider's work in a scenario (line items, FTE, peak on duty, TCO)."""
+    ws = tuple(w.work for w in work)
+    on_duty = work[0].on_duty
+    for w in work[1:]:
+        on_duty = on_duty.add(w.on_duty, fill_value=0.0)
+    peak = float(on_duty.max())
+    pf = ctx.price_factor
+    if prov.kind == "inhouse":
+        items = inhouse_cost(prov.cost, ws, peak, prov.contract_hours_per_week)
+        pricing = "salary" if prov.cost.annual_salary is not None else "hourly wage"
+    else:
+        prices = [_scaled(p, pf) for p in prov.price]
+        if len(prices) == 1:
+            items = vendor_cost(prices[0], ws, prov.contract_hours_per_week)
+        else:
+            items = []
+            for i, price in enumerate(prices):
+                share = [w.parts[i] for w in work]
+                label = f"price[{i + 1}] ({_when_label(price.when)})"
+                items += [
+                    replace(item, name=f"{label} {item.name}")
+                    for item in vendor_cost(price, share, prov.contract_hours_per_week)
+                ]
+        pricing = " + ".join(dict.fromkeys(p.model for p in prices))
+    run = sum(i.value for i in items)
+    one_off = prov.transition_cost + prov.exit_cost
+    return ProviderResult(
+        provider=prov.name,
+        kind=prov.kind,
+        pricing=pricing,
+        work=ws,
+        items=tuple(items),
+        fte=fte(sum(w.paid_hours for w in ws), prov.contract_hours_per_week),
+        peak_on_duty=peak,
+        transition=one_off,
+        tco=tco(run, scen.settings.years, scen.settings.inflation, one_off),
+    )
+
+
+def _scaled(price: VendorPrice, factor: float) -> VendorPrice:
+    """``price`` with its unit prices and fees times ``factor`` (sensitivity)."""
+    if factor == 1.0:
+        return price
+    return price.model_copy(
+        update={
+            "price": price.price * factor,
+            "baseline_fee": price.baseline_fee * factor,
+            "rate_above": price.rate_above * factor,
+            "rate_below": price.rate_below * factor,
+        }
+    )
+
+
+def _when_label(when: str | dict) -> str:
+    return when if isinstance(when, str) else ", ".join(f"{k} {v}" for k, v in when.items())
 
 
 def per_month(per_year: float) -> float:

@@ -52,6 +52,16 @@ PRICING_MODELS: tuple[str, ...] = get_args(PricingModel)
 WINDOWS = ("always", "nights", "sundays", "holidays", "weekends", "off_hours")
 
 
+def check_when(v: str | dict[str, Any]) -> str | dict[str, Any]:
+    """A time window: one of :data:`WINDOWS` or an opening-hours table."""
+    if isinstance(v, str):
+        if v not in WINDOWS:
+            raise ValueError(f"unknown window {v!r}; use {', '.join(WINDOWS)} or a table")
+    else:
+        OpeningHours.parse(v)
+    return v
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -157,9 +167,14 @@ class VendorPrice(_Model):
     (fraction of the invoice) is credited; at or above it ``sla_bonus`` is paid.
     Retained organisation: one client FTE at ``retained_cost`` per
     ``retained_span`` vendor FTE; ``licences_per_fte`` EUR per vendor FTE-year.
+
+    ``when``: the intervals this price applies to, in a ``[[provider.price]]``
+    list (first match wins; the last entry is ``"always"``); floor, SLA,
+    retained organisation and licences apply to each entry's own part.
     """
 
     model: PricingModel
+    when: str | dict[str, Any] = "always"
     price: NonNeg = 0.0
     productive_share: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
     language_surcharge: dict[str, Surcharge] = {}
@@ -175,6 +190,11 @@ class VendorPrice(_Model):
     retained_span: Positive = 30.0
     retained_cost: NonNeg = 0.0
     licences_per_fte: NonNeg = 0.0
+
+    @field_validator("when")
+    @classmethod
+    def _when(cls, v: str | dict[str, Any]) -> str | dict[str, Any]:
+        return check_when(v)
 
     @model_validator(mode="after")
     def _consistent(self) -> VendorPrice:
@@ -209,7 +229,12 @@ class Provider(_Model):
     transition_cost: NonNeg = 0.0
     exit_cost: NonNeg = 0.0
     cost: InhouseCost | None = None
-    price: VendorPrice | None = None
+    price: tuple[VendorPrice, ...] | None = None
+
+    @field_validator("price", mode="before")
+    @classmethod
+    def _one_or_list(cls, v: Any) -> Any:
+        return [v] if isinstance(v, Mapping) else v
 
     @model_validator(mode="after")
     def _kind(self) -> Provider:
@@ -217,6 +242,14 @@ class Provider(_Model):
             raise ValueError("an inhouse provider needs a [provider.cost] table and no price")
         if self.kind == "vendor" and (self.price is None or self.cost is not None):
             raise ValueError("a vendor needs a [provider.price] table and no cost")
+        if self.price is not None:
+            if not self.price:
+                raise ValueError("price: give a [provider.price] table or [[provider.price]] list")
+            if self.price[-1].when != "always":
+                raise ValueError(
+                    f"price[{len(self.price)}].when: the last price of a list must apply "
+                    'when = "always" (it takes what the others do not)'
+                )
         return self
 
     def serves(self, queue: str) -> bool:
@@ -236,6 +269,29 @@ def queue_matches(patterns: tuple[str, ...], queue: str) -> bool:
     return False
 
 
+class Overflow(_Model):
+    """Overflow of a route: the route's ``provider`` staffs a capped team, ``provider`` here
+    takes the contacts that find every agent of that team busy (Erlang B blocking).
+
+    The cap, agents on duty per interval: ``agents`` (a fixed number) or
+    ``above`` (that fraction of the on-duty agents the route's provider would
+    need for the whole volume, rounded down).
+    """
+
+    provider: str
+    agents: Annotated[int, Field(ge=1)] | None = None
+    above: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
+
+    @model_validator(mode="after")
+    def _cap(self) -> Overflow:
+        if (self.agents is None) == (self.above is None):
+            raise ValueError("give exactly one of agents or above")
+        return self
+
+
+OVERFLOW_MODELS = ("erlang_c", "erlang_a")
+
+
 class Route(_Model):
     """One routing rule: the first rule matching a queue and interval wins.
 
@@ -243,23 +299,21 @@ class Route(_Model):
     (settings.night), ``sundays``, ``holidays``, ``weekends`` (Sat, Sun),
     ``off_hours`` (nights, Sundays, holidays) or an opening-hours table
     (``{ "mon-sat" = "07:00-20:00" }``).  Either ``provider`` (all of it) or
-    ``shares`` (``{ inhouse = 0.7, nearshore = 0.3 }``, summing to 1).
+    ``shares`` (``{ inhouse = 0.7, nearshore = 0.3 }``, summing to 1);
+    with ``provider``, ``overflow`` (:class:`Overflow`) caps its team and
+    sends the blocked contacts to another provider.
     """
 
     queues: tuple[str, ...] = ("*",)
     when: str | dict[str, Any] = "always"
     provider: str | None = None
     shares: dict[str, Share] | None = None
+    overflow: Overflow | None = None
 
     @field_validator("when")
     @classmethod
     def _when(cls, v: str | dict[str, Any]) -> str | dict[str, Any]:
-        if isinstance(v, str):
-            if v not in WINDOWS:
-                raise ValueError(f"unknown window {v!r}; use {', '.join(WINDOWS)} or a table")
-        else:
-            OpeningHours.parse(v)
-        return v
+        return check_when(v)
 
     @field_validator("shares")
     @classmethod
@@ -272,11 +326,22 @@ class Route(_Model):
     def _target(self) -> Route:
         if (self.provider is None) == (self.shares is None):
             raise ValueError("give exactly one of provider or shares")
+        if self.overflow is not None and self.provider is None:
+            raise ValueError("overflow needs provider (the capped team), not shares")
+        if self.overflow is not None and self.overflow.provider == self.provider:
+            raise ValueError("overflow.provider must differ from the route's provider")
         return self
 
     @property
     def targets(self) -> dict[str, float]:
+        """Provider -> share before overflow."""
         return {self.provider: 1.0} if self.provider is not None else dict(self.shares or {})
+
+    @property
+    def providers(self) -> tuple[str, ...]:
+        """Every provider the route can send work to (overflow included)."""
+        extra = (self.overflow.provider,) if self.overflow is not None else ()
+        return (*self.targets, *extra)
 
 
 class Scenario(_Model):
@@ -344,13 +409,24 @@ def check_against_center(scen: ScenarioFile, center: CenterConfig) -> None:
             for pattern in r.queues:
                 _check_pattern(pattern, center, fail, f"{rw}.queues")
             key = f"{rw}.provider" if r.provider is not None else f"{rw}.shares"
-            for name in r.targets:
+            targets = [(name, key) for name in r.targets]
+            if r.overflow is not None:
+                targets.append((r.overflow.provider, f"{rw}.overflow.provider"))
+            for name, k in targets:
                 if name not in names:
-                    fail(key, f"unknown provider {name!r}; known: {', '.join(names)}")
+                    fail(k, f"unknown provider {name!r}; known: {', '.join(names)}")
                 prov = scen.provider(name)
                 for q in sorted(known):
                     if _matches(r.queues, q) and not prov.serves(q):
-                        fail(key, f"provider {name!r} does not serve queue {q}")
+                        fail(k, f"provider {name!r} does not serve queue {q}")
+            if r.overflow is not None:
+                for q in center.queues:
+                    if _matches(r.queues, q.key) and q.model not in OVERFLOW_MODELS:
+                        fail(
+                            f"{rw}.overflow",
+                            f"overflow needs Erlang C or A queues; {q.key} is {q.model} "
+                            "(narrow the route's queues)",
+                        )
         if s.default is not None:
             prov = scen.provider(s.default)
             for q in sorted(known):
@@ -428,4 +504,8 @@ def _describe(err: Mapping[str, Any], data: Mapping[str, Any]) -> str:
             # route[i] inside a scenario
             if len(loc) > 2 and loc[1] == "route" and isinstance(loc[2], int):
                 loc = [loc[0], f"route[{loc[2] + 1}]", *loc[3:]]
+            # a single [provider.price] table is price, a [[provider.price]] list price[i]
+            if len(loc) > 2 and loc[1] == "price" and isinstance(loc[2], int):
+                one = isinstance(item, Mapping) and isinstance(item.get("price"), Mapping)
+                loc = [loc[0], *(["price"] if one else [f"price[{loc[2] + 1}]"]), *loc[3:]]
     return describe_validation_error(loc, err, "scenario file")

@@ -26,7 +26,10 @@ class QueueWork:
     ``contacts``: forecast contacts routed to the provider (before repeats);
     ``handled_contacts``: with the provider's repeat contacts;
     ``handled_minutes``: handled_contacts * AHT_provider / 60;
-    ``paid_hours``: required paid agent hours (after shrinkage);
+    ``paid_hours``: paid agent hours the cost is based on: the required paid
+    hours (after shrinkage), times the scheduling overhead of a shift plan for
+    in-house providers with ``--schedule``; ``required_hours``: the required
+    paid hours from staffing (NaN: same as ``paid_hours``);
     ``on_duty_hours``: on-duty (logged-in) agent hours;
     ``night_hours``/``sunday_hours``/``holiday_hours``: paid hours in those
     windows (Sunday excludes holidays); ``off_*``: the part of on-duty hours,
@@ -40,6 +43,7 @@ class QueueWork:
     handled_contacts: float = 0.0
     handled_minutes: float = 0.0
     paid_hours: float = 0.0
+    required_hours: float = math.nan
     on_duty_hours: float = 0.0
     night_hours: float = 0.0
     sunday_hours: float = 0.0
