@@ -123,7 +123,7 @@ def test_simulation_sheet_summarises_simulation_csv(planned):
     sheet = pd.read_excel(out / "report.xlsx", sheet_name="simulation").set_index("queue")
     assert len(sheet) == SIMULATED_QUEUES
     for queue, g in sim.groupby("queue"):
-        ok = g["offered"] > 0
+        ok = (g["offered"] > 0) & g["service_level_sim"].notna()
         weighted = (g.loc[ok, "service_level_sim"] * g.loc[ok, "offered"]).sum() \
             / g.loc[ok, "offered"].sum()
         assert sheet.loc[queue, "service_level_sim"] == pytest.approx(weighted, abs=1e-4)
