@@ -127,7 +127,8 @@ def test_impossible_break_window_is_a_user_error(tmp_path):
 
 def test_bad_options(tmp_path):
     cfg, req = write_inputs(tmp_path)
-    for extra in (["--solver", "gurobi"], ["--gap", "150%"], ["--time-limit", "soon"]):
+    for extra in (["--solver", "gurobi"], ["--gap", "150%"], ["--time-limit", "soon"],
+                  ["--roster-time-limit", "0s"], ["--roster-time-limit", "later"]):
         result = runner.invoke(app, ["schedule", str(req), "-c", str(cfg), "-o",
                                      str(tmp_path / "p"), *extra])
         assert result.exit_code == 2, extra

@@ -330,6 +330,8 @@ def schedule(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     agents: Annotated[Path | None, typer.Option(
         help="Agents CSV (agent_id,group[,contract_hours,unavailable]) to roster.")] = None,
+    roster_time_limit: Annotated[str, typer.Option(
+        help="Wall-clock limit of the roster MIPs per round, e.g. 30s.")] = "30s",
 ) -> None:
     """Shift plan for a week of requirements: writes shifts.csv, coverage.csv, uncovered.csv,
     and the roster of named agents: roster.csv, roster_unassigned.csv, roster_agents.csv."""
@@ -340,10 +342,14 @@ def schedule(
     limit = _duration("--time-limit")(time_limit)
     if limit <= 0:
         raise typer.BadParameter("must be above 0 s", param_hint="--time-limit")
+    roster_limit = _duration("--roster-time-limit")(roster_time_limit)
+    if roster_limit <= 0:
+        raise typer.BadParameter("must be above 0 s", param_hint="--roster-time-limit")
     rel_gap = _gap(gap)
     plan = _run(lambda: run_schedule(requirements, config, output, solver, limit, rel_gap,
                                      show_progress=not quiet and not as_json,
-                                     agents=agents, roster=True))
+                                     agents=agents, roster=True,
+                                     roster_time_limit=roster_limit))
     if as_json:
         console.print_json(json.dumps({"output": str(output), **plan.summary}))
     elif not quiet:
