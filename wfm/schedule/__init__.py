@@ -113,7 +113,8 @@ def plan_and_roster(
     progress: Progress | None = None,
 ) -> RosteredPlan:
     """Plan, roster, and when the roster leaves shifts of a group with a
-    ``max_headcount`` unassigned, plan once more with that group's headcount lowered
+    ``max_headcount`` unassigned (anonymous agents: a group rostered up to that limit),
+    plan once more with that group's headcount lowered
     to what the roster could staff -- the plan's need minus ceil(unassigned / (7 -
     days_off)) agents -- and roster again (spare anonymous agents still up to the real
     ``max_headcount``, which leaves the roster slack for rest and days-off
@@ -147,7 +148,11 @@ def plan_and_roster(
     eff: dict[str, int] = {}
     for g, grp in enumerate(config.groups):
         n = row["unassigned_by_group"].get(grp.name, 0)
-        if n and grp.max_headcount is not None:
+        staffed = sum(a.group == grp.name for a in r.agents)
+        # anonymous agents: only groups the roster filled up to max_headcount; below it
+        # the roster could add agents, and what is left is its time limit, not the plan
+        full = staff is not None or staffed >= (grp.max_headcount or 0)
+        if n and grp.max_headcount is not None and full:
             need = int(plan.result.plan.headcount[g])
             eff[grp.name] = max(0, min(grp.max_headcount, need) - math.ceil(n / days_off_shifts))
     row["kept"] = True

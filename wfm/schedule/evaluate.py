@@ -116,22 +116,32 @@ def pattern_need(per_day: np.ndarray, blocks: np.ndarray) -> int:
     per_day = np.asarray(per_day, dtype=float)
     if not (per_day > 0).any():
         return 0
-    return _pattern_need(tuple(np.rint(per_day).astype(int).tolist()),
-                         tuple(map(tuple, np.asarray(blocks, dtype=int).tolist())))
+    return pattern_split(per_day, blocks)[0]
+
+
+def pattern_split(per_day: np.ndarray, blocks: np.ndarray) -> tuple[int, np.ndarray]:
+    """:func:`pattern_need` and one optimal ``z`` (agents per block, integers)."""
+    per_day = np.asarray(per_day, dtype=float)
+    if not (per_day > 0).any():
+        return 0, np.zeros(len(blocks))
+    need, z = _pattern_need(tuple(np.rint(per_day).astype(int).tolist()),
+                            tuple(map(tuple, np.asarray(blocks, dtype=int).tolist())))
+    return need, np.array(z, dtype=float)
 
 
 @functools.lru_cache(maxsize=65536)
-def _pattern_need(per_day: tuple[int, ...], blocks: tuple[tuple[int, ...], ...]) -> int:
+def _pattern_need(per_day: tuple[int, ...],
+                  blocks: tuple[tuple[int, ...], ...]) -> tuple[int, tuple[float, ...]]:
     # cached: the fill pass and the repair ask the same day counts many times (one
     # HiGHS solve is about 10 ms)
     works = 1 - np.array(blocks).T  # (days x K): pattern k works day d
-    per_day = np.array(per_day, dtype=float)
     res = milp(np.ones(len(blocks)), integrality=np.ones(len(blocks)),
                bounds=Bounds(0, np.inf),
-               constraints=LinearConstraint(works, lb=per_day, ub=np.inf))
+               constraints=LinearConstraint(works, lb=np.array(per_day, dtype=float),
+                                            ub=np.inf))
     if res.status != 0:  # a day no pattern works (block >= horizon)
-        return 10**9
-    return int(np.rint(res.fun))
+        return 10**9, tuple([0.0] * len(blocks))
+    return int(np.rint(res.fun)), tuple(np.rint(res.x).tolist())
 
 
 def group_need(inst: ShiftInstance, g: int, y: np.ndarray) -> int:

@@ -43,7 +43,7 @@ from typing import Literal
 import numpy as np
 import pulp
 
-from wfm.schedule.evaluate import Plan, evaluate, pattern_need, to_integer
+from wfm.schedule.evaluate import Plan, evaluate, pattern_need, pattern_split, to_integer
 from wfm.schedule.fill import fill_shortfalls
 from wfm.schedule.instance import ShiftInstance, off_blocks
 from wfm.schedule.model import ShiftModel, build_model
@@ -245,8 +245,7 @@ class _HighsBackend:
         h.setCallback(self._interrupt, None)
         h.startCallback(self.hs.cb.HighsCallbackType.kCallbackMipInterrupt)
         if start is not None:
-            # y and n only: HiGHS completes the days-off pattern counts z itself
-            idx = self.yi if start_n is None else np.concatenate([self.yi, self.ni])
+            idx = self.yi if start_n is None else self.ints  # y, n, z
             val = start if start_n is None else np.concatenate([start, start_n])
             h.setSolution(len(idx), idx.astype(np.int32), val.astype(float))
         h.run()
@@ -279,7 +278,7 @@ class _CbcBackend:
             for v, x in zip(model.y, start, strict=True):
                 v.setInitialValue(float(x))
             if start_n is not None:
-                for v, x in zip(model.n.values(), start_n, strict=True):
+                for v, x in zip([*model.n.values(), *model.z.values()], start_n, strict=True):
                     v.setInitialValue(float(x))
         fd, log_path = tempfile.mkstemp(prefix="wfm-cbc-", suffix=".log")
         os.close(fd)
@@ -317,8 +316,8 @@ class _CbcBackend:
 def _fit_caps(inst: ShiftInstance, lo: np.ndarray, trial: np.ndarray, up: np.ndarray,
               y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Keep only the round-ups that fit the headcount limits of their group (weekly hours,
-    shifts, one shift a day), taking the largest fractional parts first; the others are
-    returned as ``blocked`` (to be rounded down)."""
+    shifts, one shift a day, days-off patterns), taking the largest fractional parts
+    first; the others are returned as ``blocked`` (to be rounded down)."""
     cols = inst.columns
     rules = inst.config.rules
     out = trial.copy()
@@ -339,10 +338,13 @@ def _fit_caps(inst: ShiftInstance, lo: np.ndarray, trial: np.ndarray, up: np.nda
         cap_h = grp.max_headcount * grp.max_weekly_hours / 3600.0
         cap_s = grp.max_headcount * (7 - rules.days_off)
         frac = y[ups] - np.floor(y[ups] + 1e-6)
+        blocks = off_blocks(inst, g)
         for c in ups[np.argsort(-frac, kind="stable")]:
             d = cols.day_index[c]
             if (hours + cols.paid_h[c] <= cap_h + 1e-9 and shifts + 1 <= cap_s
-                    and per_day[d] + 1 <= grp.max_headcount):
+                    and per_day[d] + 1 <= grp.max_headcount
+                    and (blocks is None or pattern_need(
+                        per_day + (np.arange(len(per_day)) == d), blocks) <= grp.max_headcount)):
                 out[c] = trial[c]
                 hours += cols.paid_h[c]
                 shifts += 1
@@ -350,6 +352,23 @@ def _fit_caps(inst: ShiftInstance, lo: np.ndarray, trial: np.ndarray, up: np.nda
             else:
                 blocked.append(int(c))
     return out, np.array(blocked, dtype=int)
+
+
+def _start_n(inst: ShiftInstance, model: ShiftModel, plan: Plan) -> np.ndarray:
+    """Warm-start values of the integer variables besides y, in ``model.integer_vars``
+    order: headcounts n, then the days-off pattern counts z of an optimal split of the
+    plan's daily shift counts (CBC drops a start it cannot complete)."""
+    cols = inst.columns
+    out = [float(plan.headcount[g]) for g in model.n]
+    zs: dict[int, np.ndarray] = {}
+    for g, _k in model.z:
+        if g not in zs:
+            mine = cols.group == g
+            per_day = np.bincount(cols.day_index[mine], weights=plan.y[mine],
+                                  minlength=len(inst.dates))
+            zs[g] = pattern_split(per_day, off_blocks(inst, g))[1]
+    out.extend(float(zs[g][k]) for g, k in model.z)
+    return np.array(out)
 
 
 def _y(model: ShiftModel) -> np.ndarray | None:
@@ -513,7 +532,7 @@ def solve(
             inside = (lo is None or (best.y >= lo).all()) and (hi is None or (best.y <= hi).all())
             if inside:
                 start = best.y.astype(float)
-                start_n = np.array([best.headcount[g] for g in model.n], dtype=float)
+                start_n = _start_n(inst, model, best)
         say(f"MIP {phase} ({limit:.0f}s)")
         # a restricted MIP's own bound lies above the LP bound: aim below the target
         gap = opts.gap if phase == "full" else opts.gap / 2
