@@ -120,7 +120,8 @@ def plan_and_roster(
     ``max_headcount``, which leaves the roster slack for rest and days-off
     conflicts the aggregate plan cannot see).  The round with fewer unassigned shifts
     is kept (the first on a tie).  ``rounds``: per round the effective headcounts,
-    unassigned shifts, paid hours, cost, shortfall and seconds."""
+    unassigned shifts, paid hours, cost, shortfall, objective, bound, gap, the fill
+    pass note and seconds."""
     import time
 
     say = progress or (lambda _m: None)
@@ -138,7 +139,9 @@ def plan_and_roster(
             "round": n, "effective_headcount": eff, "shifts_unassigned": sum(by.values()),
             "unassigned_by_group": by, "paid_h": s["paid_h"], "cost": s["cost"],
             "understaffed_h": sum(q["understaffed_h"] for q in s["queues"]),
-            "objective": s["objective"], "plan_s": t1 - t0,
+            "objective": s["objective"], "bound": s["bound"], "gap": s["gap"],
+            "fill": next((n for n in s["notes"] if n.startswith("fill pass")), None),
+            "plan_s": t1 - t0,
             "roster_s": time.perf_counter() - t1,
         }
 
