@@ -492,3 +492,32 @@ def test_days_off_pattern_constraint_in_the_plan(solver):
     assert evaluate(new, res_old.plan.y).violations[0].startswith("group A: needs 7 agents")
     unc = uncovered(new, res.plan)
     assert set(unc.reason) == {"headcount/hours limit (A)"}
+
+
+def test_addable_agrees_with_group_need_column_by_column():
+    from wfm.schedule.evaluate import addable, group_need
+
+    # the vectorized test of the fill pass against the direct count, one column at a
+    # time, on random plans of a week with every rule switched on (hours, shifts, one
+    # a day, rest window, days-off patterns)
+    req = np.ones((1, 168), dtype=int)
+    cfg = config([{"name": "early", "lengths": ["8h"], "starts": "06:00-08:00", "step": "1h"},
+                  {"name": "late", "lengths": ["6h", "8h"], "starts": "14:00-16:00",
+                   "step": "1h"}],
+                 [{"name": "A", "skills": ["phone:de"], "rate": 10, "max_headcount": 3,
+                   "max_weekly_hours": "36h"}],
+                 break_rule=[], rest_in_aggregate=True, consecutive_days_off=2)
+    inst = build_instance(hours(168), 3600, ("phone:de",), req, cfg)
+    rng = np.random.default_rng(7)
+    n = len(inst.columns)
+    seen = set()
+    for _ in range(15):
+        y = np.zeros(n, dtype=int)
+        y[rng.choice(n, size=int(rng.integers(0, 12)), replace=False)] = 1
+        if group_need(inst, 0, y) > 3:
+            continue
+        got = addable(inst, 0, y)
+        want = np.array([group_need(inst, 0, y + (np.arange(n) == c)) <= 3 for c in range(n)])
+        assert (got == want).all()
+        seen.update(got.tolist())
+    assert seen == {True, False}  # both answers were tested
