@@ -98,6 +98,7 @@ def test_schedule_terminal_summary(tmp_path):
                                  str(tmp_path / "p"), "--time-limit", "10s"])
     assert result.exit_code == 0, result.output
     assert "FTE" in result.output and "gap" in result.output and "phone:en" in result.output
+    assert "round 1 (kept): 0 shifts unassigned" in result.output  # no second round
 
 
 def test_unknown_skill_is_a_user_error_and_writes_nothing(tmp_path):
