@@ -172,6 +172,10 @@ def print_schedule_summary(console: Console, plan, output: Path) -> None:
             console.print(f"roster check: {v}", markup=False)
         for rd in ro.get("rounds", []):
             eff = ", ".join(f"{g} {n}" for g, n in rd["effective_headcount"].items())
+            if "error" in rd:
+                console.print(f"round {rd['round']} (headcount lowered to {eff}) not used: "
+                              f"{rd['error']}", markup=False)
+                continue
             console.print(
                 f"round {rd['round']}{' (kept)' if rd.get('kept') else ''}: "
                 f"{rd['shifts_unassigned']} shifts unassigned, paid {rd['paid_h']:,.1f} h, cost "

@@ -10,6 +10,7 @@ staff.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,8 +123,6 @@ def plan_and_roster(
     is kept (the first on a tie).  ``rounds``: per round the effective headcounts,
     unassigned shifts, paid hours, cost, shortfall, objective, bound, gap, the fill
     pass note and seconds."""
-    import time
-
     say = progress or (lambda _m: None)
     caps = {g.name: g.max_headcount for g in config.groups}
 
@@ -165,7 +164,12 @@ def plan_and_roster(
         grp.model_copy(update={"max_headcount": eff[grp.name],
                                "min_headcount": min(grp.min_headcount, eff[grp.name])})
         if grp.name in eff else grp for grp in config.groups)
-    plan2, r2, row2 = one(config.model_copy(update={"groups": groups}), 2, eff)
+    try:
+        plan2, r2, row2 = one(config.model_copy(update={"groups": groups}), 2, eff)
+    except ValueError as exc:  # e.g. a minimum the lowered headcount cannot meet
+        rounds.append({"round": 2, "effective_headcount": eff, "error": str(exc),
+                       "kept": False})
+        return RosteredPlan(plan, r, rounds)
     rounds.append(row2)
     second = row2["shifts_unassigned"] < row["shifts_unassigned"]
     row["kept"], row2["kept"] = not second, second
