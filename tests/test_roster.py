@@ -216,3 +216,65 @@ def test_cli_json_has_fairness_and_anonymous_agents(tmp_path):
     assert [a["agent_id"] for a in ro["agents_detail"]] == ["DE_EN-001", "DE_EN-002"]
     assert ro["groups"][0]["shifts_max"] == 1.0
     assert (out / "roster_agents.csv").exists() and (out / "roster_unassigned.csv").exists()
+
+
+def _rest_conflict_week():
+    import numpy as np
+    import pandas as pd
+
+    from wfm.schedule.config import ScheduleConfig
+
+    # a cyclic week of hours; 2 agents needed Mon 14-22 and Tue 06-14, group A has
+    # max_headcount 2.  The aggregate plan (2 late Mon + 2 early Tue: 2 a day, 4
+    # shifts) breaks the 11-h rest for every agent (22:00 -> 06:00 is 8 h), so the
+    # roster of 2 agents gives each one shift: 2 unassigned.  Round 2 plans with
+    # headcount 2 - ceil(2 / 5) = 1 (one late, one early), the roster keeps its 2
+    # agents (the real max_headcount): nothing unassigned.
+    starts = pd.date_range("2026-03-02", periods=168, freq="1h", tz="Europe/Berlin")
+    req = np.zeros((1, 168), dtype=int)
+    req[0, 14:22] = 2
+    req[0, 24 + 6: 24 + 14] = 2
+    cfg = ScheduleConfig(
+        rules={"premiums": {"night": 0, "sunday": 0, "holiday": 0}, "overstaffing_cost": 0,
+               "break_rule": [], "understaffing_penalty": {"phone": 1000}},
+        shifts=[{"name": "early", "lengths": ["8h"], "starts": "06:00"},
+                {"name": "late", "lengths": ["8h"], "starts": "14:00"}],
+        groups=[{"name": "A", "skills": ["phone:de"], "rate": 10, "max_headcount": 2}])
+    return starts, req, cfg
+
+
+def test_feedback_round_ends_with_nothing_unassigned():
+    from wfm.schedule import plan_and_roster
+
+    starts, req, cfg = _rest_conflict_week()
+    out = plan_and_roster(starts, 3600, ("phone:de",), req, cfg, roster_time_limit=5)
+    first, second = out.rounds
+    assert first["shifts_unassigned"] == 2 and first["unassigned_by_group"] == {"A": 2}
+    assert second["effective_headcount"] == {"A": 1}
+    assert second["shifts_unassigned"] == 0 and second["kept"] and not first["kept"]
+    assert not out.roster.unassigned and not out.roster.violations
+    assert len(out.roster.assigned) == 2 and len({a for a, _ in out.roster.assigned}) == 2
+    # what round 2 leaves short is one agent in each of the 16 hours
+    assert out.plan.result.plan.short.sum() == 16
+
+
+def test_feedback_round_that_fails_keeps_round_one(monkeypatch):
+    import wfm.schedule as S
+
+    starts, req, cfg = _rest_conflict_week()
+    real = S.plan_schedule
+    calls = []
+
+    def plan_once(*args, **kw):
+        calls.append(1)
+        if len(calls) > 1:
+            raise ValueError("no shift plan meets the rules")
+        return real(*args, **kw)
+
+    monkeypatch.setattr(S, "plan_schedule", plan_once)
+    out = S.plan_and_roster(starts, 3600, ("phone:de",), req, cfg, roster_time_limit=5)
+    first, second = out.rounds
+    assert first["kept"] and first["shifts_unassigned"] == 2
+    assert second == {"round": 2, "effective_headcount": {"A": 1},
+                      "error": "no shift plan meets the rules", "kept": False}
+    assert sum(n for n, _ in out.roster.unassigned.values()) == 2

@@ -53,20 +53,69 @@ def test_single_queue_hand_optimum(solver):
     assert res.plan.short.sum() == 0
 
 
-@pytest.mark.parametrize("solver", SOLVERS)
-def test_penalty_below_cost_leaves_short_and_says_why(solver):
+def _one_hour_short(penalty: float, **rules):
     # one agent needed for one hour; the shortest shift (4 h x 10 = 40) costs more than
-    # the penalty (20 per missing agent-hour): the optimum leaves it short, objective 20.
+    # the penalty of leaving that hour short
     req = np.array([[0, 0, 1, 0, 0, 0, 0, 0]])
     cfg = config([{"name": "s", "lengths": ["4h"], "starts": "00:00-23:00", "step": "1h"}],
                  [{"name": "A", "skills": ["phone:de"], "rate": 10}],
-                 understaffing_penalty={"phone": 20})
-    inst = build_instance(hours(8), 3600, ("phone:de",), req, cfg)
+                 understaffing_penalty={"phone": penalty}, **rules)
+    return build_instance(hours(8), 3600, ("phone:de",), req, cfg)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_without_fill_pass_penalty_below_shift_cost_leaves_short(solver):
+    # penalty 20 < shift cost 40: the optimum of the MIP leaves the hour short (20)
+    inst = _one_hour_short(20, fill_shortfalls=False)
     res = run(inst, solver)
     assert res.objective == pytest.approx(20.0)
     unc = uncovered(inst, res.plan)
     assert list(unc.agent_hours) == [1.0]
     assert unc.reason[0].startswith("cheaper to leave short")
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_fill_pass_covers_what_the_optimum_left_short(solver):
+    # same instance, default rules: the penalty (20 per agent-h) is above the rate (10
+    # per paid h), so the hour counts as coverable and the fill pass adds one 4-h shift
+    # on duty in hour 2: cost 40, nothing short, nothing in uncovered.csv
+    inst = _one_hour_short(20)
+    res = run(inst, solver)
+    assert res.plan.short.sum() == 0
+    assert res.plan.cost == pytest.approx(40.0)
+    assert res.objective == pytest.approx(40.0)
+    assert res.bound == pytest.approx(20.0, abs=1e-3)  # the bound stays the MIP's
+    assert uncovered(inst, res.plan).empty
+    assert any(n.startswith("fill pass: 1 shifts added") for n in res.notes)
+
+
+def test_penalty_below_every_rate_may_leave_short():
+    # penalty 5 < rate 10: the user says "may leave short"; the pass keeps out
+    inst = _one_hour_short(5)
+    res = run(inst, "highs")
+    assert res.objective == pytest.approx(5.0)
+    unc = uncovered(inst, res.plan)
+    assert list(unc.agent_hours) == [1.0]
+    assert unc.reason[0].startswith("may leave short: penalty 5")
+
+
+def test_fill_pass_stops_at_headcount_limit_and_says_so():
+    # two queues, hours 0-3 (phone:de needs 2) and a single hour short of e-mail later
+    # (hour 5).  Group A (rate 10, penalty 20 > 10) has max_headcount 2 and at most one
+    # shift a day: both agents are on the phone from 00:00, the e-mail hour stays
+    # short with reason "headcount/hours limit (A)".
+    req = np.array([[2, 2, 2, 2, 0, 0, 0, 0], [0, 0, 0, 0, 0, 1, 0, 0]])
+    cfg = config([{"name": "s", "lengths": ["4h"], "starts": "00:00-23:00", "step": "1h"}],
+                 [{"name": "A", "skills": ["phone:de", "email:de"], "rate": 10,
+                   "max_headcount": 2}],
+                 understaffing_penalty={"phone": 1000, "email": 20})
+    inst = build_instance(hours(8), 3600, ("phone:de", "email:de"), req, cfg)
+    res = run(inst, "highs")
+    assert res.plan.short[0].sum() == 0 and res.plan.short[1].sum() == 1
+    assert res.plan.cost == pytest.approx(80.0)
+    unc = uncovered(inst, res.plan)
+    assert list(unc.queue) == ["email:de"]
+    assert unc.reason[0] == "headcount/hours limit (A)"
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
@@ -383,3 +432,92 @@ def test_wrapped_hours_are_paid_for_the_next_weeks_monday():
     assert cost[6 * 24 + 22] == pytest.approx(40.0)  # Sunday 22:00, wraps
     assert cost[0] == pytest.approx(80.0)  # Monday 00:00, the holiday
     assert cost[6 * 24 + 20] == pytest.approx(40.0)  # Sunday 20:00-24:00, no wrap
+
+
+def _five_day_week(block: int):
+    # a cyclic week of hours; one 6-h shift at 09:00 (no break), 10 per paid hour; 5
+    # agents needed 09-15 on Mon, Tue, Wed, Thu and Sat; max_headcount 5
+    starts = hours(168)
+    req = np.zeros((1, 168), dtype=int)
+    for d in (0, 1, 2, 3, 5):
+        req[0, 24 * d + 9: 24 * d + 15] = 5
+    cfg = config([{"name": "s", "lengths": ["6h"], "starts": "09:00"}],
+                 [{"name": "A", "skills": ["phone:de"], "rate": 10, "max_headcount": 5}],
+                 understaffing_penalty={"phone": 1000}, break_rule=[], days_off=2,
+                 consecutive_days_off=block)
+    return build_instance(starts, 3600, ("phone:de",), req, cfg)
+
+
+def test_pattern_need_hand_computed():
+    from wfm.schedule.evaluate import pattern_need
+    from wfm.schedule.instance import off_blocks
+
+    blocks = off_blocks(_five_day_week(2), 0)
+    assert blocks.shape == (7, 7) and blocks.sum(axis=1).tolist() == [2] * 7
+    assert blocks[6].tolist() == [1, 0, 0, 0, 0, 0, 1]  # Sun-Mon wraps
+    # Mon-Fri 5 each: everybody off Sat+Sun -> 5 agents
+    assert pattern_need(np.array([5, 5, 5, 5, 5, 0, 0]), blocks) == 5
+    # Mon-Thu + Sat: the free days Fri and Sun are not adjacent, so every block of two
+    # days off hits a demand day; an agent works at most 4 of the 25 agent-days ->
+    # at least ceil(25 / 4) = 7, and 7 do it (blocks Thu-Fri x2, Sat-Sun x2, Sun-Mon x2,
+    # Tue-Wed x1)
+    assert pattern_need(np.array([5, 5, 5, 5, 0, 5, 0]), blocks) == 7
+    assert pattern_need(np.zeros(7), blocks) == 0
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_days_off_pattern_constraint_in_the_plan(solver):
+    from wfm.schedule.roster import Agent, roster, rules_from_instance, shifts_from_plan
+
+    # without the block the aggregate rules (5 a day, 25 shifts for 5 agents) let the
+    # plan cover all 25 agent-days: 25 x 60 = 1500; but no roster of 5 agents with two
+    # consecutive days off can work it (see above: 7 needed)
+    old = _five_day_week(0)
+    res_old = run(old, solver)
+    assert res_old.plan.short.sum() == 0 and res_old.plan.cost == pytest.approx(1500.0)
+    new = _five_day_week(2)
+    rules = rules_from_instance(new)
+    staff = [Agent(f"A-{i}", "A") for i in range(5)]
+    r_old = roster(shifts_from_plan(old, res_old.plan), staff, rules, time_limit=10)
+    assert sum(n for n, _ in r_old.unassigned.values()) == 5  # 5 x 4 = 20 of 25 fit
+    # with the block: at most 4 demand days per agent -> 20 shifts, 5 agent-days (30
+    # agent-h) short: 20 x 60 + 30 x 1000 = 31,200
+    res = run(new, solver)
+    assert res.plan.feasible and res.plan.y.sum() == 20
+    assert res.objective == pytest.approx(31200.0)
+    assert res.plan.headcount[0] == 5
+    r = roster(shifts_from_plan(new, res.plan), staff, rules, time_limit=10)
+    assert not r.unassigned and not r.violations
+    # the old plan is refused by the check of the new rules; the rest is the limit
+    assert evaluate(new, res_old.plan.y).violations[0].startswith("group A: needs 7 agents")
+    unc = uncovered(new, res.plan)
+    assert set(unc.reason) == {"headcount/hours limit (A)"}
+
+
+def test_addable_agrees_with_group_need_column_by_column():
+    from wfm.schedule.evaluate import addable, group_need
+
+    # the vectorized test of the fill pass against the direct count, one column at a
+    # time, on random plans of a week with every rule switched on (hours, shifts, one
+    # a day, rest window, days-off patterns)
+    req = np.ones((1, 168), dtype=int)
+    cfg = config([{"name": "early", "lengths": ["8h"], "starts": "06:00-08:00", "step": "1h"},
+                  {"name": "late", "lengths": ["6h", "8h"], "starts": "14:00-16:00",
+                   "step": "1h"}],
+                 [{"name": "A", "skills": ["phone:de"], "rate": 10, "max_headcount": 3,
+                   "max_weekly_hours": "36h"}],
+                 break_rule=[], rest_in_aggregate=True, consecutive_days_off=2)
+    inst = build_instance(hours(168), 3600, ("phone:de",), req, cfg)
+    rng = np.random.default_rng(7)
+    n = len(inst.columns)
+    seen = set()
+    for _ in range(15):
+        y = np.zeros(n, dtype=int)
+        y[rng.choice(n, size=int(rng.integers(0, 12)), replace=False)] = 1
+        if group_need(inst, 0, y) > 3:
+            continue
+        got = addable(inst, 0, y)
+        want = np.array([group_need(inst, 0, y + (np.arange(n) == c)) <= 3 for c in range(n)])
+        assert (got == want).all()
+        seen.update(got.tolist())
+    assert seen == {True, False}  # both answers were tested

@@ -98,6 +98,7 @@ def test_schedule_terminal_summary(tmp_path):
                                  str(tmp_path / "p"), "--time-limit", "10s"])
     assert result.exit_code == 0, result.output
     assert "FTE" in result.output and "gap" in result.output and "phone:en" in result.output
+    assert "round 1 (kept): 0 shifts unassigned" in result.output  # no second round
 
 
 def test_unknown_skill_is_a_user_error_and_writes_nothing(tmp_path):
@@ -127,7 +128,8 @@ def test_impossible_break_window_is_a_user_error(tmp_path):
 
 def test_bad_options(tmp_path):
     cfg, req = write_inputs(tmp_path)
-    for extra in (["--solver", "gurobi"], ["--gap", "150%"], ["--time-limit", "soon"]):
+    for extra in (["--solver", "gurobi"], ["--gap", "150%"], ["--time-limit", "soon"],
+                  ["--roster-time-limit", "0s"], ["--roster-time-limit", "later"]):
         result = runner.invoke(app, ["schedule", str(req), "-c", str(cfg), "-o",
                                      str(tmp_path / "p"), *extra])
         assert result.exit_code == 2, extra

@@ -336,6 +336,8 @@ def schedule(
     verify_rounds: Annotated[int, typer.Option(help="Most re-plans of --verify.", min=0)] = 3,
     verify_replications: Annotated[int, typer.Option(
         help="Simulated weeks per --verify round (seed 1).", min=2)] = 30,
+    roster_time_limit: Annotated[str, typer.Option(
+        help="Wall-clock limit of the roster MIPs per round, e.g. 30s.")] = "30s",
 ) -> None:
     """Shift plan for a week of requirements: writes shifts.csv, coverage.csv, uncovered.csv,
     and the roster of named agents: roster.csv, roster_unassigned.csv, roster_agents.csv."""
@@ -346,6 +348,9 @@ def schedule(
     limit = _duration("--time-limit")(time_limit)
     if limit <= 0:
         raise typer.BadParameter("must be above 0 s", param_hint="--time-limit")
+    roster_limit = _duration("--roster-time-limit")(roster_time_limit)
+    if roster_limit <= 0:
+        raise typer.BadParameter("must be above 0 s", param_hint="--roster-time-limit")
     rel_gap = _gap(gap)
     check = None
     if verify:
@@ -354,7 +359,8 @@ def schedule(
         check = VerifyOptions(rounds=verify_rounds, replications=verify_replications)
     plan = _run(lambda: run_schedule(requirements, config, output, solver, limit, rel_gap,
                                      show_progress=not quiet and not as_json,
-                                     agents=agents, roster=True, verify=check))
+                                     agents=agents, roster=True,
+                                     roster_time_limit=roster_limit, verify=check))
     if as_json:
         console.print_json(json.dumps({"output": str(output), **plan.summary}))
     elif not quiet:

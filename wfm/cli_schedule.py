@@ -15,12 +15,16 @@ from wfm.errors import WfmInputError
 
 def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
                  time_limit: float, gap: float, *, show_progress: bool,
-                 agents: Path | None = None, roster: bool = False, verify=None):
+                 agents: Path | None = None, roster: bool = False,
+                 roster_time_limit: float = 30.0, verify=None):
     """Read, plan, write ``shifts.csv``, ``coverage.csv``, ``uncovered.csv`` under ``output``;
-    with ``roster`` (or an ``agents`` file) also roster the plan (a second ``time_limit``)
-    and write ``roster.csv``, ``roster_unassigned.csv``, ``roster_agents.csv``; with
-    ``verify`` (a ``wfm.simulate.verify.VerifyOptions``) simulate and re-plan first
-    (``wfm/cli_verify.py``), write ``verify.csv`` and add ``summary['verify']``.
+    with ``roster`` (or an ``agents`` file) also roster the plan (``roster_time_limit``
+    seconds for the roster MIPs, a second round when the roster leaves shifts of a
+    headcount-limited group, see :func:`wfm.schedule.plan_and_roster`) and write
+    ``roster.csv``, ``roster_unassigned.csv``, ``roster_agents.csv``; with ``verify`` (a
+    ``wfm.simulate.verify.VerifyOptions``) simulate and re-plan first
+    (``wfm/cli_verify.py``), write ``verify.csv`` and add ``summary['verify']``; the
+    verified plan is then rostered once (no feedback round).
 
     All tables are computed before the first file is written; each file is written
     atomically.  User mistakes raise :class:`WfmInputError`.
@@ -28,7 +32,7 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
     from wfm.config import load_center
     from wfm.io.atomic import write_csv
     from wfm.io.requirements import read_requirements
-    from wfm.schedule import SolveOptions, plan_schedule
+    from wfm.schedule import SolveOptions, plan_and_roster, plan_schedule
     from wfm.schedule.config import load_schedule
 
     center = load_center(config)
@@ -51,14 +55,22 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
         raise WfmInputError("output must be a directory", file=str(output))
     opts = SolveOptions(solver=solver, time_limit=time_limit, gap=gap)
     console = Console(stderr=True)
+    rostering = roster or staff is not None
+
+    def run(progress):
+        if not rostering or verify is not None:
+            return plan_schedule(req.starts, center.interval, req.queues, req.required, sched,
+                                 opts, progress=progress), None
+        out = plan_and_roster(req.starts, center.interval, req.queues, req.required, sched,
+                              opts, staff, roster_time_limit, progress=progress)
+        return out.plan, out
+
     try:
         if show_progress and console.is_terminal:
             with console.status("planning shifts") as status:
-                plan = plan_schedule(req.starts, center.interval, req.queues, req.required,
-                                     sched, opts, progress=lambda m: status.update(m))
+                plan, rostered_plan = run(lambda m: status.update(m))
         else:
-            plan = plan_schedule(req.starts, center.interval, req.queues, req.required, sched,
-                                 opts)
+            plan, rostered_plan = run(None)
     except ValueError as exc:
         raise WfmInputError(str(exc), file=str(config)) from None
     verified = None
@@ -76,9 +88,14 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
         plan = result.plan
         plan.summary["verify"] = verify_summary(result, verify)
         verified = verify_table(result)
+    if rostering and verify is not None:  # roster the verified plan once
+        from wfm.schedule import RosteredPlan, roster_plan
+
+        caps = {g.name: g.max_headcount for g in sched.groups}
+        rostered_plan = RosteredPlan(plan, roster_plan(plan, staff, roster_time_limit, caps))
     rostered = {}
-    if roster or staff is not None:
-        rostered = _roster(plan, staff, time_limit, console if show_progress else None)
+    if rostered_plan is not None:
+        rostered = _roster_tables(plan, rostered_plan, staff is not None)
     for w in req.warnings:
         console.print(f"warning: {w}", markup=False, highlight=False)
     write_csv(output / "shifts.csv", plan.shifts)
@@ -91,34 +108,21 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
     return plan
 
 
-def _roster(plan, staff, time_limit: float, console: Console | None) -> dict:
-    """Roster the plan (named or anonymous agents); adds ``summary['roster']`` and
-    replaces the aggregate weekly note; returns the tables to write."""
+def _roster_tables(plan, rostered, named: bool) -> dict:
+    """Adds ``summary['roster']`` (with the rounds) and replaces the aggregate weekly
+    note; returns the roster tables to write."""
     from wfm.schedule import roster as R
 
-    inst, solved = plan.instance, plan.result.plan
+    inst = plan.instance
     rules = R.rules_from_instance(inst)
-    shifts = R.shifts_from_plan(inst, solved)
-    agents = staff if staff is not None else R.anonymous_agents(inst, solved)
-    spare = None
-    if staff is None:  # anonymous agents: up to max_headcount (unlimited: as many again)
-        spare = {}
-        for grp in inst.config.groups:
-            have = sum(a.group == grp.name for a in agents)
-            cap = grp.max_headcount if grp.max_headcount is not None else 2 * have
-            spare[grp.name] = max(0, cap - have)
-    if console is not None and console.is_terminal:
-        with console.status("rostering agents"):
-            r = R.roster(shifts, agents, rules, time_limit, spare)
-    else:
-        r = R.roster(shifts, agents, rules, time_limit, spare)
+    r = rostered.roster
     agents = r.agents
     fair = R.fairness_table(r, rules)
     unassigned = R.unassigned_table(r)
     s = plan.summary
     s["roster"] = {
         "agents": len(agents),
-        "named": staff is not None,
+        "named": named,
         "shifts_assigned": len(r.assigned),
         "shifts_unassigned": int(unassigned["agents"].sum()) if len(unassigned) else 0,
         "elapsed_s": r.elapsed_s,
@@ -126,6 +130,7 @@ def _roster(plan, staff, time_limit: float, console: Console | None) -> dict:
         "violations": r.violations,
         "groups": R.fairness_summary(fair),
         "agents_detail": fair.to_dict(orient="records"),
+        "rounds": rostered.rounds,
     }
     if not r.violations:
         rl = inst.config.rules
@@ -190,6 +195,18 @@ def print_schedule_summary(console: Console, plan, output: Path) -> None:
         console.print(fair)
         for v in ro["violations"]:
             console.print(f"roster check: {v}", markup=False)
+        for rd in ro.get("rounds", []):
+            eff = ", ".join(f"{g} {n}" for g, n in rd["effective_headcount"].items())
+            if "error" in rd:
+                console.print(f"round {rd['round']} (headcount lowered to {eff}) not used: "
+                              f"{rd['error']}", markup=False)
+                continue
+            console.print(
+                f"round {rd['round']}{' (kept)' if rd.get('kept') else ''}: "
+                f"{rd['shifts_unassigned']} shifts unassigned, paid {rd['paid_h']:,.1f} h, cost "
+                f"{rd['cost']:,.2f}, understaffed {rd['understaffed_h']:.1f} agent-h, plan "
+                f"{rd['plan_s']:.1f} s, roster {rd['roster_s']:.1f} s"
+                + (f"; headcount lowered to {eff}" if eff else ""), markup=False)
     for n in s["notes"]:
         console.print(f"note: {n}", markup=False)
     if s.get("verify"):

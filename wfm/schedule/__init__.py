@@ -2,12 +2,17 @@
 
 ``config`` (TOML models) -> ``instance`` (columns, arrays) -> ``model`` (PuLP) ->
 ``solve`` (HiGHS/CBC, LP-guided, checked) -> ``evaluate``/``report`` (tables).
-:func:`plan_schedule` runs the chain on a requirements table.
+:func:`plan_schedule` runs the chain on a requirements table; :func:`plan_and_roster`
+adds the roster (``roster``) and one feedback round for groups the roster could not
+staff.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -58,4 +63,118 @@ def plan_schedule(
                         uncovered(inst, plan), summary(inst, result))
 
 
-__all__ = ["SchedulePlan", "SolveOptions", "plan_schedule"]
+@dataclass
+class RosteredPlan:
+    """The kept plan and its roster, and one summary row per round (see
+    :func:`plan_and_roster`)."""
+
+    plan: SchedulePlan
+    roster: Any  # wfm.schedule.roster.Roster
+    rounds: list[dict] = field(default_factory=list)
+
+
+def roster_plan(plan: SchedulePlan, staff: list | None, time_limit: float,
+                caps: dict[str, int | None]):
+    """Roster ``plan``: the named ``staff``, or anonymous agents (as many per group as
+    the plan needs, then spare ones for what is left, up to ``caps[group]``, the
+    group's real ``max_headcount``; twice the plan's need when unlimited).
+    ``time_limit`` wall-clock seconds for the roster MIPs."""
+    from wfm.schedule import roster as R
+
+    inst, solved = plan.instance, plan.result.plan
+    rules = R.rules_from_instance(inst)
+    shifts = R.shifts_from_plan(inst, solved)
+    agents = staff if staff is not None else R.anonymous_agents(inst, solved)
+    spare = None
+    if staff is None:
+        spare = {}
+        for grp in inst.config.groups:
+            have = sum(a.group == grp.name for a in agents)
+            cap = caps.get(grp.name)
+            spare[grp.name] = max(0, (cap if cap is not None else 2 * have) - have)
+    return R.roster(shifts, agents, rules, time_limit, spare)
+
+
+def _unassigned_by_group(r) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for k, (n, _why) in r.unassigned.items():
+        out[r.shifts[k].group] = out.get(r.shifts[k].group, 0) + n
+    return out
+
+
+def plan_and_roster(
+    starts: pd.DatetimeIndex,
+    dt: float,
+    queues: tuple[str, ...],
+    required,
+    config: ScheduleConfig,
+    options: SolveOptions | None = None,
+    staff: list | None = None,
+    roster_time_limit: float = 30.0,
+    progress: Progress | None = None,
+) -> RosteredPlan:
+    """Plan, roster, and when the roster leaves shifts of a group with a
+    ``max_headcount`` unassigned (anonymous agents: a group rostered up to that limit),
+    plan once more with that group's headcount lowered
+    to what the roster could staff -- the plan's need minus ceil(unassigned / (7 -
+    days_off)) agents -- and roster again (spare anonymous agents still up to the real
+    ``max_headcount``, which leaves the roster slack for rest and days-off
+    conflicts the aggregate plan cannot see).  The round with fewer unassigned shifts
+    is kept (the first on a tie).  ``rounds``: per round the effective headcounts,
+    unassigned shifts, paid hours, cost, shortfall, objective, bound, gap, the fill
+    pass note and seconds."""
+    say = progress or (lambda _m: None)
+    caps = {g.name: g.max_headcount for g in config.groups}
+
+    def one(cfg: ScheduleConfig, n: int, eff: dict[str, int]) -> tuple[SchedulePlan, Any, dict]:
+        t0 = time.perf_counter()
+        plan = plan_schedule(starts, dt, queues, required, cfg, options, progress)
+        t1 = time.perf_counter()
+        say(f"round {n}: rostering")
+        r = roster_plan(plan, staff, roster_time_limit, caps)
+        by = _unassigned_by_group(r)
+        s = plan.summary
+        return plan, r, {
+            "round": n, "effective_headcount": eff, "shifts_unassigned": sum(by.values()),
+            "unassigned_by_group": by, "paid_h": s["paid_h"], "cost": s["cost"],
+            "understaffed_h": sum(q["understaffed_h"] for q in s["queues"]),
+            "objective": s["objective"], "bound": s["bound"], "gap": s["gap"],
+            "fill": next((n for n in s["notes"] if n.startswith("fill pass")), None),
+            "plan_s": t1 - t0,
+            "roster_s": time.perf_counter() - t1,
+        }
+
+    plan, r, row = one(config, 1, {})
+    rounds = [row]
+    days_off_shifts = max(1, 7 - config.rules.days_off)
+    eff: dict[str, int] = {}
+    for g, grp in enumerate(config.groups):
+        n = row["unassigned_by_group"].get(grp.name, 0)
+        staffed = sum(a.group == grp.name for a in r.agents)
+        # anonymous agents: only groups the roster filled up to max_headcount; below it
+        # the roster could add agents, and what is left is its time limit, not the plan
+        full = staff is not None or staffed >= (grp.max_headcount or 0)
+        if n and grp.max_headcount is not None and full:
+            need = int(plan.result.plan.headcount[g])
+            eff[grp.name] = max(0, min(grp.max_headcount, need) - math.ceil(n / days_off_shifts))
+    row["kept"] = True
+    if not eff:
+        return RosteredPlan(plan, r, rounds)
+    groups = tuple(
+        grp.model_copy(update={"max_headcount": eff[grp.name],
+                               "min_headcount": min(grp.min_headcount, eff[grp.name])})
+        if grp.name in eff else grp for grp in config.groups)
+    try:
+        plan2, r2, row2 = one(config.model_copy(update={"groups": groups}), 2, eff)
+    except ValueError as exc:  # e.g. a minimum the lowered headcount cannot meet
+        rounds.append({"round": 2, "effective_headcount": eff, "error": str(exc),
+                       "kept": False})
+        return RosteredPlan(plan, r, rounds)
+    rounds.append(row2)
+    second = row2["shifts_unassigned"] < row["shifts_unassigned"]
+    row["kept"], row2["kept"] = not second, second
+    return RosteredPlan(plan2, r2, rounds) if second else RosteredPlan(plan, r, rounds)
+
+
+__all__ = ["RosteredPlan", "SchedulePlan", "SolveOptions", "plan_and_roster", "plan_schedule",
+           "roster_plan"]

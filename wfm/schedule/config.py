@@ -136,6 +136,9 @@ class ScheduleRules(_Model):
       (applied in aggregate per group by the shift model, per agent by the roster).
     * ``consecutive_days_off``: the roster gives every agent a block of this many
       consecutive days off (0: no block required).
+    * ``fill_shortfalls``: after the solve, add shifts for every requirement a shift
+      of a group within its headcount rules could still cover (``wfm.schedule.fill``);
+      queues whose penalty is below every skilled group's rate may stay short.
     * ``rest_in_aggregate``: also require, per group with a headcount limit, that no
       more shifts start within (shortest shift + ``min_rest``) than there are agents
       (a valid consequence of the rest rule; off by default: it enlarges the model).
@@ -154,6 +157,7 @@ class ScheduleRules(_Model):
     consecutive_days_off: Annotated[int, Field(ge=0, le=6)] = 0
     min_rest: Seconds = 11 * 3600.0
     rest_in_aggregate: bool = False
+    fill_shortfalls: bool = True
 
     def penalty(self, channel: str, language: str) -> float:
         """Understaffing penalty per missing agent-hour for one queue."""

@@ -4,20 +4,22 @@ Given only the integer shift counts ``y`` (agents per column), recompute on-duty
 per group and interval, the best integral assignment of agents to the queues they are
 skilled for (a transportation LP per interval: vertex solutions are integral), the
 shortfall, the paid hours, the cost and the objective, and every rule the plan breaks
-(headcount, weekly hours, shifts per week, one shift a day).  Solver status strings are
+(headcount, weekly hours, shifts per week, one shift a day, the block of consecutive
+days off every agent needs).  Solver status strings are
 never trusted: a plan is what this module says it is.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.optimize import linprog
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
-from wfm.schedule.instance import ShiftInstance, window_starts
+from wfm.schedule.instance import ShiftInstance, off_blocks, rest_window, window_starts
 from wfm.schedule.model import needs_headcount
 
 INT_TOL = 1e-6
@@ -105,6 +107,112 @@ def allocate(inst: ShiftInstance, duty: np.ndarray) -> np.ndarray:
     return alloc
 
 
+def pattern_need(per_day: np.ndarray, blocks: np.ndarray) -> int:
+    """Fewest agents, each off on the days of one row of ``blocks`` (K x days 0/1, see
+    :func:`wfm.schedule.instance.off_blocks`) and working at most one shift a day, who
+    can work ``per_day[d]`` shifts on every day d: the integer program
+    ``min sum_k z_k  s.t.  sum_{k: d not in block k} z_k >= per_day[d], z >= 0 integer``
+    (the implicit days-off model, Baker 1974), solved exactly with HiGHS (K variables)."""
+    per_day = np.asarray(per_day, dtype=float)
+    if not (per_day > 0).any():
+        return 0
+    return pattern_split(per_day, blocks)[0]
+
+
+def pattern_split(per_day: np.ndarray, blocks: np.ndarray) -> tuple[int, np.ndarray]:
+    """:func:`pattern_need` and one optimal ``z`` (agents per block, integers)."""
+    per_day = np.asarray(per_day, dtype=float)
+    if not (per_day > 0).any():
+        return 0, np.zeros(len(blocks))
+    need, z = _pattern_need(tuple(np.rint(per_day).astype(int).tolist()),
+                            tuple(map(tuple, np.asarray(blocks, dtype=int).tolist())))
+    return need, np.array(z, dtype=float)
+
+
+@functools.lru_cache(maxsize=65536)
+def _pattern_need(per_day: tuple[int, ...],
+                  blocks: tuple[tuple[int, ...], ...]) -> tuple[int, tuple[float, ...]]:
+    # cached: the fill pass and the repair ask the same day counts many times (one
+    # HiGHS solve is about 10 ms)
+    works = 1 - np.array(blocks).T  # (days x K): pattern k works day d
+    res = milp(np.ones(len(blocks)), integrality=np.ones(len(blocks)),
+               bounds=Bounds(0, np.inf),
+               constraints=LinearConstraint(works, lb=np.array(per_day, dtype=float),
+                                            ub=np.inf))
+    if res.status != 0:  # a day no pattern works (block >= horizon)
+        return 10**9, tuple([0.0] * len(blocks))
+    return int(np.rint(res.fun)), tuple(np.rint(res.x).tolist())
+
+
+def group_need(inst: ShiftInstance, g: int, y: np.ndarray) -> int:
+    """The smallest headcount of group g that carries the integer plan ``y``: weekly
+    paid hours, shifts per agent-week (7 - ``days_off``), one shift a day, one start
+    per agent in the rest window (``rest_in_aggregate``), a block of consecutive days
+    off (groups with a ``max_headcount``), and the group's ``min_headcount``."""
+    cols = inst.columns
+    rules = inst.config.rules
+    grp = inst.config.groups[g]
+    mine = cols.group == g
+    hours = float((cols.paid_h[mine] * y[mine]).sum())
+    shifts = int(y[mine].sum())
+    max_shifts = 7 - rules.days_off
+    per_day = np.bincount(cols.day_index[mine], weights=y[mine], minlength=len(inst.dates))
+    blocks = off_blocks(inst, g)
+    return max(
+        grp.min_headcount,
+        int(np.ceil(hours / (grp.max_weekly_hours / 3600.0) - 1e-9))
+        if grp.max_weekly_hours > 0 else (0 if hours == 0 else 10**9),
+        int(np.ceil(shifts / max_shifts - 1e-9)) if max_shifts > 0 else shifts * 10**9,
+        int(per_day.max()) if per_day.size else 0,
+        int(np.rint(window_starts(inst, g, y.astype(float)).max())) if len(y) else 0,
+        pattern_need(per_day, blocks) if blocks is not None else 0,
+    )
+
+
+def addable(inst: ShiftInstance, g: int, y: np.ndarray) -> np.ndarray:
+    """For every column of group g (in column order), can one more agent work it
+    without the group needing more than ``max_headcount`` agents (the rules of
+    :func:`group_need`)?  All True for a group without a headcount limit.  Vectorized:
+    the days-off need is solved once per day, the rest window by a sliding maximum."""
+    cols = inst.columns
+    rules = inst.config.rules
+    grp = inst.config.groups[g]
+    mine = np.flatnonzero(cols.group == g)
+    if grp.max_headcount is None:
+        return np.ones(len(mine), dtype=bool)
+    cap = grp.max_headcount
+    y = np.asarray(y, dtype=float)
+    hours = float((cols.paid_h[mine] * y[mine]).sum())
+    ok = np.ones(len(mine), dtype=bool)
+    if grp.max_weekly_hours > 0:
+        ok &= np.ceil((hours + cols.paid_h[mine]) / (grp.max_weekly_hours / 3600.0)
+                      - 1e-9) <= cap
+    else:
+        ok[:] = False
+    max_shifts = 7 - rules.days_off
+    if max_shifts <= 0 or np.ceil((y[mine].sum() + 1) / max_shifts - 1e-9) > cap:
+        ok[:] = False
+    n_days = len(inst.dates)
+    per_day = np.bincount(cols.day_index[mine], weights=y[mine], minlength=n_days)
+    day_ok = per_day + 1 <= cap
+    blocks = off_blocks(inst, g)
+    if blocks is not None:
+        for d in np.flatnonzero(day_ok):
+            day_ok[d] = pattern_need(per_day + (np.arange(n_days) == d), blocks) <= cap
+    ok &= day_ok[cols.day_index[mine]]
+    w = rest_window(inst, g)
+    if w:
+        ws = window_starts(inst, g, y)  # starts in [t, t + w) for every t
+        T = inst.T
+        back = np.arange(T)[None, :] - np.arange(w)[:, None]  # windows holding start s
+        if inst.cyclic:
+            worst = ws[back % T].max(axis=0)
+        else:
+            worst = np.where(back >= 0, ws[back.clip(min=0)], 0.0).max(axis=0)
+        ok &= worst[cols.start[mine]] + 1 <= cap + 1e-9
+    return ok
+
+
 def evaluate(inst: ShiftInstance, y: np.ndarray) -> Plan:
     """Check the integer plan ``y``; the result carries every rule violation found."""
     cols = inst.columns
@@ -129,27 +237,17 @@ def evaluate(inst: ShiftInstance, y: np.ndarray) -> Plan:
             best = qs[np.argmax(req[qs], axis=0)]
             np.add.at(scheduled, (best, np.arange(duty.shape[1])), idle[g])
     headcount = np.zeros(len(inst.config.groups), dtype=int)
-    max_shifts = 7 - rules.days_off
     for g, grp in enumerate(inst.config.groups):
         mine = cols.group == g
         hours = float((cols.paid_h[mine] * y[mine]).sum())
-        shifts = int(y[mine].sum())
-        per_day = np.bincount(cols.day_index[mine], weights=y[mine], minlength=1)
-        need = max(
-            grp.min_headcount,
-            int(np.ceil(hours / (grp.max_weekly_hours / 3600.0) - 1e-9))
-            if grp.max_weekly_hours > 0 else (0 if hours == 0 else 10**9),
-            int(np.ceil(shifts / max_shifts - 1e-9)) if max_shifts > 0 else shifts * 10**9,
-            int(per_day.max()) if per_day.size else 0,
-            int(np.rint(window_starts(inst, g, y.astype(float)).max())) if len(y) else 0,
-        )
+        need = group_need(inst, g, y)
         headcount[g] = need
         if not needs_headcount(inst, g):
             continue
         if grp.max_headcount is not None and need > grp.max_headcount:
             violations.append(
-                f"group {grp.name}: needs {need} agents (hours, shifts or one shift a day) "
-                f"but max_headcount is {grp.max_headcount}")
+                f"group {grp.name}: needs {need} agents (hours, shifts, one shift a day or "
+                f"days off) but max_headcount is {grp.max_headcount}")
         if grp.min_weekly_hours > 0 and hours < need * grp.min_weekly_hours / 3600.0 - 1e-6:
             violations.append(
                 f"group {grp.name}: {hours:.1f} paid h is below {need} agents x "
@@ -171,13 +269,26 @@ def evaluate(inst: ShiftInstance, y: np.ndarray) -> Plan:
     )
 
 
+def may_leave_short(inst: ShiftInstance) -> np.ndarray:
+    """Per queue: True when its understaffing penalty (money per missing agent-hour) is
+    below the base rate (money per paid hour) of every group skilled for it."""
+    rates = np.array([g.rate for g in inst.config.groups], dtype=float)
+    out = np.zeros(len(inst.queues), dtype=bool)
+    for q in range(len(inst.queues)):
+        gs = np.flatnonzero(inst.skill[:, q])
+        out[q] = bool(len(gs)) and inst.penalty[q] < rates[gs].min()
+    return out
+
+
 def uncovered(inst: ShiftInstance, plan: Plan) -> pd.DataFrame:
     """What the plan leaves uncovered and why, as runs of consecutive intervals.
 
     Columns: ``queue, from, to, intervals, agent_hours, reason``.  Reasons, in order:
-    no group has the skill; no admissible shift is on duty in that interval; every
-    group with a shift there is at its headcount or weekly-hours limit; otherwise
-    covering costs more than the understaffing penalty (or is lost to rounding shifts).
+    no group has the skill; no admissible shift is on duty in that interval; no column
+    of a group with a shift there fits the group's headcount rules (:func:`addable`);
+    otherwise, after the fill pass, the queue's penalty is below the rate of every
+    skilled group ("may leave short"); without the fill pass
+    (``fill_shortfalls = false``) covering costs more than the penalty, or rounding.
     """
     cols = inst.columns
     req = inst.required
@@ -188,23 +299,16 @@ def uncovered(inst: ShiftInstance, plan: Plan) -> pd.DataFrame:
         mine = np.flatnonzero(cols.group == g)
         if len(mine):
             group_reach[g] = np.asarray(cols.duty[mine].sum(axis=0)).ravel() > 0
-    # limited[g, t]: every column of g on duty at t is blocked by a headcount rule
+    # limited[g, t]: no column of g on duty at t fits the group's headcount rules
     limited = np.zeros((len(inst.config.groups), T), dtype=bool)
-    max_shifts = 7 - inst.config.rules.days_off
     for g, grp in enumerate(inst.config.groups):
         mine = np.flatnonzero(cols.group == g)
         if grp.max_headcount is None or not len(mine):
             continue
-        hours = float((cols.paid_h[mine] * plan.y[mine]).sum())
-        cap_h = grp.max_headcount * grp.max_weekly_hours / 3600.0
-        blocked = hours + cols.paid_h[mine] > cap_h + 1e-6
-        if int(plan.y[mine].sum()) + 1 > grp.max_headcount * max_shifts:
-            blocked[:] = True
-        per_day = np.bincount(cols.day_index[mine], weights=plan.y[mine],
-                              minlength=int(cols.day_index.max()) + 1)
-        blocked |= per_day[cols.day_index[mine]] + 1 > grp.max_headcount
-        free = cols.duty[mine].T @ (~blocked).astype(float)
+        free = cols.duty[mine].T @ addable(inst, g, plan.y).astype(float)
         limited[g] = group_reach[g] & (free == 0)
+    low = may_leave_short(inst)
+    filled = inst.config.rules.fill_shortfalls
     for q in range(Q):
         gs = np.flatnonzero(inst.skill[:, q])
         if len(gs):
@@ -219,7 +323,14 @@ def uncovered(inst: ShiftInstance, plan: Plan) -> pd.DataFrame:
         else:
             reason[miss & ~reachable[q]] = "no shift covers this interval"
             rest = miss & reachable[q]
-            reason[rest] = "cheaper to leave short (penalty below shift cost) or rounding"
+            if not filled:
+                why = "cheaper to leave short (penalty below shift cost) or rounding"
+            elif low[q]:
+                why = (f"may leave short: penalty {inst.penalty[q]:g} is below the rate of "
+                       "every group with the skill")
+            else:  # the fill pass stopped (its time) or a minimum-hours rule refused
+                why = "not filled (fill pass stopped or a minimum-hours rule)"
+            reason[rest] = why
             for t in np.flatnonzero(rest):
                 reach = [g for g in gs if group_reach[g, t]]
                 if reach and all(limited[g, t] for g in reach):  # nobody free could come

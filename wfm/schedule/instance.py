@@ -272,3 +272,24 @@ def window_starts(inst: ShiftInstance, g: int, y: np.ndarray) -> np.ndarray:
     ext = np.concatenate([starts, starts[: w - 1] if inst.cyclic else np.zeros(w - 1)])
     csum = np.concatenate([[0.0], np.cumsum(ext)])
     return csum[w: w + T] - csum[:T]
+
+
+def off_blocks(inst: ShiftInstance, g: int) -> np.ndarray | None:
+    """Days-off patterns of group g for the aggregate days-off rows: a (K x days) 0/1
+    array, row k the days of the k-th block of ``consecutive_days_off`` days off
+    (starting on day k; with a cyclic week the block wraps from Sunday into Monday,
+    otherwise blocks running past the horizon are left out).
+
+    None when the rule does not apply: the group has no ``max_headcount`` (it can
+    always hire one more), no block is asked (``consecutive_days_off = 0``), or the
+    horizon is shorter than a week (the roster asks no block then)."""
+    rules = inst.config.rules
+    b = rules.consecutive_days_off
+    n_days = len(inst.dates)
+    if b <= 0 or n_days < 7 or inst.config.groups[g].max_headcount is None:
+        return None
+    k = np.arange(n_days)[:, None] + np.arange(b)[None, :]  # (K x b) days of block k
+    k = k % n_days if inst.cyclic else k[k[:, -1] < n_days]
+    out = np.zeros((len(k), n_days), dtype=int)
+    np.put_along_axis(out, k, 1, axis=1)
+    return out

@@ -19,6 +19,12 @@ Constraints::
     day_g_d:    sum_{c of g starting on day d} y[c] <= n_g             (one shift a day)
     rest_g_t:   sum_{c of g starting in [t, t + W)} y[c] <= n_g        (optional, W =
                 shortest shift + min_rest: one start per agent in W)
+    offs_g:     sum_k z[g,k] <= n_g          (groups with max_headcount, consecutive_days_off
+    work_g_d:   sum_{c of g starting on d} y[c] <= sum_{k: d not in block k} z[g,k]    B > 0)
+
+``z_<group>_<k>`` integer >= 0: agents of the group whose block of B consecutive days off
+starts on day k (the implicit days-off model of Baker 1974, with the week wrap): a plan
+whose daily counts no set of agents with such blocks can work is cut off.
 
 Objective (money per week)::
 
@@ -37,7 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 import pulp
 
-from wfm.schedule.instance import ShiftInstance, rest_window
+from wfm.schedule.instance import ShiftInstance, off_blocks, rest_window
 
 _SAFE = re.compile(r"[^A-Za-z0-9]+")
 
@@ -56,9 +62,10 @@ class ShiftModel:
     x: dict[tuple[int, int, int], pulp.LpVariable]
     u: dict[tuple[int, int], pulp.LpVariable]
     constant: float
+    z: dict[tuple[int, int], pulp.LpVariable]
 
     def integer_vars(self) -> list[pulp.LpVariable]:
-        return [*self.y, *self.n.values()]
+        return [*self.y, *self.n.values(), *self.z.values()]
 
 
 def needs_headcount(inst: ShiftInstance, g: int) -> bool:
@@ -121,6 +128,7 @@ def build_model(inst: ShiftInstance, name: str = "shift_plan") -> ShiftModel:
         )
 
     n: dict[int, pulp.LpVariable] = {}
+    z: dict[tuple[int, int], pulp.LpVariable] = {}
     max_shifts = 7 - rules.days_off
     for g, grp in enumerate(inst.config.groups):
         if not needs_headcount(inst, g):
@@ -153,4 +161,19 @@ def build_model(inst: ShiftInstance, name: str = "shift_plan") -> ShiftModel:
                 prob.addConstraint(pulp.LpConstraint(
                     pulp.LpAffineExpression([*[(y[c], 1.0) for c in cs], (ng, -1.0)]),
                     pulp.LpConstraintLE, f"rest_{gnames[g]}_{t}", 0))
-    return ShiftModel(prob, y, n, x, u, constant)
+        blocks = off_blocks(inst, g)
+        if blocks is not None:  # offs_g, work_g_d: the days-off patterns
+            zs = [pulp.LpVariable(f"z_{gnames[g]}_{k}", 0, None, pulp.LpInteger)
+                  for k in range(blocks.shape[0])]
+            z.update({(g, k): v for k, v in enumerate(zs)})
+            prob.addConstraint(pulp.LpConstraint(
+                pulp.LpAffineExpression([*[(v, 1.0) for v in zs], (ng, -1.0)]),
+                pulp.LpConstraintLE, f"offs_{gnames[g]}", 0))
+            for d in np.unique(cols.day_index[mine]):
+                cs = mine[cols.day_index[mine] == d]
+                prob.addConstraint(pulp.LpConstraint(
+                    pulp.LpAffineExpression([*[(y[c], 1.0) for c in cs],
+                                             *[(zs[k], -1.0) for k in range(len(zs))
+                                               if not blocks[k, d]]]),
+                    pulp.LpConstraintLE, f"work_{gnames[g]}_{d}", 0))
+    return ShiftModel(prob, y, n, x, u, constant, z)

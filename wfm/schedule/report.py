@@ -127,13 +127,13 @@ def summary(inst: ShiftInstance, result: SolveResult) -> dict[str, Any]:
 
 def _weekly_note(inst: ShiftInstance) -> str:
     rules = inst.config.rules
+    parts = [f"at most {7 - rules.days_off} shifts per agent-week", "one shift a day"]
     if rules.rest_in_aggregate:
-        return (f"weekly rules are applied per group in aggregate: at most "
-                f"{7 - rules.days_off} shifts per agent-week, one shift a day, one start per "
-                f"agent within shortest shift + {rules.min_rest / 3600:g} h rest; "
-                f"{rules.days_off} consecutive days off and {rules.max_days_in_row} days in "
-                "a row need rostering, which is not done")
-    return (f"weekly rules are applied per group in aggregate: at most {7 - rules.days_off} "
-            f"shifts per agent-week and one shift a day; {rules.days_off} consecutive days "
-            f"off, {rules.min_rest / 3600:g} h rest and {rules.max_days_in_row} days in a row "
+        parts.append(f"one start per agent within shortest shift + "
+                     f"{rules.min_rest / 3600:g} h rest")
+    if rules.consecutive_days_off and len(inst.dates) >= 7:
+        parts.append(f"a block of {rules.consecutive_days_off} consecutive days off per agent "
+                     "(groups with max_headcount)")
+    return (f"weekly rules are applied per group in aggregate: {', '.join(parts)}; the exact "
+            f"{rules.min_rest / 3600:g} h rest and {rules.max_days_in_row} days in a row "
             "need rostering, which is not done")

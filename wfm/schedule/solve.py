@@ -13,6 +13,8 @@ Strategy (``shared/reference/scheduling-notes.md`` sections 6, 7, 9):
    ``full_mip_columns`` shift columns) or the MIP on the LP support.  HiGHS' first
    root cut round on a full large model does not check its time limit and can last
    tens of seconds on a loaded machine, so large models stay restricted.
+4. The fill pass (``wfm.schedule.fill``, unless ``fill_shortfalls = false``): shifts
+   added for what is still short and coverable within the headcount rules.
 
 Each solver answer is read as numbers, never by its status string: values must be
 integral (CBC may hand back LP values), the plan is re-evaluated by
@@ -41,8 +43,9 @@ from typing import Literal
 import numpy as np
 import pulp
 
-from wfm.schedule.evaluate import Plan, evaluate, to_integer
-from wfm.schedule.instance import ShiftInstance
+from wfm.schedule.evaluate import Plan, evaluate, pattern_need, pattern_split, to_integer
+from wfm.schedule.fill import fill_shortfalls
+from wfm.schedule.instance import ShiftInstance, off_blocks
 from wfm.schedule.model import ShiftModel, build_model
 
 SolverName = Literal["highs", "cbc"]
@@ -136,7 +139,7 @@ class _HighsBackend:
         self.h.setOptionValue("random_seed", int(opts.seed))
         self.yi = np.array([v.index for v in model.y], dtype=np.int32)
         self.ni = np.array([v.index for v in model.n.values()], dtype=np.int32)
-        self.ints = np.concatenate([self.yi, self.ni]).astype(np.int32)
+        self.ints = np.array([v.index for v in model.integer_vars()], dtype=np.int32)
         # a wall-clock interrupt: HiGHS' own time_limit lets a running sub-MIP finish
         self.deadline = math.inf
         self.h.setCallback(self._interrupt, None)
@@ -242,7 +245,7 @@ class _HighsBackend:
         h.setCallback(self._interrupt, None)
         h.startCallback(self.hs.cb.HighsCallbackType.kCallbackMipInterrupt)
         if start is not None:
-            idx = self.yi if start_n is None else self.ints
+            idx = self.yi if start_n is None else self.ints  # y, n, z
             val = start if start_n is None else np.concatenate([start, start_n])
             h.setSolution(len(idx), idx.astype(np.int32), val.astype(float))
         h.run()
@@ -275,7 +278,7 @@ class _CbcBackend:
             for v, x in zip(model.y, start, strict=True):
                 v.setInitialValue(float(x))
             if start_n is not None:
-                for v, x in zip(model.n.values(), start_n, strict=True):
+                for v, x in zip([*model.n.values(), *model.z.values()], start_n, strict=True):
                     v.setInitialValue(float(x))
         fd, log_path = tempfile.mkstemp(prefix="wfm-cbc-", suffix=".log")
         os.close(fd)
@@ -313,8 +316,8 @@ class _CbcBackend:
 def _fit_caps(inst: ShiftInstance, lo: np.ndarray, trial: np.ndarray, up: np.ndarray,
               y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Keep only the round-ups that fit the headcount limits of their group (weekly hours,
-    shifts, one shift a day), taking the largest fractional parts first; the others are
-    returned as ``blocked`` (to be rounded down)."""
+    shifts, one shift a day, days-off patterns), taking the largest fractional parts
+    first; the others are returned as ``blocked`` (to be rounded down)."""
     cols = inst.columns
     rules = inst.config.rules
     out = trial.copy()
@@ -335,10 +338,13 @@ def _fit_caps(inst: ShiftInstance, lo: np.ndarray, trial: np.ndarray, up: np.nda
         cap_h = grp.max_headcount * grp.max_weekly_hours / 3600.0
         cap_s = grp.max_headcount * (7 - rules.days_off)
         frac = y[ups] - np.floor(y[ups] + 1e-6)
+        blocks = off_blocks(inst, g)
         for c in ups[np.argsort(-frac, kind="stable")]:
             d = cols.day_index[c]
             if (hours + cols.paid_h[c] <= cap_h + 1e-9 and shifts + 1 <= cap_s
-                    and per_day[d] + 1 <= grp.max_headcount):
+                    and per_day[d] + 1 <= grp.max_headcount
+                    and (blocks is None or pattern_need(
+                        per_day + (np.arange(len(per_day)) == d), blocks) <= grp.max_headcount)):
                 out[c] = trial[c]
                 hours += cols.paid_h[c]
                 shifts += 1
@@ -346,6 +352,23 @@ def _fit_caps(inst: ShiftInstance, lo: np.ndarray, trial: np.ndarray, up: np.nda
             else:
                 blocked.append(int(c))
     return out, np.array(blocked, dtype=int)
+
+
+def _start_n(inst: ShiftInstance, model: ShiftModel, plan: Plan) -> np.ndarray:
+    """Warm-start values of the integer variables besides y, in ``model.integer_vars``
+    order: headcounts n, then the days-off pattern counts z of an optimal split of the
+    plan's daily shift counts (CBC drops a start it cannot complete)."""
+    cols = inst.columns
+    out = [float(plan.headcount[g]) for g in model.n]
+    zs: dict[int, np.ndarray] = {}
+    for g, _k in model.z:
+        if g not in zs:
+            mine = cols.group == g
+            per_day = np.bincount(cols.day_index[mine], weights=plan.y[mine],
+                                  minlength=len(inst.dates))
+            zs[g] = pattern_split(per_day, off_blocks(inst, g))[1]
+    out.extend(float(zs[g][k]) for g, k in model.z)
+    return np.array(out)
 
 
 def _y(model: ShiftModel) -> np.ndarray | None:
@@ -390,6 +413,16 @@ def _repair(inst: ShiftInstance, y: np.ndarray) -> np.ndarray:
             while y[c] > 0 and (float((cols.paid_h[mine] * y[mine]).sum()) > cap_h + 1e-9
                                 or int(y[mine].sum()) > cap_s):
                 y[c] -= 1
+        blocks = off_blocks(inst, g)
+        if blocks is None:
+            continue
+        # days-off patterns: drop the dearest shift of the busiest day until they fit
+        per_day = np.bincount(cols.day_index[mine], weights=y[mine], minlength=len(inst.dates))
+        while per_day.any() and pattern_need(per_day, blocks) > grp.max_headcount:
+            d = int(np.argmax(per_day))
+            c = next(c for c in dear if cols.day_index[c] == d and y[c] > 0)
+            y[c] -= 1
+            per_day[d] -= 1
     return y
 
 
@@ -499,7 +532,7 @@ def solve(
             inside = (lo is None or (best.y >= lo).all()) and (hi is None or (best.y <= hi).all())
             if inside:
                 start = best.y.astype(float)
-                start_n = np.array([best.headcount[g] for g in model.n], dtype=float)
+                start_n = _start_n(inst, model, best)
         say(f"MIP {phase} ({limit:.0f}s)")
         # a restricted MIP's own bound lies above the LP bound: aim below the target
         gap = opts.gap if phase == "full" else opts.gap / 2
@@ -508,7 +541,21 @@ def solve(
         status = f"MIP {phase}: {res.status}"
         if phase == "full" and res.bound is not None:
             bound = max(bound, res.bound)
-    found = [e[1] for e in events if e[1] != "lp bound"]
+    if best is not None and inst.config.rules.fill_shortfalls:
+        say("fill pass")
+        before = best
+        # the pass is part of the answer: it gets its own few seconds past the limit
+        best, n_add = fill_shortfalls(
+            inst, best, max(deadline, time.perf_counter() + max(10.0, 0.1 * opts.time_limit)))
+        if n_add:
+            events.append((time.perf_counter() - t0, "fill pass", best.objective))
+            notes.append(
+                f"fill pass: {n_add} shifts added (+{best.paid_h - before.paid_h:,.1f} paid h, "
+                f"+{best.cost - before.cost:,.2f} cost) to cover "
+                f"{(before.short.sum() - best.short.sum()) * inst.dt_h:,.1f} agent-h the "
+                f"optimiser left short; objective {before.objective:,.2f} -> "
+                f"{best.objective:,.2f}")
+    found = [e[1] for e in events if e[1] not in ("lp bound", "fill pass")]
     if status == "no MIP run" and found:
         status = f"plan from {found[-1]}; no MIP needed"
     if best is not None and bound > best.objective:  # solver tolerances
