@@ -370,7 +370,10 @@ def simulate(
         help="Requirements CSV (wfm staff); default PLAN/requirements.csv.")] = None,
     replications: Annotated[int, typer.Option(help="Independent weeks.", min=2)] = 20,
     seed: Annotated[int, typer.Option(help="Seed; replication r uses (seed, r).")] = 1,
-    workers: Annotated[int, typer.Option(help="Processes.", min=1)] = 1,
+    workers: Annotated[int, typer.Option(
+        help="Local Dask worker processes (1: in this process).", min=1)] = 1,
+    cluster: Annotated[str | None, typer.Option(
+        help="Address of a running Dask scheduler, e.g. tcp://host:8786.")] = None,
     handle: Annotated[str, typer.Option(help="Handle times: exponential or lognormal.")] = (
         "exponential"),
     cv: Annotated[float, typer.Option(help="Lognormal coefficient of variation.")] = 1.0,
@@ -390,7 +393,7 @@ def simulate(
     if not cv > 0:
         raise typer.BadParameter("must be above 0", param_hint="--cv")
     s = _run(lambda: run_simulation(plan, config, requirements, output, replications, seed,
-                                    workers, handle, cv, routing))
+                                    workers, handle, cv, routing, cluster))
     if as_json:
         console.print_json(json.dumps(s))
     elif not quiet:
