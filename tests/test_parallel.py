@@ -8,6 +8,7 @@ import operator
 
 import numpy as np
 import pytest
+from test_forecast import TZ, simulated_history
 from test_simulate import two_languages
 from test_simulate_cli import write_plan
 from typer.testing import CliRunner
@@ -15,6 +16,7 @@ from typer.testing import CliRunner
 from wfm import parallel
 from wfm.cli import app
 from wfm.errors import WfmInputError
+from wfm.forecast.pipeline import backtest, prepare
 from wfm.parallel import chunked, map_tasks
 from wfm.simulate import simulate
 
@@ -79,6 +81,24 @@ def test_simulation_is_the_same_in_process_on_local_workers_and_on_a_cluster(clu
     # replication r is default_rng([seed, r]) wherever it runs: not the same draw twice
     offered = [r.offered.sum() for r in runs[0].per_replication]
     assert len(set(offered)) > 1
+
+
+def test_backtest_per_queue_is_the_same_on_a_cluster(cluster):
+    frame = simulated_history(weeks=7, queues=(("email", "de", 800.0), ("email", "tr", 12.0),
+                                                ("phone", "de", 1500.0)))
+    p = prepare(frame, 1800, TZ)
+    done: list[str] = []
+    local = backtest(p, origins=8)
+    remote = backtest(p, origins=8, cluster=cluster, progress=done.append)
+    assert sorted(done) == sorted(p.queues)
+    assert list(remote.queues) == list(local.queues) == list(p.queues)
+    for key, a in local.queues.items():
+        b = remote.queues[key]
+        assert a.chosen == b.chosen and a.dispersion == b.dispersion
+        for m in a.preds:
+            np.testing.assert_array_equal(a.preds[m], b.preds[m])
+    assert "split" in remote.queues["email:tr"].preds  # the sparse queue's own candidates
+    assert local.table.equals(remote.table)
 
 
 def test_unreachable_cluster_is_one_clear_line(quick_timeout):

@@ -202,6 +202,11 @@ def forecast(
         str | None, typer.Option(help="Handle time to use when the history has none, e.g. 300s.")
     ] = None,
     origins: Annotated[int, typer.Option(help="Backtest origins (days).", min=8)] = 56,
+    workers: Annotated[int, typer.Option(
+        help="Backtest queues on this many local Dask processes (1: in this process).",
+        min=1)] = 1,
+    cluster: Annotated[str | None, typer.Option(
+        help="Backtest on a running Dask scheduler, e.g. tcp://host:8786.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
 ) -> None:
@@ -232,7 +237,8 @@ def forecast(
     )
     # a fixed method needs only its own backtest (for the interval dispersion)
     methods = None if mode == "backtest" or method == "auto" else [method]
-    result = cf.backtest_with_progress(prepared[0], origins, quiet or as_json, methods)
+    result = _run(lambda: cf.backtest_with_progress(prepared[0], origins, quiet or as_json,
+                                                    methods, workers, cluster))
     if mode == "backtest":
         cf.print_backtest(console, result, as_json, warnings)
         return
