@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import operator
+from functools import partial
 
 import numpy as np
 import pytest
@@ -99,6 +100,26 @@ def test_backtest_per_queue_is_the_same_on_a_cluster(cluster):
             np.testing.assert_array_equal(a.preds[m], b.preds[m])
     assert "split" in remote.queues["email:tr"].preds  # the sparse queue's own candidates
     assert local.table.equals(remote.table)
+
+
+def test_scenario_sensitivity_is_the_same_on_a_cluster(cluster):
+    from pathlib import Path
+
+    from wfm.config import load_center
+    from wfm.io.forecast import read_forecast
+    from wfm.scenario.config import load_scenarios
+    from wfm.scenario.sensitivity import CASES, sensitivity, sensitivity_case
+
+    ex = Path(__file__).resolve().parents[1] / "examples"
+    center = load_center(ex / "center.toml")
+    scen = load_scenarios(ex / "scenarios.toml", center)
+    frame = read_forecast(ex / "forecast.csv", center).frame
+    frame = frame[frame["interval_start"] < frame["interval_start"].min() + np.timedelta64(2, "D")]
+    rows = sensitivity(scen, center, frame, cluster=cluster)
+    assert [r["case"] for r in rows[:: len(scen.scenarios)]] == [c[0] for c in CASES]
+    one = partial(sensitivity_case, scen=scen, center=center, frame=frame)
+    n = len(scen.scenarios)
+    assert rows[:n] == one(CASES[0]) and rows[-n:] == one(CASES[-1])  # in this process
 
 
 def test_unreachable_cluster_is_one_clear_line(quick_timeout):

@@ -134,6 +134,10 @@ def compare(
     sensitivity: Annotated[
         bool, typer.Option("--sensitivity", help="Totals at volume, AHT, vendor price ±10 %.")
     ] = False,
+    workers: Annotated[int, typer.Option(
+        help="--sensitivity cases on this many local Dask processes.", min=1)] = 1,
+    cluster: Annotated[str | None, typer.Option(
+        help="--sensitivity cases on a running Dask scheduler, e.g. tcp://host:8786.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
 ) -> None:
@@ -156,23 +160,10 @@ def compare(
     results = _run(lambda: run_compare(scen, center, fc.frame))
     sens: list[dict[str, Any]] = []
     if sensitivity:
-        for label, kw in (
-            ("volume -10%", {"volume_factor": 0.9}),
-            ("volume +10%", {"volume_factor": 1.1}),
-            ("AHT -10%", {"aht_factor": 0.9}),
-            ("AHT +10%", {"aht_factor": 1.1}),
-            ("vendor price -10%", {"price_factor": 0.9}),
-            ("vendor price +10%", {"price_factor": 1.1}),
-        ):
-            for r in _run(lambda kw=kw: run_compare(scen, center, fc.frame, **kw)):
-                sens.append(
-                    {
-                        "case": label,
-                        "scenario": r.name,
-                        "run_cost_per_year_eur": round(r.run_per_year, 2),
-                        "tco_eur": round(r.tco, 2),
-                    }
-                )
+        from wfm.scenario.sensitivity import sensitivity as run_sensitivity
+
+        sens = _run(lambda: run_sensitivity(scen, center, fc.frame, workers=workers,
+                                            cluster=cluster))
     summary, queues, items = summary_rows(results), queue_rows(results), explain_rows(results)
     written = []
     if output is not None:
