@@ -211,12 +211,19 @@ def backtest(
             names = [m for m in methods if m != "split" or q.siblings > 1]
         if names:
             jobs.append((q, tuple(names)))
-    run = partial(backtest_queue, days=prepared.days, origin_days=origin_days,
+    run = partial(_backtest_and_score, days=prepared.days, origin_days=origin_days,
                   week=week, refit_every=refit_every)
     done = None if progress is None else (lambda i: progress(jobs[i][0].key))
     out = map_tasks(run, jobs, workers=workers, cluster=cluster, progress=done)
-    results = {r.key: r for r in out}
-    return Backtest(results, accuracy_table(results))
+    results = {r.key: r for r, _ in out}
+    return Backtest(results, pd.DataFrame([row for _, rows in out for row in rows]))
+
+
+def _backtest_and_score(job: tuple[PreparedQueue, Sequence[str]], **kw) -> tuple:
+    """One task: the queue's backtest and its rows of the accuracy table (the scoring is
+    about half of the work, so it runs where the backtest ran)."""
+    r = backtest_queue(job, **kw)
+    return r, accuracy_rows(r)
 
 
 def backtest_queue(
@@ -303,30 +310,33 @@ def _metrics(actual, pred, scale, disp) -> dict[str, float]:
     return out
 
 
+def accuracy_rows(r: QueueBacktest) -> list[dict]:
+    """The rows of one queue in :func:`accuracy_table`: each method, then ``auto``."""
+    ev = slice(r.n_calib, None)
+    rows = [
+        {
+            "queue": r.key,
+            "method": m,
+            "chosen": m == r.chosen,
+            **_metrics(r.actual[ev], p[ev], r.scale, r.dispersion[m]),
+        }
+        for m, p in r.preds.items()
+    ]
+    rows.append(
+        {
+            "queue": r.key,
+            "method": "auto",
+            "chosen": False,
+            "picks": r.chosen,
+            **_metrics(r.actual[ev], r.preds[r.chosen][ev], r.scale, r.dispersion[r.chosen]),
+        }
+    )
+    return rows
+
+
 def accuracy_table(results: dict[str, QueueBacktest]) -> pd.DataFrame:
     """One row per queue x method (and ``auto``), scored on the evaluation origins."""
-    rows = []
-    for key, r in results.items():
-        ev = slice(r.n_calib, None)
-        for m, p in r.preds.items():
-            rows.append(
-                {
-                    "queue": key,
-                    "method": m,
-                    "chosen": m == r.chosen,
-                    **_metrics(r.actual[ev], p[ev], r.scale, r.dispersion[m]),
-                }
-            )
-        rows.append(
-            {
-                "queue": key,
-                "method": "auto",
-                "chosen": False,
-                "picks": r.chosen,
-                **_metrics(r.actual[ev], r.preds[r.chosen][ev], r.scale, r.dispersion[r.chosen]),
-            }
-        )
-    return pd.DataFrame(rows)
+    return pd.DataFrame([row for r in results.values() for row in accuracy_rows(r)])
 
 
 def pooled(table: pd.DataFrame) -> pd.DataFrame:
