@@ -6,8 +6,8 @@ per-queue backtest of ``wfm forecast backtest`` and the sensitivity variants of
 own inputs and seeds (a simulation replication ``r`` draws from
 ``numpy.random.default_rng([seed, r])``), and the results come back in item order.
 
-* ``workers == 1`` and no ``cluster``: a plain loop in this process (Dask is not
-  even imported).
+* ``workers == 1`` (or a single item) and no ``cluster``: a plain loop in this
+  process (Dask is not even imported).
 * ``workers > 1``: a ``dask.distributed.LocalCluster`` of ``workers`` processes with
   one thread each, started for the call and closed after it (no dashboard, logs
   silenced).  Start-up costs a few seconds.
