@@ -49,7 +49,7 @@ def local_cluster(n: int):
 
     return LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
                         dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"},
-                        silence_logs=logging.ERROR)
+                        silence_logs=logging.CRITICAL)
 
 
 def warm(address: str) -> None:

@@ -33,7 +33,7 @@ def cluster():
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"},
-                      silence_logs=logging.ERROR) as local:
+                      silence_logs=logging.CRITICAL) as local:
         yield local.scheduler_address
 
 
@@ -127,6 +127,18 @@ def test_unreachable_cluster_is_one_clear_line(quick_timeout):
         map_tasks(operator.neg, [1, 2], cluster="tcp://127.0.0.1:9")
     with pytest.raises(WfmInputError, match="missing port"):
         map_tasks(operator.neg, [1, 2], cluster="localhost")
+
+
+def test_scheduler_without_workers_is_one_clear_line(quick_timeout):
+    import logging
+
+    from dask.distributed import LocalCluster
+
+    empty = LocalCluster(n_workers=0, processes=False, dashboard_address=None,
+                         scheduler_kwargs={"dashboard_address": ":0"},
+                         silence_logs=logging.CRITICAL)
+    with empty, pytest.raises(WfmInputError, match="the scheduler has no workers"):
+        map_tasks(operator.neg, [1, 2], cluster=empty.scheduler_address)
 
 
 def test_cli_simulate_on_a_cluster_and_a_bad_address(tmp_path, cluster, quick_timeout):
