@@ -202,6 +202,11 @@ def forecast(
         str | None, typer.Option(help="Handle time to use when the history has none, e.g. 300s.")
     ] = None,
     origins: Annotated[int, typer.Option(help="Backtest origins (days).", min=8)] = 56,
+    workers: Annotated[int, typer.Option(
+        help="Backtest queues on this many local Dask processes (1: in this process).",
+        min=1)] = 1,
+    cluster: Annotated[str | None, typer.Option(
+        help="Backtest on a running Dask scheduler, e.g. tcp://host:8786.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
 ) -> None:
@@ -232,7 +237,8 @@ def forecast(
     )
     # a fixed method needs only its own backtest (for the interval dispersion)
     methods = None if mode == "backtest" or method == "auto" else [method]
-    result = cf.backtest_with_progress(prepared[0], origins, quiet or as_json, methods)
+    result = _run(lambda: cf.backtest_with_progress(prepared[0], origins, quiet or as_json,
+                                                    methods, workers, cluster))
     if mode == "backtest":
         cf.print_backtest(console, result, as_json, warnings)
         return
@@ -387,7 +393,10 @@ def simulate(
         help="Requirements CSV (wfm staff); default PLAN/requirements.csv.")] = None,
     replications: Annotated[int, typer.Option(help="Independent weeks.", min=2)] = 20,
     seed: Annotated[int, typer.Option(help="Seed; replication r uses (seed, r).")] = 1,
-    workers: Annotated[int, typer.Option(help="Processes.", min=1)] = 1,
+    workers: Annotated[int, typer.Option(
+        help="Local Dask worker processes (1: in this process).", min=1)] = 1,
+    cluster: Annotated[str | None, typer.Option(
+        help="Address of a running Dask scheduler, e.g. tcp://host:8786.")] = None,
     handle: Annotated[str, typer.Option(help="Handle times: exponential or lognormal.")] = (
         "exponential"),
     cv: Annotated[float, typer.Option(help="Lognormal coefficient of variation.")] = 1.0,
@@ -407,7 +416,7 @@ def simulate(
     if not cv > 0:
         raise typer.BadParameter("must be above 0", param_hint="--cv")
     s = _run(lambda: run_simulation(plan, config, requirements, output, replications, seed,
-                                    workers, handle, cv, routing))
+                                    workers, handle, cv, routing, cluster))
     if as_json:
         console.print_json(json.dumps(s))
     elif not quiet:

@@ -15,19 +15,23 @@ def _pct(value: float | None) -> str:
     return "-" if value is None or np.isnan(value) else f"{100 * value:.1f} %"
 
 
-def backtest_with_progress(prepared, origins: int, silent: bool, methods=None):
-    """The backtest, with a progress bar on stderr when it is a terminal."""
+def backtest_with_progress(prepared, origins: int, silent: bool, methods=None,
+                           workers: int = 1, cluster: str | None = None):
+    """The backtest, with a progress bar on stderr when it is a terminal; the queues fan
+    out on ``workers`` local Dask processes or the Dask scheduler at ``cluster``."""
     from rich.progress import Progress
 
     from wfm.forecast.pipeline import backtest
 
     err = Console(stderr=True)
+    fan = {"workers": workers, "cluster": cluster}
     if silent or not err.is_terminal:
-        return backtest(prepared, origins=origins, methods=methods)
+        return backtest(prepared, origins=origins, methods=methods, **fan)
     with Progress(console=err, transient=True) as bar:
         task = bar.add_task("backtest", total=len(prepared.queues))
         return backtest(
-            prepared, origins=origins, methods=methods, progress=lambda q: bar.advance(task)
+            prepared, origins=origins, methods=methods, progress=lambda q: bar.advance(task),
+            **fan,
         )
 
 

@@ -204,6 +204,12 @@ def compare(
             metavar="PLAN_DIR",
         ),
     ] = None,
+    workers: Annotated[int, typer.Option(
+        help="--sensitivity and --frontier cases on this many local Dask processes.",
+        min=1)] = 1,
+    cluster: Annotated[str | None, typer.Option(
+        help="--sensitivity and --frontier cases on a running Dask scheduler, e.g. "
+             "tcp://host:8786.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
 ) -> None:
@@ -236,25 +242,10 @@ def compare(
     results = _run(lambda: run_compare(scen, center, fc.frame, overhead=overhead))
     sens: list[dict[str, Any]] = []
     if sensitivity:
-        for label, kw in (
-            ("volume -10%", {"volume_factor": 0.9}),
-            ("volume +10%", {"volume_factor": 1.1}),
-            ("AHT -10%", {"aht_factor": 0.9}),
-            ("AHT +10%", {"aht_factor": 1.1}),
-            ("vendor price -10%", {"price_factor": 0.9}),
-            ("vendor price +10%", {"price_factor": 1.1}),
-        ):
-            for r in _run(
-                lambda kw=kw: run_compare(scen, center, fc.frame, overhead=overhead, **kw)
-            ):
-                sens.append(
-                    {
-                        "case": label,
-                        "scenario": r.name,
-                        "run_cost_per_year_eur": round(r.run_per_year, 2),
-                        "tco_eur": round(r.tco, 2),
-                    }
-                )
+        from wfm.scenario.sensitivity import sensitivity as run_sensitivity
+
+        sens = _run(lambda: run_sensitivity(scen, center, fc.frame, overhead=overhead,
+                                            workers=workers, cluster=cluster))
     front: list[dict[str, Any]] = []
     if frontier:
         from wfm.scenario.compare import prepare
@@ -262,7 +253,8 @@ def compare(
         ctx = prepare(scen, center, fc.frame, overhead=overhead)
         case = _run(lambda: frontier_case(scen, ctx, frontier_scenario))
         name = scen.scenarios[case.index].name
-        front = frontier_rows(name, run_frontier(case, frontier_steps))
+        front = frontier_rows(name, _run(lambda: run_frontier(
+            case, frontier_steps, workers=workers, cluster=cluster)))
     summary, queues, items = summary_rows(results), queue_rows(results), explain_rows(results)
     written = []
     if output is not None:

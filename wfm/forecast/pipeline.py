@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -184,55 +185,87 @@ def backtest(
     week: int = 7,
     refit_every: int = 14,
     progress: Callable[[str], None] | None = None,
+    workers: int = 1,
+    cluster: str | None = None,
 ) -> Backtest:
     """Rolling-origin backtest of the candidate methods of every queue (see module doc).
 
-    ``progress(queue)`` is called after each queue (for a progress bar).
+    The queues are independent tasks: ``workers`` > 1 runs them on that many local
+    Dask processes, ``cluster`` on a running Dask scheduler (:func:`wfm.parallel.map_tasks`);
+    the results are the same.  ``progress(queue)`` is called after each queue (for a
+    progress bar).
     """
+    from wfm.parallel import map_tasks
+
     n_days = len(prepared.days)
     n_orig = min(origins, n_days - week - 28)
     if n_orig < 4:
         return Backtest({}, pd.DataFrame())
     first = n_days - week - n_orig + 1
     origin_days = np.arange(first, first + n_orig)
-    n_calib = n_orig // 2
-    results = {}
-    for key, q in prepared.queues.items():  # loops over queues, methods, origins
+    jobs = []
+    for q in prepared.queues.values():
         if methods is None:
             names = list(candidates(q))
         else:  # the methods asked for, where they apply
             names = [m for m in methods if m != "split" or q.siblings > 1]
-        if not names:
-            continue
-        preds = {m: np.zeros((n_orig, week, q.actual.shape[1])) for m in names}
-        actual = np.stack([q.actual[o : o + week] for o in origin_days])
-        params: dict[str, dict | None] = {}
-        for i, o in enumerate(origin_days):
-            train = q.data.head(int(o))
-            days = prepared.days[o : o + week]
-            kinds = {k: q.data.kinds[k][o : o + week] for k in KINDS}
-            scale = q.mult[o : o + week] * q.open_[o : o + week]
-            for m in names:
-                model = make_model(m, None if i % refit_every == 0 else params.get(m))
-                preds[m][i] = model.fit(train).predict(days, kinds) * scale
-                params[m] = model.params
-        hist = q.actual[:first]
-        diff = np.abs(hist[7:] - hist[:-7])
-        mase_scale = float(np.nanmean(diff)) if np.isfinite(diff).any() else np.nan
-        calib = slice(0, n_calib)
-        disp = {m: _dispersions(actual[calib], p[calib]) for m, p in preds.items()}
-        disp_all = {m: _dispersions(actual, p) for m, p in preds.items()}
-        scores = {
-            m: np.mean([_wape(actual[calib, :1], p[calib, :1]), _wape(actual[calib], p[calib])])
-            for m, p in preds.items()
-        }
-        chosen = min(names, key=lambda m: (np.nan_to_num(scores[m], nan=np.inf), m))
-        if progress is not None:
-            progress(key)
-        results[key] = QueueBacktest(
-            key, origin_days, preds, actual, mase_scale, n_calib, chosen, disp, disp_all
-        )
-    return Backtest(results, accuracy_table(results))
+        if names:
+            jobs.append((q, tuple(names)))
+    run = partial(_backtest_and_score, days=prepared.days, origin_days=origin_days,
+                  week=week, refit_every=refit_every)
+    done = None if progress is None else (lambda i: progress(jobs[i][0].key))
+    out = map_tasks(run, jobs, workers=workers, cluster=cluster, progress=done)
+    results = {r.key: r for r, _ in out}
+    return Backtest(results, pd.DataFrame([row for _, rows in out for row in rows]))
+
+
+def _backtest_and_score(job: tuple[PreparedQueue, Sequence[str]], **kw) -> tuple:
+    """One task: the queue's backtest and its rows of the accuracy table (the scoring is
+    about half of the work, so it runs where the backtest ran)."""
+    r = backtest_queue(job, **kw)
+    return r, accuracy_rows(r)
+
+
+def backtest_queue(
+    job: tuple[PreparedQueue, Sequence[str]],
+    *,
+    days: pd.DatetimeIndex,
+    origin_days: np.ndarray,
+    week: int = 7,
+    refit_every: int = 14,
+) -> QueueBacktest:
+    """The rolling-origin backtest of one queue ``job = (queue, methods)`` at the
+    ``origin_days`` (indices into ``days``, the history days); one task of :func:`backtest`."""
+    q, names = job
+    n_orig = len(origin_days)
+    first = int(origin_days[0])
+    n_calib = n_orig // 2
+    preds = {m: np.zeros((n_orig, week, q.actual.shape[1])) for m in names}
+    actual = np.stack([q.actual[o : o + week] for o in origin_days])
+    params: dict[str, dict | None] = {}
+    for i, o in enumerate(origin_days):  # loops over origins and methods
+        train = q.data.head(int(o))
+        ahead = days[o : o + week]
+        kinds = {k: q.data.kinds[k][o : o + week] for k in KINDS}
+        scale = q.mult[o : o + week] * q.open_[o : o + week]
+        for m in names:
+            model = make_model(m, None if i % refit_every == 0 else params.get(m))
+            preds[m][i] = model.fit(train).predict(ahead, kinds) * scale
+            params[m] = model.params
+    hist = q.actual[:first]
+    diff = np.abs(hist[7:] - hist[:-7])
+    mase_scale = float(np.nanmean(diff)) if np.isfinite(diff).any() else np.nan
+    calib = slice(0, n_calib)
+    disp = {m: _dispersions(actual[calib], p[calib]) for m, p in preds.items()}
+    disp_all = {m: _dispersions(actual, p) for m, p in preds.items()}
+    scores = {
+        m: np.mean([_wape(actual[calib, :1], p[calib, :1]), _wape(actual[calib], p[calib])])
+        for m, p in preds.items()
+    }
+    chosen = min(names, key=lambda m: (np.nan_to_num(scores[m], nan=np.inf), m))
+    return QueueBacktest(
+        q.key, origin_days, preds, actual, mase_scale, n_calib, chosen, disp, disp_all
+    )
 
 
 def _dispersions(actual: np.ndarray, pred: np.ndarray) -> tuple:
@@ -277,30 +310,33 @@ def _metrics(actual, pred, scale, disp) -> dict[str, float]:
     return out
 
 
+def accuracy_rows(r: QueueBacktest) -> list[dict]:
+    """The rows of one queue in :func:`accuracy_table`: each method, then ``auto``."""
+    ev = slice(r.n_calib, None)
+    rows = [
+        {
+            "queue": r.key,
+            "method": m,
+            "chosen": m == r.chosen,
+            **_metrics(r.actual[ev], p[ev], r.scale, r.dispersion[m]),
+        }
+        for m, p in r.preds.items()
+    ]
+    rows.append(
+        {
+            "queue": r.key,
+            "method": "auto",
+            "chosen": False,
+            "picks": r.chosen,
+            **_metrics(r.actual[ev], r.preds[r.chosen][ev], r.scale, r.dispersion[r.chosen]),
+        }
+    )
+    return rows
+
+
 def accuracy_table(results: dict[str, QueueBacktest]) -> pd.DataFrame:
     """One row per queue x method (and ``auto``), scored on the evaluation origins."""
-    rows = []
-    for key, r in results.items():
-        ev = slice(r.n_calib, None)
-        for m, p in r.preds.items():
-            rows.append(
-                {
-                    "queue": key,
-                    "method": m,
-                    "chosen": m == r.chosen,
-                    **_metrics(r.actual[ev], p[ev], r.scale, r.dispersion[m]),
-                }
-            )
-        rows.append(
-            {
-                "queue": key,
-                "method": "auto",
-                "chosen": False,
-                "picks": r.chosen,
-                **_metrics(r.actual[ev], r.preds[r.chosen][ev], r.scale, r.dispersion[r.chosen]),
-            }
-        )
-    return pd.DataFrame(rows)
+    return pd.DataFrame([row for r in results.values() for row in accuracy_rows(r)])
 
 
 def pooled(table: pd.DataFrame) -> pd.DataFrame:

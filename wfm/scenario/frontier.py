@@ -226,8 +226,15 @@ def pareto_efficient(cost: Sequence[float], service_level: Sequence[float]) -> n
     return ~dominated
 
 
-def frontier(case: FrontierCase, steps: int = 11) -> list[FrontierPoint]:
-    """Evaluate every point in order and mark the Pareto-efficient ones (cost = TCO)."""
-    points = [frontier_point(t) for t in frontier_tasks(case, steps)]
+def frontier(case: FrontierCase, steps: int = 11, *, workers: int = 1,
+             cluster: str | None = None) -> list[FrontierPoint]:
+    """Evaluate every point in order and mark the Pareto-efficient ones (cost = TCO).
+
+    The points are independent tasks for :func:`wfm.parallel.map_tasks`: in this process
+    (``workers=1``), on local Dask processes or on the Dask scheduler at ``cluster``."""
+    from wfm.parallel import map_tasks
+
+    points = map_tasks(frontier_point, frontier_tasks(case, steps), workers=workers,
+                       cluster=cluster)
     mask = pareto_efficient([p.tco for p in points], [p.service_level for p in points])
     return [replace(p, pareto=bool(m)) for p, m in zip(points, mask, strict=True)]

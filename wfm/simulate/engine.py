@@ -616,20 +616,19 @@ def _replicate(inp: SimInput, seed: int, r: int) -> Replication:
 
 
 def simulate(inp: SimInput, replications: int = 20, seed: int = 1, keep: bool = False,
-             workers: int = 1) -> SimResult:
+             workers: int = 1, cluster: str | None = None) -> SimResult:
     """Run ``replications`` independent replications; replication ``r`` uses
     ``numpy.random.default_rng([seed, r])``, so results do not depend on ``workers``
-    (processes; 1 runs in this process) and any replication reproduces on its own."""
+    (Dask worker processes; 1 runs in this process) or ``cluster`` (the address of a
+    running Dask scheduler), and any replication reproduces on its own."""
     if replications < 1:
         raise ValueError("replications must be >= 1")
-    if workers > 1 and replications > 1:
-        from concurrent.futures import ProcessPoolExecutor
+    from functools import partial
 
-        with ProcessPoolExecutor(min(workers, replications)) as pool:
-            reps = list(pool.map(_replicate, [inp] * replications, [seed] * replications,
-                                 range(replications)))
-    else:
-        reps = [_replicate(inp, seed, r) for r in range(replications)]
+    from wfm.parallel import map_tasks
+
+    reps = map_tasks(partial(_replicate, inp, seed), range(replications), workers=workers,
+                     cluster=cluster)
     skill = np.asarray(inp.skill, dtype=bool)
     per = [_ratios(r, skill, None) for r in reps]
     tot = [_ratios(r, skill, 1) for r in reps]
