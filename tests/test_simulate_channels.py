@@ -166,3 +166,35 @@ def test_mixed_chat_and_phone_groups_are_rejected():
         chat_queue(2, 1.0, 300.0, (1.0,), 60.0, 20.0).__class__(
             **{**chat_queue(2, 1.0, 300.0, (1.0,), 60.0, 20.0).__dict__,
                "concurrency": (2,)})
+
+
+def flipping_pools(chat_b: bool, team: tuple[int, ...] | None) -> SimInput:
+    """Two pools of one group of 8 agents, the split 5/3 and 3/5 alternating every
+    interval, both queues loaded near their pool's size (busy agents at every
+    boundary)."""
+    T = 16
+    flip = np.arange(T) % 2
+    duty = np.stack([5 - 2 * flip, 3 + 2 * flip])
+    return SimInput(np.array([[40.0] * T, [40.0 if chat_b else 20.0] * T]),
+                    np.full((2, T), 300.0 if not chat_b else 600.0), np.full(2, np.inf),
+                    np.full(2, 20.0), np.eye(2, dtype=bool), duty, DT,
+                    concurrency=(1, 2 if chat_b else 1),
+                    aht_factors=((1.0,), (1.0, 1.2) if chat_b else (1.0,)),
+                    chat=(False, chat_b), team=team)
+
+
+@pytest.mark.parametrize("chat_b", [False, True])
+def test_agents_moved_between_pools_of_a_team_are_not_on_duty_twice(chat_b):
+    # 8 people throughout: busy agent time over both pools never exceeds 8 agents, and
+    # time beyond the counts nets to zero (a moved agent joins after finishing).
+    T = 16
+    for r in range(5):
+        rep = simulate_once(flipping_pools(chat_b, (0, 0)), np.random.default_rng([3, r]))
+        assert np.all(rep.busy.sum(axis=0) <= 8 * DT + 1e-6)
+        assert abs(rep.overtime.sum()) < 1e-6
+        assert rep.duty.sum() == 8 * T * DT
+    # the same pools as separate groups: the moved agent is on duty twice
+    old = [simulate_once(flipping_pools(chat_b, None), np.random.default_rng([3, r]))
+           for r in range(5)]
+    assert min(o.overtime.sum() for o in old) > 0
+    assert max(o.busy.sum(axis=0).max() for o in old) > 8 * DT + 1.0

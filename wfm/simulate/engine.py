@@ -13,7 +13,12 @@ Model (one replication):
 * Agents: ``on_duty[g, t]`` agents of group ``g`` are available in interval ``t``
   (breaks and shift ends are already in the counts).  When the count drops, idle agents
   leave first; a busy agent whose shift (or break) starts finishes the contact in hand
-  and then leaves.  After the last interval the last counts stay until the queues are
+  and then leaves.  Pools of one ``team`` (the phone, chat and e-mail pools of one
+  group of people) exchange agents: when one pool's count drops while another's
+  rises at the same boundary, the rising pool gets the dropping pool's idle agents at
+  once and its busy ones only as they finish (a pending transfer), so an agent moved
+  between pools is never on duty twice; only a net rise of the team brings new agents
+  at once.  After the last interval the last counts stay until the queues are
   empty, so contacts offered late in the horizon are still resolved.
 * Routing: an arriving contact goes to a free agent of the first group, in
   ``group_order``, skilled for its queue (default: groups with fewer skills first, i.e.
@@ -72,7 +77,10 @@ class SimInput:
     ``aht_factors[q]`` = (AHT_1 / AHT_1, ..., AHT_m / AHT_1) (default all 1); a queue
     with ``chat[q]`` (default: concurrency above 1) is served by chat agents; a group
     skilled for a chat queue must serve chat queues only.  ``deferred[q]`` marks
-    deferred (e-mail) queues, see the module docstring.
+    deferred (e-mail) queues, see the module docstring.  ``team[g]`` (default: each
+    group its own team) groups the pools that are the same people: an agent moving
+    between pools of a team at an interval boundary joins the new pool only once it
+    has finished its work in the old one.
     """
 
     volume: np.ndarray
@@ -90,6 +98,7 @@ class SimInput:
     aht_factors: tuple[tuple[float, ...], ...] | None = None
     chat: tuple[bool, ...] | None = None
     deferred: tuple[bool, ...] | None = None
+    team: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
         Q, T = np.shape(self.volume)
@@ -116,6 +125,8 @@ class SimInput:
             if conc[q] < 1 or len(factors[q]) != conc[q] or min(factors[q]) <= 0:
                 raise ValueError("concurrency must be >= 1 with one positive AHT factor "
                                  "per level")
+        if self.team is not None and len(self.team) != G:
+            raise ValueError("team needs one entry per group")
         skill = np.asarray(self.skill, dtype=bool)
         chat_q = np.asarray(chat, dtype=bool)
         mixed = skill[:, chat_q].any(axis=1) & skill[:, ~chat_q].any(axis=1)
@@ -158,10 +169,14 @@ class Replication:
     time), ``abandoned``; ``wait_sum`` seconds summed over answered contacts;
     (G, T) ``busy`` agent-seconds handling contacts and ``duty`` agent-seconds on duty
     (as scheduled, ``on_duty * dt``); a chat agent is busy while it holds a chat.
-    ``due`` (Q, T) contacts that count in the service level (= ``offered``, less deferred
-    items not yet due at the end); ``backlog`` (Q, T) contacts waiting (arrived, not yet
-    answered or abandoned) at the end of each interval.  ``events`` counts processed
-    events.
+    ``overtime`` (G,) agent-seconds within the horizon that busy agents of a group
+    stayed past its count (finishing work after their shift, break or move to another
+    pool began) less the agent-seconds the group waited for agents handed over from
+    another pool of its team; summed over a team, the agent time on duty beyond the
+    plan's counts.  ``due`` (Q, T) contacts that count in the service level
+    (= ``offered``, less deferred items not yet due at the end); ``backlog`` (Q, T)
+    contacts waiting (arrived, not yet answered or abandoned) at the end of each
+    interval.  ``events`` counts processed events.
     """
 
     offered: np.ndarray
@@ -174,6 +189,7 @@ class Replication:
     events: int = 0
     due: np.ndarray | None = None
     backlog: np.ndarray | None = None
+    overtime: np.ndarray | None = None
 
 
 def _unit_handle(rng: np.random.Generator, n: int, dist: str, cv: float) -> np.ndarray:
@@ -223,6 +239,15 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
     chat_group = [bool(skill[g][list(is_chat)].any()) if any(is_chat) else False
                   for g in range(G)]
     duty = np.asarray(inp.on_duty).astype(int)
+    team_of = list(inp.team) if inp.team is not None else list(range(G))
+    members: dict[int, list[int]] = {}
+    for g in range(G):
+        members.setdefault(team_of[g], []).append(g)
+    teams = sorted(members, key=lambda k: members[k][-1])
+    owed = [0] * G  # agents promised to the group, still busy in another pool of its team
+    over = [0.0] * G  # overtime integral, see Replication.overtime
+    over_t = [0.0] * G  # time over[g] was last brought up to date
+    horizon = T * dt
     longest = inp.routing == "longest_idle"
 
     idle: list[deque[float]] = [deque() for _ in range(G)]  # idle-since times, FIFO
@@ -256,6 +281,27 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
     present = [0] * G  # chat agents on duty and not leaving
     leaving_ag: list[dict[int, None]] = [{} for _ in range(G)]
     busy_periods: list[list[tuple[float, float]]] = [[] for _ in range(G)]
+
+    def mark(g: int, now: float) -> None:
+        """Bring group g's overtime integral up to ``now`` (before its leaving or owed
+        counts change)."""
+        t = now if now < horizon else horizon
+        over[g] += (leave[g] + len(leaving_ag[g]) - owed[g]) * (t - over_t[g])
+        over_t[g] = t
+
+    def handoff(g: int, now: float) -> bool:
+        """A leaving agent of group g is free: it joins a pool of its team that is
+        owed one; False if none is (it goes home)."""
+        for p in members[team_of[g]]:
+            if owed[p]:
+                mark(p, now)
+                owed[p] -= 1
+                if chat_group[p]:
+                    new_chat_agent(p, now)
+                else:
+                    agent_free(p, now)
+                return True
+        return False
 
     def serve(i: int, g: int, now: float) -> None:
         status[i] = _SERVED
@@ -392,18 +438,28 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
             if chats:
                 plan_finish(a, now)
             else:
+                mark(g, now)
                 del leaving_ag[g][a]
                 ag_ver[a] += 1
+                handoff(g, now)
         else:
             settle(a, now)
 
-    def set_chat_staff(g: int, target: int, now: float) -> None:
-        if target < present[g]:
-            drop = present[g] - target
+    def set_chat_staff(g: int, target: int, now: float) -> int:
+        """Set chat group g to ``target`` agents (promised ones included); returns the
+        idle agents released (free for the rest of the team)."""
+        spare = 0
+        eff = present[g] + owed[g]
+        if target < eff:
+            drop = eff - target
+            cut = min(drop, owed[g])
+            owed[g] -= cut
+            drop -= cut
             while drop and idle_ag[g]:
                 idle_ag[g].pop()
                 present[g] -= 1
                 drop -= 1
+                spare += 1
             for k in range(1, len(level[g])):
                 while drop and level[g][k]:
                     a = next(iter(level[g][k]))
@@ -412,8 +468,8 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
                     leaving_ag[g][a] = None
                     present[g] -= 1
                     drop -= 1
-        elif target > present[g]:
-            add = target - present[g]
+        elif target > eff:
+            add = target - eff
             while add and leaving_ag[g]:
                 a = leaving_ag[g].popitem()[0]
                 ag_leaving[a] = False
@@ -421,28 +477,52 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
                 add -= 1
                 advance(a, now)
                 settle(a, now)
-            for _ in range(add):
-                new_chat_agent(g, now)
+            owed[g] += add
+        return spare
 
     def set_staff(t: int, now: float) -> None:
+        """Interval boundary: every group to its count.  A group short of its count is
+        first owed agents; each team then pays what it owes from the idle agents its
+        other pools released and, beyond the busy agents still to come free (pending
+        transfers), from new agents."""
+        spare = dict.fromkeys(members, 0)
         for g in range(G):
+            mark(g, now)
             target = int(duty[g, t])
             if chat_group[g]:
-                set_chat_staff(g, target, now)
+                spare[team_of[g]] += set_chat_staff(g, target, now)
                 continue
-            present_g = len(idle[g]) + busy_n[g] - leave[g]
+            present_g = len(idle[g]) + busy_n[g] - leave[g] + owed[g]
             if target < present_g:
                 drop = present_g - target
+                cut = min(drop, owed[g])
+                owed[g] -= cut
+                drop -= cut
                 while drop and idle[g]:
                     idle[g].pop()
                     drop -= 1
+                    spare[team_of[g]] += 1
                 leave[g] += drop
             elif target > present_g:
                 add = target - present_g
                 back = min(add, leave[g])
                 leave[g] -= back
-                for _ in range(add - back):
-                    agent_free(g, now)
+                owed[g] += add - back
+        for tm in teams:
+            ms = members[tm]
+            need = sum(owed[p] for p in ms)
+            if not need:
+                continue
+            held = sum(leave[p] + len(leaving_ag[p]) for p in ms)
+            supply = spare[tm] + max(0, need - spare[tm] - held)
+            for p in ms:
+                while owed[p] and supply:
+                    owed[p] -= 1
+                    supply -= 1
+                    if chat_group[p]:
+                        new_chat_agent(p, now)
+                    else:
+                        agent_free(p, now)
 
     a = 0  # next arrival
     t_next = 0  # next interval boundary
@@ -500,10 +580,14 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
         g = group_of[i]
         busy_n[g] -= 1
         if leave[g]:
+            mark(g, now)
             leave[g] -= 1
+            handoff(g, now)
         else:
             agent_free(g, now)
 
+    for g in range(G):
+        mark(g, horizon)
     st = np.asarray(status, dtype=np.int8)
     start = np.asarray(start_of)
     grp = np.asarray(group_of)
@@ -511,7 +595,6 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
     wait = np.where(served, start - arrive, 0.0)
     target = np.asarray(inp.target_time, dtype=float)[q_of]
     flat = q_of * T + t_of
-    horizon = T * dt
     # deferred items neither answered by the end nor due by then are not yet due
     not_due = np.asarray(is_deferred, dtype=bool)[q_of] & (arrive + target > horizon + 1e-9) \
         & ~(served & (start <= horizon))
@@ -546,6 +629,7 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
         events=events,
         due=tally(~not_due),
         backlog=backlog.astype(float),
+        overtime=np.asarray(over),
     )
 
 

@@ -168,7 +168,7 @@ def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
     if not sim_q:
         raise WfmInputError("no queue to simulate", file=str(req_path))
     kind = np.array([_CHANNEL_KIND[cfg[q].model] for q in sim_q])
-    pool_skill, pool_duty, pool_names, pool_notes = _pools(inst, duty, groups, kind,
+    pool_skill, pool_duty, pool_names, pool_team, pool_notes = _pools(inst, duty, groups, kind,
                                                           center.shrinkage, dt)
     notes.extend(pool_notes)
     agents = pool_duty
@@ -225,7 +225,8 @@ def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
                    concurrency=tuple(c.concurrency for c in queues),
                    aht_factors=tuple(c.chat_aht_factors if c.model == "chat" else (1.0,)
                                      for c in queues),
-                   chat=is_chat, deferred=tuple(bool(k == "email") for k in kind))
+                   chat=is_chat, deferred=tuple(bool(k == "email") for k in kind),
+                   team=pool_team)
     return PlanInputs(sim, req.starts, tuple(sim_q), pool_names, erlang, erlang_plan, level,
                       ~closed, [*req.warnings, *notes])
 
@@ -236,7 +237,7 @@ _CHANNEL_KIND = {"erlang_c": "phone", "erlang_a": "phone", "chat": "chat",
 
 def _pools(inst, duty: np.ndarray, groups: tuple[str, ...], kind: np.ndarray,
            shrink: float, dt: float) -> tuple[np.ndarray, np.ndarray, tuple[str, ...],
-                                              list[str]]:
+                                              tuple[int, ...], list[str]]:
     """Split each group's on-duty agents into phone, chat and e-mail pools.
 
     Per interval, chat and e-mail get the agents the plan's assignment (the
@@ -245,7 +246,9 @@ def _pools(inst, duty: np.ndarray, groups: tuple[str, ...], kind: np.ndarray,
     skills, chat, else e-mail).  Productive agents = pool x (1 - shrinkage), rounded
     on the running sum phone, phone + chat, all, so the pools add up to the group's
     rounded total.  Returns the pools' skills (P, Q), productive agents (P, T), names
-    (``DE``, ``DE/chat``, ``DE/email``) and notes.
+    (``DE``, ``DE/chat``, ``DE/email``), the group index of each pool (the engine's
+    ``team``: an agent the assignment moves between pools joins the new one only
+    after finishing its work in the old one) and notes.
     """
     from wfm.schedule.evaluate import allocate
 
@@ -265,12 +268,13 @@ def _pools(inst, duty: np.ndarray, groups: tuple[str, ...], kind: np.ndarray,
             share[0, g] = 0.0
     running = np.floor(np.cumsum(np.clip(share, 0, None), axis=0) * (1.0 - shrink) + 0.5)
     productive = np.diff(np.concatenate([np.zeros((1, G, T)), running]), axis=0).astype(int)
-    pools_skill, pools_duty, names = [], [], []
+    pools_skill, pools_duty, names, team = [], [], [], []
     for k, name in enumerate(kinds):
         for g in range(G):
             if has[k, g] and productive[k, g].any():
                 pools_skill.append(skill[g] & (kind == name))
                 pools_duty.append(productive[k, g])
+                team.append(g)
                 names.append(groups[g] if k == 0 else f"{groups[g]}/{name}")
     notes = []
     if shrink:
@@ -281,8 +285,8 @@ def _pools(inst, duty: np.ndarray, groups: tuple[str, ...], kind: np.ndarray,
         notes.append("chat and e-mail agents per interval as the plan assigns them ("
                      + ", ".join(split) + " on duty); the rest serve phone")
     if not pools_skill:
-        return np.zeros((0, len(kind)), bool), np.zeros((0, T), int), (), notes
-    return np.array(pools_skill), np.array(pools_duty), tuple(names), notes
+        return np.zeros((0, len(kind)), bool), np.zeros((0, T), int), (), (), notes
+    return np.array(pools_skill), np.array(pools_duty), tuple(names), tuple(team), notes
 
 
 def _read_coverage(path: Path) -> pd.DataFrame:
