@@ -40,9 +40,16 @@ Model (one replication):
   leave first, then the least loaded ones take no new chat and leave after their last.
 * Deferred work (``deferred[q]``, e-mail): a queue without abandonment whose service
   level is the share answered (taken up by an agent) within ``target_time[q]`` (the
-  deadline); items not answered by the end of the horizon whose deadline falls after
-  it are not yet due and are left out of that share.
-* The simulation starts empty at the first interval (no backlog, nobody busy).
+  deadline); items whose deadline falls after the end of the horizon are left out of
+  that share, answered or not (their outcome is not known yet: counting only those
+  answered, always in time, would bias the end of the horizon upward).
+* The simulation starts empty (no backlog, nobody busy), ``warmup`` intervals before
+  the horizon: with ``warmup > 0`` the last ``warmup`` intervals of the horizon are
+  simulated first (a plan that repeats, e.g. weekly), so its start carries the
+  backlog and busy agents of the cycle's end; with ``cooldown > 0`` its first
+  ``cooldown`` intervals are simulated after it, so the contacts of its end are
+  served (and deferred items judged) by the next cycle's agents.  Only the horizon's
+  own contacts and intervals are reported.
 
 The event loop is a hand-written ``heapq`` loop; see the README ("Simulating a plan")
 for the measured comparison with ciw and SimPy that motivated it.
@@ -52,7 +59,7 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -80,7 +87,9 @@ class SimInput:
     deferred (e-mail) queues, see the module docstring.  ``team[g]`` (default: each
     group its own team) groups the pools that are the same people: an agent moving
     between pools of a team at an interval boundary joins the new pool only once it
-    has finished its work in the old one.
+    has finished its work in the old one.  ``warmup`` and ``cooldown`` intervals (0 to
+    T each) of the cycle simulated before and after the horizon, see the module
+    docstring.
     """
 
     volume: np.ndarray
@@ -99,6 +108,8 @@ class SimInput:
     chat: tuple[bool, ...] | None = None
     deferred: tuple[bool, ...] | None = None
     team: tuple[int, ...] | None = None
+    warmup: int = 0
+    cooldown: int = 0
 
     def __post_init__(self) -> None:
         Q, T = np.shape(self.volume)
@@ -125,6 +136,9 @@ class SimInput:
             if conc[q] < 1 or len(factors[q]) != conc[q] or min(factors[q]) <= 0:
                 raise ValueError("concurrency must be >= 1 with one positive AHT factor "
                                  "per level")
+        if not (0 <= self.warmup <= T and 0 <= self.cooldown <= T):
+            raise ValueError("warmup and cooldown must be between 0 and the number of "
+                             "intervals")
         if self.team is not None and len(self.team) != G:
             raise ValueError("team needs one entry per group")
         skill = np.asarray(self.skill, dtype=bool)
@@ -216,7 +230,30 @@ def _busy_per_interval(start: np.ndarray, end: np.ndarray, T: int, dt: float) ->
 
 
 def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
-    """Simulate the horizon once with the generator ``rng``; see the module docstring."""
+    """Simulate the horizon once with the generator ``rng``; see the module docstring.
+    With ``inp.warmup`` = w and ``inp.cooldown`` = c the horizon's last w intervals are
+    simulated before it and its first c after it (a cycle), both left out of every
+    tally."""
+    w, c = int(inp.warmup), int(inp.cooldown)
+    T = inp.shape[2]
+    if not (w or c):
+        return _simulate(inp, rng, 0, T)
+
+    def ext(x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x)
+        return np.concatenate([x[:, T - w:], x, x[:, :c]], axis=1)
+
+    rep = _simulate(replace(inp, volume=ext(inp.volume), aht=ext(inp.aht),
+                            on_duty=ext(inp.on_duty), warmup=0, cooldown=0), rng, w, T)
+    for name in ("offered", "answered", "within", "abandoned", "wait_sum", "busy", "duty",
+                 "due", "backlog"):
+        setattr(rep, name, getattr(rep, name)[:, w:w + T])
+    return rep
+
+
+def _simulate(inp: SimInput, rng: np.random.Generator, skip: int, keep: int) -> Replication:
+    """One replication; intervals ``skip`` to ``skip + keep`` are measured (``overtime``
+    counts within them, the caller drops the other intervals' tallies)."""
     Q, G, T = inp.shape
     dt = float(inp.dt)
     volume = np.asarray(inp.volume, dtype=float)
@@ -246,8 +283,9 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
     teams = sorted(members, key=lambda k: members[k][-1])
     owed = [0] * G  # agents promised to the group, still busy in another pool of its team
     over = [0.0] * G  # overtime integral, see Replication.overtime
-    over_t = [0.0] * G  # time over[g] was last brought up to date
     horizon = T * dt
+    t0, t1 = skip * dt, (skip + keep) * dt  # overtime counts in [t0, t1]
+    over_t = [t0] * G  # time over[g] was last brought up to date
     longest = inp.routing == "longest_idle"
 
     idle: list[deque[float]] = [deque() for _ in range(G)]  # idle-since times, FIFO
@@ -285,7 +323,7 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
     def mark(g: int, now: float) -> None:
         """Bring group g's overtime integral up to ``now`` (before its leaving or owed
         counts change)."""
-        t = now if now < horizon else horizon
+        t = min(max(now, t0), t1)
         over[g] += (leave[g] + len(leaving_ag[g]) - owed[g]) * (t - over_t[g])
         over_t[g] = t
 
@@ -587,7 +625,7 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
             agent_free(g, now)
 
     for g in range(G):
-        mark(g, horizon)
+        mark(g, t1)
     st = np.asarray(status, dtype=np.int8)
     start = np.asarray(start_of)
     grp = np.asarray(group_of)
@@ -595,9 +633,8 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
     wait = np.where(served, start - arrive, 0.0)
     target = np.asarray(inp.target_time, dtype=float)[q_of]
     flat = q_of * T + t_of
-    # deferred items neither answered by the end nor due by then are not yet due
-    not_due = np.asarray(is_deferred, dtype=bool)[q_of] & (arrive + target > horizon + 1e-9) \
-        & ~(served & (start <= horizon))
+    # deferred items due after the end: outcome unknown, left out answered or not
+    not_due = np.asarray(is_deferred, dtype=bool)[q_of] & (arrive + target > horizon + 1e-9)
 
     def tally(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         w = mask.astype(float) if weights is None else np.where(mask, weights, 0.0)

@@ -11,7 +11,10 @@ AHT per interval and queue and the Erlang prediction of the staffing step;
 * each group's on-duty agents are split per interval into a phone, a chat and an e-mail
   pool: chat and e-mail get the agents the plan assigns to them (the transportation LP
   ``wfm schedule`` checks a plan with), the rest serve phone;
-* contacts forecast in closed hours (``binding_target = closed``) are not offered.
+* contacts forecast in closed hours (``binding_target = closed``) are not offered;
+* a cyclic plan (a week that repeats) is simulated between a copy of its end and
+  of its start (:func:`cyclic_margins`): Monday morning starts with Sunday's
+  backlog, and Sunday's e-mail is judged against Monday's agents.
 
 Productive agents = on-duty agents x (1 - center shrinkage), rounded to the nearest
 integer: ``wfm staff`` grossed the requirement up by the shrinkage, so the plan's head
@@ -220,15 +223,31 @@ def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
     erlang_plan = _erlang_at_plan(coverage, queues, req.starts, dt, volume, aht, patience,
                                   target_time, shrink)
     is_chat = tuple(bool(k == "chat") for k in kind)
+    warmup, cooldown = cyclic_margins(T, dt, target_time[kind == "email"], patience) \
+        if inst.cyclic else (0, 0)
     sim = SimInput(volume, aht, patience, target_time, pool_skill, agents, dt, handle=handle,
                    cv=cv, routing=routing,  # type: ignore[arg-type]
                    concurrency=tuple(c.concurrency for c in queues),
                    aht_factors=tuple(c.chat_aht_factors if c.model == "chat" else (1.0,)
                                      for c in queues),
                    chat=is_chat, deferred=tuple(bool(k == "email") for k in kind),
-                   team=pool_team)
+                   team=pool_team, warmup=warmup, cooldown=cooldown)
     return PlanInputs(sim, req.starts, tuple(sim_q), pool_names, erlang, erlang_plan, level,
                       ~closed, [*req.warnings, *notes])
+
+
+def cyclic_margins(T: int, dt: float, deadlines: np.ndarray,
+                   patience: np.ndarray) -> tuple[int, int]:
+    """(warm-up, cool-down) intervals for a plan that repeats (a week).  Warm-up: one
+    day, or twice the longest e-mail deadline plus the longest finite patience if
+    longer; cool-down: the longest e-mail deadline (every e-mail of the horizon is
+    judged) or one hour; each at most the horizon.  The cycle's end is simulated
+    before it and its start after it, instead of an empty start and a cut end."""
+    finite = patience[np.isfinite(patience)]
+    longest = float(np.max(deadlines, initial=0.0))
+    warm = max(86400.0, 2.0 * longest + float(np.max(finite, initial=0.0)))
+    cool = max(3600.0, longest)
+    return (int(min(T, np.ceil(warm / dt - 1e-9))), int(min(T, np.ceil(cool / dt - 1e-9))))
 
 
 _CHANNEL_KIND = {"erlang_c": "phone", "erlang_a": "phone", "chat": "chat",
@@ -396,8 +415,9 @@ def summary(inputs: PlanInputs, res: SimResult, table: pd.DataFrame) -> list[dic
         deferred = inputs.sim.chat_setup()[3][q]
         for m in (*METRICS, "backlog"):
             none = deferred and m == "abandon"
-            row[m] = None if none else float(res.total_mean[m][q])
-            row[f"{m}_ci95"] = None if none else float(res.total_half[m][q])
+            value, half = float(res.total_mean[m][q]), float(res.total_half[m][q])
+            row[m] = None if none or not np.isfinite(value) else value  # NaN: no data
+            row[f"{m}_ci95"] = None if none or not np.isfinite(half) else half
             if m == "backlog":
                 continue
             for suffix, source in (("_erlang", inputs.erlang), ("_erlang_plan",
