@@ -253,3 +253,23 @@ def test_cyclic_margins_cover_the_longest_deadline_and_patience():
     assert cyclic_margins(336, DT, np.array([86400.0]), np.array([120.0, np.inf])) == (97, 48)
     assert cyclic_margins(336, DT, np.array([]), np.array([120.0])) == (48, 2)
     assert cyclic_margins(20, DT, np.array([86400.0]), np.array([np.inf])) == (20, 20)
+
+
+def test_a_freed_agent_serves_waiting_calls_before_older_email():
+    # 300 e-mails (600 s) pile up in interval 0 with nobody on duty; then 10 blended
+    # agents and 30 calls an interval (300 s, 5 Erlang).  The backlog (~10 h of work
+    # for the 5 agents phone leaves) lasts the whole horizon.  Live first: a waiting
+    # call takes the next agent to come free; agents free up at least once a minute
+    # (10 busy at AHT <= 600 s), as often as calls arrive, so calls wait minutes at
+    # most (measured ~110 s).  Oldest first they would wait behind the whole e-mail
+    # backlog: hours (measured 14,500 s before the change).
+    T = 8
+    inp = SimInput(np.array([[0.0] + [30.0] * (T - 1), [300.0] + [0.0] * (T - 1)]),
+                   np.array([[300.0] * T, [600.0] * T]), np.array([np.inf, np.inf]),
+                   np.array([20.0, 8 * 3600.0]), np.ones((1, 2), bool),
+                   np.array([[0] + [10] * (T - 1)]), DT, deferred=(False, True))
+    res = simulate(inp, replications=10, seed=4)
+    assert res.total_mean["asa"][0] < 600.0
+    assert np.all(res.mean["backlog"][1, :] > 50)  # the e-mail backlog is still there
+    with pytest.raises(ValueError, match="patience must be inf"):
+        replace(inp, patience=np.array([np.inf, 3600.0]))

@@ -24,7 +24,8 @@ Model (one replication):
   ``group_order``, skilled for its queue (default: groups with fewer skills first, i.e.
   specialists before generalists); ``routing="longest_idle"`` instead picks the
   longest-idle free agent over all skilled groups.  A freed agent takes the
-  longest-waiting contact (earliest arrival) among the queues of its skills.
+  longest-waiting live contact (earliest arrival) among the queues of its skills,
+  and deferred work (e-mail) only when no live contact of its skills waits.
   Within a group agents are exchangeable, so the engine keeps one FIFO of idle-since
   times per group rather than agent identities.
 * Chat (``concurrency[q] > 1`` or a group serving chat queues): an agent holds up to
@@ -141,6 +142,8 @@ class SimInput:
                              "intervals")
         if self.team is not None and len(self.team) != G:
             raise ValueError("team needs one entry per group")
+        if any(d and np.isfinite(p) for d, p in zip(deferred, self.patience, strict=True)):
+            raise ValueError("deferred queues do not abandon: their patience must be inf")
         skill = np.asarray(self.skill, dtype=bool)
         chat_q = np.asarray(chat, dtype=bool)
         mixed = skill[:, chat_q].any(axis=1) & skill[:, ~chat_q].any(axis=1)
@@ -273,6 +276,10 @@ def _simulate(inp: SimInput, rng: np.random.Generator, skip: int, keep: int) -> 
     prio = inp.order()
     groups_for = [[g for g in prio if skill[g, q]] for q in range(Q)]
     queues_of = [[q for q in range(Q) if skill[g, q]] for g in range(G)]
+    # live queues first, deferred ones only when no live contact waits
+    tiers = [[qs for qs in ([q for q in queues_of[g] if not is_deferred[q]],
+                            [q for q in queues_of[g] if is_deferred[q]]) if qs]
+             for g in range(G)]
     chat_group = [bool(skill[g][list(is_chat)].any()) if any(is_chat) else False
                   for g in range(G)]
     duty = np.asarray(inp.on_duty).astype(int)
@@ -349,16 +356,21 @@ def _simulate(inp: SimInput, rng: np.random.Generator, skip: int, keep: int) -> 
         heapq.heappush(heap, (now + hnd[i], 0, i))
 
     def next_waiting(g: int, k: int = 0) -> int:
-        best, best_t = -1, np.inf
-        for q in queues_of[g]:
-            if conc[q] <= k:
-                continue
-            w = waiting[q]
-            while w and status[w[0]] != _WAITING:
-                w.popleft()
-            if w and arr[w[0]] < best_t:
-                best, best_t = q, arr[w[0]]
-        return waiting[best].popleft() if best >= 0 else -1
+        """The next contact for a freed agent (slot) of g: the longest-waiting live
+        one, deferred work only when no live contact waits; -1 if none."""
+        for qs in tiers[g]:
+            best, best_t = -1, inf
+            for q in qs:
+                if conc[q] <= k:
+                    continue
+                w = waiting[q]
+                while w and status[w[0]] != _WAITING:
+                    w.popleft()
+                if w and arr[w[0]] < best_t:
+                    best, best_t = q, arr[w[0]]
+            if best >= 0:
+                return waiting[best].popleft()
+        return -1
 
     def agent_free(g: int, now: float) -> None:
         """An agent of g becomes available at ``now``: take work or go idle."""
