@@ -248,9 +248,9 @@ def test_a_cyclic_email_week_gives_the_long_run_service_level():
 
 
 def test_cyclic_margins_cover_the_longest_deadline_and_patience():
-    # week of 30-min intervals, 24-h deadline, patience 120 s: warm-up 2 x 24 h + 120 s
-    # = 96.07 intervals -> 97; cool-down 24 h = 48; without e-mail one day and one hour
-    assert cyclic_margins(336, DT, np.array([86400.0]), np.array([120.0, np.inf])) == (97, 48)
+    # week of 30-min intervals, 24-h deadline, patience 120 s: warm-up 24 h + 120 s
+    # = 48.07 intervals -> 49; cool-down 24 h = 48; without e-mail one day and one hour
+    assert cyclic_margins(336, DT, np.array([86400.0]), np.array([120.0, np.inf])) == (49, 48)
     assert cyclic_margins(336, DT, np.array([]), np.array([120.0])) == (48, 2)
     assert cyclic_margins(20, DT, np.array([86400.0]), np.array([np.inf])) == (20, 20)
 

@@ -239,13 +239,13 @@ def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
 def cyclic_margins(T: int, dt: float, deadlines: np.ndarray,
                    patience: np.ndarray) -> tuple[int, int]:
     """(warm-up, cool-down) intervals for a plan that repeats (a week).  Warm-up: one
-    day, or twice the longest e-mail deadline plus the longest finite patience if
-    longer; cool-down: the longest e-mail deadline (every e-mail of the horizon is
+    day, or the longest e-mail deadline plus the longest finite patience if longer;
+    cool-down: the longest e-mail deadline (every e-mail of the horizon is
     judged) or one hour; each at most the horizon.  The cycle's end is simulated
     before it and its start after it, instead of an empty start and a cut end."""
     finite = patience[np.isfinite(patience)]
     longest = float(np.max(deadlines, initial=0.0))
-    warm = max(86400.0, 2.0 * longest + float(np.max(finite, initial=0.0)))
+    warm = max(86400.0, longest + float(np.max(finite, initial=0.0)))
     cool = max(3600.0, longest)
     return (int(min(T, np.ceil(warm / dt - 1e-9))), int(min(T, np.ceil(cool / dt - 1e-9))))
 
