@@ -273,3 +273,21 @@ def test_a_freed_agent_serves_waiting_calls_before_older_email():
     assert np.all(res.mean["backlog"][1, :] > 50)  # the e-mail backlog is still there
     with pytest.raises(ValueError, match="patience must be inf"):
         replace(inp, patience=np.array([np.inf, 3600.0]))
+
+
+def test_answered_basis_leaves_abandons_out_of_the_service_level():
+    # M/M/10+M at 9.5 Erlang, AHT 300 s, patience 120 s, 20-s target; 4 h measured after
+    # a 2-h cyclic warm-up (constant rates).  Erlang A on each basis (wfm.erlang):
+    # answered within / answered is higher than / offered by the abandons.
+    from wfm.erlang import service_level
+
+    n, load, aht, pat, tt = 10, 9.5, 300.0, 120.0, 20.0
+    base = SimInput(np.full((1, 8), load * DT / aht), np.full((1, 8), aht), np.array([pat]),
+                    np.array([tt]), np.ones((1, 1), bool), np.full((1, 8), n), DT, warmup=4)
+    for flag, basis in ((False, "offered"), (True, "answered")):
+        res = simulate(replace(base, sl_answered=(flag,)), replications=30, seed=8)
+        want = float(service_level(n, load, aht, tt, pat, basis=basis))
+        got, half = res.total_mean["service_level"][0], res.total_half["service_level"][0]
+        assert abs(got - want) < 2 * half, (basis, got, half, want)
+    assert float(service_level(n, load, aht, tt, pat, basis="answered")) \
+        > float(service_level(n, load, aht, tt, pat)) + 0.03

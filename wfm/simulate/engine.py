@@ -90,7 +90,9 @@ class SimInput:
     between pools of a team at an interval boundary joins the new pool only once it
     has finished its work in the old one.  ``warmup`` and ``cooldown`` intervals (0 to
     T each) of the cycle simulated before and after the horizon, see the module
-    docstring.
+    docstring.  ``sl_answered[q]`` (default False): the queue's service level is over
+    answered contacts (abandons left out of the denominator, ``basis = "answered"``)
+    instead of over offered ones.
     """
 
     volume: np.ndarray
@@ -111,6 +113,7 @@ class SimInput:
     team: tuple[int, ...] | None = None
     warmup: int = 0
     cooldown: int = 0
+    sl_answered: tuple[bool, ...] | None = None
 
     def __post_init__(self) -> None:
         Q, T = np.shape(self.volume)
@@ -140,6 +143,8 @@ class SimInput:
         if not (0 <= self.warmup <= T and 0 <= self.cooldown <= T):
             raise ValueError("warmup and cooldown must be between 0 and the number of "
                              "intervals")
+        if self.sl_answered is not None and len(self.sl_answered) != Q:
+            raise ValueError("sl_answered needs one entry per queue")
         if self.team is not None and len(self.team) != G:
             raise ValueError("team needs one entry per group")
         if any(d and np.isfinite(p) for d, p in zip(deferred, self.patience, strict=True)):
@@ -193,7 +198,9 @@ class Replication:
     plan's counts.  ``due`` (Q, T) contacts that count in the service level
     (= ``offered``, less deferred items not yet due at the end); ``backlog`` (Q, T)
     contacts waiting (arrived, not yet answered or abandoned) at the end of each
-    interval.  ``events`` counts processed events.
+    interval.  ``answered_due`` (Q, T) answered contacts among the due ones (the
+    denominator of an answered-basis service level).  ``events`` counts processed
+    events.
     """
 
     offered: np.ndarray
@@ -207,6 +214,7 @@ class Replication:
     due: np.ndarray | None = None
     backlog: np.ndarray | None = None
     overtime: np.ndarray | None = None
+    answered_due: np.ndarray | None = None
 
 
 def _unit_handle(rng: np.random.Generator, n: int, dist: str, cv: float) -> np.ndarray:
@@ -249,7 +257,7 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
     rep = _simulate(replace(inp, volume=ext(inp.volume), aht=ext(inp.aht),
                             on_duty=ext(inp.on_duty), warmup=0, cooldown=0), rng, w, T)
     for name in ("offered", "answered", "within", "abandoned", "wait_sum", "busy", "duty",
-                 "due", "backlog"):
+                 "due", "backlog", "answered_due"):
         setattr(rep, name, getattr(rep, name)[:, w:w + T])
     return rep
 
@@ -679,6 +687,7 @@ def _simulate(inp: SimInput, rng: np.random.Generator, skip: int, keep: int) -> 
         due=tally(~not_due),
         backlog=backlog.astype(float),
         overtime=np.asarray(over),
+        answered_due=tally(served & ~not_due),
     )
 
 
@@ -687,7 +696,9 @@ class SimResult:
     """Replication statistics.  Per (Q, T) and per queue over the horizon: the mean over
     replications and the half-width of its 95 % interval (Student t) of
 
-    * ``service_level``: answered within target / offered (abandons are misses),
+    * ``service_level``: answered within target / offered (abandons are misses), or
+      / answered for the queues of ``SimInput.sl_answered``; deferred items due after
+      the horizon left out of both,
     * ``asa``: mean wait of answered contacts, seconds,
     * ``abandon``: abandoned / offered,
     * ``occupancy``: busy / on-duty agent time of the groups skilled for the queue,
@@ -712,13 +723,18 @@ class SimResult:
 METRICS = ("service_level", "asa", "abandon", "occupancy")
 
 
-def _ratios(r: Replication, skill: np.ndarray, axis: int | None) -> dict[str, np.ndarray]:
+def _ratios(r: Replication, skill: np.ndarray, axis: int | None,
+            sl_answered: np.ndarray) -> dict[str, np.ndarray]:
     def s(x: np.ndarray) -> np.ndarray:
         return x if axis is None else x.sum(axis=axis)
 
     with np.errstate(invalid="ignore", divide="ignore"):
         off, ans = s(r.offered), s(r.answered)
         due = off if r.due is None else s(r.due)
+        if sl_answered.any():  # answered basis: abandons out of the denominator
+            ans_due = ans if r.answered_due is None else s(r.answered_due)
+            pick = sl_answered if axis is not None else sl_answered[:, None]
+            due = np.where(pick, ans_due, due)
         occ_num = skill.T.astype(float) @ r.busy
         occ_den = skill.T.astype(float) @ r.duty
         return {
@@ -764,8 +780,10 @@ def simulate(inp: SimInput, replications: int = 20, seed: int = 1, keep: bool = 
     else:
         reps = [_replicate(inp, seed, r) for r in range(replications)]
     skill = np.asarray(inp.skill, dtype=bool)
-    per = [_ratios(r, skill, None) for r in reps]
-    tot = [_ratios(r, skill, 1) for r in reps]
+    basis = np.zeros(skill.shape[1], bool) if inp.sl_answered is None \
+        else np.asarray(inp.sl_answered, dtype=bool)
+    per = [_ratios(r, skill, None, basis) for r in reps]
+    tot = [_ratios(r, skill, 1, basis) for r in reps]
     mean, half, tmean, thalf = {}, {}, {}, {}
     for m in METRICS:
         mean[m], half[m] = _mean_half(np.stack([p[m] for p in per]))

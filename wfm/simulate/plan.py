@@ -231,7 +231,8 @@ def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
                    aht_factors=tuple(c.chat_aht_factors if c.model == "chat" else (1.0,)
                                      for c in queues),
                    chat=is_chat, deferred=tuple(bool(k == "email") for k in kind),
-                   team=pool_team, warmup=warmup, cooldown=cooldown)
+                   team=pool_team, warmup=warmup, cooldown=cooldown,
+                   sl_answered=tuple(c.basis == "answered" for c in queues))
     return PlanInputs(sim, req.starts, tuple(sim_q), pool_names, erlang, erlang_plan, level,
                       ~closed, [*req.warnings, *notes])
 
@@ -326,7 +327,7 @@ def _erlang_at_plan(coverage: Path, queues: list[QueueConfig], starts: pd.Dateti
                     target_time: np.ndarray, shrink: float) -> dict[str, np.ndarray]:
     """Erlang C/A (phone) or Erlang-Chat (chat) per queue and interval at the agents
     ``coverage.csv`` puts on it; NaN for deferred queues (no per-interval formula)."""
-    from wfm.erlang import abandon_rate, asa, occupancy, service_level
+    from wfm.erlang import abandon_rate, asa, occupancy
     from wfm.erlang.chat import chat_metrics
 
     Q, T = volume.shape
@@ -346,11 +347,12 @@ def _erlang_at_plan(coverage: Path, queues: list[QueueConfig], starts: pd.Dateti
     pat = np.broadcast_to(patience[:, None], (Q, T))
     tt = np.broadcast_to(target_time[:, None], (Q, T))
     model = np.array([q.model for q in queues])[:, None]
+    basis = np.broadcast_to(np.array([q.basis for q in queues])[:, None], (Q, T))
     ok = ~np.isnan(agents)
     phone = ok & np.isin(model, SIMULATED_MODELS)
     with np.errstate(all="ignore"):
-        for name, fn in (("service_level", lambda c: service_level(n[c], load[c], aht[c], tt[c],
-                                                                   pat[c])),
+        for name, fn in (("service_level", lambda c: _sl_by_basis(n[c], load[c], aht[c],
+                                                                  tt[c], pat[c], basis[c])),
                          ("asa", lambda c: asa(n[c], load[c], aht[c], pat[c])),
                          ("abandon", lambda c: abandon_rate(n[c], load[c], aht[c], pat[c])),
                          ("occupancy", lambda c: occupancy(n[c], load[c], aht[c], pat[c]))):
@@ -361,11 +363,24 @@ def _erlang_at_plan(coverage: Path, queues: list[QueueConfig], starts: pd.Dateti
             c = ok[q]
             a1 = aht[q, c]  # time in units of AHT_1, as wfm staff does
             e = chat_metrics(n[q, c], volume[q, c] / dt * a1, queue.chat_aht_factors,
-                             target_time[q] / a1, patience[q] / a1)
+                             target_time[q] / a1, patience[q] / a1, basis=queue.basis)
             out["service_level"][q, c] = e.service_level
             out["asa"][q, c] = e.asa * a1
             out["abandon"][q, c] = e.abandon_rate
             out["occupancy"][q, c] = e.occupancy
+    return out
+
+
+def _sl_by_basis(n: np.ndarray, load: np.ndarray, aht: np.ndarray, tt: np.ndarray,
+                 pat: np.ndarray, basis: np.ndarray) -> np.ndarray:
+    """Erlang C/A service level, each cell on its queue's basis."""
+    from wfm.erlang import service_level
+
+    out = np.full(n.shape, np.nan)
+    for b in ("offered", "answered"):
+        m = basis == b
+        if m.any():
+            out[m] = service_level(n[m], load[m], aht[m], tt[m], pat[m], basis=b)
     return out
 
 
