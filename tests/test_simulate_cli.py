@@ -210,7 +210,7 @@ def test_chat_gets_the_agents_the_plan_assigns_and_phone_the_rest(tmp_path):
     assert inputs.groups == ("DE", "DE/chat")
     np.testing.assert_array_equal(inputs.sim.on_duty, np.array([[9] * 8, [3] * 8]))
     np.testing.assert_array_equal(inputs.sim.skill, [[True, False], [False, True]])
-    assert inputs.sim.chat_setup()[:3] == ((1, 2), ((1.0,), (1.0, 1.25)), (False, True))
+    assert inputs.sim.channel_setup()[:3] == ((1, 2), ((1.0,), (1.0, 1.25)), (False, True))
     out = tmp_path / "sim.csv"
     result = runner.invoke(app, ["simulate", str(plan), "-c", str(cfg), "--replications",
                                  "20", "--seed", "2", "-o", str(out), "--json"])
@@ -246,3 +246,15 @@ def test_email_target_is_judged_over_the_horizon_not_per_interval(tmp_path):
     assert q["misses_target"]  # the break alone leaves more than 1 % late
     phone = next(q for q in json.loads(result.output)["queues"] if q["queue"] == "phone:de")
     assert phone["target_over"] == "interval" and phone["intervals_missed"] == 1
+
+
+def test_contacts_without_an_aht_are_an_input_error(tmp_path):
+    cfg, plan = write_plan(tmp_path)
+    req = plan / "requirements.csv"
+    lines = req.read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3].replace(",30,300,", ",30,,")  # line 4: phone, 30 calls, no AHT
+    req.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["simulate", str(plan), "-c", str(cfg)])
+    assert result.exit_code == 2, result.output
+    assert "requirements.csv:4: column 'aht_s'" in result.output
+    assert "Traceback" not in result.output

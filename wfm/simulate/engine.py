@@ -132,7 +132,7 @@ class SimInput:
             raise ValueError("routing must be specialist or longest_idle")
         if not self.cv > 0:
             raise ValueError("cv must be > 0")
-        conc, factors, chat, deferred = self.chat_setup()
+        conc, factors, chat, deferred = self.channel_setup()
         if len(conc) != Q or len(factors) != Q or len(chat) != Q or len(deferred) != Q:
             raise ValueError("concurrency, aht_factors, chat and deferred need one entry "
                              "per queue")
@@ -156,9 +156,10 @@ class SimInput:
             raise ValueError(f"group {int(np.flatnonzero(mixed)[0])} serves chat and other "
                              "queues; a chat group serves chat queues only")
 
-    def chat_setup(self) -> tuple[tuple[int, ...], tuple[tuple[float, ...], ...],
+    def channel_setup(self) -> tuple[tuple[int, ...], tuple[tuple[float, ...], ...],
                                   tuple[bool, ...], tuple[bool, ...]]:
-        """(concurrency, aht_factors, chat, deferred) per queue, defaults filled in."""
+        """Channel flags per queue, defaults filled in: (concurrency, aht_factors, chat,
+        deferred)."""
         Q = np.shape(self.volume)[0]
         conc = tuple(int(c) for c in self.concurrency) if self.concurrency is not None \
             else (1,) * Q
@@ -169,6 +170,8 @@ class SimInput:
         deferred = tuple(bool(d) for d in self.deferred) if self.deferred is not None \
             else (False,) * Q
         return conc, factors, chat, deferred
+
+    chat_setup = channel_setup  # the former name
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -280,7 +283,7 @@ def _simulate(inp: SimInput, rng: np.random.Generator, skip: int, keep: int) -> 
     pat = np.asarray(inp.patience, dtype=float)[q_of] * rng.exponential(1.0, n)
 
     skill = np.asarray(inp.skill, dtype=bool)
-    conc, factors, is_chat, is_deferred = inp.chat_setup()
+    conc, factors, is_chat, is_deferred = inp.channel_setup()
     prio = inp.order()
     groups_for = [[g for g in prio if skill[g, q]] for q in range(Q)]
     queues_of = [[q for q in range(Q) if skill[g, q]] for g in range(G)]

@@ -35,7 +35,7 @@ from wfm.io.forecast import parse_interval_starts
 from wfm.io.tables import numeric_column, read_raw_table
 from wfm.simulate.engine import METRICS, SimInput, SimResult
 
-SIMULATED_MODELS = ("erlang_c", "erlang_a")  # phone-like models
+PHONE_MODELS = ("erlang_c", "erlang_a")  # phone-like models (Erlang C/A formulas)
 SHIFT_COLUMNS = ("group", "day", "start", "end", "breaks", "agents")
 ERLANG_COLUMNS = {"service_level": "service_level", "asa_s": "asa", "abandon_rate": "abandon",
                   "occupancy": "occupancy"}
@@ -46,8 +46,9 @@ class PlanInputs:
     """A :class:`SimInput` with the labels and the staffing step's Erlang prediction.
 
     ``erlang[metric]`` is (Q, T) (NaN where the requirements file has none);
-    ``erlang_plan[metric]`` the same Erlang C/A figure at the agents ``coverage.csv``
-    schedules on the queue, times (1 - shrinkage) (NaN without a coverage file);
+    ``erlang_plan[metric]`` the same formula (Erlang C/A for phone, Erlang-Chat for
+    chat; NaN for e-mail) at the agents ``coverage.csv`` schedules on the queue, times
+    (1 - shrinkage) (NaN without a coverage file);
     ``target_level[q]`` the service-level target (NaN: none); ``open[q, t]`` True where
     the queue is open.
     """
@@ -193,7 +194,7 @@ def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
     aht_all = numeric_column(table, "aht_s", minimum=0.0, blank=0.0, what="aht_s >= 0")
     Q = len(sim_q)
     volume = np.zeros((Q, T))
-    aht = np.full((Q, T), 300.0)
+    aht = np.full((Q, T), np.nan)
     closed = np.zeros((Q, T), dtype=bool)
     if "binding_target" in f:
         closed[q_idx[mine], t_idx[mine]] = (f["binding_target"].str.strip() == "closed")[mine]
@@ -204,6 +205,14 @@ def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
         notes.append(f"{volume[closed].sum():.0f} contact(s) forecast in closed hours are not "
                      "offered")
         volume[closed] = 0.0
+    no_aht = mine & (volume_all > 0) & ~(aht_all > 0) & ~closed[q_idx, t_idx]
+    if no_aht.any():
+        i = int(np.flatnonzero(no_aht)[0])
+        raise WfmInputError("volume > 0 needs aht_s > 0 (seconds per contact)",
+                            file=table.path, row=int(table.line[i]), column="aht_s")
+    # intervals without contacts: the AHT is unused; the queue's mean keeps it finite
+    mean_aht = np.array([np.nanmean(a) if np.isfinite(a).any() else 1.0 for a in aht])
+    aht = np.where(np.isnan(aht), mean_aht[:, None], aht)
     erlang = {}
     for col, metric in ERLANG_COLUMNS.items():
         values = np.full((Q, T), np.nan)
@@ -349,7 +358,7 @@ def _erlang_at_plan(coverage: Path, queues: list[QueueConfig], starts: pd.Dateti
     model = np.array([q.model for q in queues])[:, None]
     basis = np.broadcast_to(np.array([q.basis for q in queues])[:, None], (Q, T))
     ok = ~np.isnan(agents)
-    phone = ok & np.isin(model, SIMULATED_MODELS)
+    phone = ok & np.isin(model, PHONE_MODELS)
     with np.errstate(all="ignore"):
         for name, fn in (("service_level", lambda c: _sl_by_basis(n[c], load[c], aht[c],
                                                                   tt[c], pat[c], basis[c])),
@@ -403,7 +412,7 @@ def result_table(inputs: PlanInputs, res: SimResult) -> pd.DataFrame:
         cols[f"{m}{unit}_ci95"] = res.half[m].ravel()
         cols[f"{m}{unit}_erlang"] = inputs.erlang[m].ravel()
         cols[f"{m}{unit}_erlang_plan"] = inputs.erlang_plan[m].ravel()
-    deferred = np.repeat(np.asarray(inputs.sim.chat_setup()[3], dtype=bool), T)
+    deferred = np.repeat(np.asarray(inputs.sim.channel_setup()[3], dtype=bool), T)
     for col in ("abandon_sim", "abandon_ci95"):  # deferred work does not abandon
         cols[col] = np.where(deferred, np.nan, cols[col])  # type: ignore[call-overload]
     level = np.repeat(inputs.target_level, T)
@@ -433,7 +442,7 @@ def summary(inputs: PlanInputs, res: SimResult, table: pd.DataFrame) -> list[dic
                      else float(inputs.target_level[q]),
                      "intervals_open": int((inputs.open[q] & (vol > 0)).sum()),
                      "intervals_missed": int(rows["misses_target"].sum())}
-        deferred = inputs.sim.chat_setup()[3][q]
+        deferred = inputs.sim.channel_setup()[3][q]
         row["target_over"] = "horizon" if deferred else "interval"
         upper = res.total_mean["service_level"][q] + np.nan_to_num(
             res.total_half["service_level"][q])
