@@ -89,16 +89,18 @@ def test_simulate_writes_a_table_per_interval_and_flags_the_break(tmp_path):
     email = [r for r in every if r["channel"] == "email"]
     missed = [r["interval_start"][11:16] for r in every if r["misses_target"] == "True"]
     assert missed == ["10:00"]  # everybody on break: no phone call is answered
-    # e-mail: 2 agents at 600 s answer 6 items an interval of the 5 arriving, well
-    # inside the 24-h deadline; nothing abandons (empty cells) and the 10:00 break
-    # leaves its items waiting at the end of that interval
-    assert all(float(r["service_level_sim"]) == 1.0 for r in email)
+    # e-mail: 2 agents at 600 s answer 6 items an interval of the 5 arriving; every
+    # 24-h deadline falls after the 4-h horizon, so no item is due yet and the service
+    # level is empty; nothing abandons (empty cells) and the 10:00 break leaves its
+    # items waiting at the end of that interval
+    assert all(r["service_level_sim"] == "" for r in email)
+    assert all(0 <= float(r["asa_s_sim"]) < 3600 for r in email)
     assert all(r["abandon_sim"] == "" and r["abandon_ci95"] == "" for r in email)
     at_break = next(r for r in email if r["interval_start"][11:16] == "10:00")
     assert float(at_break["backlog_sim"]) > 2
     assert float(rows[0]["abandon_sim"]) >= 0.0 and "backlog_sim" in rows[0]
     emails = next(q for q in s["queues"] if q["queue"] == "email:de")
-    assert emails["abandon"] is None and emails["service_level"] == 1.0
+    assert emails["abandon"] is None and emails["service_level"] is None
     assert not any("differ" in n for n in s["notes"])  # shifts.csv agrees with coverage
     want = service_level(8, 30 * 300 / 1800, 300, 20, 120)  # Erlang A at the plan's agents
     assert float(rows[0]["service_level_erlang_plan"]) == pytest.approx(want, abs=1e-6)
@@ -208,7 +210,7 @@ def test_chat_gets_the_agents_the_plan_assigns_and_phone_the_rest(tmp_path):
     assert inputs.groups == ("DE", "DE/chat")
     np.testing.assert_array_equal(inputs.sim.on_duty, np.array([[9] * 8, [3] * 8]))
     np.testing.assert_array_equal(inputs.sim.skill, [[True, False], [False, True]])
-    assert inputs.sim.chat_setup()[:3] == ((1, 2), ((1.0,), (1.0, 1.25)), (False, True))
+    assert inputs.sim.channel_setup()[:3] == ((1, 2), ((1.0,), (1.0, 1.25)), (False, True))
     out = tmp_path / "sim.csv"
     result = runner.invoke(app, ["simulate", str(plan), "-c", str(cfg), "--replications",
                                  "20", "--seed", "2", "-o", str(out), "--json"])
@@ -221,3 +223,38 @@ def test_chat_gets_the_agents_the_plan_assigns_and_phone_the_rest(tmp_path):
     e = chat_metrics(3, 10 / 1800 * 600, [1.0, 1.25], 60 / 600, 180 / 600)
     assert abs(chat["service_level"] - float(e.service_level)) < 0.1
     assert chat["abandon"] is not None and chat["abandon"] < 0.2
+
+
+def test_email_target_is_judged_over_the_horizon_not_per_interval(tmp_path):
+    # a 30-min deadline with 99 % within: the items of the 10:00 break wait past it, so
+    # that interval's share is far below target; the target is a share over the
+    # horizon, so no e-mail row is flagged and the summary flags the horizon figure
+    cfg, plan = write_plan(tmp_path)
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace(
+        'deadline = "24h"', 'deadline = "30m"\nwithin = 0.99'), encoding="utf-8")
+    out = tmp_path / "sim.csv"
+    result = runner.invoke(app, ["simulate", str(plan), "-c", str(cfg), "--replications",
+                                 "20", "--seed", "3", "-o", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    email = [r for r in read(out) if r["channel"] == "email"]
+    at_break = next(r for r in email if r["interval_start"][11:16] == "10:00")
+    assert float(at_break["service_level_sim"]) < 0.9
+    assert not any(r["misses_target"] == "True" for r in email)
+    q = next(q for q in json.loads(result.output)["queues"] if q["queue"] == "email:de")
+    assert q["target_over"] == "horizon" and q["intervals_missed"] == 0
+    assert q["misses_target"] is (q["service_level"] + q["service_level_ci95"] < 0.99)
+    assert q["misses_target"]  # the break alone leaves more than 1 % late
+    phone = next(q for q in json.loads(result.output)["queues"] if q["queue"] == "phone:de")
+    assert phone["target_over"] == "interval" and phone["intervals_missed"] == 1
+
+
+def test_contacts_without_an_aht_are_an_input_error(tmp_path):
+    cfg, plan = write_plan(tmp_path)
+    req = plan / "requirements.csv"
+    lines = req.read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3].replace(",30,300,", ",30,,")  # line 4: phone, 30 calls, no AHT
+    req.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["simulate", str(plan), "-c", str(cfg)])
+    assert result.exit_code == 2, result.output
+    assert "requirements.csv:4: column 'aht_s'" in result.output
+    assert "Traceback" not in result.output

@@ -71,11 +71,14 @@ def print_simulation_summary(console: Console, s: dict) -> None:
             q["queue"], f"{q['contacts']:,.0f}",
             *(_cell(q[m], q[f"{m}_ci95"], q[f"{m}_erlang"], 1.0 if m == "asa" else 100.0)
               for m in ("service_level", "asa", "abandon", "occupancy")),
-            f"{q['intervals_missed']}/{q['intervals_open']}",
+            (("week: missed" if q["misses_target"] else "week: met")
+             if q.get("target_over") == "horizon" and q["target_sl"] is not None
+             else f"{q['intervals_missed']}/{q['intervals_open']}"),
         )
     console.print(table)
     console.print(f"cells: simulated ± 95 % half-width / Erlang prediction of wfm staff; "
-                  "missed: intervals whose simulated SL interval lies wholly below the target; "
+                  "missed: intervals whose simulated SL interval lies wholly below the target "
+                  "(e-mail: the week's SL, its target being a share over the week); "
                   f"{s['elapsed_s']:.1f} s ({s['seconds_per_replication']:.2f} s per "
                   "replication)", markup=False)
     for n in s["notes"]:

@@ -13,13 +13,19 @@ Model (one replication):
 * Agents: ``on_duty[g, t]`` agents of group ``g`` are available in interval ``t``
   (breaks and shift ends are already in the counts).  When the count drops, idle agents
   leave first; a busy agent whose shift (or break) starts finishes the contact in hand
-  and then leaves.  After the last interval the last counts stay until the queues are
+  and then leaves.  Pools of one ``team`` (the phone, chat and e-mail pools of one
+  group of people) exchange agents: when one pool's count drops while another's
+  rises at the same boundary, the rising pool gets the dropping pool's idle agents at
+  once and its busy ones only as they finish (a pending transfer), so an agent moved
+  between pools is never on duty twice; only a net rise of the team brings new agents
+  at once.  After the last interval the last counts stay until the queues are
   empty, so contacts offered late in the horizon are still resolved.
 * Routing: an arriving contact goes to a free agent of the first group, in
   ``group_order``, skilled for its queue (default: groups with fewer skills first, i.e.
   specialists before generalists); ``routing="longest_idle"`` instead picks the
   longest-idle free agent over all skilled groups.  A freed agent takes the
-  longest-waiting contact (earliest arrival) among the queues of its skills.
+  longest-waiting live contact (earliest arrival) among the queues of its skills,
+  and deferred work (e-mail) only when no live contact of its skills waits.
   Within a group agents are exchangeable, so the engine keeps one FIFO of idle-since
   times per group rather than agent identities.
 * Chat (``concurrency[q] > 1`` or a group serving chat queues): an agent holds up to
@@ -35,9 +41,16 @@ Model (one replication):
   leave first, then the least loaded ones take no new chat and leave after their last.
 * Deferred work (``deferred[q]``, e-mail): a queue without abandonment whose service
   level is the share answered (taken up by an agent) within ``target_time[q]`` (the
-  deadline); items not answered by the end of the horizon whose deadline falls after
-  it are not yet due and are left out of that share.
-* The simulation starts empty at the first interval (no backlog, nobody busy).
+  deadline); items whose deadline falls after the end of the horizon are left out of
+  that share, answered or not (their outcome is not known yet: counting only those
+  answered, always in time, would bias the end of the horizon upward).
+* The simulation starts empty (no backlog, nobody busy), ``warmup`` intervals before
+  the horizon: with ``warmup > 0`` the last ``warmup`` intervals of the horizon are
+  simulated first (a plan that repeats, e.g. weekly), so its start carries the
+  backlog and busy agents of the cycle's end; with ``cooldown > 0`` its first
+  ``cooldown`` intervals are simulated after it, so the contacts of its end are
+  served (and deferred items judged) by the next cycle's agents.  Only the horizon's
+  own contacts and intervals are reported.
 
 The event loop is a hand-written ``heapq`` loop; see the README ("Simulating a plan")
 for the measured comparison with ciw and SimPy that motivated it.
@@ -47,7 +60,7 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -72,7 +85,14 @@ class SimInput:
     ``aht_factors[q]`` = (AHT_1 / AHT_1, ..., AHT_m / AHT_1) (default all 1); a queue
     with ``chat[q]`` (default: concurrency above 1) is served by chat agents; a group
     skilled for a chat queue must serve chat queues only.  ``deferred[q]`` marks
-    deferred (e-mail) queues, see the module docstring.
+    deferred (e-mail) queues, see the module docstring.  ``team[g]`` (default: each
+    group its own team) groups the pools that are the same people: an agent moving
+    between pools of a team at an interval boundary joins the new pool only once it
+    has finished its work in the old one.  ``warmup`` and ``cooldown`` intervals (0 to
+    T each) of the cycle simulated before and after the horizon, see the module
+    docstring.  ``sl_answered[q]`` (default False): the queue's service level is over
+    answered contacts (abandons left out of the denominator, ``basis = "answered"``)
+    instead of over offered ones.
     """
 
     volume: np.ndarray
@@ -90,6 +110,10 @@ class SimInput:
     aht_factors: tuple[tuple[float, ...], ...] | None = None
     chat: tuple[bool, ...] | None = None
     deferred: tuple[bool, ...] | None = None
+    team: tuple[int, ...] | None = None
+    warmup: int = 0
+    cooldown: int = 0
+    sl_answered: tuple[bool, ...] | None = None
 
     def __post_init__(self) -> None:
         Q, T = np.shape(self.volume)
@@ -108,7 +132,7 @@ class SimInput:
             raise ValueError("routing must be specialist or longest_idle")
         if not self.cv > 0:
             raise ValueError("cv must be > 0")
-        conc, factors, chat, deferred = self.chat_setup()
+        conc, factors, chat, deferred = self.channel_setup()
         if len(conc) != Q or len(factors) != Q or len(chat) != Q or len(deferred) != Q:
             raise ValueError("concurrency, aht_factors, chat and deferred need one entry "
                              "per queue")
@@ -116,6 +140,15 @@ class SimInput:
             if conc[q] < 1 or len(factors[q]) != conc[q] or min(factors[q]) <= 0:
                 raise ValueError("concurrency must be >= 1 with one positive AHT factor "
                                  "per level")
+        if not (0 <= self.warmup <= T and 0 <= self.cooldown <= T):
+            raise ValueError("warmup and cooldown must be between 0 and the number of "
+                             "intervals")
+        if self.sl_answered is not None and len(self.sl_answered) != Q:
+            raise ValueError("sl_answered needs one entry per queue")
+        if self.team is not None and len(self.team) != G:
+            raise ValueError("team needs one entry per group")
+        if any(d and np.isfinite(p) for d, p in zip(deferred, self.patience, strict=True)):
+            raise ValueError("deferred queues do not abandon: their patience must be inf")
         skill = np.asarray(self.skill, dtype=bool)
         chat_q = np.asarray(chat, dtype=bool)
         mixed = skill[:, chat_q].any(axis=1) & skill[:, ~chat_q].any(axis=1)
@@ -123,9 +156,10 @@ class SimInput:
             raise ValueError(f"group {int(np.flatnonzero(mixed)[0])} serves chat and other "
                              "queues; a chat group serves chat queues only")
 
-    def chat_setup(self) -> tuple[tuple[int, ...], tuple[tuple[float, ...], ...],
+    def channel_setup(self) -> tuple[tuple[int, ...], tuple[tuple[float, ...], ...],
                                   tuple[bool, ...], tuple[bool, ...]]:
-        """(concurrency, aht_factors, chat, deferred) per queue, defaults filled in."""
+        """Channel flags per queue, defaults filled in: (concurrency, aht_factors, chat,
+        deferred)."""
         Q = np.shape(self.volume)[0]
         conc = tuple(int(c) for c in self.concurrency) if self.concurrency is not None \
             else (1,) * Q
@@ -136,6 +170,8 @@ class SimInput:
         deferred = tuple(bool(d) for d in self.deferred) if self.deferred is not None \
             else (False,) * Q
         return conc, factors, chat, deferred
+
+    chat_setup = channel_setup  # the former name
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -158,9 +194,15 @@ class Replication:
     time), ``abandoned``; ``wait_sum`` seconds summed over answered contacts;
     (G, T) ``busy`` agent-seconds handling contacts and ``duty`` agent-seconds on duty
     (as scheduled, ``on_duty * dt``); a chat agent is busy while it holds a chat.
-    ``due`` (Q, T) contacts that count in the service level (= ``offered``, less deferred
-    items not yet due at the end); ``backlog`` (Q, T) contacts waiting (arrived, not yet
-    answered or abandoned) at the end of each interval.  ``events`` counts processed
+    ``overtime`` (G,) agent-seconds within the horizon that busy agents of a group
+    stayed past its count (finishing work after their shift, break or move to another
+    pool began) less the agent-seconds the group waited for agents handed over from
+    another pool of its team; summed over a team, the agent time on duty beyond the
+    plan's counts.  ``due`` (Q, T) contacts that count in the service level
+    (= ``offered``, less deferred items not yet due at the end); ``backlog`` (Q, T)
+    contacts waiting (arrived, not yet answered or abandoned) at the end of each
+    interval.  ``answered_due`` (Q, T) answered contacts among the due ones (the
+    denominator of an answered-basis service level).  ``events`` counts processed
     events.
     """
 
@@ -174,6 +216,8 @@ class Replication:
     events: int = 0
     due: np.ndarray | None = None
     backlog: np.ndarray | None = None
+    overtime: np.ndarray | None = None
+    answered_due: np.ndarray | None = None
 
 
 def _unit_handle(rng: np.random.Generator, n: int, dist: str, cv: float) -> np.ndarray:
@@ -200,7 +244,30 @@ def _busy_per_interval(start: np.ndarray, end: np.ndarray, T: int, dt: float) ->
 
 
 def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
-    """Simulate the horizon once with the generator ``rng``; see the module docstring."""
+    """Simulate the horizon once with the generator ``rng``; see the module docstring.
+    With ``inp.warmup`` = w and ``inp.cooldown`` = c the horizon's last w intervals are
+    simulated before it and its first c after it (a cycle), both left out of every
+    tally."""
+    w, c = int(inp.warmup), int(inp.cooldown)
+    T = inp.shape[2]
+    if not (w or c):
+        return _simulate(inp, rng, 0, T)
+
+    def ext(x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x)
+        return np.concatenate([x[:, T - w:], x, x[:, :c]], axis=1)
+
+    rep = _simulate(replace(inp, volume=ext(inp.volume), aht=ext(inp.aht),
+                            on_duty=ext(inp.on_duty), warmup=0, cooldown=0), rng, w, T)
+    for name in ("offered", "answered", "within", "abandoned", "wait_sum", "busy", "duty",
+                 "due", "backlog", "answered_due"):
+        setattr(rep, name, getattr(rep, name)[:, w:w + T])
+    return rep
+
+
+def _simulate(inp: SimInput, rng: np.random.Generator, skip: int, keep: int) -> Replication:
+    """One replication; intervals ``skip`` to ``skip + keep`` are measured (``overtime``
+    counts within them, the caller drops the other intervals' tallies)."""
     Q, G, T = inp.shape
     dt = float(inp.dt)
     volume = np.asarray(inp.volume, dtype=float)
@@ -216,13 +283,27 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
     pat = np.asarray(inp.patience, dtype=float)[q_of] * rng.exponential(1.0, n)
 
     skill = np.asarray(inp.skill, dtype=bool)
-    conc, factors, is_chat, is_deferred = inp.chat_setup()
+    conc, factors, is_chat, is_deferred = inp.channel_setup()
     prio = inp.order()
     groups_for = [[g for g in prio if skill[g, q]] for q in range(Q)]
     queues_of = [[q for q in range(Q) if skill[g, q]] for g in range(G)]
+    # live queues first, deferred ones only when no live contact waits
+    tiers = [[qs for qs in ([q for q in queues_of[g] if not is_deferred[q]],
+                            [q for q in queues_of[g] if is_deferred[q]]) if qs]
+             for g in range(G)]
     chat_group = [bool(skill[g][list(is_chat)].any()) if any(is_chat) else False
                   for g in range(G)]
     duty = np.asarray(inp.on_duty).astype(int)
+    team_of = list(inp.team) if inp.team is not None else list(range(G))
+    members: dict[int, list[int]] = {}
+    for g in range(G):
+        members.setdefault(team_of[g], []).append(g)
+    teams = sorted(members, key=lambda k: members[k][-1])
+    owed = [0] * G  # agents promised to the group, still busy in another pool of its team
+    over = [0.0] * G  # overtime integral, see Replication.overtime
+    horizon = T * dt
+    t0, t1 = skip * dt, (skip + keep) * dt  # overtime counts in [t0, t1]
+    over_t = [t0] * G  # time over[g] was last brought up to date
     longest = inp.routing == "longest_idle"
 
     idle: list[deque[float]] = [deque() for _ in range(G)]  # idle-since times, FIFO
@@ -257,6 +338,27 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
     leaving_ag: list[dict[int, None]] = [{} for _ in range(G)]
     busy_periods: list[list[tuple[float, float]]] = [[] for _ in range(G)]
 
+    def mark(g: int, now: float) -> None:
+        """Bring group g's overtime integral up to ``now`` (before its leaving or owed
+        counts change)."""
+        t = min(max(now, t0), t1)
+        over[g] += (leave[g] + len(leaving_ag[g]) - owed[g]) * (t - over_t[g])
+        over_t[g] = t
+
+    def handoff(g: int, now: float) -> bool:
+        """A leaving agent of group g is free: it joins a pool of its team that is
+        owed one; False if none is (it goes home)."""
+        for p in members[team_of[g]]:
+            if owed[p]:
+                mark(p, now)
+                owed[p] -= 1
+                if chat_group[p]:
+                    new_chat_agent(p, now)
+                else:
+                    agent_free(p, now)
+                return True
+        return False
+
     def serve(i: int, g: int, now: float) -> None:
         status[i] = _SERVED
         start_of[i] = now
@@ -265,16 +367,21 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
         heapq.heappush(heap, (now + hnd[i], 0, i))
 
     def next_waiting(g: int, k: int = 0) -> int:
-        best, best_t = -1, np.inf
-        for q in queues_of[g]:
-            if conc[q] <= k:
-                continue
-            w = waiting[q]
-            while w and status[w[0]] != _WAITING:
-                w.popleft()
-            if w and arr[w[0]] < best_t:
-                best, best_t = q, arr[w[0]]
-        return waiting[best].popleft() if best >= 0 else -1
+        """The next contact for a freed agent (slot) of g: the longest-waiting live
+        one, deferred work only when no live contact waits; -1 if none."""
+        for qs in tiers[g]:
+            best, best_t = -1, inf
+            for q in qs:
+                if conc[q] <= k:
+                    continue
+                w = waiting[q]
+                while w and status[w[0]] != _WAITING:
+                    w.popleft()
+                if w and arr[w[0]] < best_t:
+                    best, best_t = q, arr[w[0]]
+            if best >= 0:
+                return waiting[best].popleft()
+        return -1
 
     def agent_free(g: int, now: float) -> None:
         """An agent of g becomes available at ``now``: take work or go idle."""
@@ -392,18 +499,28 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
             if chats:
                 plan_finish(a, now)
             else:
+                mark(g, now)
                 del leaving_ag[g][a]
                 ag_ver[a] += 1
+                handoff(g, now)
         else:
             settle(a, now)
 
-    def set_chat_staff(g: int, target: int, now: float) -> None:
-        if target < present[g]:
-            drop = present[g] - target
+    def set_chat_staff(g: int, target: int, now: float) -> int:
+        """Set chat group g to ``target`` agents (promised ones included); returns the
+        idle agents released (free for the rest of the team)."""
+        spare = 0
+        eff = present[g] + owed[g]
+        if target < eff:
+            drop = eff - target
+            cut = min(drop, owed[g])
+            owed[g] -= cut
+            drop -= cut
             while drop and idle_ag[g]:
                 idle_ag[g].pop()
                 present[g] -= 1
                 drop -= 1
+                spare += 1
             for k in range(1, len(level[g])):
                 while drop and level[g][k]:
                     a = next(iter(level[g][k]))
@@ -412,8 +529,8 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
                     leaving_ag[g][a] = None
                     present[g] -= 1
                     drop -= 1
-        elif target > present[g]:
-            add = target - present[g]
+        elif target > eff:
+            add = target - eff
             while add and leaving_ag[g]:
                 a = leaving_ag[g].popitem()[0]
                 ag_leaving[a] = False
@@ -421,28 +538,52 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
                 add -= 1
                 advance(a, now)
                 settle(a, now)
-            for _ in range(add):
-                new_chat_agent(g, now)
+            owed[g] += add
+        return spare
 
     def set_staff(t: int, now: float) -> None:
+        """Interval boundary: every group to its count.  A group short of its count is
+        first owed agents; each team then pays what it owes from the idle agents its
+        other pools released and, beyond the busy agents still to come free (pending
+        transfers), from new agents."""
+        spare = dict.fromkeys(members, 0)
         for g in range(G):
+            mark(g, now)
             target = int(duty[g, t])
             if chat_group[g]:
-                set_chat_staff(g, target, now)
+                spare[team_of[g]] += set_chat_staff(g, target, now)
                 continue
-            present_g = len(idle[g]) + busy_n[g] - leave[g]
+            present_g = len(idle[g]) + busy_n[g] - leave[g] + owed[g]
             if target < present_g:
                 drop = present_g - target
+                cut = min(drop, owed[g])
+                owed[g] -= cut
+                drop -= cut
                 while drop and idle[g]:
                     idle[g].pop()
                     drop -= 1
+                    spare[team_of[g]] += 1
                 leave[g] += drop
             elif target > present_g:
                 add = target - present_g
                 back = min(add, leave[g])
                 leave[g] -= back
-                for _ in range(add - back):
-                    agent_free(g, now)
+                owed[g] += add - back
+        for tm in teams:
+            ms = members[tm]
+            need = sum(owed[p] for p in ms)
+            if not need:
+                continue
+            held = sum(leave[p] + len(leaving_ag[p]) for p in ms)
+            supply = spare[tm] + max(0, need - spare[tm] - held)
+            for p in ms:
+                while owed[p] and supply:
+                    owed[p] -= 1
+                    supply -= 1
+                    if chat_group[p]:
+                        new_chat_agent(p, now)
+                    else:
+                        agent_free(p, now)
 
     a = 0  # next arrival
     t_next = 0  # next interval boundary
@@ -500,10 +641,14 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
         g = group_of[i]
         busy_n[g] -= 1
         if leave[g]:
+            mark(g, now)
             leave[g] -= 1
+            handoff(g, now)
         else:
             agent_free(g, now)
 
+    for g in range(G):
+        mark(g, t1)
     st = np.asarray(status, dtype=np.int8)
     start = np.asarray(start_of)
     grp = np.asarray(group_of)
@@ -511,10 +656,8 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
     wait = np.where(served, start - arrive, 0.0)
     target = np.asarray(inp.target_time, dtype=float)[q_of]
     flat = q_of * T + t_of
-    horizon = T * dt
-    # deferred items neither answered by the end nor due by then are not yet due
-    not_due = np.asarray(is_deferred, dtype=bool)[q_of] & (arrive + target > horizon + 1e-9) \
-        & ~(served & (start <= horizon))
+    # deferred items due after the end: outcome unknown, left out answered or not
+    not_due = np.asarray(is_deferred, dtype=bool)[q_of] & (arrive + target > horizon + 1e-9)
 
     def tally(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         w = mask.astype(float) if weights is None else np.where(mask, weights, 0.0)
@@ -546,6 +689,8 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
         events=events,
         due=tally(~not_due),
         backlog=backlog.astype(float),
+        overtime=np.asarray(over),
+        answered_due=tally(served & ~not_due),
     )
 
 
@@ -554,7 +699,9 @@ class SimResult:
     """Replication statistics.  Per (Q, T) and per queue over the horizon: the mean over
     replications and the half-width of its 95 % interval (Student t) of
 
-    * ``service_level``: answered within target / offered (abandons are misses),
+    * ``service_level``: answered within target / offered (abandons are misses), or
+      / answered for the queues of ``SimInput.sl_answered``; deferred items due after
+      the horizon left out of both,
     * ``asa``: mean wait of answered contacts, seconds,
     * ``abandon``: abandoned / offered,
     * ``occupancy``: busy / on-duty agent time of the groups skilled for the queue,
@@ -579,13 +726,18 @@ class SimResult:
 METRICS = ("service_level", "asa", "abandon", "occupancy")
 
 
-def _ratios(r: Replication, skill: np.ndarray, axis: int | None) -> dict[str, np.ndarray]:
+def _ratios(r: Replication, skill: np.ndarray, axis: int | None,
+            sl_answered: np.ndarray) -> dict[str, np.ndarray]:
     def s(x: np.ndarray) -> np.ndarray:
         return x if axis is None else x.sum(axis=axis)
 
     with np.errstate(invalid="ignore", divide="ignore"):
         off, ans = s(r.offered), s(r.answered)
         due = off if r.due is None else s(r.due)
+        if sl_answered.any():  # answered basis: abandons out of the denominator
+            ans_due = ans if r.answered_due is None else s(r.answered_due)
+            pick = sl_answered if axis is not None else sl_answered[:, None]
+            due = np.where(pick, ans_due, due)
         occ_num = skill.T.astype(float) @ r.busy
         occ_den = skill.T.astype(float) @ r.duty
         return {
@@ -630,8 +782,10 @@ def simulate(inp: SimInput, replications: int = 20, seed: int = 1, keep: bool = 
     reps = map_tasks(partial(_replicate, inp, seed), range(replications), workers=workers,
                      cluster=cluster)
     skill = np.asarray(inp.skill, dtype=bool)
-    per = [_ratios(r, skill, None) for r in reps]
-    tot = [_ratios(r, skill, 1) for r in reps]
+    basis = np.zeros(skill.shape[1], bool) if inp.sl_answered is None \
+        else np.asarray(inp.sl_answered, dtype=bool)
+    per = [_ratios(r, skill, None, basis) for r in reps]
+    tot = [_ratios(r, skill, 1, basis) for r in reps]
     mean, half, tmean, thalf = {}, {}, {}, {}
     for m in METRICS:
         mean[m], half[m] = _mean_half(np.stack([p[m] for p in per]))

@@ -11,7 +11,10 @@ AHT per interval and queue and the Erlang prediction of the staffing step;
 * each group's on-duty agents are split per interval into a phone, a chat and an e-mail
   pool: chat and e-mail get the agents the plan assigns to them (the transportation LP
   ``wfm schedule`` checks a plan with), the rest serve phone;
-* contacts forecast in closed hours (``binding_target = closed``) are not offered.
+* contacts forecast in closed hours (``binding_target = closed``) are not offered;
+* a cyclic plan (a week that repeats) is simulated between a copy of its end and
+  of its start (:func:`cyclic_margins`): Monday morning starts with Sunday's
+  backlog, and Sunday's e-mail is judged against Monday's agents.
 
 Productive agents = on-duty agents x (1 - center shrinkage), rounded to the nearest
 integer: ``wfm staff`` grossed the requirement up by the shrinkage, so the plan's head
@@ -32,7 +35,7 @@ from wfm.io.forecast import parse_interval_starts
 from wfm.io.tables import numeric_column, read_raw_table
 from wfm.simulate.engine import METRICS, SimInput, SimResult
 
-SIMULATED_MODELS = ("erlang_c", "erlang_a")  # phone-like models
+PHONE_MODELS = ("erlang_c", "erlang_a")  # phone-like models (Erlang C/A formulas)
 SHIFT_COLUMNS = ("group", "day", "start", "end", "breaks", "agents")
 ERLANG_COLUMNS = {"service_level": "service_level", "asa_s": "asa", "abandon_rate": "abandon",
                   "occupancy": "occupancy"}
@@ -43,8 +46,9 @@ class PlanInputs:
     """A :class:`SimInput` with the labels and the staffing step's Erlang prediction.
 
     ``erlang[metric]`` is (Q, T) (NaN where the requirements file has none);
-    ``erlang_plan[metric]`` the same Erlang C/A figure at the agents ``coverage.csv``
-    schedules on the queue, times (1 - shrinkage) (NaN without a coverage file);
+    ``erlang_plan[metric]`` the same formula (Erlang C/A for phone, Erlang-Chat for
+    chat; NaN for e-mail) at the agents ``coverage.csv`` schedules on the queue, times
+    (1 - shrinkage) (NaN without a coverage file);
     ``target_level[q]`` the service-level target (NaN: none); ``open[q, t]`` True where
     the queue is open.
     """
@@ -168,7 +172,7 @@ def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
     if not sim_q:
         raise WfmInputError("no queue to simulate", file=str(req_path))
     kind = np.array([_CHANNEL_KIND[cfg[q].model] for q in sim_q])
-    pool_skill, pool_duty, pool_names, pool_notes = _pools(inst, duty, groups, kind,
+    pool_skill, pool_duty, pool_names, pool_team, pool_notes = _pools(inst, duty, groups, kind,
                                                           center.shrinkage, dt)
     notes.extend(pool_notes)
     agents = pool_duty
@@ -190,7 +194,7 @@ def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
     aht_all = numeric_column(table, "aht_s", minimum=0.0, blank=0.0, what="aht_s >= 0")
     Q = len(sim_q)
     volume = np.zeros((Q, T))
-    aht = np.full((Q, T), 300.0)
+    aht = np.full((Q, T), np.nan)
     closed = np.zeros((Q, T), dtype=bool)
     if "binding_target" in f:
         closed[q_idx[mine], t_idx[mine]] = (f["binding_target"].str.strip() == "closed")[mine]
@@ -201,6 +205,14 @@ def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
         notes.append(f"{volume[closed].sum():.0f} contact(s) forecast in closed hours are not "
                      "offered")
         volume[closed] = 0.0
+    no_aht = mine & (volume_all > 0) & ~(aht_all > 0) & ~closed[q_idx, t_idx]
+    if no_aht.any():
+        i = int(np.flatnonzero(no_aht)[0])
+        raise WfmInputError("volume > 0 needs aht_s > 0 (seconds per contact)",
+                            file=table.path, row=int(table.line[i]), column="aht_s")
+    # intervals without contacts: the AHT is unused; the queue's mean keeps it finite
+    mean_aht = np.array([np.nanmean(a) if np.isfinite(a).any() else 1.0 for a in aht])
+    aht = np.where(np.isnan(aht), mean_aht[:, None], aht)
     erlang = {}
     for col, metric in ERLANG_COLUMNS.items():
         values = np.full((Q, T), np.nan)
@@ -220,14 +232,32 @@ def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
     erlang_plan = _erlang_at_plan(coverage, queues, req.starts, dt, volume, aht, patience,
                                   target_time, shrink)
     is_chat = tuple(bool(k == "chat") for k in kind)
+    warmup, cooldown = cyclic_margins(T, dt, target_time[kind == "email"], patience) \
+        if inst.cyclic else (0, 0)
     sim = SimInput(volume, aht, patience, target_time, pool_skill, agents, dt, handle=handle,
                    cv=cv, routing=routing,  # type: ignore[arg-type]
                    concurrency=tuple(c.concurrency for c in queues),
                    aht_factors=tuple(c.chat_aht_factors if c.model == "chat" else (1.0,)
                                      for c in queues),
-                   chat=is_chat, deferred=tuple(bool(k == "email") for k in kind))
+                   chat=is_chat, deferred=tuple(bool(k == "email") for k in kind),
+                   team=pool_team, warmup=warmup, cooldown=cooldown,
+                   sl_answered=tuple(c.basis == "answered" for c in queues))
     return PlanInputs(sim, req.starts, tuple(sim_q), pool_names, erlang, erlang_plan, level,
                       ~closed, [*req.warnings, *notes])
+
+
+def cyclic_margins(T: int, dt: float, deadlines: np.ndarray,
+                   patience: np.ndarray) -> tuple[int, int]:
+    """(warm-up, cool-down) intervals for a plan that repeats (a week).  Warm-up: one
+    day, or the longest e-mail deadline plus the longest finite patience if longer;
+    cool-down: the longest e-mail deadline (every e-mail of the horizon is
+    judged) or one hour; each at most the horizon.  The cycle's end is simulated
+    before it and its start after it, instead of an empty start and a cut end."""
+    finite = patience[np.isfinite(patience)]
+    longest = float(np.max(deadlines, initial=0.0))
+    warm = max(86400.0, longest + float(np.max(finite, initial=0.0)))
+    cool = max(3600.0, longest)
+    return (int(min(T, np.ceil(warm / dt - 1e-9))), int(min(T, np.ceil(cool / dt - 1e-9))))
 
 
 _CHANNEL_KIND = {"erlang_c": "phone", "erlang_a": "phone", "chat": "chat",
@@ -236,7 +266,7 @@ _CHANNEL_KIND = {"erlang_c": "phone", "erlang_a": "phone", "chat": "chat",
 
 def _pools(inst, duty: np.ndarray, groups: tuple[str, ...], kind: np.ndarray,
            shrink: float, dt: float) -> tuple[np.ndarray, np.ndarray, tuple[str, ...],
-                                              list[str]]:
+                                              tuple[int, ...], list[str]]:
     """Split each group's on-duty agents into phone, chat and e-mail pools.
 
     Per interval, chat and e-mail get the agents the plan's assignment (the
@@ -245,7 +275,9 @@ def _pools(inst, duty: np.ndarray, groups: tuple[str, ...], kind: np.ndarray,
     skills, chat, else e-mail).  Productive agents = pool x (1 - shrinkage), rounded
     on the running sum phone, phone + chat, all, so the pools add up to the group's
     rounded total.  Returns the pools' skills (P, Q), productive agents (P, T), names
-    (``DE``, ``DE/chat``, ``DE/email``) and notes.
+    (``DE``, ``DE/chat``, ``DE/email``), the group index of each pool (the engine's
+    ``team``: an agent the assignment moves between pools joins the new one only
+    after finishing its work in the old one) and notes.
     """
     from wfm.schedule.evaluate import allocate
 
@@ -265,12 +297,13 @@ def _pools(inst, duty: np.ndarray, groups: tuple[str, ...], kind: np.ndarray,
             share[0, g] = 0.0
     running = np.floor(np.cumsum(np.clip(share, 0, None), axis=0) * (1.0 - shrink) + 0.5)
     productive = np.diff(np.concatenate([np.zeros((1, G, T)), running]), axis=0).astype(int)
-    pools_skill, pools_duty, names = [], [], []
+    pools_skill, pools_duty, names, team = [], [], [], []
     for k, name in enumerate(kinds):
         for g in range(G):
             if has[k, g] and productive[k, g].any():
                 pools_skill.append(skill[g] & (kind == name))
                 pools_duty.append(productive[k, g])
+                team.append(g)
                 names.append(groups[g] if k == 0 else f"{groups[g]}/{name}")
     notes = []
     if shrink:
@@ -281,8 +314,8 @@ def _pools(inst, duty: np.ndarray, groups: tuple[str, ...], kind: np.ndarray,
         notes.append("chat and e-mail agents per interval as the plan assigns them ("
                      + ", ".join(split) + " on duty); the rest serve phone")
     if not pools_skill:
-        return np.zeros((0, len(kind)), bool), np.zeros((0, T), int), (), notes
-    return np.array(pools_skill), np.array(pools_duty), tuple(names), notes
+        return np.zeros((0, len(kind)), bool), np.zeros((0, T), int), (), (), notes
+    return np.array(pools_skill), np.array(pools_duty), tuple(names), tuple(team), notes
 
 
 def _read_coverage(path: Path) -> pd.DataFrame:
@@ -303,7 +336,7 @@ def _erlang_at_plan(coverage: Path, queues: list[QueueConfig], starts: pd.Dateti
                     target_time: np.ndarray, shrink: float) -> dict[str, np.ndarray]:
     """Erlang C/A (phone) or Erlang-Chat (chat) per queue and interval at the agents
     ``coverage.csv`` puts on it; NaN for deferred queues (no per-interval formula)."""
-    from wfm.erlang import abandon_rate, asa, occupancy, service_level
+    from wfm.erlang import abandon_rate, asa, occupancy
     from wfm.erlang.chat import chat_metrics
 
     Q, T = volume.shape
@@ -323,11 +356,12 @@ def _erlang_at_plan(coverage: Path, queues: list[QueueConfig], starts: pd.Dateti
     pat = np.broadcast_to(patience[:, None], (Q, T))
     tt = np.broadcast_to(target_time[:, None], (Q, T))
     model = np.array([q.model for q in queues])[:, None]
+    basis = np.broadcast_to(np.array([q.basis for q in queues])[:, None], (Q, T))
     ok = ~np.isnan(agents)
-    phone = ok & np.isin(model, SIMULATED_MODELS)
+    phone = ok & np.isin(model, PHONE_MODELS)
     with np.errstate(all="ignore"):
-        for name, fn in (("service_level", lambda c: service_level(n[c], load[c], aht[c], tt[c],
-                                                                   pat[c])),
+        for name, fn in (("service_level", lambda c: _sl_by_basis(n[c], load[c], aht[c],
+                                                                  tt[c], pat[c], basis[c])),
                          ("asa", lambda c: asa(n[c], load[c], aht[c], pat[c])),
                          ("abandon", lambda c: abandon_rate(n[c], load[c], aht[c], pat[c])),
                          ("occupancy", lambda c: occupancy(n[c], load[c], aht[c], pat[c]))):
@@ -338,7 +372,7 @@ def _erlang_at_plan(coverage: Path, queues: list[QueueConfig], starts: pd.Dateti
             c = ok[q]
             a1 = aht[q, c]  # time in units of AHT_1, as wfm staff does
             e = chat_metrics(n[q, c], volume[q, c] / dt * a1, queue.chat_aht_factors,
-                             target_time[q] / a1, patience[q] / a1)
+                             target_time[q] / a1, patience[q] / a1, basis=queue.basis)
             out["service_level"][q, c] = e.service_level
             out["asa"][q, c] = e.asa * a1
             out["abandon"][q, c] = e.abandon_rate
@@ -346,10 +380,25 @@ def _erlang_at_plan(coverage: Path, queues: list[QueueConfig], starts: pd.Dateti
     return out
 
 
+def _sl_by_basis(n: np.ndarray, load: np.ndarray, aht: np.ndarray, tt: np.ndarray,
+                 pat: np.ndarray, basis: np.ndarray) -> np.ndarray:
+    """Erlang C/A service level, each cell on its queue's basis."""
+    from wfm.erlang import service_level
+
+    out = np.full(n.shape, np.nan)
+    for b in ("offered", "answered"):
+        m = basis == b
+        if m.any():
+            out[m] = service_level(n[m], load[m], aht[m], tt[m], pat[m], basis=b)
+    return out
+
+
 def result_table(inputs: PlanInputs, res: SimResult) -> pd.DataFrame:
     """One row per queue and interval: simulated means with 95 % half-widths beside the
     Erlang prediction; ``misses_target`` where the whole interval of the simulated
-    service level lies below the target."""
+    service level lies below the target.  A deferred (e-mail) queue's ``within`` is a
+    share over the horizon: its per-interval service levels are informational and
+    ``misses_target`` is False on its rows (the horizon figure is in :func:`summary`)."""
     Q, T = len(inputs.queues), len(inputs.starts)
     times = [t.isoformat() for t in inputs.starts]
     cols: dict[str, object] = {
@@ -363,13 +412,13 @@ def result_table(inputs: PlanInputs, res: SimResult) -> pd.DataFrame:
         cols[f"{m}{unit}_ci95"] = res.half[m].ravel()
         cols[f"{m}{unit}_erlang"] = inputs.erlang[m].ravel()
         cols[f"{m}{unit}_erlang_plan"] = inputs.erlang_plan[m].ravel()
-    deferred = np.repeat(np.asarray(inputs.sim.chat_setup()[3], dtype=bool), T)
+    deferred = np.repeat(np.asarray(inputs.sim.channel_setup()[3], dtype=bool), T)
     for col in ("abandon_sim", "abandon_ci95"):  # deferred work does not abandon
         cols[col] = np.where(deferred, np.nan, cols[col])  # type: ignore[call-overload]
     level = np.repeat(inputs.target_level, T)
     upper = res.mean["service_level"] + np.nan_to_num(res.half["service_level"])
     cols["target_sl"] = level
-    cols["misses_target"] = (upper.ravel() < level) & (res.offered.ravel() > 0)
+    cols["misses_target"] = (upper.ravel() < level) & (res.offered.ravel() > 0) & ~deferred
     cols["backlog_sim"] = res.mean["backlog"].ravel()
     cols["backlog_ci95"] = res.half["backlog"].ravel()
     frame = pd.DataFrame(cols)
@@ -379,7 +428,11 @@ def result_table(inputs: PlanInputs, res: SimResult) -> pd.DataFrame:
 
 def summary(inputs: PlanInputs, res: SimResult, table: pd.DataFrame) -> list[dict]:
     """Per queue over the horizon: simulated metrics with 95 % half-widths, the Erlang
-    prediction (volume-weighted over intervals) and the intervals missing the target."""
+    prediction (volume-weighted over intervals), ``intervals_missed`` (rows of the
+    table flagged ``misses_target``: intervals whose whole 95 % interval of the
+    simulated service level lies below the target; always 0 for deferred queues,
+    whose target is a share over the horizon), ``target_over`` ("interval" or
+    "horizon") and ``misses_target``, the same test on the horizon's service level."""
     out = []
     for q, key in enumerate(inputs.queues):
         vol = res.offered[q]
@@ -389,11 +442,16 @@ def summary(inputs: PlanInputs, res: SimResult, table: pd.DataFrame) -> list[dic
                      else float(inputs.target_level[q]),
                      "intervals_open": int((inputs.open[q] & (vol > 0)).sum()),
                      "intervals_missed": int(rows["misses_target"].sum())}
-        deferred = inputs.sim.chat_setup()[3][q]
+        deferred = inputs.sim.channel_setup()[3][q]
+        row["target_over"] = "horizon" if deferred else "interval"
+        upper = res.total_mean["service_level"][q] + np.nan_to_num(
+            res.total_half["service_level"][q])
+        row["misses_target"] = bool(upper < inputs.target_level[q])
         for m in (*METRICS, "backlog"):
             none = deferred and m == "abandon"
-            row[m] = None if none else float(res.total_mean[m][q])
-            row[f"{m}_ci95"] = None if none else float(res.total_half[m][q])
+            value, half = float(res.total_mean[m][q]), float(res.total_half[m][q])
+            row[m] = None if none or not np.isfinite(value) else value  # NaN: no data
+            row[f"{m}_ci95"] = None if none or not np.isfinite(half) else half
             if m == "backlog":
                 continue
             for suffix, source in (("_erlang", inputs.erlang), ("_erlang_plan",
