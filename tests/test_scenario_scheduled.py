@@ -183,3 +183,32 @@ def test_an_empty_plan_keeps_required_hours(tmp_path):
     (tmp_path / "p" / "shifts.csv").write_text("group,day,start,end,breaks,agents,cost\n")
     o = read_schedule_overhead(tmp_path / "p", 1800)
     assert o.factors == {} and "schedules no agents" in o.notes[0]
+
+
+def test_a_plan_short_of_its_requirement_does_not_cut_inhouse_hours(tmp_path):
+    # phone:de scheduled at half its requirement (f = 0.5): the service level is still
+    # computed from the full requirement, so the hours must not fall below it
+    write_plan(tmp_path / "plan", 0.5)
+    res = cli("-o", str(tmp_path / "s.csv"), "--schedule", str(tmp_path / "plan"))
+    assert res.exit_code == 0, res.output
+    summary = pd.read_csv(tmp_path / "s.csv").set_index(["scenario", "provider"])
+    a = summary.loc[("A in-house", "inhouse")]
+    assert a["scheduled_hours_per_year"] == pytest.approx(a["required_hours_per_year"], abs=0.2)
+    assert "fewer hours than required on phone:de 0.500" in res.stderr
+    # every forecast queue but the plan's two is named as f = 1
+    missing = next(line for line in res.stderr.splitlines() if "has no rows for" in line)
+    assert "phone:en" in missing and "email:tr" in missing and "phone:de" not in missing
+
+
+def test_short_factor_is_clipped_in_compare():
+    s = scenarios_from_dict(
+        {
+            "settings": {"baseline_fcr": 0.78},
+            "provider": [PROVIDERS[0]],
+            "scenario": [{"name": "x", "default": PROVIDERS[0]["name"]}],
+        }
+    )
+    (plain,) = compare(s, CENTER, forecast())
+    (short,) = compare(s, CENTER, forecast(), overhead={"phone:de": 0.5, "phone:fr": 0.9})
+    assert short.providers[0].paid_hours == pytest.approx(plain.providers[0].paid_hours)
+    assert short.run_per_year == pytest.approx(plain.run_per_year)

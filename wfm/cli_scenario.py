@@ -267,7 +267,14 @@ def compare(
             path = output.with_name(f"{output.stem}.{suffix}{output.suffix or '.csv'}")
             _run(lambda path=path, rows=rows: write_csv(path, pd.DataFrame(rows)))
             written.append(str(path))
-    for w in [*fc.warnings, *(plan.notes if plan is not None else ())]:
+    notes: tuple[str, ...] = ()
+    if plan is not None:
+        from wfm.scenario.scheduled import coverage_notes
+
+        pairs = fc.frame[["channel", "language"]].drop_duplicates()
+        keys = sorted(center.queue(f"{c}:{lang}").key for c, lang in pairs.itertuples(index=False))
+        notes = (*plan.notes, *coverage_notes(plan, keys))
+    for w in [*fc.warnings, *notes]:
         typer.echo(f"warning: {w}", err=True)
     if as_json:
         payload = {

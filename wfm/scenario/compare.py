@@ -616,7 +616,9 @@ def _queue_work(  # noqa: PLR0913
         paid = np.where(capped, round_requirement(apply_shrinkage(fixed, shrink)) * h, paid)
     required = paid
     if prov.kind == "inhouse" and ctx.overhead:  # a shift plan's hours, not the requirement
-        f = ctx.overhead.get(qd.key, 1.0)
+        # a plan short of its requirement (f < 1) does not make the requirement cheaper:
+        # the service level is computed from the full requirement, so are the hours
+        f = max(ctx.overhead.get(qd.key, 1.0), 1.0)
         paid, on_duty = paid * f, on_duty * f
     duty = on_duty * h
     minutes = v * a / 60.0

@@ -15,9 +15,13 @@ The overhead of queue q is
 
 the queue's scheduled over required agent-intervals, times the ratio of the
 shifts' paid hours to the hours ``coverage.csv`` counts (1 when the two files
-agree).  The in-house part of every scenario is paid ``f_q`` times its
-required hours: an approximation (a scenario's in-house share is a
-different requirement from the one the plan covered).
+agree).  The in-house part of every scenario is paid ``max(f_q, 1)`` times
+its required hours: an approximation (a scenario's in-house share is a
+different requirement from the one the plan covered).  A plan short of its
+requirement (f_q < 1) does not make the requirement cheaper (the service
+level is computed from the full requirement; the shortfall shows in the
+plan's ``uncovered.csv``): such queues, and forecast queues the plan does
+not cover (f_q = 1), are reported as notes.
 """
 
 from __future__ import annotations
@@ -154,6 +158,13 @@ def read_schedule_overhead(plan_dir: str | Path, interval: float) -> ScheduleOve
         note = f"{plan_dir}: the plan schedules no agents; in-house hours stay required hours"
         return ScheduleOverhead({}, result.required_hours, result.scheduled_hours, hours, (note,))
     notes = []
+    short = {q: f for q, f in result.factors.items() if f < 1.0 - 1e-9}
+    if short:
+        listed = ", ".join(f"{q} {f:.3f}" for q, f in short.items())
+        notes.append(
+            f"{plan_dir}: the plan schedules fewer hours than required on {listed}; "
+            "their in-house hours stay required hours (f = 1; see the plan's uncovered.csv)"
+        )
     if result.scheduled_hours > 0 and abs(hours / result.scheduled_hours - 1.0) > 0.01:
         notes.append(
             f"{plan_dir}: shifts.csv pays {hours:,.0f} h, coverage.csv counts "
@@ -165,4 +176,17 @@ def read_schedule_overhead(plan_dir: str | Path, interval: float) -> ScheduleOve
         result.scheduled_hours,
         result.shift_hours,
         tuple(notes),
+    )
+
+
+def coverage_notes(plan: ScheduleOverhead, queues: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """A note naming the forecast ``queues`` (keys) that the plan has no factor for (f = 1)."""
+    if not plan.factors:
+        return ()
+    missing = [q for q in queues if q not in plan.factors]
+    if not missing:
+        return ()
+    return (
+        f"the plan's coverage.csv has no rows for {', '.join(missing)}; "
+        "their in-house hours stay required hours (f = 1)",
     )
