@@ -161,3 +161,22 @@ def test_overflow_cross_checks_name_the_key():
         "queues; chat:de is chat",
     ):
         check_against_center(s, center)
+
+
+def test_a_plan_overhead_leaves_the_capped_team_alone():
+    # 5 agents on duty, 7 paid (5 / 0.8 rounded up) every hour: a plan overhead of 1.5 on
+    # phone:de must not change the capped team (the Erlang B split used N = 5), while
+    # phone:fr, staffed to target in-house, is scaled by its own factor
+    s = scen({"provider": "vendor", "agents": 5})
+    (plain,) = compare(s, CENTER, forecast())
+    (sched,) = compare(s, CENTER, forecast(), overhead={"phone:de": 1.5, "phone:fr": 1.25})
+
+    def inhouse(r, q):
+        return next(w for p in r.providers if p.provider == "inhouse" for w in p.work
+                    if w.queue == q)
+
+    de = inhouse(sched, "phone:de")
+    assert de.paid_hours == pytest.approx(7 * 168 * 52)
+    assert de.on_duty_hours == pytest.approx(5 * 168 * 52)
+    fr, fr0 = inhouse(sched, "phone:fr"), inhouse(plain, "phone:fr")
+    assert fr.paid_hours == pytest.approx(1.25 * fr0.paid_hours)

@@ -590,7 +590,9 @@ def _queue_work(  # noqa: PLR0913
     """Staff ``prov``'s ``share`` of queue ``qd``: yearly hours, minutes, contacts, SL.
 
     Where ``cap`` is finite the provider is a capped overflow team: ``cap``
-    agents on duty, its contacts answered at once (service level 1).
+    agents on duty, its contacts answered at once (service level 1); a shift
+    plan's overhead (``ctx.overhead``, applied as max(f, 1) to in-house hours)
+    leaves those cells unscaled.
     """
     center, per_year = ctx.center, ctx.per_year
     queue = center.queue(qd.key)
@@ -619,7 +621,10 @@ def _queue_work(  # noqa: PLR0913
         # a plan short of its requirement (f < 1) does not make the requirement cheaper:
         # the service level is computed from the full requirement, so are the hours
         f = max(ctx.overhead.get(qd.key, 1.0), 1.0)
-        paid, on_duty = paid * f, on_duty * f
+        # a capped overflow team is a fixed number of agents on duty, the N the Erlang B
+        # split used: its cells are not scaled (that would change the team, not its split)
+        f_t = np.where(capped, 1.0, f)
+        paid, on_duty = paid * f_t, on_duty * f_t
     duty = on_duty * h
     minutes = v * a / 60.0
     off = m["off_hours"]
