@@ -180,3 +180,21 @@ def test_a_plan_overhead_leaves_the_capped_team_alone():
     assert de.on_duty_hours == pytest.approx(5 * 168 * 52)
     fr, fr0 = inhouse(sched, "phone:fr"), inhouse(plain, "phone:fr")
     assert fr.paid_hours == pytest.approx(1.25 * fr0.paid_hours)
+
+
+def test_a_fraction_cap_keeps_at_least_one_agent():
+    # 1 call/h, AHT 300 s: A = 1/12 Erlang, the target needs k = 1 agent on duty;
+    # floor(0.5 * 1) = 0 would overflow every call.  The cap is max(1, floor(0.5 k)) = 1,
+    # so B(1, A) = A / (1 + A) = 1/13 of the calls overflow
+    from wfm.staffing import staff_forecast
+
+    fc = forecast()
+    fc["volume"] = 1.0
+    table, _ = staff_forecast(fc, CENTER)
+    assert set(table[table["language"] == "de"]["agents_on_duty"]) == {1}  # the premise
+    (r,) = compare(scen({"provider": "vendor", "above": 0.5}), CENTER, fc)
+    work = {(p.provider, w.queue): w for p in r.providers for w in p.work}
+    week = 1.0 * 168 * 52
+    assert work["inhouse", "phone:de"].on_duty_hours == pytest.approx(168 * 52)
+    assert work["inhouse", "phone:de"].contacts == pytest.approx(week * 12 / 13)
+    assert work["vendor", "phone:de"].contacts == pytest.approx(week / 13)

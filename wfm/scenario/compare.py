@@ -397,7 +397,9 @@ def _apply_overflow(
             full = queue_requirement(
                 queue, v, a, interval=ctx.center.interval, open_mask=cell, shrinkage=0.0
             ).agents_on_duty
-            cap = np.floor(r.overflow.above * full + 1e-9)
+            # rounded down, but at least one agent where the queue needs any: floor(0.9 * 1)
+            # = 0 would send every contact of a small interval to the overflow provider
+            cap = np.where(full >= 1, np.maximum(np.floor(r.overflow.above * full + 1e-9), 1), 0)
         blocked = np.where(cell, overflow_split(cap, v, a, ctx.center.interval), 0.0)
         blocked = np.clip(np.nan_to_num(blocked), 0.0, 1.0)
         shares[r.provider] = np.clip(shares[r.provider] - blocked, 0.0, None)
