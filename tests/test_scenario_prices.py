@@ -82,3 +82,35 @@ default = "vendor"
     path.write_text(path.read_text().replace("price = -1.0", "price = 1.0"))
     with pytest.raises(WfmInputError, match=r"price\[1\]\.when: .*unknown window 'evenings'"):
         load_scenarios(path, CENTER)
+
+
+def test_a_model_validator_key_is_formatted_like_a_field_key(tmp_path):
+    # the "last price must be always" check names its key in the message; the loader
+    # must print it in the same dotted form pydantic's field errors get
+    path = tmp_path / "s.toml"
+    path.write_text(
+        """
+[[provider]]
+name = "inhouse"
+kind = "inhouse"
+cost = { annual_salary = 36000 }
+[[provider]]
+name = "vendor"
+kind = "vendor"
+[[provider.price]]
+model = "per_handled_minute"
+price = 1.0
+when = "nights"
+[[provider.price]]
+model = "per_logged_hour"
+price = 28.0
+when = "sundays"
+[[scenario]]
+name = "b"
+default = "vendor"
+""",
+        encoding="utf-8",
+    )
+    with pytest.raises(WfmInputError) as err:
+        load_scenarios(path, CENTER)
+    assert "provider[2] (vendor).price[2].when: the last price of a list must" in str(err.value)

@@ -12,6 +12,7 @@ Validation errors name the file and the key (``provider[2].price.price``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
@@ -490,6 +491,9 @@ def load_scenarios(path: str | Path, center: CenterConfig) -> ScenarioFile:
 
 
 _TABLES = {"providers": "provider", "scenarios": "scenario", "settings": "settings"}
+_KEY = r"[A-Za-z_]+(?:\[\d+\])?"
+_KEY_PREFIX = re.compile(rf"(?:Value error, )?({_KEY}(?:\.{_KEY})*): ")
+"""A model validator's message that starts with the key it is about (``price[2].when: ...``)."""
 
 
 def _describe(err: Mapping[str, Any], data: Mapping[str, Any]) -> str:
@@ -508,4 +512,10 @@ def _describe(err: Mapping[str, Any], data: Mapping[str, Any]) -> str:
             if len(loc) > 2 and loc[1] == "price" and isinstance(loc[2], int):
                 one = isinstance(item, Mapping) and isinstance(item.get("price"), Mapping)
                 loc = [loc[0], *(["price"] if one else [f"price[{loc[2] + 1}]"]), *loc[3:]]
+    # one format for every key: provider[2] (onshore).price[2].when, whether pydantic
+    # located the error or a model validator named the key in its message
+    prefix = _KEY_PREFIX.match(str(err.get("msg", "")))
+    if loc and prefix:
+        loc = [*loc, prefix.group(1)]
+        err = {**err, "msg": str(err["msg"])[prefix.end():]}
     return describe_validation_error(loc, err, "scenario file")
