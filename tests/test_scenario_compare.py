@@ -279,3 +279,14 @@ def test_holiday_routing_counts_the_years_holidays_not_the_forecast_weeks():
     assert all(w.holiday_hours == 0.0 for w in by["inhouse"].work)
     assert sum(w.holiday_hours for w in alone.providers[0].work) > 0
     assert sum(p.contacts for p in hol.providers) == pytest.approx(hol.contacts)
+
+
+def test_window_masks_holidays_by_country_and_subdivision():
+    # 2026-01-06 (Epiphany) is a public holiday in Bavaria, not in Germany as a whole;
+    # 2026-04-03 (Good Friday) in both
+
+    grid = pd.DatetimeIndex(
+        ["2026-01-06 10:00", "2026-04-03 10:00", "2026-04-07 10:00"], tz="Europe/Berlin"
+    )
+    assert window_masks(grid, "20:00-06:00", "DE")["holidays"].tolist() == [False, True, False]
+    assert window_masks(grid, "20:00-06:00", "DE-BY")["holidays"].tolist() == [True, True, False]

@@ -22,13 +22,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
-import holidays as holidays_lib
 import numpy as np
 import pandas as pd
 
 from wfm.config import CenterConfig, OpeningHours
 from wfm.erlang import erlang_b
 from wfm.errors import WfmInputError
+from wfm.io.events import public_holidays
 from wfm.scenario.config import (
     Provider,
     Route,
@@ -127,11 +127,9 @@ def window_masks(grid: pd.DatetimeIndex, night: str, country: str) -> dict[str, 
     """Boolean masks over local interval starts: nights, sundays, holidays, weekends, off_hours."""
     nights = OpeningHours.parse({"daily": night}).is_open(grid)
     dow = grid.day_of_week.to_numpy()
-    code, _, subdiv = country.upper().partition("-")
-    years = sorted(set(grid.year))
-    cal = holidays_lib.country_holidays(code, subdiv=subdiv or None, years=years)
+    days = public_holidays(country, sorted(set(grid.year)))
     local_days = grid.tz_localize(None).normalize() if grid.tz is not None else grid.normalize()
-    hol = np.isin(local_days.to_numpy(), pd.DatetimeIndex(list(cal.keys())).to_numpy())
+    hol = np.isin(local_days.to_numpy(), pd.DatetimeIndex(sorted(days)).to_numpy())
     sundays = dow == 6
     return {
         "always": np.ones(len(grid), dtype=bool),
@@ -275,10 +273,7 @@ def prepare(
     # (and a week without one, never): holiday hours are the forecast's mean paid
     # hours per day times the country's public holidays in the forecast's year.
     first = min(q.grid[0] for q in queues)
-    code, _, subdiv = scen.settings.country.upper().partition("-")
-    holidays_per_year = len(
-        holidays_lib.country_holidays(code, subdiv=subdiv or None, years=[first.year])
-    )
+    holidays_per_year = len(public_holidays(scen.settings.country, [first.year]))
     return CompareContext(
         center=center,
         queues=queues,
