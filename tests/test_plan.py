@@ -285,9 +285,9 @@ def test_bundled_example_plans_in_under_two_minutes(tmp_path):
     start = time.perf_counter()
     res = runner.invoke(app, ["plan", str(EX / "history.csv"), "--config",
                               str(EX / "center.toml"), "--events", str(EX / "events.csv"),
-                              "--scenarios", str(EX / "scenarios.toml"),
+                              "--scenarios", str(EX / "scenarios.toml"), "--simulate", "20",
                               "-o", str(tmp_path / "plan"), "-q"])
     elapsed = time.perf_counter() - start
     assert res.exit_code == 0, res.output
-    assert {p.name for p in (tmp_path / "plan").iterdir()} == FILES
+    assert {p.name for p in (tmp_path / "plan").iterdir()} == FILES | {"simulation.csv"}
     assert elapsed < 120, f"{elapsed:.0f} s"
