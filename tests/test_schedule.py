@@ -99,6 +99,25 @@ def test_penalty_below_every_rate_may_leave_short():
     assert unc.reason[0].startswith("may leave short: penalty 5")
 
 
+def test_fill_pass_does_not_buy_shifts_for_a_may_leave_short_queue():
+    # phone:de needs 1 agent in hours 0-3 and 6, email:de 1 in hour 6.  A (rate 10,
+    # phone, max_headcount 1) works 00:00-04:00 = 40; hour 6 short on both queues:
+    # 12 + 15 = 27, objective 67.  email (penalty 15 < B's rate 20) may be left short.
+    # A B shift over hour 6 (4 h x 20 = 80) would be allocated to email (penalty 15 >
+    # 12), phone stays short: the fill pass must not keep it (it did, twice: 67 -> 200).
+    req = np.array([[1, 1, 1, 1, 0, 0, 1, 0], [0, 0, 0, 0, 0, 0, 1, 0]])
+    cfg = config([{"name": "s", "lengths": ["4h"], "starts": "00:00-23:00", "step": "1h"}],
+                 [{"name": "A", "skills": ["phone:de"], "rate": 10, "max_headcount": 1},
+                  {"name": "B", "skills": ["phone:de", "email:de"], "rate": 20}],
+                 understaffing_penalty={"phone": 12, "email": 15})
+    inst = build_instance(hours(8), 3600, ("phone:de", "email:de"), req, cfg)
+    res = run(inst, "highs", time_limit=10)
+    assert not any(n.startswith("fill pass") for n in res.notes)
+    assert res.objective == pytest.approx(67.0)
+    assert res.plan.cost == pytest.approx(40.0)
+    assert list(res.plan.short.sum(axis=1)) == [1, 1]
+
+
 def test_fill_pass_stops_at_headcount_limit_and_says_so():
     # two queues, hours 0-3 (phone:de needs 2) and a single hour short of e-mail later
     # (hour 5).  Group A (rate 10, penalty 20 > 10) has max_headcount 2 and at most one
