@@ -89,6 +89,27 @@ def test_fill_pass_covers_what_the_optimum_left_short(solver):
     assert any(n.startswith("fill pass: 1 shifts added") for n in res.notes)
 
 
+def test_gap_before_fill_separates_solver_quality_from_fill_spending():
+    # the solver's optimum leaves the hour short: objective 20 = bound 20 (gap 0); the
+    # fill pass adds one 4-h shift (4 paid h, cost 40): objective 40, gap (40-20)/40
+    from wfm.schedule.report import summary
+
+    inst = _one_hour_short(20)
+    res = run(inst, "highs")
+    assert res.objective_before_fill == pytest.approx(20.0)
+    assert res.gap_before_fill == pytest.approx(0.0, abs=1e-6)
+    assert res.gap == pytest.approx(0.5, abs=1e-6)
+    assert (res.fill_shifts, res.fill_paid_h, res.fill_cost) == (1, pytest.approx(4.0),
+                                                                 pytest.approx(40.0))
+    s = summary(inst, res)
+    assert s["objective_before_fill"] == pytest.approx(20.0)
+    assert s["gap_before_fill"] == pytest.approx(0.0, abs=1e-6)
+    assert s["fill_shifts"] == 1 and s["fill_cost"] == pytest.approx(40.0)
+    # without the pass both gaps are the same figure
+    off = run(_one_hour_short(20, fill_shortfalls=False), "highs")
+    assert off.fill_shifts == 0 and off.gap_before_fill == off.gap
+
+
 def test_penalty_below_every_rate_may_leave_short():
     # penalty 5 < rate 10: the user says "may leave short"; the pass keeps out
     inst = _one_hour_short(5)
