@@ -561,3 +561,21 @@ def test_addable_agrees_with_group_need_column_by_column():
         assert (got == want).all()
         seen.update(got.tolist())
     assert seen == {True, False}  # both answers were tested
+
+
+def test_cyclic_week_not_starting_at_midnight_is_refused():
+    # the reviewer's d8 case: a week from Monday 06:00 has 8 local dates, off_blocks
+    # and the roster rules counted 8 days; a week from 00:00 has 7
+    cfg = config([{"name": "s", "lengths": ["6h"], "starts": "00:00-23:00", "step": "1h"}],
+                 [{"name": "A", "skills": ["phone:de"], "rate": 10, "max_headcount": 5}],
+                 understaffing_penalty={"phone": 1000}, break_rule=[], days_off=2,
+                 consecutive_days_off=2)
+    req = np.ones((1, 168), dtype=int)
+    with pytest.raises(ValueError, match="spans 8 calendar dates; start the week at 00:00"):
+        build_instance(hours(168, start=f"{MONDAY} 06:00"), 3600, ("phone:de",), req, cfg)
+    inst = build_instance(hours(168), 3600, ("phone:de",), req, cfg)
+    assert inst.cyclic and len(inst.dates) == 7
+    # shorter horizons keep working from any hour (they are not a week)
+    short = build_instance(hours(12, start=f"{MONDAY} 06:00"), 3600, ("phone:de",),
+                           np.ones((1, 12), dtype=int), cfg)
+    assert not short.cyclic

@@ -34,6 +34,7 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
     from wfm.io.requirements import read_requirements
     from wfm.schedule import SolveOptions, plan_and_roster, plan_schedule
     from wfm.schedule.config import load_schedule
+    from wfm.schedule.instance import check_week_start
 
     center = load_center(config)
     sched = load_schedule(config, center)
@@ -46,6 +47,10 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
             "7-day forecast (wfm forecast --horizon 7d) or cut the file to one week",
             file=str(requirements),
         )
+    try:
+        check_week_start(req.starts, center.interval)
+    except ValueError as exc:
+        raise WfmInputError(str(exc), file=str(requirements)) from None
     staff = None
     if agents is not None:
         from wfm.schedule.roster import read_agents

@@ -97,6 +97,22 @@ def is_week(starts: pd.DatetimeIndex, dt: float) -> bool:
     return abs(span - 7 * 86400) <= 3600 + 1e-6
 
 
+def check_week_start(starts: pd.DatetimeIndex, dt: float) -> None:
+    """Raise ValueError when a one-week horizon (:func:`is_week`) does not start at
+    00:00 local time: its intervals then fall on 8 local calendar dates, and the
+    weekly rules (days off, the days-off block, shifts per week, the roster's days)
+    are counted per local date, so they would see an 8-day week."""
+    if not len(starts) or not is_week(starts, dt):
+        return
+    n_dates = len(np.unique(np.asarray(starts.strftime("%Y-%m-%d"))))
+    if n_dates > 7:
+        first = starts[0]
+        raise ValueError(
+            f"the requirements week starts at {first:%Y-%m-%d %H:%M} local time and so "
+            f"spans {n_dates} calendar dates; start the week at 00:00 local (e.g. "
+            f"{first:%Y-%m-%d} 00:00) so the weekly rules see 7 days")
+
+
 def break_offsets(length: float, config: ScheduleConfig, dt: float) -> tuple[list[int], int, float]:
     """Break start offsets (intervals), break length (intervals), break seconds.
 
@@ -140,7 +156,10 @@ def build_instance(
     defaults to ``rules.wrap_week`` when the horizon is one week long.  Columns whose
     on-duty intervals meet no requirement of the group's queues are dropped unless the
     group has minimum hours or headcount (they could never be chosen otherwise).
+    Raises ValueError when a one-week horizon does not start at 00:00 local
+    (:func:`check_week_start`).
     """
+    check_week_start(starts, dt)
     T = len(starts)
     req = np.ceil(np.asarray(required, dtype=float) - 1e-9).clip(min=0).astype(int)
     if cyclic is None:
