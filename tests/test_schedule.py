@@ -579,3 +579,37 @@ def test_cyclic_week_not_starting_at_midnight_is_refused():
     short = build_instance(hours(12, start=f"{MONDAY} 06:00"), 3600, ("phone:de",),
                            np.ones((1, 12), dtype=int), cfg)
     assert not short.cyclic
+
+
+def test_headcount_of_an_unlimited_group_counts_the_days_off_block():
+    # 5 agents 09:00-15:00 on Mon-Thu and Sat, 2 days off in a block of 2 (cyclic
+    # week).  Every block of 2 consecutive days holds one of those 5 days, so an agent
+    # works at most 4 of them: 25 shifts need ceil(25 / 4) = 7 agents, and 7 do (blocks
+    # Sun-Mon x2, Thu-Fri x2, Sat-Sun x2, Tue-Wed x1 leave 5 on each day).  Without a
+    # max_headcount the block was ignored: headcount 5 and 5 of 25 shifts unrostered.
+    from wfm.schedule.roster import (
+        anonymous_agents,
+        roster,
+        rules_from_instance,
+        shifts_from_plan,
+    )
+
+    req = np.zeros((1, 168), dtype=int)
+    for d in (0, 1, 2, 3, 5):
+        req[0, 24 * d + 9: 24 * d + 15] = 5
+    for maxhc in (None, 10):
+        grp = {"name": "A", "skills": ["phone:de"], "rate": 10}
+        if maxhc:
+            grp["max_headcount"] = maxhc
+        cfg = config([{"name": "s", "lengths": ["6h"], "starts": "09:00"}], [grp],
+                     understaffing_penalty={"phone": 1000}, break_rule=[], days_off=2,
+                     consecutive_days_off=2)
+        inst = build_instance(hours(168), 3600, ("phone:de",), req, cfg)
+        y = np.where(np.isin(inst.columns.day_index, [0, 1, 2, 3, 5]), 5, 0)
+        plan = evaluate(inst, y)
+        assert plan.feasible and list(plan.headcount) == [7], maxhc
+        agents = anonymous_agents(inst, plan)
+        assert len(agents) == 7
+        r = roster(shifts_from_plan(inst, plan), agents, rules_from_instance(inst),
+                   time_limit=5)
+        assert sum(n for n, _ in r.unassigned.values()) == 0, maxhc

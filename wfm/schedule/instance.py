@@ -293,19 +293,21 @@ def window_starts(inst: ShiftInstance, g: int, y: np.ndarray) -> np.ndarray:
     return csum[w: w + T] - csum[:T]
 
 
-def off_blocks(inst: ShiftInstance, g: int) -> np.ndarray | None:
+def off_blocks(inst: ShiftInstance, g: int, capped_only: bool = True) -> np.ndarray | None:
     """Days-off patterns of group g for the aggregate days-off rows: a (K x days) 0/1
     array, row k the days of the k-th block of ``consecutive_days_off`` days off
     (starting on day k; with a cyclic week the block wraps from Sunday into Monday,
     otherwise blocks running past the horizon are left out).
 
-    None when the rule does not apply: the group has no ``max_headcount`` (it can
-    always hire one more), no block is asked (``consecutive_days_off = 0``), or the
-    horizon is shorter than a week (the roster asks no block then)."""
+    None when the rule does not apply: no block is asked (``consecutive_days_off =
+    0``), the horizon is shorter than a week (the roster asks no block then), or, with
+    ``capped_only`` (the model's rows), the group has no ``max_headcount`` (it can
+    always hire one more, so the model needs no rows for it; its headcount still
+    needs the block: ``capped_only=False``)."""
     rules = inst.config.rules
     b = rules.consecutive_days_off
     n_days = len(inst.dates)
-    if b <= 0 or n_days < 7 or inst.config.groups[g].max_headcount is None:
+    if b <= 0 or n_days < 7 or (capped_only and inst.config.groups[g].max_headcount is None):
         return None
     k = np.arange(n_days)[:, None] + np.arange(b)[None, :]  # (K x b) days of block k
     k = k % n_days if inst.cyclic else k[k[:, -1] < n_days]

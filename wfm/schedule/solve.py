@@ -45,7 +45,14 @@ from typing import Literal
 import numpy as np
 import pulp
 
-from wfm.schedule.evaluate import Plan, evaluate, pattern_need, pattern_split, to_integer
+from wfm.schedule.evaluate import (
+    Plan,
+    evaluate,
+    group_need,
+    pattern_need,
+    pattern_split,
+    to_integer,
+)
 from wfm.schedule.fill import fill_shortfalls
 from wfm.schedule.instance import ShiftInstance, off_blocks
 from wfm.schedule.model import ShiftModel, build_model
@@ -380,7 +387,7 @@ def _start_n(inst: ShiftInstance, model: ShiftModel, plan: Plan) -> np.ndarray:
     order: headcounts n, then the days-off pattern counts z of an optimal split of the
     plan's daily shift counts (CBC drops a start it cannot complete)."""
     cols = inst.columns
-    out = [float(plan.headcount[g]) for g in model.n]
+    out = [float(group_need(inst, g, plan.y, model_rows_only=True)) for g in model.n]
     zs: dict[int, np.ndarray] = {}
     for g, _k in model.z:
         if g not in zs:
