@@ -112,7 +112,7 @@ def main() -> None:
     ap.add_argument("--strategy", default="auto")
     args = ap.parse_args()
     print("size    solver  columns  req_agent_h  first_plan_s  within_1%_s  objective      "
-          "bound          gap_%   wall_s  understaffed_h  status")
+          "bound          gap_%  gap_before_fill_%   wall_s  understaffed_h  status")
     for size in args.sizes.split(","):
         inst = make(size)
         for solver in args.solvers.split(","):
@@ -128,7 +128,8 @@ def main() -> None:
             print(f"{size:7s} {solver:6s} {len(inst.columns):8d} "
                   f"{inst.required.sum() * inst.dt_h:11.1f}  {first:>12s}  {within:>11s}  "
                   f"{r.objective:13,.1f}"
-                  f"  {r.bound:13,.1f}  {100 * r.gap:6.2f}  {wall:6.1f}  {short:14.1f}  "
+                  f"  {r.bound:13,.1f}  {100 * r.gap:6.2f}  {100 * r.gap_before_fill:17.2f}"
+                  f"  {wall:6.1f}  {short:14.1f}  "
                   f"{r.status}", flush=True)
             for note in r.notes:
                 print(f"        note: {note}")

@@ -256,6 +256,45 @@ def test_feedback_round_ends_with_nothing_unassigned():
     assert len(out.roster.assigned) == 2 and len({a for a, _ in out.roster.assigned}) == 2
     # what round 2 leaves short is one agent in each of the 16 hours
     assert out.plan.result.plan.short.sum() == 16
+    # rostered, both rounds miss 16 agent-h: round 1 two unassigned 8-h shifts, round
+    # 2 the shortfall; the tie goes to fewer unassigned shifts (round 2)
+    assert first["unassigned_paid_h"] == pytest.approx(16.0)
+    assert second["unassigned_paid_h"] == 0 and second["understaffed_h"] == pytest.approx(16)
+    # round 2's uncovered reason names the lowered headcount
+    assert list(out.plan.uncovered.reason) == [
+        "headcount/hours limit (A); round 2 lowered A to 1 agents (max_headcount 2) to "
+        "what the roster could staff"] * 2
+
+
+def test_feedback_round_kept_by_coverage_not_by_unassigned_count(monkeypatch):
+    # the same week, but round 1's roster is made to leave only one 8-h shift
+    # unassigned: round 1 then misses 8 agent-h, round 2 (0 unassigned, 16 h short)
+    # misses 16, so round 1 is kept although round 2 has fewer unassigned shifts
+    import wfm.schedule as S
+
+    starts, req, cfg = _rest_conflict_week()
+    real = S.roster_plan
+    calls = []
+
+    def roster_once(*args, **kw):
+        r = real(*args, **kw)
+        calls.append(1)
+        if len(calls) == 1:
+            k = next(iter(r.unassigned))
+            n, why = r.unassigned[k]
+            if n > 1:
+                r.unassigned[k] = (n - 1, why)
+            else:
+                del r.unassigned[k]
+        return r
+
+    monkeypatch.setattr(S, "roster_plan", roster_once)
+    out = S.plan_and_roster(starts, 3600, ("phone:de",), req, cfg, roster_time_limit=5)
+    first, second = out.rounds
+    assert first["shifts_unassigned"] == 1 and first["unassigned_paid_h"] == pytest.approx(8)
+    assert second["shifts_unassigned"] == 0
+    assert first["kept"] and not second["kept"]
+    assert out.plan.result.plan.short.sum() == 0
 
 
 def test_feedback_round_that_fails_keeps_round_one(monkeypatch):

@@ -89,6 +89,27 @@ def test_fill_pass_covers_what_the_optimum_left_short(solver):
     assert any(n.startswith("fill pass: 1 shifts added") for n in res.notes)
 
 
+def test_gap_before_fill_separates_solver_quality_from_fill_spending():
+    # the solver's optimum leaves the hour short: objective 20 = bound 20 (gap 0); the
+    # fill pass adds one 4-h shift (4 paid h, cost 40): objective 40, gap (40-20)/40
+    from wfm.schedule.report import summary
+
+    inst = _one_hour_short(20)
+    res = run(inst, "highs")
+    assert res.objective_before_fill == pytest.approx(20.0)
+    assert res.gap_before_fill == pytest.approx(0.0, abs=1e-6)
+    assert res.gap == pytest.approx(0.5, abs=1e-6)
+    assert (res.fill_shifts, res.fill_paid_h, res.fill_cost) == (1, pytest.approx(4.0),
+                                                                 pytest.approx(40.0))
+    s = summary(inst, res)
+    assert s["objective_before_fill"] == pytest.approx(20.0)
+    assert s["gap_before_fill"] == pytest.approx(0.0, abs=1e-6)
+    assert s["fill_shifts"] == 1 and s["fill_cost"] == pytest.approx(40.0)
+    # without the pass both gaps are the same figure
+    off = run(_one_hour_short(20, fill_shortfalls=False), "highs")
+    assert off.fill_shifts == 0 and off.gap_before_fill == off.gap
+
+
 def test_penalty_below_every_rate_may_leave_short():
     # penalty 5 < rate 10: the user says "may leave short"; the pass keeps out
     inst = _one_hour_short(5)
@@ -97,6 +118,25 @@ def test_penalty_below_every_rate_may_leave_short():
     unc = uncovered(inst, res.plan)
     assert list(unc.agent_hours) == [1.0]
     assert unc.reason[0].startswith("may leave short: penalty 5")
+
+
+def test_fill_pass_does_not_buy_shifts_for_a_may_leave_short_queue():
+    # phone:de needs 1 agent in hours 0-3 and 6, email:de 1 in hour 6.  A (rate 10,
+    # phone, max_headcount 1) works 00:00-04:00 = 40; hour 6 short on both queues:
+    # 12 + 15 = 27, objective 67.  email (penalty 15 < B's rate 20) may be left short.
+    # A B shift over hour 6 (4 h x 20 = 80) would be allocated to email (penalty 15 >
+    # 12), phone stays short: the fill pass must not keep it (it did, twice: 67 -> 200).
+    req = np.array([[1, 1, 1, 1, 0, 0, 1, 0], [0, 0, 0, 0, 0, 0, 1, 0]])
+    cfg = config([{"name": "s", "lengths": ["4h"], "starts": "00:00-23:00", "step": "1h"}],
+                 [{"name": "A", "skills": ["phone:de"], "rate": 10, "max_headcount": 1},
+                  {"name": "B", "skills": ["phone:de", "email:de"], "rate": 20}],
+                 understaffing_penalty={"phone": 12, "email": 15})
+    inst = build_instance(hours(8), 3600, ("phone:de", "email:de"), req, cfg)
+    res = run(inst, "highs", time_limit=10)
+    assert not any(n.startswith("fill pass") for n in res.notes)
+    assert res.objective == pytest.approx(67.0)
+    assert res.plan.cost == pytest.approx(40.0)
+    assert list(res.plan.short.sum(axis=1)) == [1, 1]
 
 
 def test_fill_pass_stops_at_headcount_limit_and_says_so():
@@ -521,3 +561,55 @@ def test_addable_agrees_with_group_need_column_by_column():
         assert (got == want).all()
         seen.update(got.tolist())
     assert seen == {True, False}  # both answers were tested
+
+
+def test_cyclic_week_not_starting_at_midnight_is_refused():
+    # the reviewer's d8 case: a week from Monday 06:00 has 8 local dates, off_blocks
+    # and the roster rules counted 8 days; a week from 00:00 has 7
+    cfg = config([{"name": "s", "lengths": ["6h"], "starts": "00:00-23:00", "step": "1h"}],
+                 [{"name": "A", "skills": ["phone:de"], "rate": 10, "max_headcount": 5}],
+                 understaffing_penalty={"phone": 1000}, break_rule=[], days_off=2,
+                 consecutive_days_off=2)
+    req = np.ones((1, 168), dtype=int)
+    with pytest.raises(ValueError, match="spans 8 calendar dates; start the week at 00:00"):
+        build_instance(hours(168, start=f"{MONDAY} 06:00"), 3600, ("phone:de",), req, cfg)
+    inst = build_instance(hours(168), 3600, ("phone:de",), req, cfg)
+    assert inst.cyclic and len(inst.dates) == 7
+    # shorter horizons keep working from any hour (they are not a week)
+    short = build_instance(hours(12, start=f"{MONDAY} 06:00"), 3600, ("phone:de",),
+                           np.ones((1, 12), dtype=int), cfg)
+    assert not short.cyclic
+
+
+def test_headcount_of_an_unlimited_group_counts_the_days_off_block():
+    # 5 agents 09:00-15:00 on Mon-Thu and Sat, 2 days off in a block of 2 (cyclic
+    # week).  Every block of 2 consecutive days holds one of those 5 days, so an agent
+    # works at most 4 of them: 25 shifts need ceil(25 / 4) = 7 agents, and 7 do (blocks
+    # Sun-Mon x2, Thu-Fri x2, Sat-Sun x2, Tue-Wed x1 leave 5 on each day).  Without a
+    # max_headcount the block was ignored: headcount 5 and 5 of 25 shifts unrostered.
+    from wfm.schedule.roster import (
+        anonymous_agents,
+        roster,
+        rules_from_instance,
+        shifts_from_plan,
+    )
+
+    req = np.zeros((1, 168), dtype=int)
+    for d in (0, 1, 2, 3, 5):
+        req[0, 24 * d + 9: 24 * d + 15] = 5
+    for maxhc in (None, 10):
+        grp = {"name": "A", "skills": ["phone:de"], "rate": 10}
+        if maxhc:
+            grp["max_headcount"] = maxhc
+        cfg = config([{"name": "s", "lengths": ["6h"], "starts": "09:00"}], [grp],
+                     understaffing_penalty={"phone": 1000}, break_rule=[], days_off=2,
+                     consecutive_days_off=2)
+        inst = build_instance(hours(168), 3600, ("phone:de",), req, cfg)
+        y = np.where(np.isin(inst.columns.day_index, [0, 1, 2, 3, 5]), 5, 0)
+        plan = evaluate(inst, y)
+        assert plan.feasible and list(plan.headcount) == [7], maxhc
+        agents = anonymous_agents(inst, plan)
+        assert len(agents) == 7
+        r = roster(shifts_from_plan(inst, plan), agents, rules_from_instance(inst),
+                   time_limit=5)
+        assert sum(n for n, _ in r.unassigned.values()) == 0, maxhc

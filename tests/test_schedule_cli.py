@@ -188,3 +188,20 @@ def test_unreachable_minimum_hours_is_a_user_error(tmp_path):
     assert result.exit_code == 2, result.output
     assert "no shift plan meets the rules" in result.output and "DE_EN" in result.output
     assert not out.exists()
+
+
+def test_week_not_starting_at_local_midnight_is_a_user_error(tmp_path):
+    # 168 hourly intervals from Monday 06:00 fall on 8 local dates (Mon..next Mon):
+    # the weekly rules would see 8 days; the planner is told to start at 00:00
+    cfg, req = write_inputs(tmp_path)
+    lines = ["interval_start,channel,language,volume,aht_s,agents_required"]
+    for t in pd.date_range("2026-03-02 06:00", periods=168, freq="1h", tz="Europe/Berlin"):
+        lines += [f"{t.isoformat()},phone,de,1,300,1", f"{t.isoformat()},phone,en,1,300,0"]
+    req.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "p"
+    result = runner.invoke(app, ["schedule", str(req), "-c", str(cfg), "-o", str(out)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert "req.csv" in result.output and "00:00 local" in result.output
+    assert "8 calendar dates" in result.output
+    assert not out.exists()

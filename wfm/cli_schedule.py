@@ -34,6 +34,7 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
     from wfm.io.requirements import read_requirements
     from wfm.schedule import SolveOptions, plan_and_roster, plan_schedule
     from wfm.schedule.config import load_schedule
+    from wfm.schedule.instance import check_week_start
 
     center = load_center(config)
     sched = load_schedule(config, center)
@@ -46,6 +47,10 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
             "7-day forecast (wfm forecast --horizon 7d) or cut the file to one week",
             file=str(requirements),
         )
+    try:
+        check_week_start(req.starts, center.interval)
+    except ValueError as exc:
+        raise WfmInputError(str(exc), file=str(requirements)) from None
     staff = None
     if agents is not None:
         from wfm.schedule.roster import read_agents
@@ -157,6 +162,11 @@ def print_schedule_summary(console: Console, plan, output: Path) -> None:
         f"paid {s['paid_h']:,.1f} h = {s['fte']:.1f} FTE, required {s['required_h']:,.1f} "
         f"agent-h, cost {s['cost']:,.2f}; objective {s['objective']:,.2f}, bound "
         f"{s['bound']:,.2f}, gap {100 * s['gap']:.2f} %", markup=False)
+    if s.get("fill_shifts"):
+        console.print(
+            f"solver's plan before the fill pass: objective {s['objective_before_fill']:,.2f}, "
+            f"gap {100 * s['gap_before_fill']:.2f} %; fill pass +{s['fill_shifts']} shifts, "
+            f"+{s['fill_paid_h']:,.1f} paid h, +{s['fill_cost']:,.2f} cost", markup=False)
     table = Table(show_edge=False, header_style="bold", title="coverage per queue (agent-hours)")
     for name in ("queue", "required", "scheduled", "understaffed", "over required"):
         table.add_column(name, justify="left" if name == "queue" else "right")

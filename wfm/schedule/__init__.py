@@ -95,6 +95,28 @@ def roster_plan(plan: SchedulePlan, staff: list | None, time_limit: float,
     return R.roster(shifts, agents, rules, time_limit, spare)
 
 
+def _unassigned_h(r) -> float:
+    """Paid hours of the planned shifts the roster left unassigned: the coverage the
+    plan counts on that no agent delivers (an upper bound; breaks are unpaid)."""
+    return float(sum(n * r.shifts[k].paid_h for k, (n, _why) in r.unassigned.items()))
+
+
+def _name_lowered(frame: pd.DataFrame, eff: dict[str, int],
+                  caps: dict[str, int | None]) -> pd.DataFrame:
+    """Round 2's ``uncovered`` reasons: a headcount limit of a group whose headcount
+    the feedback round lowered says so (the config's ``max_headcount`` is higher)."""
+    out = frame.copy()
+    head = "headcount/hours limit ("
+    reasons = []
+    for why in out["reason"]:
+        names = why[len(head):-1].split(", ") if why.startswith(head) and why.endswith(")") else []
+        low = [f"{g} to {eff[g]} agents (max_headcount {caps.get(g)})" for g in names if g in eff]
+        reasons.append(f"{why}; round 2 lowered {', '.join(low)} to what the roster could "
+                       "staff" if low else why)
+    out["reason"] = reasons
+    return out
+
+
 def _unassigned_by_group(r) -> dict[str, int]:
     out: dict[str, int] = {}
     for k, (n, _why) in r.unassigned.items():
@@ -119,10 +141,14 @@ def plan_and_roster(
     to what the roster could staff -- the plan's need minus ceil(unassigned / (7 -
     days_off)) agents -- and roster again (spare anonymous agents still up to the real
     ``max_headcount``, which leaves the roster slack for rest and days-off
-    conflicts the aggregate plan cannot see).  The round with fewer unassigned shifts
-    is kept (the first on a tie).  ``rounds``: per round the effective headcounts,
-    unassigned shifts, paid hours, cost, shortfall, objective, bound, gap, the fill
-    pass note and seconds."""
+    conflicts the aggregate plan cannot see).  The round that leaves less uncovered
+    once rostered is kept: the plan's shortfall plus the paid hours of the shifts the
+    roster left unassigned (agent-hours; round 2 plans fewer shifts, so counting
+    unassigned shifts alone favours it), then fewer unassigned shifts, then the
+    first.  Round 2's ``uncovered`` reasons name a lowered headcount.  ``rounds``: per
+    round the effective headcounts, unassigned shifts and their paid hours
+    (``unassigned_paid_h``), paid hours, cost, shortfall, objective, bound, gap, the
+    fill pass note and seconds."""
     say = progress or (lambda _m: None)
     caps = {g.name: g.max_headcount for g in config.groups}
 
@@ -136,7 +162,8 @@ def plan_and_roster(
         s = plan.summary
         return plan, r, {
             "round": n, "effective_headcount": eff, "shifts_unassigned": sum(by.values()),
-            "unassigned_by_group": by, "paid_h": s["paid_h"], "cost": s["cost"],
+            "unassigned_by_group": by, "unassigned_paid_h": _unassigned_h(r),
+            "paid_h": s["paid_h"], "cost": s["cost"],
             "understaffed_h": sum(q["understaffed_h"] for q in s["queues"]),
             "objective": s["objective"], "bound": s["bound"], "gap": s["gap"],
             "fill": next((n for n in s["notes"] if n.startswith("fill pass")), None),
@@ -171,7 +198,12 @@ def plan_and_roster(
                        "kept": False})
         return RosteredPlan(plan, r, rounds)
     rounds.append(row2)
-    second = row2["shifts_unassigned"] < row["shifts_unassigned"]
+    plan2.uncovered = _name_lowered(plan2.uncovered, eff, caps)
+
+    def missing(x: dict) -> tuple[float, int]:  # what no rostered agent covers
+        return round(x["understaffed_h"] + x["unassigned_paid_h"], 6), x["shifts_unassigned"]
+
+    second = missing(row2) < missing(row)
     row["kept"], row2["kept"] = not second, second
     return RosteredPlan(plan2, r2, rounds) if second else RosteredPlan(plan, r, rounds)
 

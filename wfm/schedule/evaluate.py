@@ -30,7 +30,8 @@ class Plan:
     """A checked plan.  Arrays: ``y`` per column; (G, T) ``on_duty``; (G, Q, T) ``alloc``
     agents of group g working queue q; (Q, T) ``covered``, ``short`` (missing agents)
     and ``scheduled`` (agents on the queue incl. idle ones parked on their first skill);
-    ``headcount`` per group (the smallest that carries the plan); money per week."""
+    ``headcount`` per group (the smallest that carries the plan, days-off block
+    included for every group: the agents to roster); money per week."""
 
     y: np.ndarray
     on_duty: np.ndarray
@@ -144,11 +145,13 @@ def _pattern_need(per_day: tuple[int, ...],
     return int(np.rint(res.fun)), tuple(np.rint(res.x).tolist())
 
 
-def group_need(inst: ShiftInstance, g: int, y: np.ndarray) -> int:
+def group_need(inst: ShiftInstance, g: int, y: np.ndarray, model_rows_only: bool = False) -> int:
     """The smallest headcount of group g that carries the integer plan ``y``: weekly
     paid hours, shifts per agent-week (7 - ``days_off``), one shift a day, one start
     per agent in the rest window (``rest_in_aggregate``), a block of consecutive days
-    off (groups with a ``max_headcount``), and the group's ``min_headcount``."""
+    off, and the group's ``min_headcount``.  The days-off block counts for every group
+    (the agents to roster); with ``model_rows_only`` only where the model has rows for
+    it (groups with a ``max_headcount``): the headcount the model's own rows imply."""
     cols = inst.columns
     rules = inst.config.rules
     grp = inst.config.groups[g]
@@ -157,7 +160,7 @@ def group_need(inst: ShiftInstance, g: int, y: np.ndarray) -> int:
     shifts = int(y[mine].sum())
     max_shifts = 7 - rules.days_off
     per_day = np.bincount(cols.day_index[mine], weights=y[mine], minlength=len(inst.dates))
-    blocks = off_blocks(inst, g)
+    blocks = off_blocks(inst, g, capped_only=model_rows_only)
     return max(
         grp.min_headcount,
         int(np.ceil(hours / (grp.max_weekly_hours / 3600.0) - 1e-9))
@@ -240,10 +243,12 @@ def evaluate(inst: ShiftInstance, y: np.ndarray) -> Plan:
     for g, grp in enumerate(inst.config.groups):
         mine = cols.group == g
         hours = float((cols.paid_h[mine] * y[mine]).sum())
-        need = group_need(inst, g, y)
-        headcount[g] = need
+        headcount[g] = group_need(inst, g, y)
         if not needs_headcount(inst, g):
             continue
+        # the rules are checked as the model states them: a group without a
+        # max_headcount has no days-off rows, its minimum hours hold for that need
+        need = group_need(inst, g, y, model_rows_only=True)
         if grp.max_headcount is not None and need > grp.max_headcount:
             violations.append(
                 f"group {grp.name}: needs {need} agents (hours, shifts, one shift a day or "

@@ -31,7 +31,9 @@ def fill_shortfalls(inst: ShiftInstance, plan: Plan, deadline: float = np.inf,
     shifts added.  Each step takes the column with the lowest cost per short
     agent-interval it is on duty in (ties: the cheaper column), among the columns
     that fit their group's headcount rules; a step the full check refuses (e.g. a
-    minimum-hours rule) bans that column."""
+    minimum-hours rule) bans that column, and so does a step that does not lower the
+    shortfall of the queues that must be filled (``~may_leave_short``), e.g. because
+    the new agent is allocated to a "may leave short" queue with a higher penalty."""
     cols = inst.columns
     G = len(inst.config.groups)
     fill_q = ~may_leave_short(inst)
@@ -60,7 +62,10 @@ def fill_shortfalls(inst: ShiftInstance, plan: Plan, deadline: float = np.inf,
         y = plan.y.copy()
         y[c] += 1
         trial = evaluate(inst, y)
-        if not trial.feasible or trial.short.sum() >= plan.short.sum():
+        # kept only when the queues that must be filled get less short: ``allocate``
+        # may hand the new agent to a queue the pass is meant to leave short
+        # (a higher penalty), and such a step buys nothing the pass is for
+        if not trial.feasible or trial.short[fill_q].sum() >= plan.short[fill_q].sum():
             banned[c] = True
             continue
         plan = trial

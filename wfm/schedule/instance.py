@@ -97,6 +97,22 @@ def is_week(starts: pd.DatetimeIndex, dt: float) -> bool:
     return abs(span - 7 * 86400) <= 3600 + 1e-6
 
 
+def check_week_start(starts: pd.DatetimeIndex, dt: float) -> None:
+    """Raise ValueError when a one-week horizon (:func:`is_week`) does not start at
+    00:00 local time: its intervals then fall on 8 local calendar dates, and the
+    weekly rules (days off, the days-off block, shifts per week, the roster's days)
+    are counted per local date, so they would see an 8-day week."""
+    if not len(starts) or not is_week(starts, dt):
+        return
+    n_dates = len(np.unique(np.asarray(starts.strftime("%Y-%m-%d"))))
+    if n_dates > 7:
+        first = starts[0]
+        raise ValueError(
+            f"the requirements week starts at {first:%Y-%m-%d %H:%M} local time and so "
+            f"spans {n_dates} calendar dates; start the week at 00:00 local (e.g. "
+            f"{first:%Y-%m-%d} 00:00) so the weekly rules see 7 days")
+
+
 def break_offsets(length: float, config: ScheduleConfig, dt: float) -> tuple[list[int], int, float]:
     """Break start offsets (intervals), break length (intervals), break seconds.
 
@@ -140,7 +156,10 @@ def build_instance(
     defaults to ``rules.wrap_week`` when the horizon is one week long.  Columns whose
     on-duty intervals meet no requirement of the group's queues are dropped unless the
     group has minimum hours or headcount (they could never be chosen otherwise).
+    Raises ValueError when a one-week horizon does not start at 00:00 local
+    (:func:`check_week_start`).
     """
+    check_week_start(starts, dt)
     T = len(starts)
     req = np.ceil(np.asarray(required, dtype=float) - 1e-9).clip(min=0).astype(int)
     if cyclic is None:
@@ -274,19 +293,21 @@ def window_starts(inst: ShiftInstance, g: int, y: np.ndarray) -> np.ndarray:
     return csum[w: w + T] - csum[:T]
 
 
-def off_blocks(inst: ShiftInstance, g: int) -> np.ndarray | None:
+def off_blocks(inst: ShiftInstance, g: int, capped_only: bool = True) -> np.ndarray | None:
     """Days-off patterns of group g for the aggregate days-off rows: a (K x days) 0/1
     array, row k the days of the k-th block of ``consecutive_days_off`` days off
     (starting on day k; with a cyclic week the block wraps from Sunday into Monday,
     otherwise blocks running past the horizon are left out).
 
-    None when the rule does not apply: the group has no ``max_headcount`` (it can
-    always hire one more), no block is asked (``consecutive_days_off = 0``), or the
-    horizon is shorter than a week (the roster asks no block then)."""
+    None when the rule does not apply: no block is asked (``consecutive_days_off =
+    0``), the horizon is shorter than a week (the roster asks no block then), or, with
+    ``capped_only`` (the model's rows), the group has no ``max_headcount`` (it can
+    always hire one more, so the model needs no rows for it; its headcount still
+    needs the block: ``capped_only=False``)."""
     rules = inst.config.rules
     b = rules.consecutive_days_off
     n_days = len(inst.dates)
-    if b <= 0 or n_days < 7 or inst.config.groups[g].max_headcount is None:
+    if b <= 0 or n_days < 7 or (capped_only and inst.config.groups[g].max_headcount is None):
         return None
     k = np.arange(n_days)[:, None] + np.arange(b)[None, :]  # (K x b) days of block k
     k = k % n_days if inst.cyclic else k[k[:, -1] < n_days]

@@ -73,7 +73,10 @@ def coverage_table(inst: ShiftInstance, plan: Plan) -> pd.DataFrame:
 
 
 def summary(inst: ShiftInstance, result: SolveResult) -> dict[str, Any]:
-    """Figures for the terminal and ``--json``: hours, FTE, money, per queue and group."""
+    """Figures for the terminal and ``--json``: hours, FTE, money, per queue and group.
+    ``gap`` is the written plan's (after the fill pass) against the bound,
+    ``gap_before_fill`` the solver's own plan's (``objective_before_fill``);
+    ``fill_shifts``/``fill_paid_h``/``fill_cost`` what the fill pass added."""
     plan = result.plan
     assert plan is not None
     dt_h = inst.dt_h
@@ -114,6 +117,13 @@ def summary(inst: ShiftInstance, result: SolveResult) -> dict[str, Any]:
         "bound": result.bound,
         "lp_bound": result.lp_bound,
         "gap": result.gap,
+        "objective_before_fill": (result.objective_before_fill
+                                  if result.objective_before_fill is not None
+                                  else result.objective),
+        "gap_before_fill": result.gap_before_fill,
+        "fill_shifts": result.fill_shifts,
+        "fill_paid_h": result.fill_paid_h,
+        "fill_cost": result.fill_cost,
         "solver": result.solver,
         "status": result.status,
         "first_plan_s": result.first_plan_s,

@@ -20,7 +20,9 @@ Each solver answer is read as numbers, never by its status string: values must b
 integral (CBC may hand back LP values), the plan is re-evaluated by
 ``wfm.schedule.evaluate`` (coverage recomputed from the integer counts), and a plan
 is only kept when it beats the incumbent.  The bound is the LP value or a full-MIP
-dual bound, whichever is larger; the gap is (objective - bound) / objective.
+dual bound, whichever is larger; the gap is (objective - bound) / objective, of the
+plan after the fill pass (``gap``, what is written out) and of the solver's plan
+before it (``gap_before_fill``: the solver's quality, without the policy spending).
 
 Time limits are wall-clock seconds for the whole solve.  Both solvers run with one
 thread and a fixed seed: a run that stops on the gap target is reproducible; a run
@@ -43,7 +45,14 @@ from typing import Literal
 import numpy as np
 import pulp
 
-from wfm.schedule.evaluate import Plan, evaluate, pattern_need, pattern_split, to_integer
+from wfm.schedule.evaluate import (
+    Plan,
+    evaluate,
+    group_need,
+    pattern_need,
+    pattern_split,
+    to_integer,
+)
 from wfm.schedule.fill import fill_shortfalls
 from wfm.schedule.instance import ShiftInstance, off_blocks
 from wfm.schedule.model import ShiftModel, build_model
@@ -87,12 +96,31 @@ class SolveResult:
     elapsed_s: float
     events: list[tuple[float, str, float]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # the solver's own plan, before the fill pass (``objective`` and ``gap`` are after
+    # it); the fill pass's additions: shifts, paid hours, cost (money per week)
+    objective_before_fill: float | None = None
+    fill_shifts: int = 0
+    fill_paid_h: float = 0.0
+    fill_cost: float = 0.0
 
     @property
     def gap(self) -> float:
-        if not math.isfinite(self.objective) or self.objective <= 0:
-            return 0.0 if self.objective == self.bound else math.inf
-        return max(0.0, (self.objective - self.bound) / abs(self.objective))
+        """(objective after the fill pass - bound) / objective: the plan written out
+        against a valid lower bound; it includes what the fill pass spends by policy."""
+        return _gap(self.objective, self.bound)
+
+    @property
+    def gap_before_fill(self) -> float:
+        """The solver's gap: (objective before the fill pass - bound) / that objective
+        (equal to :attr:`gap` when the pass added nothing or did not run)."""
+        obj = self.objective if self.objective_before_fill is None else self.objective_before_fill
+        return _gap(obj, self.bound)
+
+
+def _gap(objective: float, bound: float) -> float:
+    if not math.isfinite(objective) or objective <= 0:
+        return 0.0 if objective == bound else math.inf
+    return max(0.0, (objective - bound) / abs(objective))
 
 
 @dataclass
@@ -359,7 +387,7 @@ def _start_n(inst: ShiftInstance, model: ShiftModel, plan: Plan) -> np.ndarray:
     order: headcounts n, then the days-off pattern counts z of an optimal split of the
     plan's daily shift counts (CBC drops a start it cannot complete)."""
     cols = inst.columns
-    out = [float(plan.headcount[g]) for g in model.n]
+    out = [float(group_need(inst, g, plan.y, model_rows_only=True)) for g in model.n]
     zs: dict[int, np.ndarray] = {}
     for g, _k in model.z:
         if g not in zs:
@@ -541,9 +569,9 @@ def solve(
         status = f"MIP {phase}: {res.status}"
         if phase == "full" and res.bound is not None:
             bound = max(bound, res.bound)
+    before = best
     if best is not None and inst.config.rules.fill_shortfalls:
         say("fill pass")
-        before = best
         # the pass is part of the answer: it gets its own few seconds past the limit
         best, n_add = fill_shortfalls(
             inst, best, max(deadline, time.perf_counter() + max(10.0, 0.1 * opts.time_limit)))
@@ -561,5 +589,11 @@ def solve(
     if best is not None and bound > best.objective:  # solver tolerances
         bound = best.objective
     obj = best.objective if best else math.inf
+    fill = {}
+    if best is not None and before is not None:
+        fill = {"objective_before_fill": before.objective,
+                "fill_shifts": int(best.y.sum() - before.y.sum()),
+                "fill_paid_h": best.paid_h - before.paid_h,
+                "fill_cost": best.cost - before.cost}
     return SolveResult(best, obj, bound, lp_bound, opts.solver, status, first,
-                       time.perf_counter() - t0, events, notes)
+                       time.perf_counter() - t0, events, notes, **fill)
