@@ -53,6 +53,7 @@ def test_every_file_written_and_nothing_staged(planned):
     out, res = planned
     assert {p.name for p in out.iterdir()} == FILES | {"simulation.csv"}
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]
+    assert ".partial" not in res.output + res.stderr  # messages name plan/, not staging
     assert "plan →" in res.stdout and "report.html" in res.stdout
 
 

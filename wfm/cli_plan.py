@@ -93,6 +93,11 @@ def plan(
     out.print(f"shifts: paid {s['paid_h']:,.1f} h = {s['fte']:.1f} FTE, cost "
               f"{s['cost']:,.2f}, gap {100 * s['gap']:.2f} % ({s['solver']}, {s['status']})",
               markup=False)
+    if s.get("fill_shifts"):
+        out.print(f"fill pass: +{s['fill_shifts']} shifts (+{s['fill_paid_h']:,.1f} paid h, "
+                  f"+{s['fill_cost']:,.2f}) to cover what the optimiser left short; the "
+                  f"solver's plan was {100 * s['gap_before_fill']:.2f} % above the LP bound",
+                  markup=False)
     out.print("files: " + ", ".join(result.files), markup=False)
 
 

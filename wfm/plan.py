@@ -174,7 +174,7 @@ def _run_steps(opts, center, scen, stage: Path, progress: Progress) -> PlanResul
 
         progress("scenarios", "")
         # the in-house hours of every scenario carry this plan's scheduling overhead
-        overhead = read_schedule_overhead(stage, center.interval)
+        overhead = read_schedule_overhead(stage, center.interval, name=str(opts.output))
         result.warnings += list(overhead.notes)
         results = compare(scen, center, fc.frame, overhead=overhead.factors)
         scenario_rows = pd.DataFrame(summary_rows(results), columns=list(SUMMARY_COLUMNS))

@@ -99,12 +99,16 @@ def shift_paid_hours(shifts: pd.DataFrame) -> float:
     return float((shifts["agents"].to_numpy(float) * (length - pause)).sum() / 60.0)
 
 
-def read_schedule_overhead(plan_dir: str | Path, interval: float) -> ScheduleOverhead:
+def read_schedule_overhead(plan_dir: str | Path, interval: float,
+                           name: str | None = None) -> ScheduleOverhead:
     """Read ``coverage.csv`` and ``shifts.csv`` of a ``wfm schedule`` output directory.
 
+    ``name``: how the notes call the directory (default: its path; ``wfm plan`` reads
+    its staging directory and names the output directory).
     Raises :class:`WfmInputError` naming the file for a missing or malformed one.
     """
     plan_dir = Path(plan_dir)
+    label = name or str(plan_dir)
     if not plan_dir.is_dir():
         raise WfmInputError(
             "--schedule: not a directory written by wfm schedule", file=str(plan_dir)
@@ -155,19 +159,19 @@ def read_schedule_overhead(plan_dir: str | Path, interval: float) -> ScheduleOve
     keys = (cov["channel"].str.lower() + ":" + cov["language"].str.lower()).to_numpy()
     result = overhead_factors(keys, required, scheduled, interval, hours)
     if result.scheduled_hours <= 0 or hours <= 0:
-        note = f"{plan_dir}: the plan schedules no agents; in-house hours stay required hours"
+        note = f"{label}: the plan schedules no agents; in-house hours stay required hours"
         return ScheduleOverhead({}, result.required_hours, result.scheduled_hours, hours, (note,))
     notes = []
     short = {q: f for q, f in result.factors.items() if f < 1.0 - 1e-9}
     if short:
         listed = ", ".join(f"{q} {f:.3f}" for q, f in short.items())
         notes.append(
-            f"{plan_dir}: the plan schedules fewer hours than required on {listed}; "
+            f"{label}: the plan schedules fewer hours than required on {listed}; "
             "their in-house hours stay required hours (f = 1; see the plan's uncovered.csv)"
         )
     if result.scheduled_hours > 0 and abs(hours / result.scheduled_hours - 1.0) > 0.01:
         notes.append(
-            f"{plan_dir}: shifts.csv pays {hours:,.0f} h, coverage.csv counts "
+            f"{label}: shifts.csv pays {hours:,.0f} h, coverage.csv counts "
             f"{result.scheduled_hours:,.0f} h; the overheads are scaled to shifts.csv"
         )
     return ScheduleOverhead(
