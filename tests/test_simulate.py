@@ -166,3 +166,52 @@ def test_bad_shapes_are_rejected():
         SimInput(**{**inp.__dict__, "on_duty": np.ones((2, 3))})
     with pytest.raises(ValueError, match="skill"):
         SimInput(**{**inp.__dict__, "skill": np.ones((3, 2), bool)})
+
+
+def reserve_case(reserve: int, T: int = 8) -> SimInput:
+    """Large queue A (20 Erlang) with 20 specialists, small queue B (1.5 Erlang) served
+    only by a bilingual A+B group of 4: without a reserve A's overflow takes the
+    bilingual agents B needs."""
+    vol = np.array([[20.0 * DT / 300.0] * T, [1.5 * DT / 300.0] * T])
+    skill = np.array([[True, False], [True, True]])
+    return SimInput(vol, np.full((2, T), 300.0), np.array([120.0, 120.0]),
+                    np.array([20.0, 20.0]), skill, np.array([[20] * T, [4] * T]), DT,
+                    reserve=reserve)
+
+
+def test_reserve_zero_is_the_default_routing_draw_for_draw():
+    base = reserve_case(0)
+    plain = SimInput(**{**base.__dict__, "reserve": 0})
+    no_field = SimInput(*[base.__dict__[k] for k in ("volume", "aht", "patience",
+                                                   "target_time", "skill", "on_duty")],
+                        DT)
+    for other in (plain, no_field):
+        x = simulate_once(base, np.random.default_rng(3))
+        y = simulate_once(other, np.random.default_rng(3))
+        for name in ("within", "answered", "abandoned", "wait_sum", "busy"):
+            np.testing.assert_array_equal(getattr(x, name), getattr(y, name))
+    # a reserve where no group serves two live queues changes nothing either
+    single_skill = SimInput(**{**base.__dict__, "skill": np.array([[True, False],
+                                                                    [False, True]])})
+    x = simulate_once(single_skill, np.random.default_rng(4))
+    y = simulate_once(SimInput(**{**single_skill.__dict__, "reserve": 3}),
+                      np.random.default_rng(4))
+    np.testing.assert_array_equal(x.within, y.within)
+    np.testing.assert_array_equal(x.busy, y.busy)
+
+
+@pytest.mark.parametrize("reserve", [1, 2])
+def test_reserve_keeps_bilingual_agents_for_the_small_queue(reserve: int):
+    base = simulate(reserve_case(0), replications=20, seed=7)
+    kept = simulate(reserve_case(reserve), replications=20, seed=7)
+    sl0, h0 = base.total_mean["service_level"], base.total_half["service_level"]
+    sl1, h1 = kept.total_mean["service_level"], kept.total_half["service_level"]
+    assert sl1[1] - h1[1] > sl0[1] + h0[1]  # B: clearly better
+    assert sl1[0] < sl0[0]  # A: a little worse ...
+    assert sl0[0] - sl1[0] < 0.15
+    assert kept.total_mean["abandon"][0] < 0.1  # ... and still answers its calls
+
+
+def test_reserve_must_be_a_non_negative_integer():
+    with pytest.raises(ValueError, match="reserve"):
+        reserve_case(-1)

@@ -258,3 +258,19 @@ def test_contacts_without_an_aht_are_an_input_error(tmp_path):
     assert result.exit_code == 2, result.output
     assert "requirements.csv:4: column 'aht_s'" in result.output
     assert "Traceback" not in result.output
+
+
+def test_reserve_reaches_the_simulation_and_negative_is_a_usage_error(tmp_path):
+    from wfm.simulate.plan import load_plan
+
+    cfg, plan = write_plan(tmp_path)
+    assert load_plan(plan, cfg, reserve=2).sim.reserve == 2
+    result = runner.invoke(app, ["simulate", str(plan), "-c", str(cfg), "--reserve", "-1"])
+    assert result.exit_code == 2 and "--reserve" in result.output
+    # one live queue per group (e-mail is deferred): nothing to reserve, the same file
+    out0, out1 = tmp_path / "r0.csv", tmp_path / "r1.csv"
+    for r, out in (("0", out0), ("1", out1)):
+        args = ["simulate", str(plan), "-c", str(cfg), "--replications", "3", "--reserve", r,
+                "-o", str(out), "--quiet"]
+        assert runner.invoke(app, args).exit_code == 0
+    assert out0.read_bytes() == out1.read_bytes()

@@ -342,6 +342,9 @@ def schedule(
     verify_rounds: Annotated[int, typer.Option(help="Most re-plans of --verify.", min=0)] = 3,
     verify_replications: Annotated[int, typer.Option(
         help="Simulated weeks per --verify round (seed 1).", min=2)] = 30,
+    reserve: Annotated[int, typer.Option(
+        help="--verify: idle agents of a multi-skilled phone group kept for its smallest "
+             "queue (as wfm simulate --reserve).", min=0)] = 0,
     roster_time_limit: Annotated[str, typer.Option(
         help="Wall-clock limit of the roster MIPs per round, e.g. 30s.")] = "30s",
 ) -> None:
@@ -362,7 +365,8 @@ def schedule(
     if verify:
         from wfm.simulate.verify import VerifyOptions
 
-        check = VerifyOptions(rounds=verify_rounds, replications=verify_replications)
+        check = VerifyOptions(rounds=verify_rounds, replications=verify_replications,
+                              reserve=reserve)
     plan = _run(lambda: run_schedule(requirements, config, output, solver, limit, rel_gap,
                                      show_progress=not quiet and not as_json,
                                      agents=agents, roster=True,
@@ -402,6 +406,9 @@ def simulate(
     cv: Annotated[float, typer.Option(help="Lognormal coefficient of variation.")] = 1.0,
     routing: Annotated[str, typer.Option(help="specialist (fewer skills first) or "
                                               "longest_idle.")] = "specialist",
+    reserve: Annotated[int, typer.Option(
+        help="Idle agents of a multi-skilled phone group kept for its smallest queue.",
+        min=0)] = 0,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="CSV to write.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
@@ -416,7 +423,7 @@ def simulate(
     if not cv > 0:
         raise typer.BadParameter("must be above 0", param_hint="--cv")
     s = _run(lambda: run_simulation(plan, config, requirements, output, replications, seed,
-                                    workers, handle, cv, routing, cluster))
+                                    workers, handle, cv, routing, cluster, reserve))
     if as_json:
         console.print_json(json.dumps(s))
     elif not quiet:

@@ -24,14 +24,15 @@ def load_inputs(plan_dir: str | Path, config: str | Path, requirements: str | Pa
 
 def run_simulation(plan_dir: Path, config: Path, requirements: Path | None,
                    output: Path | None, replications: int, seed: int, workers: int,
-                   handle: str, cv: float, routing: str, cluster: str | None = None) -> dict:
+                   handle: str, cv: float, routing: str, cluster: str | None = None,
+                   reserve: int = 0) -> dict:
     """Simulate, write the per-interval table (atomically) when ``output`` is given and
     return the summary dict printed by the CLI.  User mistakes raise WfmInputError."""
     from wfm.io.atomic import write_csv
     from wfm.simulate import simulate
 
     inputs = load_inputs(plan_dir, config, requirements, handle=handle, cv=cv,
-                         routing=routing)
+                         routing=routing, reserve=reserve)
     t0 = time.perf_counter()
     res = simulate(inputs.sim, replications=replications, seed=seed, workers=workers,
                    cluster=cluster)

@@ -28,6 +28,15 @@ Model (one replication):
   and deferred work (e-mail) only when no live contact of its skills waits.
   Within a group agents are exchangeable, so the engine keeps one FIFO of idle-since
   times per group rather than agent identities.
+* Reserve (``reserve`` = N > 0, phone groups only): a non-chat group skilled for two
+  or more live (non-deferred) queues keeps its last N idle agents for its *reserved*
+  queue, the one of those queues with the smallest total volume over the horizon
+  (lowest index on ties), computed once per replication.  A contact of another queue
+  takes an idle agent of the group only if more than N of them are idle; a freed agent
+  (counted as available) serves other queues only if more than N agents of the group,
+  itself included, are available, i.e. at least N others idle, else it takes only
+  a waiting contact of the reserved queue or goes idle.  Deferred work waits for an
+  unrestricted agent.  N = 0 is the routing above, draw for draw.
 * Chat (``concurrency[q] > 1`` or a group serving chat queues): an agent holds up to
   ``concurrency[q]`` chats of queue ``q`` at once.  A chat has ``aht[q, t]`` times the
   unit draw of work; while its agent holds k chats it progresses at speed
@@ -92,7 +101,8 @@ class SimInput:
     T each) of the cycle simulated before and after the horizon, see the module
     docstring.  ``sl_answered[q]`` (default False): the queue's service level is over
     answered contacts (abandons left out of the denominator, ``basis = "answered"``)
-    instead of over offered ones.
+    instead of over offered ones.  ``reserve`` (default 0) idle agents of a multi-skilled
+    phone group kept for its smallest queue, see the module docstring.
     """
 
     volume: np.ndarray
@@ -114,6 +124,7 @@ class SimInput:
     warmup: int = 0
     cooldown: int = 0
     sl_answered: tuple[bool, ...] | None = None
+    reserve: int = 0
 
     def __post_init__(self) -> None:
         Q, T = np.shape(self.volume)
@@ -132,6 +143,8 @@ class SimInput:
             raise ValueError("routing must be specialist or longest_idle")
         if not self.cv > 0:
             raise ValueError("cv must be > 0")
+        if int(self.reserve) != self.reserve or self.reserve < 0:
+            raise ValueError("reserve must be an integer >= 0")
         conc, factors, chat, deferred = self.channel_setup()
         if len(conc) != Q or len(factors) != Q or len(chat) != Q or len(deferred) != Q:
             raise ValueError("concurrency, aht_factors, chat and deferred need one entry "
@@ -243,6 +256,21 @@ def _busy_per_interval(start: np.ndarray, end: np.ndarray, T: int, dt: float) ->
     return np.diff(cum(end) - cum(start))
 
 
+def reserved_queues(skill: np.ndarray, total: np.ndarray, chat: tuple[bool, ...],
+                    deferred: tuple[bool, ...]) -> list[int]:
+    """Per group the queue its reserve is kept for, -1 for none: for a group serving no
+    chat and skilled for two or more live (non-deferred) queues, the one of those with
+    the smallest ``total`` (contacts over the horizon; lowest index on ties)."""
+    out = []
+    for g in range(skill.shape[0]):
+        live = [q for q in np.flatnonzero(skill[g]) if not deferred[q]]
+        if len(live) < 2 or any(chat[q] for q in np.flatnonzero(skill[g])):
+            out.append(-1)
+        else:
+            out.append(int(min(live, key=lambda q: (total[q], q))))
+    return out
+
+
 def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
     """Simulate the horizon once with the generator ``rng``; see the module docstring.
     With ``inp.warmup`` = w and ``inp.cooldown`` = c the horizon's last w intervals are
@@ -305,6 +333,13 @@ def _simulate(inp: SimInput, rng: np.random.Generator, skip: int, keep: int) -> 
     t0, t1 = skip * dt, (skip + keep) * dt  # overtime counts in [t0, t1]
     over_t = [t0] * G  # time over[g] was last brought up to date
     longest = inp.routing == "longest_idle"
+    res_n = int(inp.reserve)
+    # per group the queue its last res_n idle agents are kept for (-1: none), see
+    # reserved_queues; need[q] = (group, idle agents it must have to take a contact of q)
+    rsv = reserved_queues(skill, volume[:, skip:skip + keep].sum(axis=1), is_chat,
+                          is_deferred) if res_n else [-1] * G
+    need = [[(g, res_n + 1 if rsv[g] >= 0 and rsv[g] != q else 1) for g in groups_for[q]]
+            for q in range(Q)]
 
     idle: list[deque[float]] = [deque() for _ in range(G)]  # idle-since times, FIFO
     busy_n = [0] * G
@@ -384,7 +419,19 @@ def _simulate(inp: SimInput, rng: np.random.Generator, skip: int, keep: int) -> 
         return -1
 
     def agent_free(g: int, now: float) -> None:
-        """An agent of g becomes available at ``now``: take work or go idle."""
+        """An agent of g becomes available at ``now``: take work or go idle.  With a
+        reserve and at most ``res_n`` agents of g available (this one included), only a
+        contact of g's reserved queue."""
+        r = rsv[g]
+        if r >= 0 and len(idle[g]) < res_n:
+            w = waiting[r]
+            while w and status[w[0]] != _WAITING:
+                w.popleft()
+            if w:
+                serve(w.popleft(), g, now)
+            else:
+                idle[g].append(now)
+            return
         i = next_waiting(g)
         if i >= 0:
             serve(i, g, now)
@@ -606,16 +653,15 @@ def _simulate(inp: SimInput, rng: np.random.Generator, skip: int, keep: int) -> 
                 if chat_arrival(i, q, t_arr):
                     continue
             else:
-                gs = groups_for[q]
                 pick = -1
                 if longest:
                     since = inf
-                    for g in gs:
-                        if idle[g] and idle[g][0] < since:
+                    for g, k in need[q]:
+                        if len(idle[g]) >= k and idle[g][0] < since:
                             pick, since = g, idle[g][0]
                 else:
-                    for g in gs:
-                        if idle[g]:
+                    for g, k in need[q]:
+                        if len(idle[g]) >= k:
                             pick = g
                             break
                 if pick >= 0:

@@ -136,8 +136,10 @@ def read_on_duty(path: Path, center: CenterConfig, groups: tuple[str, ...],
 
 def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
               handle: str = "exponential", cv: float = 1.0,
-              routing: str = "specialist") -> PlanInputs:
-    """Read a plan directory and its center config into :class:`PlanInputs`."""
+              routing: str = "specialist", reserve: int = 0) -> PlanInputs:
+    """Read a plan directory and its center config into :class:`PlanInputs`; ``reserve``
+    idle agents of each multi-skilled phone pool are kept for its smallest queue
+    (``SimInput.reserve``)."""
     from wfm.config import load_center
     from wfm.io.requirements import read_requirements
     from wfm.schedule.config import load_schedule
@@ -241,7 +243,8 @@ def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
                                      for c in queues),
                    chat=is_chat, deferred=tuple(bool(k == "email") for k in kind),
                    team=pool_team, warmup=warmup, cooldown=cooldown,
-                   sl_answered=tuple(c.basis == "answered" for c in queues))
+                   sl_answered=tuple(c.basis == "answered" for c in queues),
+                   reserve=reserve)
     return PlanInputs(sim, req.starts, tuple(sim_q), pool_names, erlang, erlang_plan, level,
                       ~closed, [*req.warnings, *notes])
 

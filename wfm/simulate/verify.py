@@ -33,11 +33,13 @@ import numpy as np
 class VerifyOptions:
     """``rounds``: the most re-plans after the first plan; ``replications`` simulated
     weeks per round, all rounds with the same ``seed`` (common random numbers: a round
-    differs from the last by the plan, not by the draws)."""
+    differs from the last by the plan, not by the draws).  ``reserve``: the simulation's
+    routing reserve (``SimInput.reserve``)."""
 
     rounds: int = 3
     replications: int = 30
     seed: int = 1
+    reserve: int = 0
 
 
 @dataclass(frozen=True)
