@@ -30,11 +30,16 @@ from pydantic import (
     model_validator,
 )
 
-from wfm.config import DAYS, CenterConfig, _day_range, describe_validation_error, read_toml
+from wfm.config import (
+    DAYS,
+    CenterConfig,
+    Seconds,
+    _day_range,
+    describe_validation_error,
+    read_toml,
+)
 from wfm.errors import WfmInputError
-from wfm.units import parse_duration
 
-Seconds = Annotated[float, BeforeValidator(lambda v: parse_duration(v))]
 Money = Annotated[float, Field(ge=0.0)]
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
 
