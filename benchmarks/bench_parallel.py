@@ -134,7 +134,7 @@ def run_all(a: argparse.Namespace, settings: list[tuple[str, dict]],
             print(f"local cluster of {w} processes: start + close {cluster_startup(w):.1f} s")
 
     if "simulate" in a.what:
-        from wfm.cli_simulate import load_inputs
+        from wfm.pipeline.simulate import load_inputs
         from wfm.simulate import simulate
 
         inputs = load_inputs(a.plan, a.config, a.requirements)
@@ -147,8 +147,8 @@ def run_all(a: argparse.Namespace, settings: list[tuple[str, dict]],
               settings)
 
     if "backtest" in a.what:
-        from wfm.cli_forecast import forecast_inputs
         from wfm.forecast.pipeline import backtest
+        from wfm.pipeline.forecast import forecast_inputs
 
         (prepared, _), _ = forecast_inputs(Path(a.history), Path(a.config), None, None, None,
                                            None, Path(a.events))

@@ -27,7 +27,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from wfm.schedule.config import ScheduleConfig
+from wfm.config.schedule import ScheduleConfig
 from wfm.schedule.instance import ShiftInstance, build_instance
 from wfm.schedule.solve import SolveOptions, solve
 

@@ -110,7 +110,7 @@ def engines() -> None:
 
 def week(plan: str, config: str, requirements: str | None, replications: int,
          workers: int) -> None:
-    from wfm.cli_simulate import load_inputs
+    from wfm.pipeline.simulate import load_inputs
     from wfm.simulate import simulate
 
     inputs = load_inputs(plan, config, requirements)

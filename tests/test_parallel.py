@@ -106,8 +106,8 @@ def test_scenario_sensitivity_is_the_same_on_a_cluster(cluster):
     from pathlib import Path
 
     from wfm.config import load_center
+    from wfm.config.scenario import load_scenarios
     from wfm.io.forecast import read_forecast
-    from wfm.scenario.config import load_scenarios
     from wfm.scenario.sensitivity import CASES, sensitivity, sensitivity_case
 
     ex = Path(__file__).resolve().parents[1] / "examples"

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from wfm import plan as wfm_plan
 from wfm.cli import app
 from wfm.errors import WfmInputError
+from wfm.pipeline import plan as wfm_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 EX = ROOT / "examples"
@@ -216,7 +216,7 @@ def test_a_failing_later_step_leaves_the_earlier_plan_untouched(history, tmp_pat
     def broken(*args, **kwargs):
         raise WfmInputError("no shift covers the week", file="center.toml")
 
-    monkeypatch.setattr("wfm.cli_schedule.run_schedule", broken)
+    monkeypatch.setattr("wfm.pipeline.schedule.run_schedule", broken)
     opts = wfm_plan.PlanOptions(history=history, config=EX / "center.toml", output=out)
     calls: list[tuple[str, str]] = []
     with pytest.raises(WfmInputError, match="no shift covers"):

@@ -222,7 +222,7 @@ def _rest_conflict_week():
     import numpy as np
     import pandas as pd
 
-    from wfm.schedule.config import ScheduleConfig
+    from wfm.config.schedule import ScheduleConfig
 
     # a cyclic week of hours; 2 agents needed Mon 14-22 and Tue 06-14, group A has
     # max_headcount 2.  The aggregate plan (2 late Mon + 2 early Tue: 2 a day, 4

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from wfm.config import center_from_dict, load_center
+from wfm.config.scenario import load_scenarios, scenarios_from_dict
 from wfm.errors import WfmInputError
 from wfm.io.forecast import read_forecast
 from wfm.scenario.compare import compare, route_shares, window_masks
-from wfm.scenario.config import load_scenarios, scenarios_from_dict
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

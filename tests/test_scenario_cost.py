@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from wfm.scenario.config import InhouseCost, VendorPrice
+from wfm.config.scenario import InhouseCost, VendorPrice
 from wfm.scenario.cost import (
     QueueWork,
     break_even_occupancy,

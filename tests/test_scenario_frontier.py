@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from test_scenario_compare import CENTER, PROVIDERS, forecast
 
+from wfm.config.scenario import scenarios_from_dict
 from wfm.errors import WfmInputError
 from wfm.scenario.compare import compare, prepare
-from wfm.scenario.config import scenarios_from_dict
 from wfm.scenario.frontier import (
     frontier,
     frontier_case,

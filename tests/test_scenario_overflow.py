@@ -10,9 +10,9 @@ import pytest
 from test_scenario_compare import CENTER, EXAMPLES, PROVIDERS, forecast
 
 from wfm.config import load_center
+from wfm.config.scenario import check_against_center, scenarios_from_dict
 from wfm.errors import WfmInputError
 from wfm.scenario.compare import compare, overflow_split
-from wfm.scenario.config import check_against_center, scenarios_from_dict
 
 
 def erlang_b_exact(n: int, a: Fraction) -> float:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from test_scenario_compare import CENTER, PROVIDERS, forecast
 
+from wfm.config.scenario import load_scenarios, scenarios_from_dict
 from wfm.errors import WfmInputError
 from wfm.scenario.compare import compare
-from wfm.scenario.config import load_scenarios, scenarios_from_dict
 
 MIXED = [
     {"model": "per_handled_minute", "price": 1.0, "when": "nights"},  # 20:00-06:00

@@ -11,9 +11,9 @@ from test_scenario_compare import CENTER, EXAMPLES, PROVIDERS, forecast
 from typer.testing import CliRunner
 
 from wfm.cli import app
+from wfm.config.scenario import scenarios_from_dict
 from wfm.errors import WfmInputError
 from wfm.scenario.compare import compare
-from wfm.scenario.config import scenarios_from_dict
 from wfm.scenario.scheduled import overhead_factors, read_schedule_overhead, shift_paid_hours
 from wfm.staffing import staff_forecast
 

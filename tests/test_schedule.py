@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wfm.schedule.config import ScheduleConfig
+from wfm.config.schedule import ScheduleConfig
 from wfm.schedule.evaluate import evaluate, to_integer, uncovered
 from wfm.schedule.instance import break_offsets, build_instance, premium_factors
 from wfm.schedule.model import build_model

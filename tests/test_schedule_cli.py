@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from wfm.cli import app
 from wfm.config import load_center
+from wfm.config.schedule import load_schedule
 from wfm.errors import WfmInputError
-from wfm.schedule.config import load_schedule
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()

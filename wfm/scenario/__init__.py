@@ -1,6 +1,6 @@
 """Scenario comparison: in-house vs BPO vs hybrid (issue 5).
 
-* :mod:`wfm.scenario.config`: the scenario TOML file (providers, cost models,
+* :mod:`wfm.config.scenario`: the scenario TOML file (providers, cost models,
   routing rules), validated with pydantic; errors name the file and the key.
 * :mod:`wfm.scenario.cost`: pricing formulas, pure functions returning line
   items that carry their formula and inputs.

@@ -26,10 +26,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.config import CenterConfig, OpeningHours
-from wfm.erlang import erlang_b
-from wfm.errors import WfmInputError
-from wfm.io.events import public_holidays
-from wfm.scenario.config import (
+from wfm.config.scenario import (
     Provider,
     Route,
     Scenario,
@@ -37,6 +34,9 @@ from wfm.scenario.config import (
     VendorPrice,
     queue_matches,
 )
+from wfm.erlang import erlang_b
+from wfm.errors import WfmInputError
+from wfm.io.events import public_holidays
 from wfm.scenario.cost import (
     MONTHS_PER_YEAR,
     WEEKS_PER_YEAR,

@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from wfm.scenario.config import InhouseCost, VendorPrice
+from wfm.config.scenario import InhouseCost, VendorPrice
 
 WEEKS_PER_YEAR = 52.0
 MONTHS_PER_YEAR = 12.0

@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from wfm.config.scenario import ScenarioFile
 from wfm.errors import WfmInputError
 from wfm.scenario.compare import (
     CompareContext,
@@ -37,7 +38,6 @@ from wfm.scenario.compare import (
     day_variants,
     scenario_routing,
 )
-from wfm.scenario.config import ScenarioFile
 
 
 @dataclass(frozen=True)

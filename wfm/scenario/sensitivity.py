@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from wfm.config import CenterConfig
-from wfm.scenario.config import ScenarioFile
+from wfm.config.scenario import ScenarioFile
 
 CASES: tuple[tuple[str, dict[str, float]], ...] = (
     ("volume -10%", {"volume_factor": 0.9}),

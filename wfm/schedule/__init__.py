@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from wfm.schedule.config import ScheduleConfig
+from wfm.config.schedule import ScheduleConfig
 from wfm.schedule.evaluate import uncovered
 from wfm.schedule.instance import ShiftInstance, build_instance
 from wfm.schedule.report import coverage_table, shifts_table, summary

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from wfm.schedule.config import ScheduleConfig
+from wfm.config.schedule import ScheduleConfig
 
 MAX_WORK_STRETCH = 6 * 3600.0  # ArbZG section 4: no more than 6 h of work without a break
 

@@ -623,7 +623,7 @@ def parse_unavailable(text: str) -> tuple[Unavailable, ...]:
                 raise ValueError(f"{head!r} is not a valid date") from None
             out.append(Unavailable(None, day, lo, hi))
             continue
-        from wfm.config import _day_range
+        from wfm.config.center import _day_range
 
         try:
             days = _day_range(head)

@@ -141,8 +141,8 @@ def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
     idle agents of each multi-skilled phone pool are kept for its smallest queue
     (``SimInput.reserve``)."""
     from wfm.config import load_center
+    from wfm.config.schedule import load_schedule
     from wfm.io.requirements import read_requirements
-    from wfm.schedule.config import load_schedule
     from wfm.schedule.instance import build_instance
 
     center = load_center(config)

@@ -1,6 +1,6 @@
 """Verify and repair a shift plan by simulation: the loop of ``wfm schedule --verify``.
 
-Pure functions over arrays and callables; no I/O (the CLI edge, ``wfm/cli_verify.py``,
+Pure functions over arrays and callables; no I/O (the I/O edge, ``wfm/pipeline/verify.py``,
 supplies the planner and the simulation as callables).  One round:
 
 1. simulate the current plan (a :class:`Measurement`: per simulated queue and interval,

@@ -1,4 +1,4 @@
-"""``wfm schedule --verify`` glue: simulate each round's plan, tabulate, print.
+"""``wfm schedule --verify``'s I/O: simulate each round's plan, tabulate the rounds.
 
 The loop itself is ``wfm.simulate.verify`` (pure); here are its two callables' I/O:
 a round's plan is simulated exactly as ``wfm simulate`` would simulate it once
@@ -14,8 +14,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from rich.console import Console
-from rich.table import Table
 
 from wfm.simulate.verify import Measurement, VerifyOptions, VerifyResult
 
@@ -41,21 +39,17 @@ def measure(plan, requirements: Path, config: Path, options: VerifyOptions) -> M
 
 def verify_plan(plan, plan_fn: Callable[[np.ndarray], object], requirements: Path,
                 config: Path, shrinkage: float, options: VerifyOptions,
-                console: Console | None = None) -> VerifyResult:
-    """Run the loop from the first ``plan``; ``plan_fn`` re-plans a raised requirement."""
+                progress: Callable[[str], None] | None = None) -> VerifyResult:
+    """Run the loop from the first ``plan``; ``plan_fn`` re-plans a raised requirement;
+    ``progress(message)`` as each round goes."""
     from wfm.simulate.verify import step_for, verify
 
     inst = plan.instance
 
-    def run(say: Callable[[str], None]) -> VerifyResult:
-        return verify(inst.required, inst.queues, inst.dt, plan_fn,
-                      lambda p: measure(p, requirements, config, options), options.rounds,
-                      step_for(shrinkage), first_plan=plan, progress=say)
-
-    if console is not None and console.is_terminal:
-        with console.status("verifying the plan") as status:
-            return run(lambda m: status.update(m))
-    return run(lambda _m: None)
+    return verify(inst.required, inst.queues, inst.dt, plan_fn,
+                  lambda p: measure(p, requirements, config, options), options.rounds,
+                  step_for(shrinkage), first_plan=plan,
+                  progress=progress or (lambda _m: None))
 
 
 def verify_table(result: VerifyResult) -> pd.DataFrame:
@@ -71,33 +65,3 @@ def verify_summary(result: VerifyResult, options: VerifyOptions) -> dict:
             "replications": options.replications, "seed": options.seed,
             "rows": verify_table(result).to_dict(orient="records"), "unmet": result.unmet,
             "notes": [n for n in result.notes if not n.startswith("productive agents")]}
-
-
-def print_verify_summary(console: Console, v: dict) -> None:
-    """A table per round (misses and weekly SL per queue, cost), then the outcome."""
-    rows = pd.DataFrame(v["rows"])
-    for r, part in rows.groupby("round", sort=True):
-        first = part.iloc[0]
-        table = Table(show_edge=False, header_style="bold",
-                      title=f"verify round {r}: paid {first['paid_h']:,.1f} h, cost "
-                            f"{first['cost']:,.2f} ({v['replications']} replications, "
-                            f"seed {v['seed']})")
-        for name in ("queue", "missed", "SL week %", "target %", "added agent-h", "met"):
-            table.add_column(name, justify="left" if name == "queue" else "right")
-        for _, q in part.iterrows():
-            table.add_row(q["queue"], f"{q['intervals_missing']}/{q['intervals_open']}",
-                          f"{100 * q['sl_week_sim']:.1f}±{100 * q['sl_week_ci95']:.1f}",
-                          "-" if pd.isna(q["target"]) else f"{100 * q['target']:.0f}",
-                          f"{q['agents_added_h']:.1f}", "yes" if q["met"] else "no")
-        console.print(table)
-    if v["status"] == "met":
-        console.print(f"verify: every simulated queue meets its target after {v['rounds']} "
-                      "re-plan(s)", markup=False)
-    else:
-        console.print(f"verify: stopped ({v['status']}) after {v['rounds']} re-plan(s); "
-                      "short of target:", markup=False)
-        for u in v["unmet"]:
-            console.print(f"  {u['queue']}: {u['intervals_missing']} interval(s) missing — "
-                          f"{u['reason']}", markup=False)
-    for n in v["notes"]:
-        console.print(f"verify note: {n}", markup=False)

@@ -286,7 +286,7 @@ class CenterConfig(_Model):
 
 def center_from_dict(data: Mapping[str, Any]) -> CenterConfig:
     """Build a :class:`CenterConfig` from parsed TOML (raises ValidationError)."""
-    # [schedule], [[shift]], [[group]] belong to shift planning (wfm.schedule.config)
+    # [schedule], [[shift]], [[group]] belong to shift planning (wfm.config.schedule)
     unknown = set(data) - {"center", "defaults", "queue", "schedule", "shift", "group"}
     if unknown:
         raise ValueError(f"unknown top-level table(s): {', '.join(sorted(unknown))}")

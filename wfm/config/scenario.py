@@ -27,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from wfm.config import (
+from wfm.config.center import (
     CenterConfig,
     Hours,
     OpeningHours,

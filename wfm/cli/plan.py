@@ -1,4 +1,4 @@
-"""``wfm plan``: the whole chain in one command (options here, the work in wfm/plan.py)."""
+"""``wfm plan`` (the whole chain in one command) and ``wfm report`` (rewrite its report)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+
+from wfm.cli._common import check_solver, positive_duration, relative_gap, run, warn, whole_days
 
 
 def plan(
@@ -37,23 +39,17 @@ def plan(
     simulation.csv (with --simulate), scenarios.csv (with --scenarios), report.html and
     report.xlsx; nothing changes in the directory unless every step succeeds.
     """
-    from wfm.cli import _duration, _gap, _run
-    from wfm.plan import STEPS, PlanOptions, run_plan
+    from wfm.pipeline.plan import STEPS, PlanOptions, run_plan
 
-    if solver not in ("highs", "cbc"):
-        raise typer.BadParameter("solver must be highs or cbc", param_hint="--solver")
-    days = _duration("--horizon")(horizon)
-    if days < 86400 or days % 86400:
-        raise typer.BadParameter("horizon must be whole days, e.g. 7d", param_hint="--horizon")
-    limit = _duration("--time-limit")(time_limit)
-    if limit <= 0:
-        raise typer.BadParameter("must be above 0 s", param_hint="--time-limit")
+    check_solver(solver)
+    days = whole_days(horizon)
+    limit = positive_duration(time_limit, "--time-limit")
     if simulate == 1:
         raise typer.BadParameter("0 (no simulation) or at least 2 replications",
                                  param_hint="--simulate")
     opts = PlanOptions(history=history, config=config, output=output, events=events,
-                       scenarios=scenarios, horizon_days=int(days // 86400), solver=solver,
-                       time_limit=limit, gap=_gap(gap), simulate=simulate, seed=seed)
+                       scenarios=scenarios, horizon_days=days, solver=solver,
+                       time_limit=limit, gap=relative_gap(gap), simulate=simulate, seed=seed)
     err = Console(stderr=True)
     skipped = {"scenarios": scenarios is None, "simulate": simulate == 0}
     steps = [s for s in STEPS if not skipped.get(s)]
@@ -72,9 +68,8 @@ def plan(
     else:
         bar, progress = nullcontext(), None
     with bar:
-        result = _run(lambda: run_plan(opts, progress))
-    for w in result.warnings:
-        typer.echo(f"warning: {w}", err=True)
+        result = run(lambda: run_plan(opts, progress))
+    warn(result.warnings)
     s = result.schedule_summary
     if s.get("paid_h", 0) == 0 and s.get("required_h", 0) > 0:
         typer.echo("warning: no shifts planned within the time limit; raise --time-limit",
@@ -112,20 +107,9 @@ def report(
 
     For after an edit: re-run the step you changed (e.g. `wfm schedule`), then this.
     """
-    from wfm.cli import _run
-    from wfm.config import load_center
-    from wfm.errors import WfmInputError
-    from wfm.report import write_report
+    from wfm.pipeline.plan import rebuild_report
 
-    def work() -> list[str]:
-        center = load_center(config)
-        missing = [n for n in ("forecast.csv", "requirements.csv", "coverage.csv", "shifts.csv")
-                   if not (plan_dir / n).is_file()]
-        if missing:
-            raise WfmInputError(f"missing {', '.join(missing)}", file=str(plan_dir))
-        return write_report(plan_dir, history, center)
-
-    files = _run(work)
+    files = run(lambda: rebuild_report(plan_dir, history, config))
     if not quiet:
         Console(highlight=False).print(
             f"report → {', '.join(str(plan_dir / f) for f in files)}", markup=False)

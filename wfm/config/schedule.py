@@ -30,7 +30,7 @@ from pydantic import (
     model_validator,
 )
 
-from wfm.config import (
+from wfm.config.center import (
     DAYS,
     CenterConfig,
     Seconds,

@@ -82,8 +82,8 @@ def run_plan(opts: PlanOptions, progress: Progress | None = None) -> PlanResult:
     Raises :class:`WfmInputError` on user mistakes; ``opts.output`` is then unchanged.
     """
     from wfm.config import load_center
-    from wfm.scenario.config import load_scenarios
-    from wfm.schedule.config import load_schedule
+    from wfm.config.scenario import load_scenarios
+    from wfm.config.schedule import load_schedule
 
     center = load_center(opts.config)
     load_schedule(opts.config, center)  # fail now, not after the forecast
@@ -105,11 +105,11 @@ def run_plan(opts: PlanOptions, progress: Progress | None = None) -> PlanResult:
 
 
 def _run_steps(opts, center, scen, stage: Path, progress: Progress) -> PlanResult:
-    from wfm import cli_forecast as cf
-    from wfm.cli_schedule import run_schedule
     from wfm.forecast import pipeline as fp
     from wfm.io.atomic import write_csv
     from wfm.io.forecast import read_forecast
+    from wfm.pipeline.forecast import forecast_inputs
+    from wfm.pipeline.schedule import run_schedule
     from wfm.staffing import format_requirements, staff_forecast
 
     result = PlanResult(output=opts.output, files=[])
@@ -122,7 +122,7 @@ def _run_steps(opts, center, scen, stage: Path, progress: Progress) -> PlanResul
         clock = now
 
     progress("forecast", "")
-    (prepared, events), warnings = cf.forecast_inputs(
+    (prepared, events), warnings = forecast_inputs(
         opts.history, opts.config, None, None, None, None, opts.events
     )
     n = len(prepared.queues)
@@ -151,13 +151,14 @@ def _run_steps(opts, center, scen, stage: Path, progress: Progress) -> PlanResul
     done("staff")
 
     progress("schedule", f"time limit {opts.time_limit:g} s")
-    plan = run_schedule(stage / "requirements.csv", opts.config, stage, opts.solver,
-                        opts.time_limit, opts.gap, show_progress=False)
-    result.schedule_summary = plan.summary
+    scheduled = run_schedule(stage / "requirements.csv", opts.config, stage, opts.solver,
+                             opts.time_limit, opts.gap)
+    result.warnings += scheduled.warnings
+    result.schedule_summary = scheduled.plan.summary
     done("schedule")
 
     if opts.simulate:
-        from wfm.cli_simulate import run_simulation
+        from wfm.pipeline.simulate import run_simulation
         from wfm.report import SIMULATION_FILE
 
         progress("simulate", f"{opts.simulate} replications")
@@ -168,9 +169,9 @@ def _run_steps(opts, center, scen, stage: Path, progress: Progress) -> PlanResul
 
     scenario_rows = None
     if scen is not None:
-        from wfm.cli_scenario import SUMMARY_COLUMNS, queue_rows, summary_rows
         from wfm.scenario.compare import compare
         from wfm.scenario.scheduled import read_schedule_overhead
+        from wfm.scenario.tables import SUMMARY_COLUMNS, queue_rows, summary_rows
 
         progress("scenarios", "")
         # the in-house hours of every scenario carry this plan's scheduling overhead
@@ -201,3 +202,19 @@ def _publish(stage: Path, out: Path, files: list[str]) -> None:
         os.replace(stage / name, out / name)
     for name in set(PLAN_FILES) - set(files):
         (out / name).unlink(missing_ok=True)
+
+
+REPORT_INPUTS = ("forecast.csv", "requirements.csv", "coverage.csv", "shifts.csv")
+
+
+def rebuild_report(plan_dir: Path, history: Path, config: Path) -> list[str]:
+    """Rewrite ``report.html`` and ``report.xlsx`` of a plan directory from its CSV files
+    (``wfm report``); returns the file names written."""
+    from wfm.config import load_center
+    from wfm.report import write_report
+
+    center = load_center(config)
+    missing = [n for n in REPORT_INPUTS if not (plan_dir / n).is_file()]
+    if missing:
+        raise WfmInputError(f"missing {', '.join(missing)}", file=str(plan_dir))
+    return write_report(plan_dir, history, center)

@@ -1,0 +1,95 @@
+"""``wfm forecast``'s step: read history, events and holidays; backtest; summarise."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from wfm.forecast.pipeline import Backtest, Prepared, backtest, prepare
+
+
+def forecast_inputs(
+    path: Path,
+    config: Path | None,
+    timezone: str | None,
+    country: str | None,
+    preset: str | None,
+    columns: str | None,
+    events_path: Path | None,
+) -> tuple[tuple[Prepared, pd.DataFrame | None], list[str]]:
+    """Read history, events and holidays; returns ``((prepared, events), warnings)``.
+
+    ``country`` ``None`` takes the holidays of the history's timezone, ``"none"`` none.
+    User mistakes raise :class:`wfm.errors.WfmInputError`.
+    """
+    from wfm.config import load_center
+    from wfm.io.events import country_for_timezone, public_holidays, read_events
+    from wfm.io.history import parse_column_mapping, read_history
+
+    center = load_center(config) if config else None
+    mapping = parse_column_mapping(columns) if columns else None
+    hist = read_history(path, center=center, timezone=timezone, preset=preset, columns=mapping)
+    tz = hist.timezone
+    keys = sorted(set(hist.frame["channel"] + ":" + hist.frame["language"]))
+    ev = read_events(events_path, tz, queues=keys) if events_path else None
+    if country is None:
+        country = country_for_timezone(tz)
+    elif country.lower() == "none":
+        country = None
+    days = public_holidays(country, history_years(hist.frame["interval_start"]))
+    prepared = prepare(hist.frame, hist.interval, tz, holidays=days, events=ev)
+    warnings = list(hist.warnings)
+    if center is not None:
+        absent = [q.key for q in center.queues if q.key not in prepared.queues]
+        if absent:
+            warnings.append(f"no history for {', '.join(absent)}: not forecast")
+    return (prepared, ev), warnings
+
+
+def history_years(starts: pd.Series) -> list[int]:
+    """The years whose holidays a forecast from ``starts`` may meet (one before, two after)."""
+    first, last = int(starts.dt.year.min()), int(starts.dt.year.max())
+    return list(range(first - 1, last + 3))
+
+
+def run_backtest(
+    prepared: Prepared,
+    origins: int,
+    methods: list[str] | None = None,
+    workers: int = 1,
+    cluster: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Backtest:
+    """The rolling-origin backtest; queues fan out on ``workers`` local Dask processes or
+    the Dask scheduler at ``cluster``; ``progress(queue)`` after each queue."""
+    return backtest(prepared, origins=origins, methods=methods, progress=progress,
+                    workers=workers, cluster=cluster)
+
+
+def forecast_summary(frame: pd.DataFrame, result: Backtest) -> list[dict[str, Any]]:
+    """Per queue of a forecast: method, contacts per day, AHT (s), backtest WAPE."""
+    rows = []
+    table = result.table
+    for (channel, language), g in frame.groupby(["channel", "language"], sort=False):
+        key = f"{channel}:{language}"
+        days = g["interval_start"].dt.tz_localize(None).dt.normalize().nunique()
+        score = (
+            table[(table["queue"] == key) & (table["method"] == g["model"].iloc[0])]
+            if not table.empty
+            else table
+        )
+        vol = g["volume"].sum()
+        rows.append(
+            {
+                "queue": key,
+                "method": g["model"].iloc[0],
+                "contacts_per_day": float(vol / days),
+                "aht_s": float((g["volume"] * g["aht_s"]).sum() / vol) if vol > 0 else 0.0,
+                "wape_day": float(score["wape_day"].iloc[0]) if len(score) else None,
+                "wape_week": float(score["wape_week"].iloc[0]) if len(score) else None,
+            }
+        )
+    return rows
