@@ -11,6 +11,7 @@ import sys
 
 import typer
 
+from wfm.cli.capacity import capacity
 from wfm.cli.erlang import erlang
 from wfm.cli.forecast import forecast
 from wfm.cli.plan import plan, report
@@ -30,6 +31,7 @@ for command in (erlang, forecast, staff, schedule, simulate):
 app.add_typer(scenario_app, name="scenario")  # `wfm scenario compare`
 app.command("plan")(plan)  # `wfm plan`: the whole chain (wfm/pipeline/plan.py)
 app.command("report")(report)  # `wfm report PLAN_DIR`: report of a plan directory
+app.command("capacity")(capacity)  # `wfm capacity CAPACITY.toml`: monthly hiring plan
 
 
 @app.callback()
