@@ -17,6 +17,7 @@ from wfm.cli.forecast import forecast
 from wfm.cli.plan import plan, report
 from wfm.cli.scenario import scenario_app
 from wfm.cli.schedule import schedule
+from wfm.cli.scorecard import scorecard
 from wfm.cli.simulate import simulate
 from wfm.cli.staff import staff
 from wfm.errors import WfmInputError
@@ -28,6 +29,7 @@ app = typer.Typer(
 )
 for command in (erlang, forecast, staff, schedule, simulate):
     app.command()(command)
+scenario_app.command("scorecard")(scorecard)  # `wfm scenario scorecard SCORECARD.toml`
 app.add_typer(scenario_app, name="scenario")  # `wfm scenario compare`
 app.command("plan")(plan)  # `wfm plan`: the whole chain (wfm/pipeline/plan.py)
 app.command("report")(report)  # `wfm report PLAN_DIR`: report of a plan directory
