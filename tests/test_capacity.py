@@ -30,14 +30,16 @@ def test_hand_computed_cohort_example():
 
     Staff alone: 10 * 0.98^t = 10, 9.8, 9.604, 9.41192, 9.2236816, 9.039207968.
 
-    * t=1: gap 10 - 9.8 = 0.2; class month max(0, 1-2) = 0 is at tenure 1 in t=1:
-      per hire 0.9 (survival) * 0.5 (ramp) = 0.45; ceil(0.2/0.45) = 1 hire in month 0 (A).
-    * t=2: 9.604 + A 0.9^2 * 1.0 = 0.81 -> 10.414 >= 10: no hire.
-    * t=3: 9.41192 + A 0.9^3 = 0.729 -> 10.14092; gap 1.85908; class month 1 at tenure 2:
-      per hire 0.81; ceil(1.85908/0.81 = 2.295) = 3 hires in month 1 (B).
+    A class is sized for the month it is fully productive in (tenure 2); one hire is then
+    worth 0.9 * 0.9 = 0.81 FTE.
+
+    * t=1: gap 10 - 9.8 = 0.2, but a class for t=1 would start in month -1: no hire.
+    * t=2: gap 10 - 9.604 = 0.396; class of month 0: ceil(0.396/0.81 = 0.489) = 1 hire (A).
+    * t=3: 9.41192 + A 0.9^3 = 0.729 -> 10.14092; gap 1.85908; class of month 1:
+      ceil(1.85908/0.81 = 2.295) = 3 hires (B).
     * t=4: 9.2236816 + A 0.729*0.98 = 0.71442 + B 3*0.729 = 2.187 -> 12.1251016: no hire.
     * t=5: 9.039207968 + A 0.7001316 + B 2.14326 -> 11.882599568; gap 0.117400432;
-      class month 3 per hire 0.81 -> 1 hire in month 3 (C).
+      class of month 3: 1 hire (C).
 
     Final productive FTE (A, B, C included):
     t0 10; t1 9.8 + A 0.45 (B in class) = 10.25; t2 9.604 + 0.81 + B 3*0.9*0.5 = 1.35
@@ -45,8 +47,8 @@ def test_hand_computed_cohort_example():
     t4 9.2236816 + 0.71442 + 2.187 + C 0.9*0.5 = 0.45 -> 12.5751016;
     t5 9.039207968 + 0.7001316 + 2.14326 + C 0.81 = 12.692599568.
     Headcount: t0 10 + 1 = 11; t1 9.8 + 0.9 + 3 = 13.7; t3 12.57092 + 1 = 13.57092.
-    Leavers t0: 10 * 0.02 + 1 * 0.10 = 0.3.  Vendor FTE 0 in every month; surplus in
-    t3: 12.57092 - 12 = 0.57092.
+    Leavers t0: 10 * 0.02 + 1 * 0.10 = 0.3.  Vendor FTE 0 in every month (in t1 class A's
+    ramp, 0.45, covers the 0.2 gap); surplus in t3: 12.57092 - 12 = 0.57092.
     """
     policy = Policy(attrition=((0, 0.10), (3, 0.02)), training_months=1, ramp=(0.5,),
                     max_class_size=10)
@@ -65,7 +67,8 @@ def test_hand_computed_cohort_example():
 
 
 def test_vendor_covers_what_no_class_can_reach():
-    """First class in month 2, 2 months training, no ramp: months 0-3 cannot be helped.
+    """First class in month 2, 2 months training, no ramp (lead 2): months 0-3 cannot be
+    helped.
 
     Staff 5 FTE, no attrition, required 8: vendor 3 FTE in months 0-3; the class of month 2
     is productive from month 4: ceil(3 / 1) = 3 hires, vendor 0 from month 4 on.

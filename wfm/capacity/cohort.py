@@ -131,27 +131,28 @@ def plan_hires(target: np.ndarray, staff: Sequence[Cohort], policy: Policy) -> l
     """Hiring classes that cover ``target`` productive FTE month by month.
 
     For each month ``t`` in order, the gap ``target(t) - productive(t)`` is
-    covered by a class started ``lead = training_months + len(ramp)`` months
-    earlier (fully productive in ``t``), or at ``first_hire_month`` when that
-    is later (the class is then still ramping and counts at its productivity);
-    hires = ceil(gap / (hire_fte * survival * productivity)), at most
-    ``max_class_size`` per month.  A gap no class can reach in time is left
-    to the vendor.
+    closed by a class started ``lead = training_months + len(ramp)`` months
+    earlier, so that it is fully productive in ``t``: hires =
+    ceil(gap / (hire_fte * survival(0, lead))), at most ``max_class_size``
+    per month.  Months before ``first_hire_month + lead`` cannot be reached
+    by a fully productive class: their gap is left to the vendor (or
+    overtime), as is what the class-size limit leaves open.  Classes are
+    not sized on ramping productivity, which would hire for the ramp and
+    leave a lasting surplus (nobody is laid off).
     """
     cohorts = list(staff)
     lead = policy.training_months + len(policy.ramp)
+    per_hire = policy.hire_fte * survival(0, lead, policy.attrition)
+    if per_hire <= 0.0:
+        return list(staff)
     for t in range(len(target)):
+        s = t - lead
+        if s < policy.first_hire_month:
+            continue
         gap = target[t] - productive_fte(cohorts, t, policy)
         if gap <= _TOL:
             continue
-        s = max(policy.first_hire_month, t - lead)
-        k = t - s
-        per_hire = (policy.hire_fte * survival(0, k, policy.attrition)
-                    * productivity(k, policy.training_months, policy.ramp))
-        if per_hire <= 0.0:
-            continue  # no class can be productive by month t: the vendor covers it
-        taken = sum(c.persons for c in cohorts if c.start == s and c.persons)
-        n = min(math.ceil(gap / per_hire - _TOL), policy.max_class_size - taken)
+        n = min(math.ceil(gap / per_hire - _TOL), policy.max_class_size)
         if n > 0:
             cohorts.append(Cohort(start=s, fte=n * policy.hire_fte, persons=n))
     return _merge(cohorts, len(staff))

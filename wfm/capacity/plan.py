@@ -150,7 +150,6 @@ def _hire_text(p: QueuePlan, t: int, policy: Policy, first: dt.date) -> str:
     if not p.hires[t]:
         return "no class starts this month"
     return (f"class of {int(p.hires[t])} starts: {policy.training_months} months training, "
-            f"ramp {list(policy.ramp)}, fully productive after {lead} months; sized to close "
-            f"the gap of {add_months(first, t + lead):%Y-%m} (or the first month a class can "
-            f"reach), at most "
-            f"{policy.max_class_size} per month")
+            f"ramp {list(policy.ramp)}, fully productive in {add_months(first, t + lead):%Y-%m}; "
+            f"sized to close that month's gap: ceil(gap / (hire_fte {policy.hire_fte:g} * "
+            f"survival over {lead} months)), at most {policy.max_class_size} per month")

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from wfm.cli._common import console, run
@@ -55,7 +56,8 @@ def capacity(
         for name in ("queue", "month", "figure", "value", "how"):
             ex.add_column(name, justify="right" if name == "value" else "left")
         for r in rows:
-            ex.add_row(r["queue"], r["month"], r["figure"], f"{r['value']:,.2f}", r["how"])
+            ex.add_row(r["queue"], r["month"], r["figure"], f"{r['value']:,.2f}",
+                       escape(str(r["how"])))
         console.print(ex)
 
 
@@ -67,9 +69,9 @@ def _print_totals(plan) -> None:
                "inhouse_cost_eur", "vendor_cost_eur", "hiring_cost_eur"]].sum()
     table = Table(show_edge=False, header_style="bold", title=(
         f"capacity plan, all queues (FTE = {plan.hours_per_week:g} h/week from "
-        f"{plan.hours_source}; per queue in the CSV)"))
+        f"{escape(plan.hours_source)}; per queue in the CSV)"))
     for name in ("month", "contacts", "required", "in-house target", "headcount", "in training",
-                 "productive", "hires", "leavers", "vendor FTE", "cost EUR"):
+                 "productive", "hires", "leavers", "vendor FTE", "cost EUR/month"):
         table.add_column(name, justify="left" if name == "month" else "right")
     for m, r in sums.iterrows():
         cost = r["inhouse_cost_eur"] + r["vendor_cost_eur"] + r["hiring_cost_eur"]
@@ -77,7 +79,7 @@ def _print_totals(plan) -> None:
                       f"{r['inhouse_target_fte']:.1f}", f"{r['headcount_fte']:.1f}",
                       f"{r['in_training_fte']:.1f}", f"{r['productive_fte']:.1f}",
                       f"{int(r['hires'])}", f"{r['leavers_fte']:.1f}", f"{r['vendor_fte']:.1f}",
-                      f"{cost:,.0f}")
+                      f"{cost / 1e6:,.2f} M" if cost >= 1e6 else f"{cost:,.0f}")
     console.print(table)
     hires = t[t["hires"] > 0]
     if len(hires):

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from wfm.cli._common import console, run, warn
@@ -34,14 +35,14 @@ def pilot(
                                "expected": done.expected,
                                "success": s.model_dump()}, indent=2, default=str))
         return
-    t = Table(show_edge=False, header_style="bold", title=(
+    t = Table(show_edge=False, header_style="bold", title=escape(
         f"pilot {p.name!r}: {', '.join(p.queues)} ({p.when}) to {p.vendor}, "
         f"{p.start}..{p.end} ({p.weeks} weeks); EUR and hours over those weeks"))
     for name in ("scenario", "provider", "contacts", "paid hours", "FTE", "run cost",
                  "transition", "extra vs baseline", "extra, staff kept"):
         t.add_column(name, justify="left" if name in ("scenario", "provider") else "right")
     for r in done.rows:
-        t.add_row(r["scenario"], r["provider"], f"{r['contacts']:,.0f}",
+        t.add_row(escape(r["scenario"]), escape(r["provider"]), f"{r['contacts']:,.0f}",
                   f"{r['paid_hours']:,.0f}", f"{r['fte']:.1f}", f"{r['run_cost_eur']:,.0f}",
                   f"{r['transition_eur']:,.0f}",
                   "" if r["extra_cost_eur"] is None else f"{r['extra_cost_eur']:+,.0f}",
@@ -92,12 +93,12 @@ def pilot_check(
                               indent=2))
         return
     t = Table(show_edge=False, header_style="bold",
-              title=f"pilot {pf.pilot.name!r}: {'PASSED' if passed else 'NOT PASSED'}")
+              title=escape(f"pilot {pf.pilot.name!r}: {'PASSED' if passed else 'NOT PASSED'}"))
     for name in ("criterion", "actual", "target", "result", *(("how",) if explain else ())):
         t.add_column(name, justify="right" if name in ("actual", "target") else "left")
     for r in rows:
         t.add_row(r.criterion, _fmt(r.actual), f"{r.bound} {r.target:g}",
-                  "pass" if r.passed else "FAIL", *((r.how,) if explain else ()))
+                  "pass" if r.passed else "FAIL", *((escape(r.how),) if explain else ()))
     console.print(t)
 
 

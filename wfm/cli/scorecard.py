@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from wfm.cli._common import console, run
@@ -42,7 +43,7 @@ def print_ranking(r: Any, explain: bool = False) -> None:
         table.add_column(f"{c} ({100 * r.weights[r.criteria.index(c)]:.0f} %)",
                          justify="right")
     for rank_no, i in enumerate(r.order, 1):
-        table.add_row(str(rank_no), r.names[i], f"{100 * r.scores[i]:.1f}",
+        table.add_row(str(rank_no), escape(r.names[i]), f"{100 * r.scores[i]:.1f}",
                       *(f"{_num(r.raw[i, c])} → {r.norm[i, c]:.2f}"
                         for c in range(len(r.criteria))))
     console.print(table)
@@ -63,8 +64,8 @@ def print_ranking(r: Any, explain: bool = False) -> None:
         for name in ("option", "figure", "value", "how"):
             ex.add_column(name, justify="right" if name == "value" else "left")
         for row in r.explain:
-            ex.add_row(str(row["option"]), str(row["figure"]), _num(float(row["value"])),
-                       str(row["how"]))
+            ex.add_row(escape(str(row["option"])), str(row["figure"]),
+                       _num(float(row["value"])), escape(str(row["how"])))
         for f in flips:
             ex.add_row("-", f"flip via {f.criterion}", f"{f.delta:+.4f}",
                        f"weight {f.weight - f.delta:.4f} → {f.weight:.4f}: {f.challenger} "
