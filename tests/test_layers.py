@@ -23,7 +23,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("kernels", ("wfm.erlang",)),
     ("edge", ("wfm.config", "wfm.io")),
     ("domain", ("wfm.staffing", "wfm.forecast", "wfm.schedule", "wfm.scenario",
-                "wfm.simulate", "wfm.report")),
+                "wfm.simulate", "wfm.report", "wfm.capacity")),
     ("pipeline", ("wfm.pipeline",)),
     ("cli", ("wfm.cli", "wfm.__main__")),
 ]

@@ -67,6 +67,9 @@ def compare(
     cluster: Annotated[str | None, typer.Option(
         help="--sensitivity and --frontier cases on a running Dask scheduler, e.g. "
              "tcp://host:8786.")] = None,
+    scorecard: Annotated[Path | None, typer.Option(
+        "--scorecard", help="Scorecard TOML: rank the scenarios on weighted criteria, the "
+        "cost criterion from these results.", metavar="SCORECARD.toml")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
 ) -> None:
@@ -82,8 +85,12 @@ def compare(
                              frontier_scenario=frontier_scenario,
                              frontier_steps=frontier_steps, schedule=schedule,
                              workers=workers, cluster=cluster)
+    from wfm.pipeline.scorecard import load_checked, rank_scorecard, ranking_json
+
+    card = run(lambda: load_checked(scorecard, scenarios)) if scorecard is not None else None
     done = run(lambda: compare_scenarios(scenarios, forecast, config, output, options))
     warn(done.warnings)
+    ranking = run(lambda: rank_scorecard(card, done.summary)) if card is not None else None
     if as_json:
         payload: dict[str, Any] = {
             "outputs": done.written,
@@ -100,6 +107,8 @@ def compare(
             payload["sensitivity"] = done.sensitivity
         if done.frontier:
             payload["frontier"] = done.frontier
+        if ranking is not None:
+            payload["scorecard"] = ranking_json(ranking)
         typer.echo(json.dumps(payload, indent=2))
         return
     if not quiet:
@@ -107,6 +116,10 @@ def compare(
                done.sensitivity)
         if done.frontier:
             _print_frontier(console, done.frontier)
+        if ranking is not None:
+            from wfm.cli.scorecard import print_ranking
+
+            print_ranking(ranking, explain)
 
 
 def _print_frontier(console, rows: list[dict[str, Any]]) -> None:

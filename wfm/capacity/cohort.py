@@ -1,0 +1,206 @@
+"""Cohort arithmetic of the long-range capacity plan: pure functions, no I/O.
+
+Conventions (months are calendar months, index 0 = the first planned month):
+
+* A hiring class starts on the first day of month ``s``; its members have
+  tenure ``k = t - s`` in month ``t`` (0 in the first month).
+* Headcount of a month is counted on its first day.  At the end of a month a
+  fraction ``rate(k)`` of a cohort with tenure ``k`` leaves (attrition by
+  tenure band), so survival from tenure ``k0`` to ``k`` is
+  ``prod_{j=k0}^{k-1} (1 - rate(j))``.
+* Productivity by tenure: 0 while ``k < training_months`` (in class), then
+  ``ramp[k - training_months]`` for the ramp months, then 1.0.
+* Productive FTE = sum over cohorts of FTE * productivity; it is compared with
+  the required FTE of fully productive staff.  The part of the requirement
+  in-house staff do not cover is the vendor's (or overtime's) FTE.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+WEEKS_PER_MONTH = 52.0 / 12.0
+_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """``fte`` on the first day of month ``max(start, 0)``, hired in month ``start``.
+
+    Starting staff with tenure ``tau`` months have ``start = -tau``.
+    """
+
+    start: int
+    fte: float
+    persons: int = 0  # hires of a class (0 for starting staff given in FTE)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Hiring and attrition rules (see :mod:`wfm.config.capacity` for the keys).
+
+    ``attrition``: ``(tenure_from, monthly_rate)`` bands, the first from 0.
+    """
+
+    attrition: tuple[tuple[int, float], ...]
+    training_months: int
+    ramp: tuple[float, ...]
+    max_class_size: int
+    first_hire_month: int = 0
+    hire_fte: float = 1.0
+
+
+@dataclass
+class QueuePlan:
+    """Monthly arrays of one queue's plan (FTE unless named otherwise)."""
+
+    required: np.ndarray
+    target: np.ndarray
+    productive: np.ndarray
+    headcount: np.ndarray
+    in_training: np.ndarray
+    ramping: np.ndarray
+    leavers: np.ndarray
+    hires: np.ndarray  # persons starting a class in the month
+    vendor: np.ndarray
+    surplus: np.ndarray
+    cohorts: list[Cohort] = field(default_factory=list)
+    unmet: list[str] = field(default_factory=list)
+
+
+def attrition_rate(tenure: int, bands: Sequence[tuple[int, float]]) -> float:
+    """Monthly leaving rate of staff with ``tenure`` months (the last band that starts at or
+    below it)."""
+    rate = bands[0][1]
+    for start, r in bands:
+        if tenure >= start:
+            rate = r
+    return rate
+
+
+def survival(k0: int, k: int, bands: Sequence[tuple[int, float]]) -> float:
+    """Share of a cohort with tenure ``k0`` still there at tenure ``k`` (>= ``k0``)."""
+    return math.prod(1.0 - attrition_rate(j, bands) for j in range(k0, k))
+
+
+def productivity(tenure: int, training_months: int, ramp: Sequence[float]) -> float:
+    """0 in class, ``ramp[i]`` in production month i+1, 1.0 after the ramp."""
+    if tenure < training_months:
+        return 0.0
+    i = tenure - training_months
+    return ramp[i] if i < len(ramp) else 1.0
+
+
+def cohort_fte(c: Cohort, t: int, bands: Sequence[tuple[int, float]]) -> float:
+    """FTE of cohort ``c`` on the first day of month ``t`` (0 before it starts)."""
+    if t < c.start:
+        return 0.0
+    ref = max(c.start, 0)
+    return c.fte * survival(ref - c.start, t - c.start, bands)
+
+
+def required_fte(
+    volume: float, aht_s: float, occupancy: float, shrinkage: float,
+    hours_per_week: float, min_fte: float = 0.0,
+) -> float:
+    """Required FTE of fully productive staff in a month.
+
+    workload hours = volume * AHT / 3600; productive hours of one FTE-month =
+    hours_per_week * 52/12 * (1 - shrinkage); FTE = workload / occupancy /
+    productive hours, at least ``min_fte``.
+    """
+    hours = hours_per_week * WEEKS_PER_MONTH * (1.0 - shrinkage)
+    return max(min_fte, volume * aht_s / 3600.0 / occupancy / hours)
+
+
+def productive_fte(cohorts: Sequence[Cohort], t: int, policy: Policy) -> float:
+    """Sum over cohorts of FTE(t) * productivity(tenure)."""
+    return sum(
+        cohort_fte(c, t, policy.attrition)
+        * productivity(t - c.start, policy.training_months, policy.ramp)
+        for c in cohorts
+        if t >= c.start
+    )
+
+
+def plan_hires(target: np.ndarray, staff: Sequence[Cohort], policy: Policy) -> list[Cohort]:
+    """Hiring classes that cover ``target`` productive FTE month by month.
+
+    For each month ``t`` in order, the gap ``target(t) - productive(t)`` is
+    closed by a class started ``lead = training_months + len(ramp)`` months
+    earlier, so that it is fully productive in ``t``: hires =
+    ceil(gap / (hire_fte * survival(0, lead))), at most ``max_class_size``
+    per month.  Months before ``first_hire_month + lead`` cannot be reached
+    by a fully productive class: their gap is left to the vendor (or
+    overtime), as is what the class-size limit leaves open.  Classes are
+    not sized on ramping productivity, which would hire for the ramp and
+    leave a lasting surplus (nobody is laid off).
+    """
+    cohorts = list(staff)
+    lead = policy.training_months + len(policy.ramp)
+    per_hire = policy.hire_fte * survival(0, lead, policy.attrition)
+    if per_hire <= 0.0:
+        return list(staff)
+    for t in range(len(target)):
+        s = t - lead
+        if s < policy.first_hire_month:
+            continue
+        gap = target[t] - productive_fte(cohorts, t, policy)
+        if gap <= _TOL:
+            continue
+        n = min(math.ceil(gap / per_hire - _TOL), policy.max_class_size)
+        if n > 0:
+            cohorts.append(Cohort(start=s, fte=n * policy.hire_fte, persons=n))
+    return _merge(cohorts, len(staff))
+
+
+def _merge(cohorts: list[Cohort], n_staff: int) -> list[Cohort]:
+    """Starting staff as given, then one class per month (additions to a month merged)."""
+    classes: dict[int, Cohort] = {}
+    for c in cohorts[n_staff:]:
+        old = classes.get(c.start)
+        classes[c.start] = c if old is None else Cohort(
+            c.start, old.fte + c.fte, old.persons + c.persons)
+    return [*cohorts[:n_staff], *(classes[s] for s in sorted(classes))]
+
+
+def evaluate(
+    required: np.ndarray, target: np.ndarray, cohorts: Sequence[Cohort], policy: Policy
+) -> QueuePlan:
+    """Monthly headcount, productive FTE, leavers, vendor and surplus FTE of ``cohorts``."""
+    h = len(required)
+    out = {k: np.zeros(h) for k in ("productive", "headcount", "in_training", "ramping",
+                                      "leavers", "hires")}
+    t_end = policy.training_months + len(policy.ramp)
+    for t in range(h):
+        for c in cohorts:
+            if t < c.start:
+                continue
+            k = t - c.start
+            f = cohort_fte(c, t, policy.attrition)
+            out["headcount"][t] += f
+            out["productive"][t] += f * productivity(k, policy.training_months, policy.ramp)
+            out["leavers"][t] += f * attrition_rate(k, policy.attrition)
+            if k < policy.training_months:
+                out["in_training"][t] += f
+            elif k < t_end:
+                out["ramping"][t] += f
+            if k == 0 and c.persons:
+                out["hires"][t] += c.persons
+    vendor = np.maximum(0.0, required - out["productive"])
+    surplus = np.maximum(0.0, out["productive"] - target)
+    return QueuePlan(required=required, target=target, vendor=vendor, surplus=surplus,
+                     cohorts=list(cohorts), **out)
+
+
+def plan_queue(required: np.ndarray, vendor_share: float, staff: Sequence[Cohort],
+               policy: Policy) -> QueuePlan:
+    """Plan one queue: in-house target = required * (1 - vendor_share), hire, evaluate."""
+    required = np.asarray(required, dtype=float)
+    target = required * (1.0 - vendor_share)
+    cohorts = plan_hires(target, staff, policy)
+    return evaluate(required, target, cohorts, policy)
