@@ -253,3 +253,17 @@ def test_example_shaves_the_peak_and_keeps_the_work():
     assert (others["callback_volume"] == 0).all()
     assert (others["agents_required_no_callback"] == others["agents_required"]).all()
     assert isinstance(table, pd.DataFrame)
+
+
+def test_requirements_with_callback_columns_read_back(tmp_path):
+    from wfm.io.requirements import read_requirements
+    from wfm.pipeline.staff import staff_file
+
+    out = tmp_path / "req.csv"
+    staff_file(ROOT / "examples/forecast_channels.csv", ROOT / "examples/center_channels.toml", out)
+    c = load_center(ROOT / "examples/center_channels.toml")
+    req = read_requirements(out, c)
+    table = pd.read_csv(out)
+    assert {"callback_volume", "callback_agents", "agents_required_no_callback"} <= set(table)
+    phone = req.queues.index("phone:de")
+    assert req.required[phone].max() == table[table["channel"] == "phone"]["agents_required"].max()
