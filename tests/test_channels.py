@@ -267,3 +267,64 @@ def test_requirements_with_callback_columns_read_back(tmp_path):
     assert {"callback_volume", "callback_agents", "agents_required_no_callback"} <= set(table)
     phone = req.queues.index("phone:de")
     assert req.required[phone].max() == table[table["channel"] == "phone"]["agents_required"].max()
+
+
+# ---------------------------------------------------------------- simulation check
+def simulate_virtual_hold(rate, agents, aht, talk, accept, hours, seed):
+    """M/M/n with virtual hold, simulated here (not with wfm.simulate): Poisson calls
+    at ``rate`` per second, exponential handle times, ``agents`` on duty.  A caller
+    finding every agent busy takes a callback with probability ``accept``; a freed
+    agent serves the longest-waiting live caller first, else the oldest callback.
+    Returns (share of live callers answered within 20 s, callback delays in s,
+    callbacks per offered call)."""
+    import heapq
+
+    rng = np.random.default_rng(seed)
+    end = hours * 3600.0
+    events = [(rng.exponential(1 / rate), 1)]  # (time, 1 = arrival | 0 = agent frees)
+    free, live, backlog = agents, [], []
+    live_calls = answered = calls = 0
+    delays = []
+    while events:
+        now, kind = heapq.heappop(events)
+        if kind == 1:
+            calls += 1
+            nxt = now + rng.exponential(1 / rate)
+            if nxt < end:
+                heapq.heappush(events, (nxt, 1))
+            if free > 0:
+                free -= 1
+                live_calls += 1
+                answered += 1
+                heapq.heappush(events, (now + rng.exponential(aht), 0))
+            elif rng.random() < accept:
+                backlog.append(now)
+            else:
+                live_calls += 1
+                live.append(now)
+        elif live:
+            answered += now - live.pop(0) <= 20.0
+            heapq.heappush(events, (now + rng.exponential(aht), 0))
+        elif backlog:
+            delays.append(now - backlog.pop(0))
+            heapq.heappush(events, (now + rng.exponential(talk), 0))
+        else:
+            free += 1
+    return answered / live_calls, np.array(delays), len(delays) / calls
+
+
+def test_staffing_with_callbacks_holds_in_a_simulation():
+    """The planned agents (live + callback work) meet the live target and make the
+    callbacks within their deadline when simulated with virtual hold."""
+    q = QueueConfig(channel="phone", language="de", model="erlang_c", target="80/20s",
+                    callback={"accept_share": 0.5, "deadline": "1h", "talk_time": "300s"})
+    calls = np.full(48, 100.0)  # 200 calls/h around the clock
+    req = queue_requirement(q, calls, np.full(48, 300.0), interval=1800.0,
+                            open_mask=np.ones(48, bool), shrinkage=0.0)
+    n = int(req.agents_on_duty[0])
+    assert (req.agents_on_duty == n).all()
+    sl, delays, share = simulate_virtual_hold(200 / 3600, n, 300.0, 300.0, 0.5, 400, seed=7)
+    assert sl >= 0.8
+    assert np.quantile(delays, 0.99) <= 3600.0
+    # fewer callbacks than planned: with the callback agents on duty fewer callers wait
+    assert 0.0 < share <= req.callback_volume[0] / 100.0
