@@ -135,3 +135,81 @@ def test_share_outside_0_1_is_located(tmp_path):
     )
     with pytest.raises(WfmInputError, match=r"scenario\[1\] \(x\)\.deflection\[1\]\.share"):
         load_scenarios(path, CENTER)
+
+
+# ---------------------------------------------------------------- callbacks as a knob
+def spike_forecast() -> pd.DataFrame:
+    """One week of hourly phone volume with a one-hour spike each morning."""
+    grid = pd.date_range("2026-04-27", periods=24 * 7, freq="1h", tz="Europe/Berlin")
+    volume = np.where(grid.hour == 10, 210.0, np.where((grid.hour >= 8) & (grid.hour < 20),
+                                                        110.0, 20.0))
+    return pd.DataFrame({"interval_start": grid, "channel": "phone", "language": "de",
+                         "volume": volume, "aht_s": 300.0})
+
+
+def test_callback_knob_shaves_the_peak_in_compare():
+    raw = {
+        "provider": [{"name": "inhouse", "kind": "inhouse", "cost": {"annual_salary": 36000}}],
+        "scenario": [
+            {"name": "off", "default": "inhouse"},
+            {"name": "on", "default": "inhouse", "callback": [
+                {"queues": ["phone:*"], "accept_share": 0.5, "deadline": "3h",
+                 "talk_time": "330s"}]},
+        ],
+    }
+    s = scenarios_from_dict(raw)
+    off, on = compare(s, CENTER, spike_forecast())
+    # the same requirement as wfm staff with the callback in the center file
+    q = CENTER.queue("phone:de").model_copy(update={"callback": s.scenarios[1].callback[0]
+                                                    .callback})
+    fc = spike_forecast()
+    req = queue_requirement(q, fc["volume"].to_numpy(), fc["aht_s"].to_numpy(),
+                            interval=3600.0, open_mask=np.ones(len(fc), bool), shrinkage=0.2)
+    assert on.providers[0].peak_on_duty == pytest.approx(req.agents_on_duty.max())
+    assert on.providers[0].peak_on_duty < off.providers[0].peak_on_duty
+    assert req.agents_on_duty.max() < req.required_without_callbacks.max()
+    # work moved, not removed: paid hours do not fall
+    assert on.providers[0].paid_hours >= off.providers[0].paid_hours
+
+
+def test_callback_knob_errors_are_located(tmp_path):
+    bad_model = {"queues": ["social:*"], "accept_share": 0.5, "deadline": "2h"}
+    s = scenarios_from_dict({
+        "provider": [{"name": "inhouse", "kind": "inhouse", "cost": {"annual_salary": 36000}}],
+        "scenario": [{"name": "x", "default": "inhouse", "callback": [bad_model]}],
+    })
+    # social is Erlang C by default: callbacks are allowed there
+    compare(s, CENTER, forecast())
+    path = tmp_path / "s.toml"
+    path.write_text(
+        '[[provider]]\nname = "inhouse"\nkind = "inhouse"\n[provider.cost]\n'
+        'annual_salary = 36000\n[[scenario]]\nname = "x"\ndefault = "inhouse"\n'
+        '[[scenario.callback]]\nqueues = ["phone:*"]\naccept_share = 0.5\n'
+        'deadline = "60s"\ntalk_time = "5m"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(WfmInputError, match=r"scenario\[1\] \(x\)\.callback\[1\]: deadline"):
+        load_scenarios(path, CENTER)
+    none = scenarios_from_dict({
+        "provider": [{"name": "inhouse", "kind": "inhouse", "cost": {"annual_salary": 36000}}],
+        "scenario": [{"name": "x", "default": "inhouse",
+                      "callback": [{"queues": ["email:*"], "accept_share": 0.5,
+                                    "deadline": "2h"}]}],
+    })
+    with pytest.raises(WfmInputError, match=re.escape("callback[1].queues: matches no queue")):
+        compare(none, CENTER, forecast())
+
+
+def test_callback_knob_on_a_deferred_queue_is_located():
+    center = center_from_dict({"center": {"interval": "1h"}, "queue": [
+        {"channel": "letter", "language": "de"}]})
+    grid = pd.date_range("2026-04-27", periods=24 * 7, freq="1h", tz="Europe/Berlin")
+    fc = pd.DataFrame({"interval_start": grid, "channel": "letter", "language": "de",
+                       "volume": 5.0, "aht_s": 600.0})
+    s = scenarios_from_dict({
+        "provider": [{"name": "inhouse", "kind": "inhouse", "cost": {"annual_salary": 36000}}],
+        "scenario": [{"name": "x", "default": "inhouse", "callback": [
+            {"accept_share": 0.5, "deadline": "2h"}]}],
+    })
+    with pytest.raises(WfmInputError, match=r"callback\[1\]\.queues: letter:de is deferred"):
+        compare(s, center, fc)

@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from wfm.config.center import (
+    CallbackConfig,
     CenterConfig,
     Hours,
     OpeningHours,
@@ -370,15 +371,28 @@ class Deflection(_Model):
         return v
 
 
+class CallbackRule(CallbackConfig):
+    """Callbacks (virtual hold) on some live queues in one scenario, replacing the
+    center file's ``callback`` of those queues (``accept_share = 0``: none)."""
+
+    queues: tuple[str, ...] = ("*",)
+
+    @property
+    def callback(self) -> CallbackConfig:
+        return CallbackConfig(**self.model_dump(exclude={"queues"}))
+
+
 class Scenario(_Model):
     """One alternative: routing rules, then ``default`` for what no rule matches;
-    ``deflection``: shares of contacts taken by self-service before routing."""
+    ``deflection``: shares of contacts taken by self-service before routing;
+    ``callback``: virtual hold on live queues."""
 
     name: str
     description: str = ""
     default: str | None = None
     route: tuple[Route, ...] = ()
     deflection: tuple[Deflection, ...] = ()
+    callback: tuple[CallbackRule, ...] = ()
 
 
 class ScenarioFile(_Model):
@@ -533,7 +547,8 @@ def _describe(err: Mapping[str, Any], data: Mapping[str, Any]) -> str:
             label = f" ({item['name']})" if isinstance(item, Mapping) and "name" in item else ""
             loc = [f"{loc[0]}[{loc[1] + 1}]{label}", *loc[2:]]
             # route[i] inside a scenario
-            if len(loc) > 2 and loc[1] in ("route", "deflection") and isinstance(loc[2], int):
+            listed = ("route", "deflection", "callback")
+            if len(loc) > 2 and loc[1] in listed and isinstance(loc[2], int):
                 loc = [loc[0], f"{loc[1]}[{loc[2] + 1}]", *loc[3:]]
             # a single [provider.price] table is price, a [[provider.price]] list price[i]
             if len(loc) > 2 and loc[1] == "price" and isinstance(loc[2], int):

@@ -48,7 +48,7 @@ from wfm.scenario.cost import (
     tco,
     vendor_cost,
 )
-from wfm.scenario.deflection import apply_deflection
+from wfm.scenario.deflection import apply_callbacks, apply_deflection
 from wfm.staffing import apply_shrinkage, full_grid, queue_requirement, round_requirement
 
 
@@ -451,14 +451,14 @@ def evaluate_scenario(scen: ScenarioFile, index: int, ctx: CompareContext) -> Sc
 def day_variants(scen: ScenarioFile, index: int, ctx: CompareContext) -> tuple[CompareContext, ...]:
     """``(ctx,)``, or for a scenario routing (or a vendor pricing) by ``holidays`` or
     ``off_hours`` two contexts: as if no day of the forecast were a public holiday, and
-    as if every day were one.  The scenario's deflection
-    (:func:`wfm.scenario.deflection.apply_deflection`) is applied to each.
+    as if every day were one.  The scenario's deflection and callbacks
+    (:mod:`wfm.scenario.deflection`) are applied to each.
 
     :func:`combine` weights the two by the share of the year's days that are holidays
     (``ctx.holiday_share``), so the country's holidays of a whole year count whatever
     days the forecast period holds.
     """
-    ctx = apply_deflection(scen, index, ctx)
+    ctx = apply_callbacks(scen, index, apply_deflection(scen, index, ctx))
     windows = {r.when for r in scen.scenarios[index].route if isinstance(r.when, str)}
     windows |= {p.when for v in scen.providers for p in (v.price or ()) if isinstance(p.when, str)}
     if not windows & {"holidays", "off_hours"} or ctx.holiday_share <= 0:

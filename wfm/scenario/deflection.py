@@ -1,4 +1,6 @@
-"""Deflection: self-service, chatbot or community takes a share of a queue's contacts.
+"""Scenario knobs on demand: deflection to self-service, and callbacks (virtual hold).
+
+Deflection: self-service, chatbot or community takes a share of a queue's contacts.
 
 The scenario knob ``[[scenario.deflection]]`` (``queues``, ``share`` d,
 ``aht`` of the deflected kind AHT_d, ``returns`` g) changes each matching
@@ -15,6 +17,10 @@ workload falls by less than the volume.  Without ``aht`` (AHT_d = AHT) only
 the volume falls.  Several rules matching one queue apply one after another.
 The scenario's contacts (and its cost per contact) still count the
 deflected contacts: they are demand, served by self-service.
+Callbacks: ``[[scenario.callback]]`` (``queues`` plus the keys of a queue's
+``callback`` table) sets virtual hold on matching live queues for that scenario
+(:func:`wfm.staffing.requirements.callback_requirement`); ``accept_share = 0``
+turns a center file's callbacks off.
 Pure functions; no I/O.
 """
 
@@ -82,3 +88,30 @@ def apply_deflection(scen: ScenarioFile, index: int, ctx: Any) -> Any:
                     raise WfmInputError(f"{where}.aht: {qd.key}: {exc}", file=scen.path) from None
         queues.append(replace(qd, volume=volume, aht=aht, forecast_volume=qd.volume))
     return replace(ctx, queues=tuple(queues))
+
+
+def apply_callbacks(scen: ScenarioFile, index: int, ctx: Any) -> Any:
+    """``ctx`` with scenario ``index``'s callback rules set on its center's queues.
+
+    Raises :class:`WfmInputError` naming ``scenario[i] (name).callback[j]``.
+    """
+    scenario = scen.scenarios[index]
+    if not scenario.callback:
+        return ctx
+    center = ctx.center
+    queues = list(center.queues)
+    for j, rule in enumerate(scenario.callback):
+        where = f"scenario[{index + 1}] ({scenario.name}).callback[{j + 1}].queues"
+        hits = [i for i, q in enumerate(queues) if queue_matches(rule.queues, q.key)]
+        if not hits:
+            known = ", ".join(q.key for q in queues)
+            raise WfmInputError(f"{where}: matches no queue; known: {known}", file=scen.path)
+        for i in hits:
+            if queues[i].model not in ("erlang_c", "erlang_a"):
+                raise WfmInputError(
+                    f"{where}: {queues[i].key} is {queues[i].model}; callbacks need a live "
+                    "queue (erlang_c, erlang_a); narrow the patterns",
+                    file=scen.path,
+                )
+            queues[i] = queues[i].model_copy(update={"callback": rule.callback})
+    return replace(ctx, center=center.model_copy(update={"queues": tuple(queues)}))
