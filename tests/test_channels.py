@@ -328,3 +328,38 @@ def test_staffing_with_callbacks_holds_in_a_simulation():
     assert np.quantile(delays, 0.99) <= 3600.0
     # fewer callbacks than planned: with the callback agents on duty fewer callers wait
     assert 0.0 < share <= req.callback_volume[0] / 100.0
+
+
+def test_simulate_reads_callback_columns_and_says_callbacks_are_not_simulated(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from wfm.cli import app
+
+    cfg = tmp_path / "center.toml"
+    cfg.write_text(
+        '[center]\ntimezone = "Europe/Berlin"\ninterval = "30m"\n'
+        '[[queue]]\nchannel = "phone"\nlanguage = "de"\nmodel = "erlang_a"\n'
+        'target = "80/20s"\npatience = "120s"\n'
+        'callback = { accept_share = 0.5, deadline = "1h", talk_time = "300s" }\n'
+        '[[shift]]\nname = "s"\nlengths = ["4h"]\nstarts = "08:00"\n'
+        '[[group]]\nname = "DE"\nskills = ["phone:de"]\nrate = 10\n',
+        encoding="utf-8",
+    )
+    plan = tmp_path / "plan"
+    plan.mkdir()
+    lines = ["interval_start,channel,language,volume,aht_s,agents_required,"
+             "callback_volume,callback_agents,agents_required_no_callback"]
+    for k in range(8):
+        t = f"2026-03-02T{8 + k // 2:02d}:{30 * (k % 2):02d}:00+01:00"
+        lines.append(f"{t},phone,de,30,300,8,2.5,0.46,8")
+    (plan / "requirements.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (plan / "shifts.csv").write_text(
+        "group,day,start,end,breaks,agents,cost\nDE,2026-03-02,08:00,12:00,,8,320\n",
+        encoding="utf-8")
+    result = CliRunner().invoke(app, ["simulate", str(plan), "-c", str(cfg),
+                                      "--replications", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    notes = json.loads(result.output)["notes"]
+    assert any("callbacks are not simulated" in n for n in notes)
