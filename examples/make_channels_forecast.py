@@ -2,8 +2,9 @@
 
 Phone (German, with callbacks in the config), letters arriving with the morning
 mail run on weekdays, web forms, fax and social media (WhatsApp, Facebook,
-Instagram under one ``social`` channel).  Same week and seed convention as
-make_forecast.py: ``python examples/make_channels_forecast.py`` re-makes the file.
+Instagram under one ``social`` channel) and callback requests sent from the app.
+Same week and seed convention as make_forecast.py:
+``python examples/make_channels_forecast.py`` re-makes the file.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ QUEUES = {
     ("fax", "de"): (25, 420, "office"),
     ("webform", "de"): (520, 420, "office"),
     ("social", "de"): (640, 240, "evening"),
+    ("callback", "de"): (180, 420, "office"),  # "call me back" requests from the app
 }
 WEEKDAY = np.array([1.25, 1.1, 1.0, 1.0, 0.95, 0.45, 0.25])  # Mon..Sun
 
