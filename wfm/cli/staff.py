@@ -46,3 +46,12 @@ def _print_summary(summary: list[dict[str, Any]], output: Path) -> None:
             pct(row["min_service_level"]),
         )
     console.print(table)
+    for row in summary:
+        if "callbacks" in row:
+            console.print(
+                f"{row['queue']}: {row['callbacks']:.0f} callbacks "
+                f"({row['callback_hours']:.1f} on-duty agent-hours, made in the troughs); "
+                f"peak agents {row['peak_agents_no_callback']} without callbacks → "
+                f"{row['peak_agents']} with; paid hours {row['paid_hours_no_callback']:.1f} → "
+                f"{row['paid_hours']:.1f}"
+            )

@@ -30,6 +30,7 @@ from pydantic import (
     model_validator,
 )
 
+from wfm.config.channels import ChannelType, with_channel_defaults
 from wfm.errors import WfmInputError
 from wfm.units import parse_duration, parse_target
 
@@ -136,6 +137,35 @@ def _window(text: str) -> tuple[int, int]:
 Hours = Annotated[OpeningHours, BeforeValidator(OpeningHours.parse)]
 
 
+class CallbackConfig(_Model):
+    """Virtual hold on a live queue: callers who would wait may ask to be called back.
+
+    * ``accept_share``: share of the callers who would wait (all agents busy)
+      who accept the callback offer, 0..1;
+    * ``deadline``: promise window, the callback is made within it (seconds);
+    * ``talk_time``: handle time of one callback, seconds, including dialling
+      and failed attempts (default: the live call's AHT).
+    """
+
+    accept_share: Fraction
+    deadline: Seconds
+    talk_time: Seconds | None = None
+
+    @model_validator(mode="after")
+    def _times(self) -> CallbackConfig:
+        if self.deadline <= 0:
+            raise ValueError("deadline must be above 0 s")
+        if self.talk_time is not None:
+            if self.talk_time <= 0:
+                raise ValueError("talk_time must be above 0 s")
+            if self.deadline < self.talk_time:
+                raise ValueError(
+                    f"deadline ({self.deadline:g} s) is shorter than talk_time "
+                    f"({self.talk_time:g} s): no callback can be made in time"
+                )
+        return self
+
+
 class QueueConfig(_Model):
     """One stream of work (channel x language) with its staffing model and targets.
 
@@ -170,6 +200,22 @@ class QueueConfig(_Model):
     shrinkage: Annotated[float, Field(ge=0.0, lt=1.0)] | None = None
     min_agents: Annotated[int, Field(ge=0)] = 0
     opening_hours: Hours | None = None
+    channel_type: ChannelType | None = None
+    callback: CallbackConfig | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _channel_defaults(cls, data: Any) -> Any:
+        """Fill in the defaults of the channel type (wfm.config.channels)."""
+        return with_channel_defaults(data) if isinstance(data, Mapping) else data
+
+    @model_validator(mode="after")
+    def _callback_model(self) -> QueueConfig:
+        if self.callback is not None and self.model not in ("erlang_c", "erlang_a"):
+            raise ValueError(
+                f"callback applies to live queues (erlang_c, erlang_a), not {self.model}"
+            )
+        return self
 
     @property
     def key(self) -> str:
@@ -291,7 +337,8 @@ def center_from_dict(data: Mapping[str, Any]) -> CenterConfig:
     if unknown:
         raise ValueError(f"unknown top-level table(s): {', '.join(sorted(unknown))}")
     defaults = dict(data.get("defaults", {}))
-    queues = [{**defaults, **q} for q in data.get("queue", [])]
+    # channel-type defaults (letter, social, ...) are more specific than [defaults]
+    queues = [{**defaults, **with_channel_defaults(q)} for q in data.get("queue", [])]
     return CenterConfig(**dict(data.get("center", {})), queues=queues)
 
 

@@ -28,9 +28,11 @@ from pydantic import (
 )
 
 from wfm.config.center import (
+    CallbackConfig,
     CenterConfig,
     Hours,
     OpeningHours,
+    Seconds,
     describe_validation_error,
     read_toml,
 )
@@ -345,13 +347,52 @@ class Route(_Model):
         return (*self.targets, *extra)
 
 
+class Deflection(_Model):
+    """Self-service, chatbot or community taking a share of some queues' contacts.
+
+    ``queues``: patterns as for routes (``chat:*``); ``share``: share of the
+    contacts taken, 0..1; ``aht``: mean handle time of the deflected kind of
+    contact, seconds (default: the queue's AHT, volume only: bots take the
+    simple contacts, so the rest gets longer, channel-models.md section 8);
+    ``returns``: share of the deflected contacts that come back to an agent
+    (contained, not resolved), at that AHT.
+    """
+
+    queues: tuple[str, ...] = ("*",)
+    share: Annotated[float, Field(ge=0.0, le=1.0)]
+    aht: Seconds | None = None
+    returns: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+
+    @field_validator("aht")
+    @classmethod
+    def _aht(cls, v: float | None) -> float | None:
+        if v is not None and v <= 0:
+            raise ValueError("aht must be above 0 s")
+        return v
+
+
+class CallbackRule(CallbackConfig):
+    """Callbacks (virtual hold) on some live queues in one scenario, replacing the
+    center file's ``callback`` of those queues (``accept_share = 0``: none)."""
+
+    queues: tuple[str, ...] = ("*",)
+
+    @property
+    def callback(self) -> CallbackConfig:
+        return CallbackConfig(**self.model_dump(exclude={"queues"}))
+
+
 class Scenario(_Model):
-    """One alternative: routing rules, then ``default`` for what no rule matches."""
+    """One alternative: routing rules, then ``default`` for what no rule matches;
+    ``deflection``: shares of contacts taken by self-service before routing;
+    ``callback``: virtual hold on live queues."""
 
     name: str
     description: str = ""
     default: str | None = None
     route: tuple[Route, ...] = ()
+    deflection: tuple[Deflection, ...] = ()
+    callback: tuple[CallbackRule, ...] = ()
 
 
 class ScenarioFile(_Model):
@@ -506,8 +547,9 @@ def _describe(err: Mapping[str, Any], data: Mapping[str, Any]) -> str:
             label = f" ({item['name']})" if isinstance(item, Mapping) and "name" in item else ""
             loc = [f"{loc[0]}[{loc[1] + 1}]{label}", *loc[2:]]
             # route[i] inside a scenario
-            if len(loc) > 2 and loc[1] == "route" and isinstance(loc[2], int):
-                loc = [loc[0], f"route[{loc[2] + 1}]", *loc[3:]]
+            listed = ("route", "deflection", "callback")
+            if len(loc) > 2 and loc[1] in listed and isinstance(loc[2], int):
+                loc = [loc[0], f"{loc[1]}[{loc[2] + 1}]", *loc[3:]]
             # a single [provider.price] table is price, a [[provider.price]] list price[i]
             if len(loc) > 2 and loc[1] == "price" and isinstance(loc[2], int):
                 one = isinstance(item, Mapping) and isinstance(item.get("price"), Mapping)

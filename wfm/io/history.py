@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.config import CenterConfig, OpeningHours
+from wfm.config.channels import EXPORT_CHANNEL_NAMES
 from wfm.errors import WfmInputError
 from wfm.io.tables import RawTable, fail_at_first, numeric_column, read_raw_table
 
@@ -59,6 +60,7 @@ CHANNEL_ALIASES = {
     "mail": "email",
     "message": "social",
     "messaging": "social",
+    **EXPORT_CHANNEL_NAMES,  # whatsapp/facebook/instagram -> social, post -> letter, ...
 }
 LANGUAGE_NAMES = {
     "german": "de",

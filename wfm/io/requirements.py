@@ -22,7 +22,8 @@ from wfm.io.tables import numeric_column, read_raw_table
 
 REQUIRED = ("interval_start", "channel", "language", "volume", "aht_s", "agents_required")
 OPTIONAL = ("agents_unrounded", "agents_on_duty", "service_level", "asa_s", "abandon_rate",
-            "occupancy", "binding_target")
+            "occupancy", "binding_target",
+            "callback_volume", "callback_agents", "agents_required_no_callback")
 MAX_INTERVALS = 5 * 7 * 96  # five weeks of 15-minute intervals
 
 

@@ -48,6 +48,7 @@ from wfm.scenario.cost import (
     tco,
     vendor_cost,
 )
+from wfm.scenario.deflection import apply_callbacks, apply_deflection
 from wfm.staffing import apply_shrinkage, full_grid, queue_requirement, round_requirement
 
 
@@ -121,6 +122,8 @@ class _QueueData:
     volume: np.ndarray
     aht: np.ndarray
     open_mask: np.ndarray
+    forecast_volume: np.ndarray | None = None
+    """The forecast's contacts before deflection (None: ``volume``)."""
 
 
 def window_masks(grid: pd.DatetimeIndex, night: str, country: str) -> dict[str, np.ndarray]:
@@ -436,7 +439,8 @@ def evaluate(
 
 
 def evaluate_scenario(scen: ScenarioFile, index: int, ctx: CompareContext) -> ScenarioResult:
-    """Route, staff and price scenario ``index`` (over its :func:`day_variants`)."""
+    """Route, staff and price scenario ``index`` (over its :func:`day_variants`),
+    after its deflection (:mod:`wfm.scenario.deflection`)."""
     scenario = scen.scenarios[index]
     collected = [
         collect(scen, v, scenario_routing(scen, index, v)) for v in day_variants(scen, index, ctx)
@@ -447,12 +451,14 @@ def evaluate_scenario(scen: ScenarioFile, index: int, ctx: CompareContext) -> Sc
 def day_variants(scen: ScenarioFile, index: int, ctx: CompareContext) -> tuple[CompareContext, ...]:
     """``(ctx,)``, or for a scenario routing (or a vendor pricing) by ``holidays`` or
     ``off_hours`` two contexts: as if no day of the forecast were a public holiday, and
-    as if every day were one.
+    as if every day were one.  The scenario's deflection and callbacks
+    (:mod:`wfm.scenario.deflection`) are applied to each.
 
     :func:`combine` weights the two by the share of the year's days that are holidays
     (``ctx.holiday_share``), so the country's holidays of a whole year count whatever
     days the forecast period holds.
     """
+    ctx = apply_callbacks(scen, index, apply_deflection(scen, index, ctx))
     windows = {r.when for r in scen.scenarios[index].route if isinstance(r.when, str)}
     windows |= {p.when for v in scen.providers for p in (v.price or ()) if isinstance(p.when, str)}
     if not windows & {"holidays", "off_hours"} or ctx.holiday_share <= 0:
@@ -493,7 +499,8 @@ def collect(scen: ScenarioFile, ctx: CompareContext, routing: Routing) -> _Colle
     contacts_total = 0.0
     for qd in ctx.queues:
         deferred = center.queue(qd.key).model == "deferred"
-        volume = qd.volume * ctx.volume_factor
+        demand = qd.volume if qd.forecast_volume is None else qd.forecast_volume
+        volume = demand * ctx.volume_factor  # deflected contacts are still contacts
         contacts_total += volume.sum() if deferred else volume[qd.open_mask].sum()
         caps = routing.caps.get(qd.key, {})
         for name, share in routing.shares[qd.key].items():

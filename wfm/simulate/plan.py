@@ -32,6 +32,7 @@ import pandas as pd
 from wfm.config import CenterConfig, QueueConfig
 from wfm.errors import WfmInputError
 from wfm.io.forecast import parse_interval_starts
+from wfm.io.requirements import OPTIONAL as REQUIREMENTS_OPTIONAL
 from wfm.io.tables import numeric_column, read_raw_table
 from wfm.simulate.engine import METRICS, SimInput, SimResult
 
@@ -183,8 +184,7 @@ def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
     # volume, AHT and the Erlang prediction per (queue, interval) from the raw file
     table = read_raw_table(req_path, required=("interval_start", "channel", "language",
                                                "volume", "aht_s", "agents_required"),
-                           optional=("agents_unrounded", "agents_on_duty", "service_level",
-                                     "asa_s", "abandon_rate", "occupancy", "binding_target"))
+                           optional=REQUIREMENTS_OPTIONAL)
     f = table.frame
     keys = (f["channel"].str.strip().str.lower() + ":" + f["language"].str.strip().str.lower())
     utc = parse_interval_starts(table, "interval_start", center.tz).tz_convert("UTC")
@@ -224,6 +224,9 @@ def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
             values[q_idx[mine], t_idx[mine]] = v[mine]
         erlang[metric] = values
     queues = [cfg[q] for q in sim_q]
+    notes.extend(f"{c.key}: callbacks are not simulated yet; the queue is simulated with its "
+                 "whole volume live and all its agents (live + callback)"
+                 for c in queues if c.callback is not None)
     patience = np.array([np.inf if c.model in ("erlang_c", "deferred") or c.patience is None
                          else float(c.patience) for c in queues])
     target_time = np.array([c.deadline if c.model == "deferred" else c.target_time or 20.0

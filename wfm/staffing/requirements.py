@@ -20,15 +20,23 @@ numpy arrays; the frame-level driver :func:`staff_forecast` only groups rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from wfm.config import CenterConfig, QueueConfig
-from wfm.erlang import abandon_rate, asa, occupancy, required_agents_detail, service_level
+from wfm.erlang import (
+    abandon_rate,
+    asa,
+    occupancy,
+    required_agents_detail,
+    service_level,
+    wait_probability,
+)
 from wfm.erlang.chat import chat_metrics, chat_required_agents
-from wfm.erlang.deferred import DeferredRequirement, deferred_requirement
+from wfm.erlang.deferred import DeferredRequirement, deadline_intervals, deferred_requirement
+from wfm.staffing.callbacks import fill_troughs
 
 _ROUND_TOL = 1e-9
 
@@ -47,6 +55,8 @@ REQUIREMENT_COLUMNS = (
     "occupancy",
     "binding_target",
 )
+# Appended to the requirements table only when a queue has callbacks.
+CALLBACK_COLUMNS = ("callback_volume", "callback_agents", "agents_required_no_callback")
 
 
 @dataclass(frozen=True)
@@ -68,6 +78,9 @@ class QueueRequirement:
     abandon_rate: np.ndarray
     occupancy: np.ndarray
     binding: np.ndarray
+    callback_volume: np.ndarray | None = None
+    callback_agents: np.ndarray | None = None
+    required_without_callbacks: np.ndarray | None = None
 
 
 def model_requirement(
@@ -151,10 +164,17 @@ def queue_requirement(
     open_mask: np.ndarray,
     shrinkage: float,
 ) -> QueueRequirement:
-    """Steps 1-6 for one queue over consecutive intervals (arrays of equal length)."""
+    """Steps 1-6 for one queue over consecutive intervals (arrays of equal length).
+
+    A queue with ``callback`` is staffed by :func:`callback_requirement`.
+    """
     volume = np.asarray(volume, dtype=float)
     aht = np.asarray(aht, dtype=float)
     open_mask = np.asarray(open_mask, dtype=bool)
+    if queue.callback is not None:
+        return callback_requirement(
+            queue, volume, aht, interval=interval, open_mask=open_mask, shrinkage=shrinkage
+        )
     agents, binding = model_requirement(queue, volume, aht, interval, open_mask)
     load = volume * aht / interval
     if queue.max_occupancy is not None and queue.model in ("erlang_c", "erlang_a"):
@@ -178,6 +198,73 @@ def queue_requirement(
         agents_on_duty=on_duty,
         binding=binding,
         **metrics,
+    )
+
+
+def callback_volume(
+    queue: QueueConfig, volume: np.ndarray, aht: np.ndarray, on_duty: np.ndarray, interval: float
+) -> np.ndarray:
+    """Callbacks accepted per interval: ``accept_share`` x the callers who would wait.
+
+    The callers who would wait are volume x P(wait) of the live queue staffed
+    without callbacks (``on_duty`` agents; Erlang C, or Erlang A with the
+    queue's patience).
+    """
+    assert queue.callback is not None
+    load = volume * aht / interval
+    safe_aht = np.where(aht > 0, aht, 1.0)
+    patience = queue.patience if queue.model == "erlang_a" else None
+    p_wait = np.nan_to_num(wait_probability(on_duty, load, safe_aht, patience), nan=0.0)
+    return queue.callback.accept_share * volume * np.clip(p_wait, 0.0, 1.0)
+
+
+def callback_requirement(
+    queue: QueueConfig,
+    volume: np.ndarray,
+    aht: np.ndarray,
+    *,
+    interval: float,
+    open_mask: np.ndarray,
+    shrinkage: float,
+) -> QueueRequirement:
+    """A live queue with virtual hold: the live queue plus the callback work.
+
+    1. staff the queue without callbacks (``required_without_callbacks``);
+    2. callbacks = ``accept_share`` x the callers who would wait at that
+       staffing (:func:`callback_volume`); they leave the live queue;
+    3. staff the live queue on the remaining volume (same targets, floors);
+    4. the callbacks are deferred work (talk time ``talk_time``, else the AHT,
+       at ``deferred_occupancy``) due within ``deadline``, made in the troughs
+       of the live requirement (:func:`wfm.staffing.callbacks.fill_troughs`);
+    5. on duty = live + callback agents, then shrinkage and the one rounding.
+
+    Service metrics are those of the live queue at its own rounded staffing.
+    """
+    cb = queue.callback
+    assert cb is not None
+    plain = queue.model_copy(update={"callback": None})
+    kwargs = {"interval": interval, "open_mask": open_mask, "shrinkage": shrinkage}
+    without = queue_requirement(plain, volume, aht, **kwargs)
+    calls = np.where(open_mask, callback_volume(queue, volume, aht, without.agents_on_duty,
+                                                interval), 0.0)
+    live = queue_requirement(plain, volume - calls, aht, **kwargs)
+    talk = np.full(volume.shape, cb.talk_time) if cb.talk_time is not None else aht
+    work = calls * talk / (interval * queue.deferred_occupancy)  # agent-intervals
+    d = deadline_intervals(cb.deadline, interval)
+    cb_agents = fill_troughs(live.on_duty_unrounded, work, open_mask, d).agents
+    on_duty = live.on_duty_unrounded + cb_agents
+    unrounded = apply_shrinkage(on_duty, shrinkage)
+    return replace(
+        live,
+        on_duty_unrounded=on_duty,
+        agents_unrounded=unrounded,
+        agents_required=round_requirement(unrounded),
+        agents_on_duty=round_requirement(on_duty),
+        binding=np.where((cb_agents > 0) & (live.on_duty_unrounded <= 0), "callback",
+                         live.binding),
+        callback_volume=calls,
+        callback_agents=cb_agents,
+        required_without_callbacks=without.agents_required,
     )
 
 
@@ -290,12 +377,33 @@ def staff_forecast(frame: pd.DataFrame, center: CenterConfig) -> tuple[pd.DataFr
                     "abandon_rate": np.round(req.abandon_rate, 6),
                     "occupancy": np.round(req.occupancy, 6),
                     "binding_target": req.binding,
+                    **_callback_columns(req),
                 }
             )
         )
     table = pd.concat(parts, ignore_index=True)
     table = table.sort_values(["interval_start", "channel", "language"], kind="stable")
-    return table.reset_index(drop=True)[list(REQUIREMENT_COLUMNS)], warnings
+    columns = list(REQUIREMENT_COLUMNS)
+    if any(q.callback is not None for q in center.queues):
+        columns += CALLBACK_COLUMNS
+    return table.reset_index(drop=True)[columns], warnings
+
+
+def _callback_columns(req: QueueRequirement) -> dict[str, np.ndarray]:
+    """Callbacks per interval, their on-duty agents (unrounded) and the requirement
+    without callbacks; a queue without callbacks has none."""
+    if req.callback_volume is None or req.callback_agents is None:
+        return {
+            "callback_volume": np.zeros(req.agents_required.shape),
+            "callback_agents": np.zeros(req.agents_required.shape),
+            "agents_required_no_callback": req.agents_required.astype(int),
+        }
+    assert req.required_without_callbacks is not None
+    return {
+        "callback_volume": np.round(req.callback_volume, 4),
+        "callback_agents": np.round(req.callback_agents, 4),
+        "agents_required_no_callback": req.required_without_callbacks.astype(int),
+    }
 
 
 def format_requirements(table: pd.DataFrame) -> pd.DataFrame:

@@ -28,6 +28,19 @@ def summarize_requirements(table: pd.DataFrame, center: CenterConfig) -> list[di
                 "peak_agents": int(rows["agents_required"].max()),
                 "paid_hours": float(rows["agents_required"].sum() * hours),
                 "min_service_level": float(sl.min()) if sl.size else None,
+                **_callback_summary(rows, queue, hours),
             }
         )
     return out
+
+
+def _callback_summary(rows: pd.DataFrame, queue, hours: float) -> dict[str, Any]:
+    """For a queue with callbacks: callbacks, their on-duty hours, the peak without them."""
+    if queue.callback is None or "callback_volume" not in rows:
+        return {}
+    return {
+        "callbacks": float(rows["callback_volume"].sum()),
+        "callback_hours": float(rows["callback_agents"].sum() * hours),
+        "peak_agents_no_callback": int(rows["agents_required_no_callback"].max()),
+        "paid_hours_no_callback": float(rows["agents_required_no_callback"].sum() * hours),
+    }
