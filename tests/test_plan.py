@@ -115,6 +115,26 @@ def test_workbook_has_every_sheet_with_the_plan_numbers(planned):
     assert list(costs["scenario"]) == list(pd.read_csv(out / "scenarios.csv")["scenario"])
 
 
+def test_report_summary_agrees_with_the_solver(planned):
+    """The report counts paid hours and cost from shifts.csv; wfm schedule's summary
+    counts them in the solver's model: the two must agree."""
+    import re
+
+    out, res = planned
+    text = " ".join(res.stdout.split())
+    paid, fte, cost = re.search(r"paid ([\d,.]+) h = ([\d,.]+) FTE, cost ([\d,.]+)",
+                                text).groups()
+    summary = pd.read_excel(out / "report.xlsx", sheet_name="Summary").set_index("Item")
+    assert summary.loc["Paid hours this week", "Value"] == pytest.approx(
+        float(paid.replace(",", "")), abs=0.05)
+    assert summary.loc["FTE", "Value"] == pytest.approx(float(fte.replace(",", "")), abs=0.05)
+    rows = len(pd.read_csv(out / "shifts.csv"))  # each row's cost is rounded to cents
+    assert summary.loc["Shift cost this week", "Value"] == pytest.approx(
+        float(cost.replace(",", "")), abs=0.005 * rows)
+    gap = re.search(r"gap ([\d.]+) %", text).group(1)
+    assert f">{gap}%<" in (out / "report.html").read_text()  # the gap card
+
+
 def test_simulation_sheet_summarises_simulation_csv(planned):
     """Per queue: the misses and the offered-weighted SL of wfm simulate's own file."""
     out, _ = planned

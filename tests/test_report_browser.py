@@ -18,7 +18,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from report_data import HOSTILE_CHANNEL, write_report_files
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -95,6 +94,7 @@ def test_report_renders_in_chromium_without_errors(tmp_path):
             first = page.inner_text("#summary_queues tbody tr:first-child td:first-child")
             page.click("#summary_queues th:nth-child(6)")
             sorted_first = page.inner_text("#summary_queues tbody tr:first-child td")
+            broken = _broken_state(page, tmp_path)
         finally:
             browser.close()
     assert errors == []
@@ -107,3 +107,21 @@ def test_report_renders_in_chromium_without_errors(tmp_path):
     assert "misses its service-level target in 4 of 96 intervals" in alerts
     assert first.startswith(HOSTILE_CHANNEL) and sorted_first == "chat:en"
     assert (ARTIFACTS / "report.png").stat().st_size > 10_000
+    # the checks above can fail: a page without one chart's div, or with one chart's
+    # data emptied, is seen as such
+    assert broken == {"chart-shifts": "missing", "chart-coverage": "empty"}
+
+
+def _broken_state(page, tmp_path: Path) -> dict[str, str]:
+    text = (tmp_path / "report.html").read_text(encoding="utf-8")
+    text = text.replace("id='chart-shifts'", "id='not-a-chart'")  # drawn under another id
+    text = text.replace('"chart-shifts":', '"not-a-chart":', 1)
+    start = text.index('"chart-coverage":{"data":[') + len('"chart-coverage":{"data":')
+    text = text[:start] + '[],"was":' + text[start:]
+    broken = tmp_path / "broken.html"
+    broken.write_text(text, encoding="utf-8")
+    page.goto(broken.as_uri(), wait_until="load")
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length"
+                           f" === {len(CHARTS)}", timeout=30_000)
+    state = dict(page.evaluate(_CHART_STATE, CHARTS))
+    return {k: v for k, v in state.items() if v != "ok"}

@@ -25,8 +25,8 @@ SL_NOTE = ("Service level per interval from requirements.csv: the service reache
 SIM_NOTE = ("Service level per interval in the simulation of the scheduled agents "
             "(simulation.csv of wfm simulate: skill-based routing, breaks and shift ends as "
             "planned), over offered contacts; a red cross marks an interval whose 95 % interval "
-            "lies wholly below the target. service_level_erlang_plan: Erlang at the agents "
-            "the plan puts on each queue, for comparison.")
+            "lies wholly below the target. SL Erlang at scheduled agents: Erlang at the "
+            "agents the plan puts on each queue, for comparison.")
 
 
 def build_tables(history: pd.DataFrame, forecast: pd.DataFrame, requirements: pd.DataFrame,

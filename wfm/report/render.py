@@ -27,7 +27,7 @@ border-bottom:1px solid #ccc}h3{font-size:1em;margin:1em 0 .3em}
 .two{display:grid;grid-template-columns:3fr 2fr;gap:1.5em}
 @media(max-width:900px){.two{display:block}}
 .cards{display:flex;flex-wrap:wrap;gap:.6em;margin:.6em 0}
-.card{border:1px solid #ddd;border-radius:6px;padding:.4em .8em;min-width:9em}
+.card{border:1px solid #ddd;border-radius:6px;padding:.35em .7em;min-width:8em}
 .card .v{font-size:1.35em;font-weight:600}.card .k{color:#555;font-size:.8em}
 ul.alerts{margin:.3em 0;padding-left:1.2em}ul.alerts li{margin:.2em 0}
 li.miss{color:#a50e0e}li.note{color:#555}
@@ -82,9 +82,9 @@ def cards(head: Headline) -> str:
              (f"{head.fte:,.1f}", f"FTE (at {head.fte_hours:g} paid h/week)"),
              (f"{head.cost:,.0f} EUR", "shift cost this week"),
              (f"{head.shifts:,}", "shifts"),
-             (f"{head.short_h:,.1f} h", "required agent-hours not covered")]
+             (f"{head.short_h:,.1f} h", "required agent-h not covered")]
     if head.gap is not None:
-        items.append((f"{head.gap:.2%}", "solver gap (cost above the proven bound)"))
+        items.append((f"{head.gap:.2%}", "solver gap to the bound"))
     return "<div class='cards'>" + "".join(
         f"<div class='card'><div class='v'>{e(v)}</div><div class='k'>{e(k)}</div></div>"
         for v, k in items) + "</div>"
