@@ -98,6 +98,18 @@ def test_report_is_self_contained_with_every_chart_and_table(planned):
     assert "not with the scheduled agents" in text  # the service-level basis is stated
 
 
+def test_plan_files_honour_the_umask(planned):
+    """Not the temp files' 0600: colleagues on a shared drive can read the plan."""
+    import os
+    import stat
+
+    out, _ = planned
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in out.iterdir()} == {
+        p.name: 0o666 & ~umask for p in out.iterdir()}
+
+
 def test_workbook_has_every_sheet_with_the_plan_numbers(planned):
     out, _ = planned
     wb = openpyxl.load_workbook(out / "report.xlsx", read_only=True)

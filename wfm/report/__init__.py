@@ -1,7 +1,9 @@
 """The plan report: one self-contained HTML page and an Excel workbook with its tables.
 
-:func:`build_tables` (pure) turns the plan's frames into the report's tables;
-:func:`render_html` and :func:`write_workbook` write them; :func:`write_report` reads the
+:func:`build_tables` (pure) turns the plan's frames into the report's tables and
+:func:`build_summary` (pure) into the first screen's facts (:mod:`wfm.report.summary`);
+:func:`render_html` (:mod:`wfm.report.render`, charts from :mod:`wfm.report.charts`) and
+:func:`write_workbook` write them; :func:`write_report` reads the
 files of a plan directory (as ``wfm plan`` wrote them, or after a planner re-ran a step)
 and writes ``report.html`` and ``report.xlsx`` beside them, each atomically.
 """

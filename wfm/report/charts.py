@@ -23,8 +23,14 @@ _BASE = {"margin": {"l": 70, "r": 20, "t": 40, "b": 40}, "font": {"size": 11},
 
 
 def plotly_js() -> str:
-    """The minified plotly.js of the installed ``plotly`` package (no network)."""
-    from plotly.offline import get_plotlyjs
+    """The minified plotly.js of the installed ``plotly`` package (no network); read
+    from the package's data directly (importing ``plotly.offline`` costs 0.3 s)."""
+    from importlib.resources import files
+
+    bundle = files("plotly") / "package_data" / "plotly.min.js"
+    if bundle.is_file():
+        return bundle.read_text(encoding="utf-8")
+    from plotly.offline import get_plotlyjs  # another layout of the package
 
     return get_plotlyjs()
 
