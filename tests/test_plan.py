@@ -61,7 +61,7 @@ class _Page(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.section: str | None = None
-        self.svgs: dict[str, int] = {}
+        self.charts: dict[str, int] = {}
         self.tables: dict[str, str | None] = {}
         self.refs: list[str] = []
         self.tags: set[str] = set()
@@ -71,9 +71,9 @@ class _Page(HTMLParser):
         self.tags.add(tag)
         if tag == "section":
             self.section = a["id"]
-            self.svgs[self.section] = 0
-        elif tag == "svg" and self.section:
-            self.svgs[self.section] += 1
+            self.charts[self.section] = 0
+        elif tag == "div" and a.get("class") == "chart" and self.section:
+            self.charts[self.section] += 1
         elif tag == "table":
             self.tables[a.get("id")] = self.section
         for key in ("href", "xlink:href", "src"):
@@ -86,23 +86,34 @@ def test_report_is_self_contained_with_every_chart_and_table(planned):
     text = (out / "report.html").read_text(encoding="utf-8")
     page = _Page()
     page.feed(text)
-    assert page.svgs == {"forecast": QUEUES, "coverage": 1, "service-level": 1, "shifts": 1,
-                         "simulation": 1, "scenarios": 1}
-    assert page.tables == {"forecast": "forecast", "coverage": "coverage",
-                           "service_level": "service-level", "shifts_per_day": "shifts",
-                           "simulation": "simulation", "scenario_costs": "scenarios"}
-    assert "http" not in text.lower()  # no CDN, no link, not even a namespace URL
-    assert "script" not in page.tags and "link" not in page.tags
-    # only references inside the page: the heatmaps' rasters and the charts' own clip paths
-    assert all(r.startswith(("data:image/png;base64,", "#")) for r in page.refs)
-    assert any(r.startswith("data:image/png;base64,") for r in page.refs)
+    assert page.charts == {"summary": 0, "forecast": 1, "coverage": 1, "service-level": 1,
+                           "shifts": 1, "simulation": 1, "scenarios": 1}
+    assert page.tables == {"summary_queues": "summary", "forecast": "forecast",
+                           "coverage": "coverage", "service_level": "service-level",
+                           "shifts_per_day": "shifts", "simulation": "simulation",
+                           "scenario_costs": "scenarios"}
+    assert "link" not in page.tags  # no stylesheet, no CDN: plotly.js is inline
+    assert all(r.startswith("#") for r in page.refs)  # no src=, links only inside the page
+    assert "plan directory: plan/" in text and ".partial" not in text.split("<script>")[0]
     assert "not with the scheduled agents" in text  # the service-level basis is stated
+
+
+def test_plan_files_honour_the_umask(planned):
+    """Not the temp files' 0600: colleagues on a shared drive can read the plan."""
+    import os
+    import stat
+
+    out, _ = planned
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in out.iterdir()} == {
+        p.name: 0o666 & ~umask for p in out.iterdir()}
 
 
 def test_workbook_has_every_sheet_with_the_plan_numbers(planned):
     out, _ = planned
     wb = openpyxl.load_workbook(out / "report.xlsx", read_only=True)
-    assert wb.sheetnames == SHEETS
+    assert wb.sheetnames == ["Summary", "Service per queue", *SHEETS]
     cov = pd.read_csv(out / "coverage.csv")
     assert wb["coverage_data"].max_row == len(cov) + 1
     summary = pd.read_excel(out / "report.xlsx", sheet_name="coverage")
@@ -114,6 +125,26 @@ def test_workbook_has_every_sheet_with_the_plan_numbers(planned):
     assert per_day["total"].sum() == shifts["agents"].sum()
     costs = pd.read_excel(out / "report.xlsx", sheet_name="scenario_costs")
     assert list(costs["scenario"]) == list(pd.read_csv(out / "scenarios.csv")["scenario"])
+
+
+def test_report_summary_agrees_with_the_solver(planned):
+    """The report counts paid hours and cost from shifts.csv; wfm schedule's summary
+    counts them in the solver's model: the two must agree."""
+    import re
+
+    out, res = planned
+    text = " ".join(res.stdout.split())
+    paid, fte, cost = re.search(r"paid ([\d,.]+) h = ([\d,.]+) FTE, cost ([\d,.]+)",
+                                text).groups()
+    summary = pd.read_excel(out / "report.xlsx", sheet_name="Summary").set_index("Item")
+    assert summary.loc["Paid hours this week", "Value"] == pytest.approx(
+        float(paid.replace(",", "")), abs=0.05)
+    assert summary.loc["FTE", "Value"] == pytest.approx(float(fte.replace(",", "")), abs=0.05)
+    rows = len(pd.read_csv(out / "shifts.csv"))  # each row's cost is rounded to cents
+    assert summary.loc["Shift cost this week", "Value"] == pytest.approx(
+        float(cost.replace(",", "")), abs=0.005 * rows)
+    gap = re.search(r"gap ([\d.]+) %", text).group(1)
+    assert f">{gap}%<" in (out / "report.html").read_text()  # the gap card
 
 
 def test_simulation_sheet_summarises_simulation_csv(planned):
@@ -250,7 +281,7 @@ def test_report_rebuilds_from_an_edited_plan_dir(planned, history, tmp_path):
                               "--config", str(EX / "center.toml"), "-q"])
     assert res.exit_code == 0, res.output
     wb = openpyxl.load_workbook(edited / "report.xlsx", read_only=True)
-    assert wb.sheetnames == PLAN_SHEETS  # no scenarios.csv, simulation.csv: no such sheets
+    assert wb.sheetnames[2:] == PLAN_SHEETS  # no scenarios.csv, simulation.csv: no such sheets
     per_day = pd.read_excel(edited / "report.xlsx", sheet_name="shifts_per_day")
     assert per_day["total"].sum() == shifts["agents"].sum()
     assert "id='scenarios'" not in (edited / "report.html").read_text()

@@ -184,9 +184,12 @@ def _run_steps(opts, center, scen, stage: Path, progress: Progress) -> PlanResul
         done("scenarios")
 
     progress("report", "")
+    from wfm.config.schedule import load_schedule
     from wfm.report import write_report
 
-    write_report(stage, opts.history, center)
+    write_report(stage, opts.history, center, name=opts.output.name,
+                 schedule=result.schedule_summary, requested_gap=opts.gap,
+                 fte_hours=load_schedule(opts.config, center).rules.fte_hours)
     done("report")
     result.files = [name for name in PLAN_FILES if (stage / name).exists()]
     return result
@@ -211,10 +214,12 @@ def rebuild_report(plan_dir: Path, history: Path, config: Path) -> list[str]:
     """Rewrite ``report.html`` and ``report.xlsx`` of a plan directory from its CSV files
     (``wfm report``); returns the file names written."""
     from wfm.config import load_center
+    from wfm.config.schedule import load_schedule
     from wfm.report import write_report
 
     center = load_center(config)
     missing = [n for n in REPORT_INPUTS if not (plan_dir / n).is_file()]
     if missing:
         raise WfmInputError(f"missing {', '.join(missing)}", file=str(plan_dir))
-    return write_report(plan_dir, history, center)
+    return write_report(plan_dir, history, center,
+                        fte_hours=load_schedule(config, center).rules.fte_hours)

@@ -1,20 +1,22 @@
 """The plan report: one self-contained HTML page and an Excel workbook with its tables.
 
-:func:`build_tables` (pure) turns the plan's frames into the report's tables;
-:func:`render_html` and :func:`write_workbook` write them; :func:`write_report` reads the
+:func:`build_tables` (pure) turns the plan's frames into the report's tables and
+:func:`build_summary` (pure) into the first screen's facts (:mod:`wfm.report.summary`);
+:func:`render_html` (:mod:`wfm.report.render`, charts from :mod:`wfm.report.charts`) and
+:func:`write_workbook` write them; :func:`write_report` reads the
 files of a plan directory (as ``wfm plan`` wrote them, or after a planner re-ran a step)
 and writes ``report.html`` and ``report.xlsx`` beside them, each atomically.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
-from wfm.report import render
+from wfm.report import charts, render
+from wfm.report import labels as lb
+from wfm.report import summary as sm
 from wfm.report import tables as t
 
 SIMULATION_FILE = "simulation.csv"  # wfm simulate -o PLAN/simulation.csv; wfm plan --simulate
@@ -25,8 +27,8 @@ SL_NOTE = ("Service level per interval from requirements.csv: the service reache
 SIM_NOTE = ("Service level per interval in the simulation of the scheduled agents "
             "(simulation.csv of wfm simulate: skill-based routing, breaks and shift ends as "
             "planned), over offered contacts; a red cross marks an interval whose 95 % interval "
-            "lies wholly below the target. service_level_erlang_plan: Erlang at the agents "
-            "the plan puts on each queue, for comparison.")
+            "lies wholly below the target. SL Erlang at scheduled agents: Erlang at the "
+            "agents the plan puts on each queue, for comparison.")
 
 
 def build_tables(history: pd.DataFrame, forecast: pd.DataFrame, requirements: pd.DataFrame,
@@ -56,93 +58,207 @@ def build_tables(history: pd.DataFrame, forecast: pd.DataFrame, requirements: pd
     return out
 
 
-def render_html(tables: dict[str, pd.DataFrame], meta: list[str]) -> str:
-    """The report page: charts as inline SVG plus the summary tables."""
-    fc = tables["forecast_data"]
+def build_summary(tables: dict[str, pd.DataFrame], shifts: pd.DataFrame,
+                  coverage: pd.DataFrame, interval: float, fte_hours: float,
+                  schedule: dict | None = None, uncovered: pd.DataFrame | None = None,
+                  scenarios: pd.DataFrame | None = None,
+                  scenario_queues: pd.DataFrame | None = None,
+                  requested_gap: float | None = None) -> dict:
+    """The first screen's facts: ``head`` (:class:`~wfm.report.summary.Headline`),
+    ``status`` (per queue), ``alerts``, ``answer`` (scenarios or None)."""
+    head = sm.headline(shifts, coverage, interval, fte_hours, schedule)
+    simulated = "simulation" in tables
+    status = sm.queue_status(tables["service_level"], tables["coverage"],
+                             tables.get("simulation"), tables.get("simulation_data"),
+                             tables["coverage_data"], uncovered)
+    return {"head": head, "status": status, "simulated": simulated,
+            "alerts": sm.alerts(head, status, requested_gap, simulated),
+            "answer": sm.scenario_answer(scenarios, scenario_queues)
+            if scenarios is not None else None}
+
+
+STATUS_COLUMNS = ["queue", "sl_required", "service_level_erlang_plan", "service_level_sim",
+                  "target_sl", "intervals_missed", "shortfall_agent_h", "why"]
+
+
+def summary_html(facts: dict) -> str:
+    """The summary screen: verdict, key figures, alerts, service per queue, scenarios."""
+    status = facts["status"]
+    cols = [c for c in STATUS_COLUMNS
+            if facts["simulated"] or c not in ("service_level_erlang_plan",
+                                               "service_level_sim", "target_sl",
+                                               "intervals_missed")]
+    return "".join([
+        "<h2>Summary</h2>", render.verdict(status, facts["head"], facts["simulated"]),
+        render.cards(facts["head"]),
+        "<div class='two'><div id='alerts'><h3>Alerts</h3>", render.alert_list(facts["alerts"]),
+        "</div><div id='scenario-answer'>", render.scenario_box(facts["answer"]), "</div></div>",
+        "<h3>Service level per queue</h3>",
+        render.table(status[cols], "summary_queues", highlight=~status["meets_target"]),
+    ])
+
+
+def render_html(tables: dict[str, pd.DataFrame], meta: list[str], facts: dict,
+                title: str = "wfm plan report") -> str:
+    """The report page: the summary screen, then interactive charts and tables."""
+    figures = {"chart-forecast": charts.forecast_chart(tables["forecast_data"]),
+               "chart-coverage": charts.coverage_chart(tables["coverage_data"]),
+               "chart-service-level": charts.service_chart(tables["service_level_data"]),
+               "chart-shifts": charts.shifts_chart(tables["shifts_per_day"])}
     sections = [
         {"id": "forecast", "title": "Forecast against history",
          "note": f"Last {t.HISTORY_DAYS} days of history and the forecast with its 80 % "
-                 "prediction band, contacts per interval.",
-         "charts": [render.forecast_chart(fc, q) for q in sorted(fc["queue"].unique())],
-         "tables": [("forecast", tables["forecast"])]},
+                 "prediction band, contacts per interval; pick the queue in the menu.",
+         "charts": ["chart-forecast"], "tables": [("forecast", tables["forecast"])]},
         {"id": "coverage", "title": "Required against scheduled agents",
          "note": "Scheduled minus required agents per interval and queue (coverage.csv); "
                  "red cells are short, clipped at ±5.",
-         "charts": [render.coverage_chart(tables["coverage_data"])],
-         "tables": [("coverage", tables["coverage"])]},
+         "charts": ["chart-coverage"], "tables": [("coverage", tables["coverage"])]},
         {"id": "service-level", "title": "Service level per interval", "note": SL_NOTE,
-         "charts": [render.service_chart(tables["service_level_data"])],
+         "charts": ["chart-service-level"],
          "tables": [("service_level", tables["service_level"])]},
         {"id": "shifts", "title": "Shifts per day",
          "note": "Agents on shift per day and group (shifts.csv)."
                  + ("" if len(tables["shifts_per_day"]) else
                     " No shifts were planned: see the wfm plan summary (time limit?)."),
-         "charts": [render.shifts_chart(tables["shifts_per_day"])],
-         "tables": [("shifts_per_day", tables["shifts_per_day"])]},
+         "charts": ["chart-shifts"], "tables": [("shifts_per_day", tables["shifts_per_day"])]},
     ]
     if "simulation" in tables:
-        sections.append({
-            "id": "simulation", "title": "Simulated service level",
-            "note": SIM_NOTE,
-            "charts": [render.simulation_chart(tables["simulation_data"])],
-            "tables": [("simulation", tables["simulation"])]})
+        figures["chart-simulation"] = charts.simulation_chart(tables["simulation_data"])
+        sections.append({"id": "simulation", "title": "Simulated service level",
+                         "note": SIM_NOTE, "charts": ["chart-simulation"],
+                         "tables": [("simulation", tables["simulation"])]})
     if "scenario_costs" in tables:
+        figures["chart-scenarios"] = charts.scenario_chart(tables["scenario_costs"])
         sections.append({
             "id": "scenarios", "title": "Cost per scenario",
             "note": "Run cost per year by provider (EUR; scenarios.csv: paid hours are "
                     "required hours from staffing, in-house hours scaled by the shift plan's "
                     "scheduled / required hours when it was given).",
-            "charts": [render.scenario_chart(tables["scenario_costs"])],
+            "charts": ["chart-scenarios"],
             "tables": [("scenario_costs", tables["scenario_costs"])]})
-    return render.page("wfm plan report", meta, sections)
+    return render.page(title, meta, summary_html(facts), sections, figures)
 
 
-def _write_binary(path: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}",
-                               dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def summary_sheet(facts: dict) -> pd.DataFrame:
+    """The Summary sheet: the first screen's facts as label / value / unit rows, then
+    the per-queue status and the alerts."""
+    h = facts["head"]
+    rows = [("Paid hours this week", h.paid_h, "h"), ("FTE", h.fte,
+             f"at {h.fte_hours:g} paid h/week"), ("Shift cost this week", h.cost, "EUR"),
+            ("Shifts", h.shifts, "agents"), ("Required agent-hours", h.required_h, "h"),
+            ("Required agent-hours not covered", h.short_h, "h")]
+    if h.gap is not None:
+        rows.append(("Solver gap", h.gap, "relative"))
+    ans = facts["answer"] or {}
+    for key, label in (("cheapest_run", "Cheapest scenario to run"),
+                       ("cheapest_tco", "Lowest total cost of ownership"),
+                       ("best_service", "Best service")):
+        if ans.get(key):
+            rows.append((label, ans[key], ""))
+    if ans.get("efficient"):
+        rows.append(("Efficient scenarios", ", ".join(ans["efficient"]), ""))
+    rows += [("Alert" if a.level == "miss" else "Note", a.text, "") for a in facts["alerts"]]
+    return pd.DataFrame(rows, columns=["Item", "Value", "Unit"])
 
 
-def write_workbook(path: str | Path, tables: dict[str, pd.DataFrame]) -> None:
-    """One sheet per table (times as local text), written atomically."""
+def write_workbook(path: str | Path, tables: dict[str, pd.DataFrame],
+                   facts: dict | None = None) -> None:
+    """A Summary sheet first (when ``facts`` is given), then one sheet per table: frozen
+    header, autofilter, number formats by column, times as local text; written
+    atomically. Text cells from user files never start a formula."""
+    from wfm.io.atomic import write_atomic_path
+
     def write(tmp: str) -> None:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-            for name, frame in tables.items():
-                t.for_excel(frame).to_excel(xl, sheet_name=name, index=False)
+        import xlsxwriter
 
-    _write_binary(Path(path), write)
+        # strings are never formulas, links or numbers, whatever their text
+        wb = xlsxwriter.Workbook(tmp, {"strings_to_formulas": False, "strings_to_urls": False,
+                                       "strings_to_numbers": False})
+        formats = {k: wb.add_format({"num_format": f}) for k, f in lb.EXCEL_FORMATS.items()}
+        header = wb.add_format({"bold": True, "bg_color": "#F3F3F3", "text_wrap": True,
+                                "valign": "top", "bottom": 1})
+        if facts is not None:
+            _write_summary(wb.add_worksheet("Summary"), summary_sheet(facts), formats, header)
+            _write_sheet(wb.add_worksheet("Service per queue"),
+                         facts["status"][STATUS_COLUMNS], formats, header, human=True)
+        for name, frame in tables.items():
+            _write_sheet(wb.add_worksheet(name), frame, formats, header)
+        wb.close()
+
+    write_atomic_path(Path(path), write, suffix=".tmp.xlsx")
 
 
-def write_report(plan_dir: str | Path, history: str | Path, center) -> list[str]:
-    """Read the plan's CSVs in ``plan_dir`` (``scenarios.csv`` and ``simulation.csv`` when
-    present) and the history; write report.html/.xlsx."""
+_UNIT_FORMAT = {"h": "h", "EUR": "eur", "relative": "pct", "agents": "int"}
+
+
+def _write_summary(ws, frame: pd.DataFrame, formats: dict, header) -> None:
+    """The Summary sheet: item, value (formatted by its unit), unit."""
+    out = t.for_excel(frame)
+    ws.write_row(0, 0, list(out.columns), header)
+    for i, (item, value, unit) in enumerate(out.itertuples(index=False), start=1):
+        ws.write_string(i, 0, item)
+        if isinstance(value, str):
+            ws.write_string(i, 1, value)
+        else:
+            ws.write_number(i, 1, value, formats[_UNIT_FORMAT.get(unit, "num")])
+        ws.write_string(i, 2, unit)
+    ws.set_column(0, 0, 34)
+    ws.set_column(1, 1, 60)
+    ws.set_column(2, 2, 22)
+    ws.freeze_panes(1, 0)
+
+
+def _write_sheet(ws, frame: pd.DataFrame, formats: dict, header, human: bool = False) -> None:
+    """One sheet: bold frozen header with autofilter (``human``: the columns' labels), a
+    number format per column kind (:data:`wfm.report.labels.EXCEL_FORMATS`), widths from
+    the header and the values."""
+    out = t.for_excel(frame)
+    heads = [lb.safe_cell(lb.label(str(c))) for c in frame.columns] if human else out.columns
+    ws.write_row(0, 0, list(heads), header)
+    for j, col in enumerate(frame.columns):
+        kind = lb.kind(str(col), frame[col])
+        values = [None if isinstance(v, float) and v != v else v
+                  for v in out.iloc[:, j].tolist()]
+        ws.write_column(1, j, values, formats[kind])
+        longest = max((len(str(v)) for v in values[:200]), default=0)
+        ws.set_column(j, j, min(60, max(9, len(str(col)) * 0.9, longest + 2)))
+    ws.freeze_panes(1, 0)
+    if len(out.columns):
+        ws.autofilter(0, 0, max(len(out), 1), len(out.columns) - 1)
+
+
+def write_report(plan_dir: str | Path, history: str | Path, center, *,
+                 name: str | None = None, schedule: dict | None = None,
+                 fte_hours: float = 40.0, requested_gap: float | None = None) -> list[str]:
+    """Read the plan's CSVs in ``plan_dir`` (``scenarios.csv``, ``simulation.csv`` and
+    ``uncovered.csv`` when present) and the history; write report.html/.xlsx.
+
+    ``name``: the plan directory as the report names it (``wfm plan`` writes into a
+    staging directory and passes the final name); ``schedule``: the ``wfm schedule``
+    summary when known (the solver gap); ``fte_hours``: paid hours of one FTE per week.
+    """
     from wfm.io.atomic import write_atomic
     from wfm.io.history import read_history
 
     d = Path(plan_dir)
     hist = read_history(history, center=center)
-    scen = d / "scenarios.csv"
-    sim = d / SIMULATION_FILE
-    tables = build_tables(
-        hist.frame,
-        pd.read_csv(d / "forecast.csv"),
-        pd.read_csv(d / "requirements.csv"),
-        pd.read_csv(d / "coverage.csv"),
-        pd.read_csv(d / "shifts.csv"),
-        pd.read_csv(scen) if scen.exists() else None,
-        center.tz,
-        center.interval,
-        pd.read_csv(sim) if sim.exists() else None,
-    )
-    meta = [f"history: {history}", f"plan directory: {d.name}/",
+
+    def optional(file: str) -> pd.DataFrame | None:
+        return pd.read_csv(d / file) if (d / file).exists() else None
+
+    shifts, coverage = pd.read_csv(d / "shifts.csv"), pd.read_csv(d / "coverage.csv")
+    scen = optional("scenarios.csv")
+    tables = build_tables(hist.frame, pd.read_csv(d / "forecast.csv"),
+                          pd.read_csv(d / "requirements.csv"), coverage, shifts, scen,
+                          center.tz, center.interval, optional(SIMULATION_FILE))
+    facts = build_summary(tables, shifts, coverage, center.interval, fte_hours, schedule,
+                          optional("uncovered.csv"), scen, optional("scenarios.queues.csv"),
+                          requested_gap)
+    meta = [f"center: {center.name}", f"plan directory: {name or d.resolve().name}/",
+            f"history: {Path(history).name}",
             f"timezone: {center.timezone}; interval {center.interval / 60:g} min"]
-    text = render_html(tables, meta)
+    text = render_html(tables, meta, facts)
     write_atomic(d / "report.html", lambda h: h.write(text))
-    write_workbook(d / "report.xlsx", tables)
+    write_workbook(d / "report.xlsx", tables, facts)
     return ["report.html", "report.xlsx"]

@@ -1,190 +1,173 @@
-"""Charts (matplotlib, inline SVG) and the self-contained HTML page of the report.
+"""The self-contained HTML page of the report: a summary screen first, then the details.
 
-matplotlib draws without a display (``Figure`` objects, no pyplot state) and writes SVG
-that is pasted into the page, so the report opens offline: no script, no CDN, no link.
+One file, no link, no CDN: the plotly.js bundle of the ``plotly`` wheel and the figure
+specs (:mod:`wfm.report.charts`) are inlined in ``<script>`` elements; a few lines of
+script make the tables sortable.  Every text from the user's files is escaped with
+:func:`html.escape` (tables, alerts, names) or :func:`wfm.report.charts.to_script_json`.
 """
 
 from __future__ import annotations
 
 import html
-import io
-import re
 
-import matplotlib
-import numpy as np
 import pandas as pd
-from matplotlib.colors import TwoSlopeNorm
-from matplotlib.dates import MO, DateFormatter, WeekdayLocator
-from matplotlib.figure import Figure
 
-_SVG_HEAD = re.compile(r"^.*?(?=<svg)", re.S)
-_XMLNS = re.compile(r'\s+xmlns(?::\w+)?="[^"]*"')
-_META = re.compile(r"<metadata>.*?</metadata>", re.S)
+from wfm.report import labels as lb
+from wfm.report.charts import plotly_js, to_script_json
+from wfm.report.summary import Alert, Headline
 
-
-def svg(fig: Figure) -> str:
-    """The figure as an inline ``<svg>`` element (no XML prolog, no namespace URLs)."""
-    buf = io.StringIO()
-    # text as <text> (the browser's sans-serif), not glyph paths: smaller, and no glyph
-    # ids repeated across the charts of one page
-    with matplotlib.rc_context({"svg.fonttype": "none"}):
-        fig.savefig(buf, format="svg", bbox_inches="tight")
-    text = _META.sub("", _SVG_HEAD.sub("", buf.getvalue(), count=1))
-    return _XMLNS.sub("", text)
-
-
-def forecast_chart(data: pd.DataFrame, queue: str) -> str:
-    """History (grey) and forecast (blue) with its 80 % band for one queue, contacts/interval."""
-    g = data[data["queue"] == queue]
-    hist, fc = g[g["kind"] == "history"], g[g["kind"] == "forecast"]
-    fig = Figure(figsize=(10, 2.2))
-    ax = fig.subplots()
-    x_h = hist["interval_start"].dt.tz_localize(None)
-    x_f = fc["interval_start"].dt.tz_localize(None)
-    ax.plot(x_h, hist["volume"], color="0.45", lw=0.7, label="history")
-    ax.fill_between(x_f, fc["volume_lo80"], fc["volume_hi80"], color="tab:blue", alpha=0.25,
-                    lw=0, label="80 % band")
-    ax.plot(x_f, fc["volume"], color="tab:blue", lw=0.9, label="forecast")
-    ax.set_title(queue, loc="left", fontsize=10)
-    ax.set_ylabel("contacts / interval", fontsize=8)
-    ax.tick_params(labelsize=7)
-    ax.legend(fontsize=7, loc="upper left", ncols=3, frameon=False)
-    ax.xaxis.set_major_locator(WeekdayLocator(byweekday=MO))
-    ax.xaxis.set_major_formatter(DateFormatter("%a %d.%m"))
-    ax.margins(x=0)
-    return svg(fig)
-
-
-def _grid(data: pd.DataFrame, value: str) -> tuple[np.ndarray, list[str], pd.DatetimeIndex]:
-    table = data.pivot_table(index="queue", columns="interval_start", values=value,
-                             aggfunc="sum", dropna=False)
-    return table.to_numpy(dtype=float), list(table.index), pd.DatetimeIndex(table.columns)
-
-
-def _time_axis(ax, starts: pd.DatetimeIndex) -> None:
-    days = np.flatnonzero(starts.tz_localize(None).time == pd.Timestamp("00:00").time())
-    ax.set_xticks(days, [starts[i].strftime("%a %d.%m") for i in days], fontsize=7)
-
-
-def coverage_chart(data: pd.DataFrame) -> str:
-    """Heatmap queue x interval of scheduled - required agents; shortfall in red."""
-    sched, queues, starts = _grid(data, "agents_scheduled")
-    req, _, _ = _grid(data, "agents_required")
-    diff = np.clip(sched - req, -5, 5)
-    fig = Figure(figsize=(11, 0.35 * len(queues) + 1.2))
-    ax = fig.subplots()
-    im = ax.imshow(diff, aspect="auto", interpolation="nearest", cmap="RdBu",
-                   norm=TwoSlopeNorm(vcenter=0, vmin=-5, vmax=5))
-    ax.set_yticks(range(len(queues)), queues, fontsize=7)
-    _time_axis(ax, starts)
-    cbar = fig.colorbar(im, ax=ax, pad=0.01)
-    cbar.set_label("scheduled − required (agents; red = short)", fontsize=7)
-    cbar.ax.tick_params(labelsize=7)
-    return svg(fig)
-
-
-def service_chart(data: pd.DataFrame) -> str:
-    """Heatmap queue x interval of the service level at the required staffing (0..1)."""
-    sl, queues, starts = _grid(data.assign(service_level=data["service_level"]), "service_level")
-    vol, _, _ = _grid(data, "volume")
-    sl = np.where(vol > 0, sl, np.nan)
-    fig = Figure(figsize=(11, 0.35 * len(queues) + 1.2))
-    ax = fig.subplots()
-    ax.set_facecolor("0.9")
-    im = ax.imshow(sl, aspect="auto", interpolation="nearest", cmap="viridis", vmin=0.5, vmax=1)
-    ax.set_yticks(range(len(queues)), queues, fontsize=7)
-    _time_axis(ax, starts)
-    cbar = fig.colorbar(im, ax=ax, pad=0.01)
-    cbar.set_label("service level at required agents (grey: no contacts / no SL target)",
-                   fontsize=7)
-    cbar.ax.tick_params(labelsize=7)
-    return svg(fig)
-
-
-def simulation_chart(data: pd.DataFrame) -> str:
-    """Heatmap queue x interval of the simulated service level (0..1); a red cross marks
-    each interval whose 95 % interval lies wholly below the target (red cross)."""
-    sl, queues, starts = _grid(data, "service_level_sim")
-    vol, _, _ = _grid(data, "offered")
-    miss, _, _ = _grid(data.assign(misses_target=data["misses_target"].astype(float)),
-                       "misses_target")
-    sl = np.where(vol > 0, sl, np.nan)
-    fig = Figure(figsize=(11, 0.35 * len(queues) + 1.2))
-    ax = fig.subplots()
-    ax.set_facecolor("0.9")
-    im = ax.imshow(sl, aspect="auto", interpolation="nearest", cmap="viridis", vmin=0.5, vmax=1)
-    rows, cols = np.nonzero(miss > 0)
-    ax.scatter(cols, rows, s=16, c="red", marker="x", linewidths=0.8, label="misses target")
-    ax.set_yticks(range(len(queues)), queues, fontsize=7)
-    _time_axis(ax, starts)
-    if len(rows):
-        ax.legend(fontsize=7, frameon=False, loc="upper right", bbox_to_anchor=(1, 1.12))
-    cbar = fig.colorbar(im, ax=ax, pad=0.01)
-    cbar.set_label("simulated service level (grey: no contacts)", fontsize=7)
-    cbar.ax.tick_params(labelsize=7)
-    return svg(fig)
-
-
-def shifts_chart(table: pd.DataFrame) -> str:
-    """Stacked bars: agents on shift per day and group."""
-    groups = [c for c in table.columns if c not in ("day", "total")]
-    fig = Figure(figsize=(8, 3))
-    ax = fig.subplots()
-    bottom = np.zeros(len(table))
-    for g in groups:
-        ax.bar(table["day"], table[g], bottom=bottom, label=g)
-        bottom += table[g].to_numpy(dtype=float)
-    ax.set_ylabel("shifts (agents)", fontsize=8)
-    ax.tick_params(labelsize=7)
-    if not groups:
-        ax.text(0.5, 0.5, "no shifts planned", ha="center", va="center", transform=ax.transAxes)
-        return svg(fig)
-    ax.legend(fontsize=7, ncols=min(len(groups), 6), frameon=False, loc="upper left",
-              bbox_to_anchor=(0, 1.15))
-    return svg(fig)
-
-
-def scenario_chart(costs: pd.DataFrame) -> str:
-    """Horizontal stacked bars: run cost per year (EUR) per scenario and provider."""
-    rows = costs[costs["provider"] != "TOTAL"]
-    names = list(dict.fromkeys(rows["scenario"]))
-    fig = Figure(figsize=(8, 0.5 * len(names) + 1.2))
-    ax = fig.subplots()
-    left = np.zeros(len(names))
-    for provider in dict.fromkeys(rows["provider"]):
-        vals = np.array([rows.loc[(rows["scenario"] == n) & (rows["provider"] == provider),
-                                  "run_cost_per_year_eur"].sum() for n in names]) / 1e6
-        ax.barh(names, vals, left=left, label=provider)
-        left += vals
-    ax.invert_yaxis()
-    ax.set_xlabel("run cost per year (million EUR)", fontsize=8)
-    ax.tick_params(labelsize=7)
-    ax.legend(fontsize=7, frameon=False)
-    return svg(fig)
-
-
-_CSS = """body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px;color:#222}
-h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ccc}
+_CSS = """body{font-family:system-ui,sans-serif;margin:1.5em auto;max-width:1250px;color:#222;
+padding:0 1em}h1{font-size:1.45em;margin:.2em 0}h2{font-size:1.2em;margin-top:1.8em;
+border-bottom:1px solid #ccc}h3{font-size:1em;margin:1em 0 .3em}
+.meta{color:#555;font-size:.85em;margin:.2em 0 .8em}
+.verdict{font-size:1.05em;line-height:1.5;padding:.6em .9em;border-radius:6px;margin:.6em 0}
+.verdict.ok{background:#e6f4ea;border-left:6px solid #1e8e3e}
+.verdict.miss{background:#fce8e6;border-left:6px solid #d93025}
+.verdict.warn{background:#fef7e0;border-left:6px solid #f9ab00}
+.two{display:grid;grid-template-columns:3fr 2fr;gap:1.5em}
+@media(max-width:900px){.two{display:block}}
+.cards{display:flex;flex-wrap:wrap;gap:.6em;margin:.6em 0}
+.card{border:1px solid #ddd;border-radius:6px;padding:.35em .7em;min-width:8em}
+.card .v{font-size:1.35em;font-weight:600}.card .k{color:#555;font-size:.8em}
+ul.alerts{margin:.3em 0;padding-left:1.2em}ul.alerts li{margin:.2em 0}
+li.miss{color:#a50e0e}li.note{color:#555}
 table{border-collapse:collapse;font-size:.85em;margin:.5em 0}
-td,th{border:1px solid #ddd;padding:2px 6px;text-align:right}
-th{background:#f3f3f3}td:first-child{text-align:left}p.note{color:#555;font-size:.9em}
-figure{margin:.5em 0}svg{max-width:100%;height:auto}"""
+td,th{border:1px solid #ddd;padding:3px 7px;text-align:right;vertical-align:top}
+th{background:#f3f3f3;cursor:pointer;user-select:none;position:sticky;top:0}
+th.sorted-asc::after{content:" \\25B2"}th.sorted-desc::after{content:" \\25BC"}
+td.text,th.text{text-align:left}tr.miss td{background:#fdf0ef}
+p.note{color:#555;font-size:.9em}nav.toc a{margin-right:1em}
+.chart{width:100%;min-height:200px}"""
+
+_SORT_JS = """document.querySelectorAll('table.sortable').forEach(function(t){
+t.querySelectorAll('th').forEach(function(th,i){th.addEventListener('click',function(){
+var asc=!th.classList.contains('sorted-asc');t.querySelectorAll('th').forEach(function(h){
+h.classList.remove('sorted-asc','sorted-desc')});th.classList.add(asc?'sorted-asc':'sorted-desc');
+var b=t.tBodies[0],rows=Array.prototype.slice.call(b.rows);rows.sort(function(r,s){
+var a=r.cells[i].dataset.v,c=s.cells[i].dataset.v,x=parseFloat(a),y=parseFloat(c);
+var d=(isNaN(x)||isNaN(y))?String(a).localeCompare(String(c)):x-y;return asc?d:-d});
+rows.forEach(function(r){b.appendChild(r)})})})});"""
+
+_DRAW_JS = """var cfg={responsive:true,displaylogo:false,modeBarButtonsToRemove:['lasso2d',
+'select2d']};Object.keys(FIGS).forEach(function(id){var f=FIGS[id];
+Plotly.newPlot(id,f.data,f.layout,cfg)});"""
 
 
-def page(title: str, meta: list[str], sections: list[dict]) -> str:
-    """The HTML document; each section: ``id``, ``title``, ``note``, ``charts``, ``tables``."""
-    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-             f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>",
-             f"<h1>{html.escape(title)}</h1>",
-             "<ul>" + "".join(f"<li>{html.escape(m)}</li>" for m in meta) + "</ul>"]
+def e(text) -> str:
+    """HTML-escaped text (quotes too)."""
+    return html.escape(str(text), quote=True)
+
+
+def table(frame: pd.DataFrame, table_id: str, highlight: pd.Series | None = None) -> str:
+    """A sortable table: human labels, formatted numbers, raw values in ``data-v``."""
+    kinds = [lb.kind(c, frame[c]) for c in frame.columns]
+    head = "".join(f"<th class='{'text' if k == 'text' else 'num'}'>{e(lb.label(c))}</th>"
+                   for c, k in zip(frame.columns, kinds, strict=True))
+    rows = []
+    marks = highlight.tolist() if highlight is not None else [False] * len(frame)
+    for values, mark in zip(frame.itertuples(index=False), marks, strict=True):
+        cells = []
+        for v, k in zip(values, kinds, strict=True):
+            raw = "" if v is None or (isinstance(v, float) and v != v) else v
+            cls = " class='text'" if k == "text" else ""
+            cells.append(f"<td{cls} data-v='{e(raw)}'>{e(lb.fmt(v, k))}</td>")
+        rows.append(f"<tr{' class=miss' if mark else ''}>{''.join(cells)}</tr>")
+    return (f"<table class='data sortable' id='{e(table_id)}'><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def cards(head: Headline) -> str:
+    """The key figures of the planned week."""
+    items = [(f"{head.paid_h:,.0f} h", "paid hours this week"),
+             (f"{head.fte:,.1f}", f"FTE (at {head.fte_hours:g} paid h/week)"),
+             (f"{head.cost:,.0f} EUR", "shift cost this week"),
+             (f"{head.shifts:,}", "shifts"),
+             (f"{head.short_h:,.1f} h", "required agent-h not covered")]
+    if head.gap is not None:
+        items.append((f"{head.gap:.2%}", "solver gap to the bound"))
+    return "<div class='cards'>" + "".join(
+        f"<div class='card'><div class='v'>{e(v)}</div><div class='k'>{e(k)}</div></div>"
+        for v, k in items) + "</div>"
+
+
+def verdict(status: pd.DataFrame, head: Headline, simulated: bool) -> str:
+    """One paragraph: does the plan meet its targets (the week, every interval, every
+    required hour), what it costs, and which queues miss."""
+    week = status[status["misses_week"]]
+    intervals = status[status["intervals_missed"] > 0].sort_values(
+        "intervals_missed", ascending=False)
+    short = status[status["shortfall_agent_h"] > 0]
+    basis = "in the simulation" if simulated else "at the required agents (not simulated)"
+    cost = (f"The plan pays {head.paid_h:,.0f} h = {head.fte:,.1f} FTE for "
+            f"{head.cost:,.0f} EUR this week.")
+    if len(week):
+        rows = week[["queue", "service_level_sim", "target_sl"]].itertuples(index=False)
+        names = ", ".join(f"{e(q)} ({v:.1%} against {t:.0%})" for q, v, t in rows)
+        first, cls = f"The plan misses the week's service-level target {basis}: {names}.", \
+            "miss"
+    else:
+        first, cls = f"Every queue reaches the week's service-level target {basis}.", "ok"
+    more = []
+    if len(intervals):
+        more.append("Intervals below target: " + ", ".join(
+            f"<b>{e(q)}</b> {n}" for q, n in intervals[["queue", "intervals_missed"]]
+            .itertuples(index=False)) + ".")
+    if len(short):
+        more.append(f"{head.short_h:,.1f} required agent-h not covered: "
+                    + ", ".join(f"<b>{e(q)}</b> {h:,.1f} h"
+                                for q, h in short[["queue", "shortfall_agent_h"]]
+                                .itertuples(index=False))
+                    + ".")
+    if more and cls == "ok":
+        cls = "warn"
+    return (f"<div class='verdict {cls}' id='verdict'><b>{first}</b> {cost}"
+            + "".join(f"<br>{m}" for m in more) + "</div>")
+
+
+def alert_list(items: list[Alert]) -> str:
+    if not items:
+        return "<p>No alerts.</p>"
+    return "<ul class='alerts'>" + "".join(
+        f"<li class='{a.level}'>{e(a.text)} <a href='#{e(a.anchor)}'>details</a></li>"
+        for a in items) + "</ul>"
+
+
+def scenario_box(answer: dict | None) -> str:
+    """The scenario comparison's answer in three lines."""
+    if not answer:
+        return ""
+    lines = [f"Cheapest to run: <b>{e(answer['cheapest_run'])}</b> "
+             f"({answer['cheapest_run_eur']:,.0f} EUR per year)"]
+    if answer.get("cheapest_tco"):
+        lines.append(f"Lowest total cost of ownership: <b>{e(answer['cheapest_tco'])}</b>")
+    if "best_service" in answer:
+        lines.append(f"Best service: <b>{e(answer['best_service'])}</b> "
+                     f"(contact-weighted SL {answer['best_service_sl']:.1%})")
+        lines.append("Efficient (no other scenario is both cheaper and better served): "
+                     + ", ".join(f"<b>{e(s)}</b>" for s in answer["efficient"]))
+    return ("<h3>Scenarios</h3><ul>" + "".join(f"<li>{x}</li>" for x in lines)
+            + "<li><a href='#scenarios'>cost per scenario and provider</a></li></ul>")
+
+
+def page(title: str, meta: list[str], summary: str, sections: list[dict],
+         figures: dict[str, dict]) -> str:
+    """The HTML document: ``summary`` (HTML) then each section (``id``, ``title``,
+    ``note``, ``charts`` (ids in ``figures``), ``tables`` (id, frame))."""
+    toc = " ".join(f"<a href='#{e(s['id'])}'>{e(s['title'])}</a>" for s in sections)
+    parts = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+             "<meta name='viewport' content='width=device-width,initial-scale=1'>"
+             f"<title>{e(title)}</title><style>{_CSS}</style></head><body>",
+             f"<h1>{e(title)}</h1><p class='meta'>{' · '.join(e(m) for m in meta)}</p>",
+             f"<section id='summary'>{summary}<nav class='toc'>Details: {toc}</nav>"
+             "</section>"]
     for s in sections:
-        parts.append(f"<section id='{s['id']}'><h2>{html.escape(s['title'])}</h2>")
+        parts.append(f"<section id='{e(s['id'])}'><h2>{e(s['title'])}</h2>")
         if s.get("note"):
-            parts.append(f"<p class='note'>{html.escape(s['note'])}</p>")
-        parts += [f"<figure class='chart'>{c}</figure>" for c in s["charts"]]
-        for name, frame in s["tables"]:
-            parts.append(frame.to_html(index=False, na_rep="-", border=0,
-                                       classes="data", table_id=name))
+            parts.append(f"<p class='note'>{e(s['note'])}</p>")
+        parts += [f"<div class='chart' id='{e(c)}'></div>" for c in s["charts"]]
+        parts += [table(frame, name) for name, frame in s["tables"]]
         parts.append("</section>")
-    parts.append("</body></html>")
+    parts += [f"<script>{plotly_js()}</script>",
+              f"<script>var FIGS={to_script_json(figures)};{_DRAW_JS}{_SORT_JS}</script>",
+              "</body></html>"]
     return "\n".join(parts)

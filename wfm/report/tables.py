@@ -176,9 +176,16 @@ def scenario_costs(scenarios: pd.DataFrame) -> pd.DataFrame:
 
 
 def for_excel(frame: pd.DataFrame) -> pd.DataFrame:
-    """Tz-aware times as local ``YYYY-MM-DD HH:MM`` text (Excel has no timezones)."""
+    """Tz-aware times as local ``YYYY-MM-DD HH:MM`` text (Excel has no timezones); text
+    cells and headers from user files that would start a formula get a leading ``'``
+    (:func:`wfm.report.labels.safe_cell`)."""
+    from wfm.report.labels import safe_cell
+
     out = frame.copy()
     for col in out.columns:
         if isinstance(out[col].dtype, pd.DatetimeTZDtype):
             out[col] = _text(out[col])
+        elif out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(safe_cell)
+    out.columns = [safe_cell(str(c)) for c in out.columns]
     return out

@@ -1,0 +1,95 @@
+"""Human labels, units and number formats of the report's columns (HTML and Excel).
+
+Each column has a kind: ``int`` (counts), ``h`` (hours, 1 decimal), ``num`` (1 decimal),
+``eur`` (whole euros), ``eur2`` (euros and cents), ``pct`` (a fraction 0..1 shown as a
+percentage, 1 decimal), ``pctchg`` (a percentage already in %), ``text``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+COLUMNS: dict[str, tuple[str, str]] = {
+    "queue": ("Queue", "text"),
+    "scenario": ("Scenario", "text"),
+    "provider": ("Provider", "text"),
+    "pricing": ("Pricing", "text"),
+    "day": ("Day", "text"),
+    "total": ("Total agents", "int"),
+    "history_last_7d_contacts": ("Contacts, last 7 days of history", "int"),
+    "forecast_contacts": ("Contacts forecast", "int"),
+    "forecast_days": ("Days forecast", "int"),
+    "change_per_week_pct": ("Change per week (%)", "pctchg"),
+    "required_agent_h": ("Required (agent-h)", "h"),
+    "scheduled_agent_h": ("Scheduled (agent-h)", "h"),
+    "shortfall_agent_h": ("Short (agent-h)", "h"),
+    "intervals_short": ("Intervals short", "int"),
+    "intervals_with_contacts": ("Intervals with contacts", "int"),
+    "min_service_level": ("Lowest SL at required agents", "pct"),
+    "weighted_service_level": ("SL at required agents", "pct"),
+    "offered_contacts": ("Contacts offered", "int"),
+    "service_level_sim": ("SL simulated", "pct"),
+    "service_level_erlang_plan": ("SL Erlang at scheduled agents", "pct"),
+    "target_sl": ("Target SL", "pct"),
+    "intervals_missed": ("Intervals missing target", "int"),
+    "paid_hours_per_year": ("Paid hours per year", "int"),
+    "fte": ("FTE", "num"),
+    "run_cost_per_month_eur": ("Run cost per month (EUR)", "eur"),
+    "run_cost_per_year_eur": ("Run cost per year (EUR)", "eur"),
+    "cost_per_contact_eur": ("Cost per contact (EUR)", "eur2"),
+    "transition_eur": ("Transition (EUR)", "eur"),
+    "tco_eur": ("Total cost of ownership (EUR)", "eur"),
+    "sl_required": ("SL planned (at required agents)", "pct"),
+    "why": ("Why it misses", "text"),
+    "status": ("Status", "text"),
+}
+
+EXCEL_FORMATS = {"int": "#,##0", "h": "#,##0.0", "num": "#,##0.0", "eur": "#,##0",
+                 "eur2": "#,##0.00", "pct": "0.0%", "pctchg": "0.0", "text": "@"}
+
+
+def label(column: str) -> str:
+    """The column's human label (the column name itself when it has none)."""
+    return COLUMNS.get(column, (column, ""))[0]
+
+
+def kind(column: str, series: pd.Series | None = None) -> str:
+    """The column's kind; unknown numeric columns are ``num``, others ``text``."""
+    if column in COLUMNS:
+        return COLUMNS[column][1]
+    if series is not None and pd.api.types.is_integer_dtype(series):
+        return "int"
+    if series is not None and pd.api.types.is_numeric_dtype(series):
+        return "num"
+    return "text"
+
+
+def fmt(value, how: str) -> str:
+    """``value`` as the planner reads it: thousands separators, rounding, % (no unit
+    text: the unit is in the column label); ``–`` for a missing value."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if how == "text" or isinstance(value, str):
+        return str(value)
+    v = float(value)
+    if how == "int" or how == "eur":
+        return f"{v:,.0f}"
+    if how == "eur2":
+        return f"{v:,.2f}"
+    if how == "pct":
+        return f"{v:.1%}"
+    return f"{v:,.1f}"
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """A text cell that cannot start a formula in a spreadsheet: user text beginning
+    with ``= + - @`` (or tab, CR) gets a leading apostrophe (OWASP's CSV-injection rule);
+    numbers pass unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
