@@ -8,10 +8,13 @@ summing to 1.  Each provider's share is then:
    its AHT by ``aht_factor``;
 2. staffed with :func:`wfm.staffing.queue_requirement` (the same engine as
    ``wfm staff``), open only in the intervals routed to it, with the
-   provider's shrinkage;
-3. summed to hours per year (the forecast period scaled to 52 weeks) and
-   priced with :func:`inhouse_cost` or :func:`vendor_cost`.
+   center's shrinkage of both kinds (or the provider's own);
+3. summed to hours per year (the forecast period scaled to
+   :data:`wfm.units.WEEKS_PER_YEAR` weeks) and priced with :func:`inhouse_cost`
+   or :func:`vendor_cost`.
 
+The night window, the public holidays, the premium table and the FTE definition
+are the center's (``[center]``, :class:`wfm.config.CenterConfig`).
 Hours are *required* paid hours from staffing; with a shift plan's
 overhead (``CompareContext.overhead``) in-house hours are scheduled hours.
 Pure functions over a validated forecast frame; no I/O.
@@ -19,13 +22,16 @@ Pure functions over a validated forecast frame; no I/O.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from wfm.config import CenterConfig, OpeningHours
+from wfm.config.center import Premiums, clock_window
 from wfm.config.scenario import (
     Provider,
     Route,
@@ -39,16 +45,15 @@ from wfm.errors import WfmInputError
 from wfm.io.events import public_holidays
 from wfm.scenario.cost import (
     MONTHS_PER_YEAR,
-    WEEKS_PER_YEAR,
     LineItem,
     QueueWork,
-    fte,
     inhouse_cost,
     repeat_factor,
     tco,
     vendor_cost,
 )
 from wfm.staffing import apply_shrinkage, full_grid, queue_requirement, round_requirement
+from wfm.units import WEEKS_PER_YEAR, fte
 
 
 @dataclass(frozen=True)
@@ -123,11 +128,23 @@ class _QueueData:
     open_mask: np.ndarray
 
 
-def window_masks(grid: pd.DatetimeIndex, night: str, country: str) -> dict[str, np.ndarray]:
-    """Boolean masks over local interval starts: nights, sundays, holidays, weekends, off_hours."""
-    nights = OpeningHours.parse({"daily": night}).is_open(grid)
+def window_masks(
+    grid: pd.DatetimeIndex,
+    night: str | tuple[int, int] | Premiums,
+    holidays: str | None | Iterable[dt.date],
+) -> dict[str, np.ndarray]:
+    """Boolean masks over local interval starts: nights, sundays, holidays, weekends, off_hours.
+
+    ``night``: the night window (``"23:00-06:00"``, minutes, or the center's
+    :class:`Premiums`); ``holidays``: the public holiday dates, or a country code
+    (``DE``, ``DE-BY``) to look them up.
+    """
+    premiums = night if isinstance(night, Premiums) else Premiums(night_hours=clock_window(night))
+    nights = premiums.night_mask(grid)
     dow = grid.day_of_week.to_numpy()
-    days = public_holidays(country, sorted(set(grid.year)))
+    years = sorted(set(grid.year))
+    days = public_holidays(holidays, years) if holidays is None or isinstance(holidays, str) \
+        else set(holidays)
     local_days = grid.tz_localize(None).normalize() if grid.tz is not None else grid.normalize()
     hol = np.isin(local_days.to_numpy(), pd.DatetimeIndex(sorted(days)).to_numpy())
     sundays = dow == 6
@@ -266,14 +283,16 @@ def prepare(
     """
     queues = tuple(_queues(frame, center))
     span_weeks = max(len(q.grid) for q in queues) * center.interval / (7 * 86400.0)
+    # the center's night window and public holidays (one of each for every step)
     masks = {
-        q.key: window_masks(q.grid, scen.settings.night, scen.settings.country) for q in queues
+        q.key: window_masks(q.grid, center.premiums, center.holiday_dates(set(q.grid.year)))
+        for q in queues
     }
     # A holiday inside a one-week forecast scaled to 52 weeks would count 52 times
     # (and a week without one, never): holiday hours are the forecast's mean paid
-    # hours per day times the country's public holidays in the forecast's year.
+    # hours per day times the center's public holidays in the forecast's year.
     first = min(q.grid[0] for q in queues)
-    holidays_per_year = len(public_holidays(scen.settings.country, [first.year]))
+    holidays_per_year = len(center.holiday_dates([first.year]))
     return CompareContext(
         center=center,
         queues=queues,
@@ -603,7 +622,7 @@ def _queue_work(  # noqa: PLR0913
     rf = repeat_factor(settings.baseline_fcr, prov.fcr, settings.recontact)
     v = volume * share * rf
     a = qd.aht * ctx.aht_factor * prov.aht_factor
-    shrink = prov.shrinkage if prov.shrinkage is not None else center.shrinkage_for(queue)
+    shrink = prov.shrinkage(center.shrinkage_kinds(queue))
     capped = np.zeros(len(mask), dtype=bool) if cap is None else mask & np.isfinite(cap)
     req = queue_requirement(
         queue, v, a, interval=center.interval, open_mask=mask & ~capped, shrinkage=shrink
@@ -698,13 +717,15 @@ def _provider_result(
         on_duty = on_duty.add(w.on_duty, fill_value=0.0)
     peak = float(on_duty.max())
     pf = ctx.price_factor
+    hours = prov.contract_hours(ctx.center)
     if prov.kind == "inhouse":
-        items = inhouse_cost(prov.cost, ws, peak, prov.contract_hours_per_week)
+        cost = prov.cost.with_center_premiums(ctx.center.premiums)
+        items = inhouse_cost(cost, ws, peak, hours)
         pricing = "salary" if prov.cost.annual_salary is not None else "hourly wage"
     else:
         prices = [_scaled(p, pf) for p in prov.price]
         if len(prices) == 1:
-            items = vendor_cost(prices[0], ws, prov.contract_hours_per_week)
+            items = vendor_cost(prices[0], ws, hours)
         else:
             items = []
             for i, price in enumerate(prices):
@@ -712,7 +733,7 @@ def _provider_result(
                 label = f"price[{i + 1}] ({_when_label(price.when)})"
                 items += [
                     replace(item, name=f"{label} {item.name}")
-                    for item in vendor_cost(price, share, prov.contract_hours_per_week)
+                    for item in vendor_cost(price, share, hours)
                 ]
         pricing = " + ".join(dict.fromkeys(p.model for p in prices))
     run = sum(i.value for i in items)
@@ -723,7 +744,7 @@ def _provider_result(
         pricing=pricing,
         work=ws,
         items=tuple(items),
-        fte=fte(sum(w.paid_hours for w in ws), prov.contract_hours_per_week),
+        fte=fte(sum(w.paid_hours for w in ws), hours, WEEKS_PER_YEAR),
         peak_on_duty=peak,
         transition=one_off,
         tco=tco(run, scen.settings.years, scen.settings.inflation, one_off),

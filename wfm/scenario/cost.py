@@ -3,8 +3,9 @@
 Every cost is returned as :class:`LineItem` rows carrying the formula name,
 the formula text and its inputs, so each figure can be traced (``--explain``).
 Units: EUR per year unless a name says otherwise; hours are agent hours per
-year; a year is 52 weeks and a month 52/12 weeks; FTE = paid hours per year /
-(contract hours per week * 52).
+year; a year is :data:`wfm.units.WEEKS_PER_YEAR` (52) weeks and a month 52/12
+weeks; FTE = paid hours per year / (contract hours per week * 52)
+(:func:`wfm.units.fte`, the same definition as the schedule's per week).
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from wfm.config.scenario import InhouseCost, VendorPrice
+from wfm.units import WEEKS_PER_YEAR
+from wfm.units import fte as _fte
 
-WEEKS_PER_YEAR = 52.0
 MONTHS_PER_YEAR = 12.0
 
 
@@ -82,8 +84,8 @@ def contract_hours_per_year(hours_per_week: float) -> float:
 
 
 def fte(paid_hours: float, hours_per_week: float) -> float:
-    """FTE = paid hours per year / contract hours per year."""
-    return paid_hours / contract_hours_per_year(hours_per_week)
+    """FTE = paid hours per year / contract hours per year (:func:`wfm.units.fte`)."""
+    return _fte(paid_hours, hours_per_week, WEEKS_PER_YEAR)
 
 
 def break_even_occupancy(price_per_hour: float, price_per_minute: float) -> float:

@@ -10,7 +10,9 @@ the one final rounding:
    the cap is a target of the chat model, on its own occupancy);
 3. **minimum staffing**: on duty >= ``min_agents`` in every open interval;
 4. **opening hours**: closed intervals need nobody;
-5. **shrinkage**: scheduled (paid) agents = on duty / (1 - shrinkage);
+5. **shrinkage**: scheduled (paid) agents = on duty / (1 - shrinkage), the
+   combined shrinkage 1 - (1 - absence)(1 - in-shift) of the center's two kinds
+   (:meth:`wfm.config.CenterConfig.shrinkage_for`);
 6. **rounding**, once, upwards: ``agents_required``.
 
 Each interval records which step set its requirement (``binding_target``)
