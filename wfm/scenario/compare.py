@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from wfm.config import CenterConfig, OpeningHours
+from wfm.config import CenterConfig, OpeningHours, QueueConfig
 from wfm.config.center import Premiums, clock_window
 from wfm.config.scenario import (
     Provider,
@@ -608,18 +608,73 @@ def _queue_work(  # noqa: PLR0913
     Where ``cap`` is finite the provider is a capped overflow team: ``cap``
     agents on duty, its contacts answered at once (service level 1); a shift
     plan's overhead (``ctx.overhead``, applied as max(f, 1) to in-house hours)
-    leaves those cells unscaled.
+    leaves those cells unscaled.  Three steps: :func:`_staff_share` (per
+    interval), :func:`_yearly` (per year, over all intervals and over each of a
+    vendor's price windows, :func:`_price_windows`).
     """
-    center, per_year = ctx.center, ctx.per_year
+    st = _staff_share(scen, ctx, qd, prov, share, cap)
+    if st is None:
+        return None
+    everything = np.ones(len(st.mask), dtype=bool)
+    parts = tuple(_yearly(ctx, qd, st, sel) for sel in _price_windows(prov, ctx.masks[qd.key],
+                                                                       qd.grid))
+    v, sl, ok = st.handled, st.service_level, st.ok
+    return _Work(
+        _yearly(ctx, qd, st, everything),
+        float((sl[ok] * v[ok]).sum()),
+        float(v[ok].sum()),
+        pd.Series(st.on_duty, index=qd.grid.tz_convert("UTC")),
+        parts,
+    )
+
+
+@dataclass(frozen=True)
+class _Staffing:
+    """One provider's staffing of one queue, per interval of the forecast period.
+
+    ``routed``: forecast contacts routed to it; ``handled``: with its repeat
+    contacts; ``minutes``: handled minutes; ``paid``/``required``/``duty``: paid
+    hours (a plan's overhead applied), required paid hours and on-duty hours;
+    ``on_duty``: agents on duty; ``service_level``: at that staffing (1 for a
+    capped overflow team's cells); ``mask``: open intervals with a share.
+    """
+
+    queue: QueueConfig
+    routed: np.ndarray
+    handled: np.ndarray
+    minutes: np.ndarray
+    paid: np.ndarray
+    required: np.ndarray
+    duty: np.ndarray
+    on_duty: np.ndarray
+    service_level: np.ndarray
+    mask: np.ndarray
+
+    @property
+    def ok(self) -> np.ndarray:
+        """Intervals that count for the service level (a value and contacts)."""
+        return np.isfinite(self.service_level) & (self.handled > 0)
+
+
+def _staff_share(  # noqa: PLR0913
+    scen: ScenarioFile,
+    ctx: CompareContext,
+    qd: _QueueData,
+    prov: Provider,
+    share: np.ndarray,
+    cap: np.ndarray | None,
+) -> _Staffing | None:
+    """Step 1: repeat contacts and AHT factor, staffing with the provider's shrinkage,
+    a capped team's fixed agents, a plan's overhead (None: the provider has no open
+    interval of the queue)."""
+    center = ctx.center
     queue = center.queue(qd.key)
-    settings = scen.settings
-    m = ctx.masks[qd.key]
     h = center.interval / 3600.0
     mask = qd.open_mask & (share > 0)
     if not mask.any():
         return None
     volume = qd.volume * ctx.volume_factor
-    rf = repeat_factor(settings.baseline_fcr, prov.fcr, settings.recontact)
+    rf = repeat_factor(scen.settings.baseline_fcr, prov.fcr, scen.settings.recontact)
     v = volume * share * rf
     a = qd.aht * ctx.aht_factor * prov.aht_factor
     shrink = prov.shrinkage(center.shrinkage_kinds(queue))
@@ -641,70 +696,84 @@ def _queue_work(  # noqa: PLR0913
         # split used: its cells are not scaled (that would change the team, not its split)
         f_t = np.where(capped, 1.0, f)
         paid, on_duty = paid * f_t, on_duty * f_t
-    duty = on_duty * h
-    minutes = v * a / 60.0
+    return _Staffing(
+        queue=queue,
+        routed=volume * share,
+        handled=v,
+        minutes=v * a / 60.0,
+        paid=paid,
+        required=required,
+        duty=on_duty * h,
+        on_duty=on_duty,
+        service_level=np.where(capped & (v > 0), 1.0, req.service_level),
+        mask=mask,
+    )
+
+
+def _yearly(ctx: CompareContext, qd: _QueueData, st: _Staffing, sel: np.ndarray) -> QueueWork:
+    """Step 2: the yearly figures over the intervals ``sel``, premium hours included.
+
+    Without a day variant (``ctx.holiday_mode`` None) routing does not depend on
+    holidays: a share h of every interval is a public holiday (the year's holidays,
+    not the forecast's dates), where the holiday premium replaces the Sunday premium
+    and the whole interval is off-hours.  In one of the two day variants of
+    :func:`day_variants` the holidays are in the masks.
+    """
+    m = ctx.masks[qd.key]
+    per_year = ctx.per_year
     off = m["off_hours"]
-    hol = m["holidays"]
-    sl = np.where(capped & (v > 0), 1.0, req.service_level)
-    ok = np.isfinite(sl) & (v > 0)
-    routed = volume * share
-    deferred = queue.model == "deferred"
     if ctx.holiday_mode is None:
-        # routing does not depend on holidays: a share h of every interval is a public
-        # holiday (the year's holidays, not the forecast's dates), where the holiday
-        # premium replaces the Sunday premium and the whole interval is off-hours
         h_year = ctx.holiday_share
         ordinary = m["nights"] | m["sundays"]
         sundays = m["sundays"]
-    else:  # one of the two day variants of day_variants: holidays are in the masks
+    else:
         h_year = float(ctx.holiday_mode)
         ordinary = off
-        sundays = m["sundays"] & ~hol
+        sundays = m["sundays"] & ~m["holidays"]
 
-    def off_sum(x: np.ndarray, sel: np.ndarray) -> float:
+    def off_sum(x: np.ndarray) -> float:
         if ctx.holiday_mode is not None:
             return float(x[off & sel].sum())
         return float((1.0 - h_year) * x[ordinary & sel].sum() + h_year * x[sel].sum())
 
-    def part(sel: np.ndarray) -> QueueWork:
-        """The yearly figures over the intervals ``sel``."""
-        k = ok & sel
-        ordinary_days = 1.0 - h_year if ctx.holiday_mode is None else 1.0
-        return QueueWork(
-            queue=qd.key,
-            language=queue.language,
-            contacts=float(routed[sel].sum() if deferred else routed[mask & sel].sum()) * per_year,
-            handled_contacts=float(v[sel].sum()) * per_year,
-            handled_minutes=float(minutes[sel].sum()) * per_year,
-            paid_hours=float(paid[sel].sum()) * per_year,
-            required_hours=float(required[sel].sum()) * per_year,
-            on_duty_hours=float(duty[sel].sum()) * per_year,
-            night_hours=float(paid[m["nights"] & sel].sum()) * per_year,
-            sunday_hours=float(paid[sundays & sel].sum()) * ordinary_days * per_year,
-            holiday_hours=float(paid[sel].sum()) * per_year * h_year,
-            off_on_duty_hours=off_sum(duty, sel) * per_year,
-            off_minutes=off_sum(minutes, sel) * per_year,
-            off_contacts=off_sum(v, sel) * per_year,
-            service_level=float((sl[k] * v[k]).sum() / v[k].sum()) if k.any() else math.nan,
-        )
-
-    everything = np.ones(len(mask), dtype=bool)
-    parts: tuple[QueueWork, ...] = ()
-    if prov.price is not None and len(prov.price) > 1:  # one part per price window
-        assigned = np.zeros(len(mask), dtype=bool)
-        sels = []
-        for price in prov.price:
-            sel = window_mask(price.when, m, qd.grid) & ~assigned
-            sels.append(sel)
-            assigned |= sel
-        parts = tuple(part(sel) for sel in sels)
-    return _Work(
-        part(everything),
-        float((sl[ok] * v[ok]).sum()),
-        float(v[ok].sum()),
-        pd.Series(on_duty, index=qd.grid.tz_convert("UTC")),
-        parts,
+    v, sl, paid = st.handled, st.service_level, st.paid
+    k = st.ok & sel
+    ordinary_days = 1.0 - h_year if ctx.holiday_mode is None else 1.0
+    deferred = st.queue.model == "deferred"
+    routed = st.routed[sel] if deferred else st.routed[st.mask & sel]
+    return QueueWork(
+        queue=qd.key,
+        language=st.queue.language,
+        contacts=float(routed.sum()) * per_year,
+        handled_contacts=float(v[sel].sum()) * per_year,
+        handled_minutes=float(st.minutes[sel].sum()) * per_year,
+        paid_hours=float(paid[sel].sum()) * per_year,
+        required_hours=float(st.required[sel].sum()) * per_year,
+        on_duty_hours=float(st.duty[sel].sum()) * per_year,
+        night_hours=float(paid[m["nights"] & sel].sum()) * per_year,
+        sunday_hours=float(paid[sundays & sel].sum()) * ordinary_days * per_year,
+        holiday_hours=float(paid[sel].sum()) * per_year * h_year,
+        off_on_duty_hours=off_sum(st.duty) * per_year,
+        off_minutes=off_sum(st.minutes) * per_year,
+        off_contacts=off_sum(v) * per_year,
+        service_level=float((sl[k] * v[k]).sum() / v[k].sum()) if k.any() else math.nan,
     )
+
+
+def _price_windows(
+    prov: Provider, masks: dict[str, np.ndarray], grid: pd.DatetimeIndex
+) -> list[np.ndarray]:
+    """Step 3: for a vendor with a list of prices, the intervals each entry bills (first
+    matching ``when`` wins); empty for one price."""
+    if prov.price is None or len(prov.price) <= 1:
+        return []
+    assigned = np.zeros(len(grid), dtype=bool)
+    sels = []
+    for price in prov.price:
+        sel = window_mask(price.when, masks, grid) & ~assigned
+        sels.append(sel)
+        assigned |= sel
+    return sels
 
 
 def _provider_result(
