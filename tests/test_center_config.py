@@ -335,3 +335,18 @@ def test_provider_old_shrinkage_and_kinds():
     data["provider"][0] = {**ONE_PROVIDER["provider"][0], "shrinkage": 1.0}
     with pytest.raises(ValueError, match=r"provider\[1\] \(inhouse\)\.shrinkage: must be"):
         scenarios_from_dict(data)
+
+
+def test_schedule_tables_with_old_keys_must_agree_with_the_center_given():
+    """schedule_from_dict with a center built elsewhere: old keys are never dropped
+    silently."""
+    data = {"queue": [QUEUE], "shift": [{"name": "a", "lengths": ["8h"]}],
+            "group": [{"name": "G", "skills": ["phone:de"]}]}
+    center = center_from_dict(data)
+    for rules, key in [({"fte_hours": 38}, "schedule.fte_hours"),
+                       ({"premiums": {"night": 0.3}}, "schedule.premiums"),
+                       ({"holidays": ["2026-04-03"]}, "schedule.holidays")]:
+        with pytest.raises(ValueError, match=key):
+            schedule_from_dict({**data, "schedule": rules}, center)
+    same = {**data, "schedule": {"fte_hours": 40, "premiums": {"night": 0.25}}}
+    assert schedule_from_dict(same, center).rules.fte_hours == 40

@@ -512,11 +512,18 @@ def center_from_dict(data: Mapping[str, Any]) -> CenterConfig:
     unknown = set(data) - {"center", "defaults", "queue", "schedule", "shift", "group"}
     if unknown:
         raise ValueError(f"unknown top-level table(s): {', '.join(sorted(unknown))}")
-    center = read_old_shrinkage(dict(data.get("center", {})), "center")
-    center = _old_schedule_keys(center, data.get("schedule", {}))
-    defaults = read_old_shrinkage(dict(data.get("defaults", {})), "defaults")
+    tables = {k: data.get(k, {}) for k in ("center", "defaults", "schedule")}
+    for name, table in tables.items():
+        if not isinstance(table, Mapping):
+            raise ValueError(f"{name}: expected a table [{name}]")
+    rows = data.get("queue", [])
+    if not isinstance(rows, list) or not all(isinstance(q, Mapping) for q in rows):
+        raise ValueError("queue: expected [[queue]] tables")
+    center = read_old_shrinkage(dict(tables["center"]), "center")
+    center = _old_schedule_keys(center, tables["schedule"])
+    defaults = read_old_shrinkage(dict(tables["defaults"]), "defaults")
     queues = []
-    for i, q in enumerate(data.get("queue", [])):
+    for i, q in enumerate(rows):
         label = f"queue[{i + 1}] ({q.get('channel', '?')}:{q.get('language', '?')})"
         queues.append({**defaults, **read_old_shrinkage(dict(q), label)})
     return CenterConfig(**center, queues=queues)

@@ -36,6 +36,7 @@ from wfm.config.center import (
     Premiums,
     Seconds,
     _day_range,
+    center_from_dict,
     clock_window,
     describe_validation_error,
     holiday_dates,
@@ -248,6 +249,19 @@ class ScheduleConfig(_Model):
         return self
 
 
+def _old_keys_agree(rules: Mapping[str, Any], center: CenterConfig) -> None:
+    """Old ``[schedule]`` keys must say what ``center`` says (never silently dropped)."""
+    probe = center_from_dict({"center": {}, "schedule": rules,
+                              "queue": [{"channel": "x", "language": "x", "target": "80/20s"}]})
+    if "fte_hours" in rules and probe.contract_hours_per_week != center.contract_hours_per_week:
+        raise ValueError(
+            f"schedule.fte_hours: {rules['fte_hours']:g} differs from the center's "
+            f"contract_hours_per_week = {center.contract_hours_per_week:g}"
+        )
+    if "premiums" in rules and probe.premiums != center.premiums:
+        raise ValueError("schedule.premiums: differ from the center's [center.premiums]")
+
+
 def schedule_from_dict(data: Mapping[str, Any], center: CenterConfig) -> ScheduleConfig:
     """Validate the schedule tables of a parsed center TOML against ``center``.
 
@@ -258,8 +272,9 @@ def schedule_from_dict(data: Mapping[str, Any], center: CenterConfig) -> Schedul
     rules = dict(data.get("schedule", {}))
     if "country" in rules:
         raise ValueError('schedule.country: set country in [center] (e.g. country = "DE")')
-    # the center's holidays, premiums and FTE definition (old [schedule] keys were read
-    # into the center by center_from_dict)
+    # the center's holidays, premiums and FTE definition: old [schedule] keys were read
+    # into the center by center_from_dict; a center built from other tables must agree
+    _old_keys_agree(rules, center)
     rules = {k: v for k, v in rules.items() if k not in OLD_SCHEDULE_KEYS}
     rules.update(fte_hours=center.contract_hours_per_week, premiums=center.premiums,
                  country=center.holiday_country, holidays=center.holidays)
