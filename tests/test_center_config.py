@@ -272,6 +272,7 @@ QUEUE_TOML = '[[queue]]\nchannel = "phone"\nlanguage = "de"\ntarget = "80/20s"\n
         ('country = "DE-XX"', "", "center.country"),
         ("contract_hours_per_week = 0", "", "center.contract_hours_per_week"),
         ('premiums = { night_hours = "23-06" }', "", "center.premiums.night_hours"),
+        ('premiums = { night_hours = "23:00" }', "", "center.premiums.night_hours: give a"),
     ],
 )
 def test_bad_center_values_are_located(tmp_path, center, queue, message):

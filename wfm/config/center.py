@@ -185,6 +185,13 @@ class Premiums(_Model):
     sunday: Annotated[float, Field(ge=0.0)] = 0.50
     holiday: Annotated[float, Field(ge=0.0)] = 1.25
 
+    @field_validator("night_hours")
+    @classmethod
+    def _window(cls, v: tuple[int, int]) -> tuple[int, int]:
+        if v[0] == v[1] % 1440:
+            raise ValueError('give a window "HH:MM-HH:MM" whose end differs from its start')
+        return v
+
     @property
     def night_window(self) -> str:
         """The night window as ``"HH:MM-HH:MM"``."""
