@@ -76,8 +76,9 @@ BASE = (EXAMPLES / "scenarios.toml").read_text(encoding="utf-8")
         ('when = "off_hours"', 'when = "evenings"', "scenario[4] (D hybrid).route[2].when"),
         ("[[scenario]]", "[[scenarios]]", "unknown top-level table(s): scenarios"),
         ("baseline_fcr = 0.78", "", "provider[2] (onshore).fcr"),
-        ('country = "DE"', 'country = "XX"', "settings.country"),
-        ('night = "20:00-06:00"', 'night = "20-06"', "settings.night"),
+        # old keys (the center holds country and night window now) are still checked
+        ("[settings]\n", '[settings]\ncountry = "XX"\n', "settings.country"),
+        ("[settings]\n", '[settings]\nnight = "20-06"\n', "settings.night"),
         (
             'provider = "pool"',
             "shares = { pool = 0.5, ghost = 0.5 }",

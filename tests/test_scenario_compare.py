@@ -18,7 +18,13 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 CENTER = center_from_dict(
     {
-        "center": {"timezone": "Europe/Berlin", "interval": "1h", "shrinkage": 0.2},
+        "center": {
+            "timezone": "Europe/Berlin",
+            "interval": "1h",
+            "shrinkage": 0.2,
+            # the scenarios' night window is the center's (the old scenario default 20-06)
+            "premiums": {"night_hours": "20:00-06:00"},
+        },
         "queue": [
             {"channel": "phone", "language": "de", "model": "erlang_c", "target": "80/20s"},
             {"channel": "phone", "language": "fr", "model": "erlang_c", "target": "80/20s"},

@@ -82,7 +82,9 @@ def test_inhouse_cost_on_scheduled_hours_vendor_untouched():
     assert ih["inhouse"].required_hours == pytest.approx(de_required)
     assert ih["inhouse"].paid_hours == pytest.approx(1.25 * de_required)
     assert ih["inhouse"].run_per_year == pytest.approx(20.0 * 1.25 * de_required)
-    assert ih["inhouse"].fte == pytest.approx(1.25 * de_required / 2028)
+    # FTE = paid hours / (the center's contract hours per week (40 h) * 52 weeks); before
+    # the center held the FTE definition, scenarios used their own default of 39 h
+    assert ih["inhouse"].fte == pytest.approx(1.25 * de_required / (40 * 52))
     # the vendor is billed on its own hours: the plan's overhead is the in-house team's
     vendor = {p.provider: p for p in plain.providers}["vendor"]
     assert ih["vendor"].run_per_year == pytest.approx(vendor.run_per_year)

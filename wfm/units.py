@@ -65,3 +65,21 @@ def parse_target(text: str) -> tuple[float, float]:
         )
     seconds = parse_duration(parts[1], name="target time")
     return level, seconds
+
+
+WEEKS_PER_YEAR = 52.0
+"""The planning year: 52 weeks (364 days).  Every annual figure is a weekly one times
+this constant (hours, contacts, FTE-years); a month is ``WEEKS_PER_YEAR / 12`` weeks."""
+
+
+def fte(paid_hours: float, contract_hours_per_week: float, weeks: float = 1.0) -> float:
+    """Full-time equivalents: paid hours / (contract hours per week * weeks).
+
+    The one FTE definition of the package: ``paid_hours`` worked over ``weeks`` weeks
+    (1 for a week's plan, :data:`WEEKS_PER_YEAR` for hours per year) by agents of
+    ``contract_hours_per_week`` paid hours a week (the center's
+    ``contract_hours_per_week``).
+    """
+    if contract_hours_per_week <= 0 or weeks <= 0:
+        raise ValueError("contract hours per week and weeks must be above 0")
+    return paid_hours / (contract_hours_per_week * weeks)

@@ -1,10 +1,11 @@
 """Validated configuration models, loaded from TOML (the edge of the package).
 
 ``wfm.config.center`` is the center file's ``[center]``/``[[queue]]`` part (queues,
-targets, opening hours, shrinkage); ``wfm.config.schedule`` its ``[schedule]``,
-``[[shift]]`` and ``[[group]]`` part; ``wfm.config.scenario`` the scenario file
-(providers, prices, routing).  Every loader raises :class:`wfm.errors.WfmInputError`
-naming the file and TOML key of a mistake.
+targets, opening hours, and in ``[center]`` what every step shares: timezone,
+holidays, premiums and night window, FTE, the two kinds of shrinkage);
+``wfm.config.schedule`` its ``[schedule]``, ``[[shift]]`` and ``[[group]]`` part;
+``wfm.config.scenario`` the scenario file (providers, prices, routing).  Every loader
+raises :class:`wfm.errors.WfmInputError` naming the file and TOML key of a mistake.
 """
 
 from wfm.config.center import (

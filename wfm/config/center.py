@@ -6,6 +6,15 @@ table per (channel, language) pair.  See ``examples/center.toml``.
 
 Durations accept ``20s``/``30m``/``8h``/``1d`` or seconds; targets ``80/20s``.
 Validation errors name the file and the key (``queue[2].patience``).
+
+``[center]`` is the one place for what every step must agree on (see
+docs/concepts/configuration.md): the timezone, the public holidays (``country``,
+``DE`` or ``DE-BY``, plus extra ``holidays``), the premium table with the one night
+window (``[center.premiums]``), the FTE definition (``contract_hours_per_week``) and
+the two kinds of shrinkage (``absence_shrinkage``, ``in_shift_shrinkage``).
+Old keys (``shrinkage``, ``[schedule] fte_hours``, ``[schedule.premiums]``) are read
+as documented in :func:`center_from_dict`; the ones that would change a result
+silently are errors that say what to write instead.
 """
 
 from __future__ import annotations
@@ -14,7 +23,7 @@ import datetime as dt
 import re
 import tomllib
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
@@ -41,6 +50,8 @@ StaffingModel = Literal["erlang_c", "erlang_a", "chat", "deferred"]
 MODELS: tuple[str, ...] = get_args(StaffingModel)
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WINDOW = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
+Shrinkage = Annotated[float, Field(ge=0.0, lt=1.0)]
 
 # Practitioner concurrency factors f(k) = k * AHT_1 / AHT_k for k = 1..5 allowed
 # chats (Call Centre Helper, "Erlang C for chat"; see shared/reference/
@@ -166,6 +177,95 @@ class CallbackConfig(_Model):
         return self
 
 
+def clock_minutes(text: str) -> int:
+    """``"06:30"`` -> 390 minutes after midnight (``24:00`` allowed as 1440)."""
+    m = _CLOCK.match(str(text).strip())
+    if not m or int(m.group(2)) >= 60 or int(m.group(1)) * 60 + int(m.group(2)) > 1440:
+        raise ValueError(f'expected a clock time "HH:MM", got {text!r}')
+    return int(m.group(1)) * 60 + int(m.group(2))
+
+
+def clock_window(text: Any) -> tuple[int, int]:
+    """``"06:00-14:00"`` -> (360, 840) minutes; the end may be below the start (past midnight)."""
+    if isinstance(text, tuple | list) and len(text) == 2 and all(isinstance(x, int) for x in text):
+        return int(text[0]), int(text[1])
+    parts = str(text).split("-")
+    if len(parts) == 1 and _CLOCK.match(parts[0].strip()):  # one start time
+        m = clock_minutes(parts[0]) % 1440
+        return m, m
+    if len(parts) != 2:
+        raise ValueError(f'expected a window "HH:MM-HH:MM", got {text!r}')
+    return clock_minutes(parts[0]) % 1440, clock_minutes(parts[1])
+
+
+class Premiums(_Model):
+    """The center's pay premiums, fractions of the base rate per paid hour, and its one
+    night window (``[center.premiums]``).
+
+    ``night_hours`` (local ``"HH:MM-HH:MM"``, past midnight when the end is below the
+    start; default ``23:00-06:00``, night work under ArbZG section 2) is the night of
+    every step: the night premium of ``wfm schedule`` and of in-house scenario costs,
+    the ``nights``/``off_hours`` routing windows and the vendors' off-hours surcharge.
+    An interval is a night interval when its start lies in the window.  Sunday and
+    public holiday do not add up (the larger applies); night adds to both.
+    """
+
+    night: Annotated[float, Field(ge=0.0)] = 0.25
+    night_hours: Annotated[tuple[int, int], BeforeValidator(clock_window)] = (23 * 60, 6 * 60)
+    sunday: Annotated[float, Field(ge=0.0)] = 0.50
+    holiday: Annotated[float, Field(ge=0.0)] = 1.25
+
+    @field_validator("night_hours")
+    @classmethod
+    def _window(cls, v: tuple[int, int]) -> tuple[int, int]:
+        if v[0] == v[1] % 1440:
+            raise ValueError('give a window "HH:MM-HH:MM" whose end differs from its start')
+        return v
+
+    @property
+    def night_window(self) -> str:
+        """The night window as ``"HH:MM-HH:MM"``."""
+        a, b = self.night_hours
+        return f"{a // 60:02d}:{a % 60:02d}-{b // 60:02d}:{b % 60:02d}"
+
+    def night_mask(self, local_starts: pd.DatetimeIndex) -> np.ndarray:
+        """Boolean mask: does each interval (local start) start inside the night window?"""
+        times = pd.DatetimeIndex(local_starts)
+        minute = (times.hour * 60 + times.minute).to_numpy()
+        a, b = self.night_hours
+        return (minute >= a) & (minute < b) if a < b else (minute >= a) | (minute < b % 1440)
+
+
+def combined_shrinkage(absence: float, in_shift: float) -> float:
+    """The share of paid time off the phones: 1 - (1 - absence) (1 - in_shift).
+
+    ``absence`` is a share of paid days (leave, sickness, training days), ``in_shift`` a
+    share of the paid time of an agent who is at work (coaching, meetings; breaks the
+    scheduler places itself excluded), so the two multiply.  Written as
+    a + s - a s, which is exactly ``absence`` when ``in_shift`` is 0 (and vice versa).
+    """
+    return absence + in_shift - absence * in_shift
+
+
+def check_country(value: str) -> str:
+    """``DE``/``de-by`` -> ``DE``/``DE-BY`` if the ``holidays`` package knows it; ``none``
+    (no public holidays) stays ``none``."""
+    import holidays as holidays_lib
+
+    v = str(value).strip().upper()
+    if v == "NONE":
+        return "none"
+    code, _, subdiv = v.partition("-")
+    try:
+        holidays_lib.country_holidays(code, subdiv=subdiv or None)
+    except (NotImplementedError, KeyError, ValueError):
+        raise ValueError(
+            f"unknown country or subdivision {value!r}; use an ISO code like DE or DE-BY, "
+            'or "none"'
+        ) from None
+    return v
+
+
 class QueueConfig(_Model):
     """One stream of work (channel x language) with its staffing model and targets.
 
@@ -178,8 +278,8 @@ class QueueConfig(_Model):
     * ``target``: ``"80/20s"`` = 80 % answered within 20 s (basis ``basis``:
       over offered contacts by default, abandons count as misses).
     * ``max_occupancy``: cap applied as its own step, agents >= load / cap.
-    * ``shrinkage``: paid time lost (breaks, absence, training), applied last:
-      scheduled = on duty / (1 - shrinkage).
+    * ``absence_shrinkage``, ``in_shift_shrinkage``: override the center's (see
+      :class:`CenterConfig`); the old ``shrinkage`` is read by :func:`center_from_dict`.
     * ``min_agents``: floor of on-duty agents in every open interval.
     """
 
@@ -197,7 +297,8 @@ class QueueConfig(_Model):
     deadline: Seconds | None = None
     within: Annotated[float, Field(gt=0.0, le=1.0)] = 0.9
     deferred_occupancy: Annotated[float, Field(gt=0.0, le=1.0)] = 0.9
-    shrinkage: Annotated[float, Field(ge=0.0, lt=1.0)] | None = None
+    absence_shrinkage: Shrinkage | None = None
+    in_shift_shrinkage: Shrinkage | None = None
     min_agents: Annotated[int, Field(ge=0)] = 0
     opening_hours: Hours | None = None
     channel_type: ChannelType | None = None
@@ -278,14 +379,40 @@ class QueueConfig(_Model):
 
 
 class CenterConfig(_Model):
-    """The service center: interval length, timezone, opening hours, queues."""
+    """The service center: interval, timezone, holidays, premiums, FTE, shrinkage, queues.
+
+    * ``timezone``: IANA name; every clock time of the config is local time there.
+    * ``country``: public holidays (``holidays`` package), ``DE`` or ``DE-BY``, or
+      ``none``; unset: the country of ``timezone`` (as ``wfm forecast`` does without a
+      config).  ``holidays``: extra dates (ISO) treated as public holidays everywhere.
+      The one holiday source of forecast, schedule and scenarios
+      (:meth:`holiday_dates`).
+    * ``premiums``: the premium table and the one night window (:class:`Premiums`).
+    * ``contract_hours_per_week``: paid hours a week of one full-time agent; FTE =
+      paid hours / contract hours per week, per week (:func:`wfm.units.fte`).
+    * ``absence_shrinkage``: share of paid days an agent is away (leave, sickness,
+      training days); ``in_shift_shrinkage``: share of a present agent's paid time off
+      the phones inside the shift (coaching, meetings; not the breaks that
+      ``wfm schedule`` places).  Scheduled agents = on duty / ((1 - absence)
+      (1 - in-shift)) (:func:`combined_shrinkage`).
+    """
 
     name: str = "service center"
     timezone: str = "Europe/Berlin"
     interval: Seconds = 1800.0
-    shrinkage: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
+    country: str | None = None
+    holidays: tuple[dt.date, ...] = ()
+    premiums: Premiums = Premiums()
+    contract_hours_per_week: Annotated[float, Field(gt=0.0, le=80.0)] = 40.0
+    absence_shrinkage: Shrinkage = 0.0
+    in_shift_shrinkage: Shrinkage = 0.0
     opening_hours: Hours = OpeningHours()
     queues: tuple[QueueConfig, ...]
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, v: str | None) -> str | None:
+        return None if v is None else check_country(v)
 
     @field_validator("timezone")
     @classmethod
@@ -323,23 +450,137 @@ class CenterConfig(_Model):
                 return q
         raise KeyError(key)
 
+    @property
+    def holiday_country(self) -> str | None:
+        """``country``, else the country of ``timezone``; None: no public holidays."""
+        if self.country is not None:
+            return None if self.country == "none" else self.country
+        from wfm.io.events import country_for_timezone
+
+        return country_for_timezone(self.timezone)
+
+    def holiday_dates(self, years: Iterable[int]) -> set[dt.date]:
+        """The public holidays of every step in ``years``: the country's plus ``holidays``."""
+        return holiday_dates(self.holiday_country, self.holidays, years)
+
+    @property
+    def shrinkage(self) -> float:
+        """The center's combined shrinkage (both kinds, :func:`combined_shrinkage`)."""
+        return combined_shrinkage(self.absence_shrinkage, self.in_shift_shrinkage)
+
+    def shrinkage_kinds(self, queue: QueueConfig) -> tuple[float, float]:
+        """``(absence, in_shift)`` of ``queue``: its own, else the center's."""
+        a = self.absence_shrinkage if queue.absence_shrinkage is None else queue.absence_shrinkage
+        s = (self.in_shift_shrinkage if queue.in_shift_shrinkage is None
+             else queue.in_shift_shrinkage)
+        return a, s
+
     def shrinkage_for(self, queue: QueueConfig) -> float:
-        return self.shrinkage if queue.shrinkage is None else queue.shrinkage
+        """Combined shrinkage of ``queue``: scheduled agents = on duty / (1 - this)."""
+        return combined_shrinkage(*self.shrinkage_kinds(queue))
 
     def hours_for(self, queue: QueueConfig) -> OpeningHours:
         return self.opening_hours if queue.opening_hours is None else queue.opening_hours
 
 
+def holiday_dates(
+    country: str | None, extra: Iterable[dt.date], years: Iterable[int]
+) -> set[dt.date]:
+    """Public holidays of ``country`` (``DE``, ``DE-BY``; None: none) in ``years``, plus
+    the ``extra`` dates that fall in them: the one holiday lookup of every step."""
+    from wfm.io.events import public_holidays
+
+    ys = sorted({int(y) for y in years})
+    return public_holidays(country, ys) | {d for d in extra if d.year in ys}
+
+
+SHRINKAGE_KINDS = ("absence_shrinkage", "in_shift_shrinkage")
+
+
+def read_old_shrinkage(table: dict[str, Any], where: str) -> dict[str, Any]:
+    """``table`` with the old ``shrinkage = x`` read as ``absence_shrinkage = x``,
+    ``in_shift_shrinkage = 0`` (one figure grossed up as before: the same requirement,
+    plan and simulation).  Raises ``ValueError`` naming ``where.shrinkage``."""
+    if "shrinkage" not in table:
+        return table
+    out = dict(table)
+    value = out.pop("shrinkage")
+    if any(k in out for k in SHRINKAGE_KINDS):
+        raise ValueError(
+            f"{where}.shrinkage: give either shrinkage (one figure, the old form) or "
+            "absence_shrinkage and in_shift_shrinkage, not both"
+        )
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value < 1
+    if not ok:
+        raise ValueError(f"{where}.shrinkage: must be a fraction in [0, 1), got {value!r}")
+    out["absence_shrinkage"], out["in_shift_shrinkage"] = float(value), 0.0
+    return out
+
+
+def _old_schedule_keys(center: dict[str, Any], schedule: Mapping[str, Any]) -> dict[str, Any]:
+    """Move the center-wide keys an old ``[schedule]`` table held into ``[center]``:
+    ``fte_hours`` (as ``contract_hours_per_week``) and ``premiums``; ``holidays`` (a date
+    list beside the country's) is an error that says what to write instead."""
+    if "holidays" in schedule:
+        raise ValueError(
+            "schedule.holidays: public holidays come from [center] now, one source for "
+            'forecast, schedule and scenarios: remove this list, set country = "DE" (or a '
+            'region such as "DE-BY") in [center] and list any further days as [center] '
+            'holidays = ["2026-12-24"]'
+        )
+    out = dict(center)
+    if "fte_hours" in schedule:
+        v = schedule["fte_hours"]
+        if isinstance(v, bool) or not isinstance(v, int | float) or not 0 < v <= 80:
+            raise ValueError(f"schedule.fte_hours: must be hours per week in (0, 80], got {v!r}")
+        given = out.get("contract_hours_per_week")
+        if given is not None and given != v:
+            raise ValueError(
+                f"schedule.fte_hours: {v:g} differs from [center] contract_hours_per_week = "
+                f"{given:g}; one FTE definition: remove schedule.fte_hours"
+            )
+        out["contract_hours_per_week"] = v
+    if "premiums" in schedule:
+        if "premiums" in out:
+            raise ValueError(
+                "schedule.premiums: the premium table is given twice; keep [center.premiums] "
+                "(one table and night window for schedule and scenarios)"
+            )
+        out["premiums"] = schedule["premiums"]
+    return out
+
+
+OLD_SCHEDULE_KEYS = ("fte_hours", "premiums", "holidays")
+"""``[schedule]`` keys that belong to ``[center]`` now (read by :func:`center_from_dict`)."""
+
+
 def center_from_dict(data: Mapping[str, Any]) -> CenterConfig:
-    """Build a :class:`CenterConfig` from parsed TOML (raises ValidationError)."""
+    """Build a :class:`CenterConfig` from parsed TOML (raises ValidationError/ValueError).
+
+    Old keys: ``shrinkage`` (center, defaults, queue) is read by
+    :func:`read_old_shrinkage`; ``[schedule] fte_hours`` as ``contract_hours_per_week``
+    and ``[schedule.premiums]`` as ``[center.premiums]`` (:func:`_old_schedule_keys`).
+    """
     # [schedule], [[shift]], [[group]] belong to shift planning (wfm.config.schedule)
     unknown = set(data) - {"center", "defaults", "queue", "schedule", "shift", "group"}
     if unknown:
         raise ValueError(f"unknown top-level table(s): {', '.join(sorted(unknown))}")
-    defaults = dict(data.get("defaults", {}))
-    # channel-type defaults (letter, social, ...) are more specific than [defaults]
-    queues = [{**defaults, **with_channel_defaults(q)} for q in data.get("queue", [])]
-    return CenterConfig(**dict(data.get("center", {})), queues=queues)
+    tables = {k: data.get(k, {}) for k in ("center", "defaults", "schedule")}
+    for name, table in tables.items():
+        if not isinstance(table, Mapping):
+            raise ValueError(f"{name}: expected a table [{name}]")
+    rows = data.get("queue", [])
+    if not isinstance(rows, list) or not all(isinstance(q, Mapping) for q in rows):
+        raise ValueError("queue: expected [[queue]] tables")
+    center = read_old_shrinkage(dict(tables["center"]), "center")
+    center = _old_schedule_keys(center, tables["schedule"])
+    defaults = read_old_shrinkage(dict(tables["defaults"]), "defaults")
+    queues = []
+    for i, q in enumerate(rows):
+        label = f"queue[{i + 1}] ({q.get('channel', '?')}:{q.get('language', '?')})"
+        # channel-type defaults (letter, social, ...) are more specific than [defaults]
+        queues.append({**defaults, **with_channel_defaults(read_old_shrinkage(dict(q), label))})
+    return CenterConfig(**center, queues=queues)
 
 
 def read_toml(path: str | Path, what: str = "config file") -> dict[str, Any]:
@@ -398,6 +639,8 @@ def _describe(err: Mapping[str, Any], data: Mapping[str, Any]) -> str:
             q = data.get("queue", [])[loc[1]] if loc[1] < len(data.get("queue", [])) else {}
             label = f"{q.get('channel', '?')}:{q.get('language', '?')}"
             loc = [f"queue[{loc[1] + 1}] ({label})", *loc[2:]]
-    elif loc:
+    elif loc and loc[0] == "premiums" and "premiums" not in data.get("center", {}):
+        loc = ["schedule", *loc]  # the old place of the premium table
+    else:
         loc = ["center", *loc]
     return describe_validation_error(loc, err)

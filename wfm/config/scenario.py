@@ -17,7 +17,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
-import holidays as holidays_lib
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -32,8 +31,14 @@ from wfm.config.center import (
     CenterConfig,
     Hours,
     OpeningHours,
+    Premiums,
     Seconds,
+    Shrinkage,
+    check_country,
+    clock_window,
+    combined_shrinkage,
     describe_validation_error,
+    read_old_shrinkage,
     read_toml,
 )
 from wfm.errors import WfmInputError
@@ -75,8 +80,11 @@ class Settings(_Model):
     * ``years``: horizon of the total cost of ownership (TCO), years;
     * ``inflation``: yearly run-cost escalation, fraction (TCO_n = sum of
       run cost * (1 + inflation)^(y-1) + transition);
-    * ``night``: local night window, e.g. ``"20:00-06:00"``;
-    * ``country``: public holidays (``holidays`` package), ``DE`` or ``DE-BY``;
+    * ``night``, ``country``: old keys.  The night window and the public holidays
+      are the center's (``[center.premiums] night_hours``, ``[center] country``): one
+      window and one holiday source for schedule and scenarios.  Given here they
+      must agree with the center (else a located error); :func:`load_scenarios`
+      fills both with the center's values;
     * ``baseline_fcr``: first-contact resolution behind the forecast's volume
       (needed when a provider sets ``fcr``); ``recontact``: probability q that
       an unresolved issue contacts again (1 = every one).
@@ -84,38 +92,34 @@ class Settings(_Model):
 
     years: Annotated[int, Field(ge=1, le=30)] = 3
     inflation: Annotated[float, Field(ge=-0.5, le=1.0)] = 0.0
-    night: str = "20:00-06:00"
-    country: str = "DE"
+    night: str | None = None
+    country: str | None = None
     baseline_fcr: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
     recontact: Share = 1.0
 
     @field_validator("night")
     @classmethod
-    def _night(cls, v: str) -> str:
-        OpeningHours.parse({"daily": v})
+    def _night(cls, v: str | None) -> str | None:
+        if v is not None:
+            OpeningHours.parse({"daily": v})
         return v
 
     @field_validator("country")
     @classmethod
-    def _country(cls, v: str) -> str:
-        code, _, subdiv = v.strip().upper().partition("-")
-        try:
-            holidays_lib.country_holidays(code, subdiv=subdiv or None)
-        except NotImplementedError:
-            raise ValueError(
-                f"unknown country or subdivision {v!r}; use e.g. DE or DE-BY"
-            ) from None
-        return v.strip().upper()
+    def _country(cls, v: str | None) -> str | None:
+        return None if v is None else check_country(v)
 
 
 class InhouseCost(_Model):
     """In-house cost model (bpo-economics.md section 1.2), all amounts in EUR.
 
-    Give ``annual_salary`` (gross EUR per FTE-year) or ``hourly_wage``
-    (gross EUR per paid hour); ``wage_uplift`` per language (e.g. native
-    EN/FR speakers +0.10).  Premiums are fractions of the hourly wage on
-    paid hours in the night window, on Sundays and on public holidays (a
-    holiday replaces the Sunday premium; the night premium adds to both).
+    Give ``annual_salary`` (gross EUR per FTE-year, FTE as the center's
+    ``contract_hours_per_week``) or ``hourly_wage`` (gross EUR per paid hour);
+    ``wage_uplift`` per language (e.g. native EN/FR speakers +0.10).  Premiums
+    are fractions of the hourly wage on paid hours in the center's night window,
+    on Sundays and on public holidays (a holiday replaces the Sunday premium; the
+    night premium adds to both); unset, they are the center's ``[center.premiums]``
+    (:meth:`with_center_premiums`), set they override its rates for this site.
     Overheads: team leaders and support staff per span of agent FTE at a
     loaded cost per year, technology per FTE-year plus a fixed platform cost,
     seats = peak concurrent agents * (1 + seat_reserve) * (1 - home_office),
@@ -140,6 +144,13 @@ class InhouseCost(_Model):
     home_office: Share = 0.0
     attrition: Annotated[float, Field(ge=0.0, le=3.0)] = 0.25
     replacement_cost: NonNeg = 9_000.0
+
+    def with_center_premiums(self, premiums: Premiums) -> InhouseCost:
+        """The premium rates not set in the file taken from the center's table."""
+        mine = {"night_premium": premiums.night, "sunday_premium": premiums.sunday,
+                "holiday_premium": premiums.holiday}
+        update = {k: v for k, v in mine.items() if k not in self.model_fields_set}
+        return self.model_copy(update=update) if update else self
 
     @model_validator(mode="after")
     def _wage(self) -> InhouseCost:
@@ -216,9 +227,12 @@ class Provider(_Model):
     ``*:tr`` or ``phone:*`` patterns); ``hours``: when it can serve (24/7 by
     default).  ``aht_factor`` multiplies the forecast AHT (1.05 = +5 %);
     ``fcr`` is its first-contact resolution (repeat contacts, see
-    :func:`wfm.scenario.cost.repeat_factor`); ``shrinkage`` overrides the
-    center's; ``contract_hours_per_week`` defines one FTE (39 h: 2,028 h a
-    year).  ``transition_cost``/``exit_cost``: one-off EUR in the TCO.
+    :func:`wfm.scenario.cost.repeat_factor`); ``absence_shrinkage`` and
+    ``in_shift_shrinkage`` override the center's (the old ``shrinkage`` is read
+    as in the center file); ``contract_hours_per_week``: a vendor's FTE for its
+    ``per_fte_month`` price and the FTE column (default: the center's; an
+    in-house provider's FTE is the center's).  ``transition_cost``/``exit_cost``:
+    one-off EUR in the TCO.
     """
 
     name: str
@@ -227,8 +241,9 @@ class Provider(_Model):
     hours: Hours = OpeningHours()
     aht_factor: Positive = 1.0
     fcr: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
-    shrinkage: Annotated[float, Field(ge=0.0, lt=1.0)] | None = None
-    contract_hours_per_week: Annotated[float, Field(gt=0.0, le=80.0)] = 39.0
+    absence_shrinkage: Shrinkage | None = None
+    in_shift_shrinkage: Shrinkage | None = None
+    contract_hours_per_week: Annotated[float, Field(gt=0.0, le=80.0)] | None = None
     transition_cost: NonNeg = 0.0
     exit_cost: NonNeg = 0.0
     cost: InhouseCost | None = None
@@ -254,6 +269,19 @@ class Provider(_Model):
                     'when = "always" (it takes what the others do not)'
                 )
         return self
+
+    def shrinkage(self, kinds: tuple[float, float]) -> float:
+        """Combined shrinkage of this provider on a queue whose ``(absence, in_shift)``
+        shrinkage is ``kinds`` (the center's): its own kinds where set."""
+        a = kinds[0] if self.absence_shrinkage is None else self.absence_shrinkage
+        s = kinds[1] if self.in_shift_shrinkage is None else self.in_shift_shrinkage
+        return combined_shrinkage(a, s)
+
+    def contract_hours(self, center: CenterConfig) -> float:
+        """Paid hours a week of one FTE: the vendor's own, else the center's."""
+        if self.contract_hours_per_week is None:
+            return center.contract_hours_per_week
+        return self.contract_hours_per_week
 
     def serves(self, queue: str) -> bool:
         """Does the provider serve ``channel:language`` (with ``*`` patterns)?"""
@@ -299,8 +327,8 @@ class Route(_Model):
     """One routing rule: the first rule matching a queue and interval wins.
 
     ``queues``: patterns as for providers; ``when``: ``always``, ``nights``
-    (settings.night), ``sundays``, ``holidays``, ``weekends`` (Sat, Sun),
-    ``off_hours`` (nights, Sundays, holidays) or an opening-hours table
+    (the center's ``[center.premiums] night_hours``), ``sundays``, ``holidays``,
+    ``weekends`` (Sat, Sun), ``off_hours`` (nights, Sundays, holidays) or an opening-hours table
     (``{ "mon-sat" = "07:00-20:00" }``).  Either ``provider`` (all of it) or
     ``shares`` (``{ inhouse = 0.7, nearshore = 0.3 }``, summing to 1);
     with ``provider``, ``overflow`` (:class:`Overflow`) caps its team and
@@ -431,6 +459,7 @@ def check_against_center(scen: ScenarioFile, center: CenterConfig) -> None:
     Raises :class:`WfmInputError` naming the scenario file and the key.
     """
     fail = _failer(scen.path)
+    _check_center_keys(scen, center, fail)
     names = [p.name for p in scen.providers]
     for i, p in enumerate(scen.providers):
         if names.count(p.name) > 1:
@@ -481,6 +510,36 @@ def check_against_center(scen: ScenarioFile, center: CenterConfig) -> None:
                     fail(f"{where}.route", f"queue {q} is served by nobody; add a route or default")
 
 
+def _check_center_keys(scen: ScenarioFile, center: CenterConfig, fail) -> None:
+    """Old keys that must agree with the center: one night window, one holiday source,
+    one in-house FTE."""
+    night = scen.settings.night
+    if night is not None and clock_window(night) != center.premiums.night_hours:
+        fail("settings.night", f"{night} differs from the center's night window "
+             f"{center.premiums.night_window}; one window for premiums and routing: remove "
+             f'settings.night, or set [center.premiums] night_hours = "{night}"')
+    country = scen.settings.country
+    mine = center.holiday_country or "none"
+    if country is not None and country != mine:
+        fail("settings.country", f"{country} differs from the center's public holidays "
+             f'({mine}); one holiday source: remove settings.country, or set country = '
+             f'"{country}" in [center]')
+    for i, p in enumerate(scen.providers):
+        hours = p.contract_hours_per_week
+        if p.kind == "inhouse" and hours is not None and hours != center.contract_hours_per_week:
+            fail(f"provider[{i + 1}] ({p.name}).contract_hours_per_week",
+                 f"{hours:g} h differs from the center's contract_hours_per_week = "
+                 f"{center.contract_hours_per_week:g}; an in-house FTE is the center's: "
+                 "remove this key, or set contract_hours_per_week in [center]")
+
+
+def resolved(scen: ScenarioFile, center: CenterConfig) -> ScenarioFile:
+    """``scen`` with ``settings.night`` and ``settings.country`` the center's values."""
+    settings = scen.settings.model_copy(update={
+        "night": center.premiums.night_window, "country": center.holiday_country or "none"})
+    return scen.model_copy(update={"settings": settings})
+
+
 def _check_pattern(pattern: str, center: CenterConfig, fail, key: str) -> None:
     if pattern == "*":
         return
@@ -509,10 +568,15 @@ def scenarios_from_dict(data: Mapping[str, Any], path: str = "") -> ScenarioFile
         raise ValueError("provider: define at least one [[provider]]")
     if not data.get("scenario"):
         raise ValueError("scenario: define at least one [[scenario]]")
+    providers = [
+        read_old_shrinkage(dict(p), f"provider[{i + 1}] ({p.get('name', '?')})")
+        if isinstance(p, Mapping) else p
+        for i, p in enumerate(data.get("provider", []))
+    ]
     return ScenarioFile(
         path=path,
         settings=dict(data.get("settings", {})),
-        providers=list(data.get("provider", [])),
+        providers=providers,
         scenarios=list(data.get("scenario", [])),
     )
 
@@ -528,7 +592,7 @@ def load_scenarios(path: str | Path, center: CenterConfig) -> ScenarioFile:
     except ValueError as exc:
         raise WfmInputError(str(exc), file=str(path)) from None
     check_against_center(scen, center)
-    return scen
+    return resolved(scen, center)
 
 
 _TABLES = {"providers": "provider", "scenarios": "scenario", "settings": "settings"}

@@ -15,8 +15,7 @@ Errors name the file and the key (``group[2] (DE_EN).skills``).
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -32,40 +31,27 @@ from pydantic import (
 
 from wfm.config.center import (
     DAYS,
+    OLD_SCHEDULE_KEYS,
     CenterConfig,
+    Premiums,
     Seconds,
     _day_range,
+    center_from_dict,
+    clock_window,
     describe_validation_error,
+    holiday_dates,
     read_toml,
 )
 from wfm.errors import WfmInputError
 
 Money = Annotated[float, Field(ge=0.0)]
-_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
-def _clock(text: str) -> int:
-    """``"06:30"`` -> 390 minutes after midnight (``24:00`` allowed as 1440)."""
-    m = _CLOCK.match(str(text).strip())
-    if not m or int(m.group(2)) >= 60 or int(m.group(1)) * 60 + int(m.group(2)) > 1440:
-        raise ValueError(f'expected a clock time "HH:MM", got {text!r}')
-    return int(m.group(1)) * 60 + int(m.group(2))
-
-
-def _clock_window(text: Any) -> tuple[int, int]:
-    """``"06:00-14:00"`` -> (360, 840) minutes; the end may be below the start (past midnight)."""
-    parts = str(text).split("-")
-    if len(parts) == 1 and _CLOCK.match(parts[0].strip()):  # one start time
-        m = _clock(parts[0]) % 1440
-        return m, m
-    if len(parts) != 2:
-        raise ValueError(f'expected a window "HH:MM-HH:MM", got {text!r}')
-    return _clock(parts[0]) % 1440, _clock(parts[1])
 
 
 def _windows(value: Any) -> tuple[tuple[int, int], ...]:
     items = value if isinstance(value, list | tuple) else [value]
-    return tuple(w if isinstance(w, tuple) else _clock_window(w) for w in items)
+    return tuple(w if isinstance(w, tuple) else clock_window(w) for w in items)
 
 
 def _days(value: Any) -> tuple[int, ...]:
@@ -115,19 +101,6 @@ GERMAN_BREAKS = (
 )
 
 
-class Premiums(_Model):
-    """Pay premiums as fractions of the base rate, per worked interval.
-
-    Night applies to intervals starting inside ``night_hours`` (local time);
-    Sunday and public holiday do not add up (the larger applies); night adds to both.
-    """
-
-    night: Annotated[float, Field(ge=0.0)] = 0.25
-    night_hours: Annotated[tuple[int, int], BeforeValidator(_clock_window)] = (23 * 60, 6 * 60)
-    sunday: Annotated[float, Field(ge=0.0)] = 0.50
-    holiday: Annotated[float, Field(ge=0.0)] = 1.25
-
-
 class ScheduleRules(_Model):
     """Global rules of the shift plan (``[schedule]``).
 
@@ -135,8 +108,10 @@ class ScheduleRules(_Model):
       or queue (``phone:de``), the queue key winning; ``default_penalty`` otherwise.
     * ``overstaffing_cost``: small cost per idle on-duty agent-hour (tie-breaker).
     * ``wrap_week``: a week-long horizon is cyclic (Sunday night runs into Monday).
-    * ``fte_hours``: paid hours per week of one full-time equivalent.
-    * ``holidays``: public holidays (ISO dates) for the holiday premium.
+    * ``fte_hours``, ``premiums``, ``country``, ``holidays``: the center's
+      ``contract_hours_per_week``, premium table and public holidays, copied from
+      ``[center]`` by :func:`schedule_from_dict` (not keys of ``[schedule]``);
+      ``holidays`` are extra dates beside the ``country``'s (:meth:`holiday_dates`).
     * ``days_off``, ``max_days_in_row``, ``min_rest``: weekly rules, see README
       (applied in aggregate per group by the shift model, per agent by the roster).
     * ``consecutive_days_off``: the roster gives every agent a block of this many
@@ -154,6 +129,7 @@ class ScheduleRules(_Model):
     overstaffing_cost: Money = 0.5
     wrap_week: bool = True
     fte_hours: Annotated[float, Field(gt=0.0)] = 40.0
+    country: str | None = None
     holidays: tuple[dt.date, ...] = ()
     premiums: Premiums = Premiums()
     break_rule: tuple[BreakRule, ...] = GERMAN_BREAKS
@@ -163,6 +139,10 @@ class ScheduleRules(_Model):
     min_rest: Seconds = 11 * 3600.0
     rest_in_aggregate: bool = False
     fill_shortfalls: bool = True
+
+    def holiday_dates(self, years: Iterable[int]) -> set[dt.date]:
+        """Public holidays in ``years`` for the holiday premium (the center's source)."""
+        return holiday_dates(self.country, self.holidays, years)
 
     def penalty(self, channel: str, language: str) -> float:
         """Understaffing penalty per missing agent-hour for one queue."""
@@ -269,6 +249,19 @@ class ScheduleConfig(_Model):
         return self
 
 
+def _old_keys_agree(rules: Mapping[str, Any], center: CenterConfig) -> None:
+    """Old ``[schedule]`` keys must say what ``center`` says (never silently dropped)."""
+    probe = center_from_dict({"center": {}, "schedule": rules,
+                              "queue": [{"channel": "x", "language": "x", "target": "80/20s"}]})
+    if "fte_hours" in rules and probe.contract_hours_per_week != center.contract_hours_per_week:
+        raise ValueError(
+            f"schedule.fte_hours: {rules['fte_hours']:g} differs from the center's "
+            f"contract_hours_per_week = {center.contract_hours_per_week:g}"
+        )
+    if "premiums" in rules and probe.premiums != center.premiums:
+        raise ValueError("schedule.premiums: differ from the center's [center.premiums]")
+
+
 def schedule_from_dict(data: Mapping[str, Any], center: CenterConfig) -> ScheduleConfig:
     """Validate the schedule tables of a parsed center TOML against ``center``.
 
@@ -276,8 +269,17 @@ def schedule_from_dict(data: Mapping[str, Any], center: CenterConfig) -> Schedul
     """
     if "shift" not in data or "group" not in data:
         raise ValueError("shift planning needs [[shift]] and [[group]] tables in the config")
+    rules = dict(data.get("schedule", {}))
+    if "country" in rules:
+        raise ValueError('schedule.country: set country in [center] (e.g. country = "DE")')
+    # the center's holidays, premiums and FTE definition: old [schedule] keys were read
+    # into the center by center_from_dict; a center built from other tables must agree
+    _old_keys_agree(rules, center)
+    rules = {k: v for k, v in rules.items() if k not in OLD_SCHEDULE_KEYS}
+    rules.update(fte_hours=center.contract_hours_per_week, premiums=center.premiums,
+                 country=center.holiday_country, holidays=center.holidays)
     cfg = ScheduleConfig(
-        rules=dict(data.get("schedule", {})),
+        rules=rules,
         shifts=list(data.get("shift", [])),
         groups=list(data.get("group", [])),
     )

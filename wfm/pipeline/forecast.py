@@ -22,7 +22,9 @@ def forecast_inputs(
 ) -> tuple[tuple[Prepared, pd.DataFrame | None], list[str]]:
     """Read history, events and holidays; returns ``((prepared, events), warnings)``.
 
-    ``country`` ``None`` takes the holidays of the history's timezone, ``"none"`` none.
+    Holidays: with a ``config``, the center's (``[center] country``); ``country`` may
+    repeat it but not differ.  Without one, ``country`` (``DE``, ``DE-BY``; ``"none"``:
+    none), ``None`` the country of the history's timezone.
     User mistakes raise :class:`wfm.errors.WfmInputError`.
     """
     from wfm.config import load_center
@@ -35,11 +37,16 @@ def forecast_inputs(
     tz = hist.timezone
     keys = sorted(set(hist.frame["channel"] + ":" + hist.frame["language"]))
     ev = read_events(events_path, tz, queues=keys) if events_path else None
-    if country is None:
-        country = country_for_timezone(tz)
-    elif country.lower() == "none":
-        country = None
-    days = public_holidays(country, history_years(hist.frame["interval_start"]))
+    years = history_years(hist.frame["interval_start"])
+    if center is not None:  # the center's holidays, the ones schedule and scenarios use
+        check_country_option(country, center, config)
+        days = center.holiday_dates(years)
+    else:
+        if country is None:
+            country = country_for_timezone(tz)
+        elif country.lower() == "none":
+            country = None
+        days = public_holidays(country, years)
     prepared = prepare(hist.frame, hist.interval, tz, holidays=days, events=ev)
     warnings = list(hist.warnings)
     if center is not None:
@@ -47,6 +54,23 @@ def forecast_inputs(
         if absent:
             warnings.append(f"no history for {', '.join(absent)}: not forecast")
     return (prepared, ev), warnings
+
+
+def check_country_option(country: str | None, center: Any, config: Path) -> None:
+    """``--country`` beside a config must name the center's holidays (one source)."""
+    if country is None:
+        return
+    given = "none" if country.strip().lower() == "none" else country.strip().upper()
+    mine = center.holiday_country or "none"
+    if given != mine:
+        from wfm.errors import WfmInputError
+
+        raise WfmInputError(
+            f"center.country: --country {country} differs from the config's public holidays "
+            f"({mine}); one holiday source for forecast, schedule and scenarios: drop "
+            f'--country or set country = "{given}" in [center]',
+            file=str(config),
+        )
 
 
 def history_years(starts: pd.Series) -> list[int]:

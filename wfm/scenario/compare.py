@@ -8,10 +8,13 @@ summing to 1.  Each provider's share is then:
    its AHT by ``aht_factor``;
 2. staffed with :func:`wfm.staffing.queue_requirement` (the same engine as
    ``wfm staff``), open only in the intervals routed to it, with the
-   provider's shrinkage;
-3. summed to hours per year (the forecast period scaled to 52 weeks) and
-   priced with :func:`inhouse_cost` or :func:`vendor_cost`.
+   center's shrinkage of both kinds (or the provider's own);
+3. summed to hours per year (the forecast period scaled to
+   :data:`wfm.units.WEEKS_PER_YEAR` weeks) and priced with :func:`inhouse_cost`
+   or :func:`vendor_cost`.
 
+The night window, the public holidays, the premium table and the FTE definition
+are the center's (``[center]``, :class:`wfm.config.CenterConfig`).
 Hours are *required* paid hours from staffing; with a shift plan's
 overhead (``CompareContext.overhead``) in-house hours are scheduled hours.
 Pure functions over a validated forecast frame; no I/O.
@@ -19,13 +22,16 @@ Pure functions over a validated forecast frame; no I/O.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from wfm.config import CenterConfig, OpeningHours
+from wfm.config import CenterConfig, OpeningHours, QueueConfig
+from wfm.config.center import Premiums, clock_window
 from wfm.config.scenario import (
     Provider,
     Route,
@@ -39,10 +45,8 @@ from wfm.errors import WfmInputError
 from wfm.io.events import public_holidays
 from wfm.scenario.cost import (
     MONTHS_PER_YEAR,
-    WEEKS_PER_YEAR,
     LineItem,
     QueueWork,
-    fte,
     inhouse_cost,
     repeat_factor,
     tco,
@@ -50,6 +54,7 @@ from wfm.scenario.cost import (
 )
 from wfm.scenario.deflection import apply_callbacks, apply_deflection
 from wfm.staffing import apply_shrinkage, full_grid, queue_requirement, round_requirement
+from wfm.units import WEEKS_PER_YEAR, fte
 
 
 @dataclass(frozen=True)
@@ -126,11 +131,23 @@ class _QueueData:
     """The forecast's contacts before deflection (None: ``volume``)."""
 
 
-def window_masks(grid: pd.DatetimeIndex, night: str, country: str) -> dict[str, np.ndarray]:
-    """Boolean masks over local interval starts: nights, sundays, holidays, weekends, off_hours."""
-    nights = OpeningHours.parse({"daily": night}).is_open(grid)
+def window_masks(
+    grid: pd.DatetimeIndex,
+    night: str | tuple[int, int] | Premiums,
+    holidays: str | None | Iterable[dt.date],
+) -> dict[str, np.ndarray]:
+    """Boolean masks over local interval starts: nights, sundays, holidays, weekends, off_hours.
+
+    ``night``: the night window (``"23:00-06:00"``, minutes, or the center's
+    :class:`Premiums`); ``holidays``: the public holiday dates, or a country code
+    (``DE``, ``DE-BY``) to look them up.
+    """
+    premiums = night if isinstance(night, Premiums) else Premiums(night_hours=clock_window(night))
+    nights = premiums.night_mask(grid)
     dow = grid.day_of_week.to_numpy()
-    days = public_holidays(country, sorted(set(grid.year)))
+    years = sorted(set(grid.year))
+    days = public_holidays(holidays, years) if holidays is None or isinstance(holidays, str) \
+        else set(holidays)
     local_days = grid.tz_localize(None).normalize() if grid.tz is not None else grid.normalize()
     hol = np.isin(local_days.to_numpy(), pd.DatetimeIndex(sorted(days)).to_numpy())
     sundays = dow == 6
@@ -269,14 +286,16 @@ def prepare(
     """
     queues = tuple(_queues(frame, center))
     span_weeks = max(len(q.grid) for q in queues) * center.interval / (7 * 86400.0)
+    # the center's night window and public holidays (one of each for every step)
     masks = {
-        q.key: window_masks(q.grid, scen.settings.night, scen.settings.country) for q in queues
+        q.key: window_masks(q.grid, center.premiums, center.holiday_dates(set(q.grid.year)))
+        for q in queues
     }
     # A holiday inside a one-week forecast scaled to 52 weeks would count 52 times
     # (and a week without one, never): holiday hours are the forecast's mean paid
-    # hours per day times the country's public holidays in the forecast's year.
+    # hours per day times the center's public holidays in the forecast's year.
     first = min(q.grid[0] for q in queues)
-    holidays_per_year = len(public_holidays(scen.settings.country, [first.year]))
+    holidays_per_year = len(center.holiday_dates([first.year]))
     return CompareContext(
         center=center,
         queues=queues,
@@ -596,21 +615,76 @@ def _queue_work(  # noqa: PLR0913
     Where ``cap`` is finite the provider is a capped overflow team: ``cap``
     agents on duty, its contacts answered at once (service level 1); a shift
     plan's overhead (``ctx.overhead``, applied as max(f, 1) to in-house hours)
-    leaves those cells unscaled.
+    leaves those cells unscaled.  Three steps: :func:`_staff_share` (per
+    interval), :func:`_yearly` (per year, over all intervals and over each of a
+    vendor's price windows, :func:`_price_windows`).
     """
-    center, per_year = ctx.center, ctx.per_year
+    st = _staff_share(scen, ctx, qd, prov, share, cap)
+    if st is None:
+        return None
+    everything = np.ones(len(st.mask), dtype=bool)
+    parts = tuple(_yearly(ctx, qd, st, sel) for sel in _price_windows(prov, ctx.masks[qd.key],
+                                                                       qd.grid))
+    v, sl, ok = st.handled, st.service_level, st.ok
+    return _Work(
+        _yearly(ctx, qd, st, everything),
+        float((sl[ok] * v[ok]).sum()),
+        float(v[ok].sum()),
+        pd.Series(st.on_duty, index=qd.grid.tz_convert("UTC")),
+        parts,
+    )
+
+
+@dataclass(frozen=True)
+class _Staffing:
+    """One provider's staffing of one queue, per interval of the forecast period.
+
+    ``routed``: forecast contacts routed to it; ``handled``: with its repeat
+    contacts; ``minutes``: handled minutes; ``paid``/``required``/``duty``: paid
+    hours (a plan's overhead applied), required paid hours and on-duty hours;
+    ``on_duty``: agents on duty; ``service_level``: at that staffing (1 for a
+    capped overflow team's cells); ``mask``: open intervals with a share.
+    """
+
+    queue: QueueConfig
+    routed: np.ndarray
+    handled: np.ndarray
+    minutes: np.ndarray
+    paid: np.ndarray
+    required: np.ndarray
+    duty: np.ndarray
+    on_duty: np.ndarray
+    service_level: np.ndarray
+    mask: np.ndarray
+
+    @property
+    def ok(self) -> np.ndarray:
+        """Intervals that count for the service level (a value and contacts)."""
+        return np.isfinite(self.service_level) & (self.handled > 0)
+
+
+def _staff_share(  # noqa: PLR0913
+    scen: ScenarioFile,
+    ctx: CompareContext,
+    qd: _QueueData,
+    prov: Provider,
+    share: np.ndarray,
+    cap: np.ndarray | None,
+) -> _Staffing | None:
+    """Step 1: repeat contacts and AHT factor, staffing with the provider's shrinkage,
+    a capped team's fixed agents, a plan's overhead (None: the provider has no open
+    interval of the queue)."""
+    center = ctx.center
     queue = center.queue(qd.key)
-    settings = scen.settings
-    m = ctx.masks[qd.key]
     h = center.interval / 3600.0
     mask = qd.open_mask & (share > 0)
     if not mask.any():
         return None
     volume = qd.volume * ctx.volume_factor
-    rf = repeat_factor(settings.baseline_fcr, prov.fcr, settings.recontact)
+    rf = repeat_factor(scen.settings.baseline_fcr, prov.fcr, scen.settings.recontact)
     v = volume * share * rf
     a = qd.aht * ctx.aht_factor * prov.aht_factor
-    shrink = prov.shrinkage if prov.shrinkage is not None else center.shrinkage_for(queue)
+    shrink = prov.shrinkage(center.shrinkage_kinds(queue))
     capped = np.zeros(len(mask), dtype=bool) if cap is None else mask & np.isfinite(cap)
     req = queue_requirement(
         queue, v, a, interval=center.interval, open_mask=mask & ~capped, shrinkage=shrink
@@ -629,70 +703,84 @@ def _queue_work(  # noqa: PLR0913
         # split used: its cells are not scaled (that would change the team, not its split)
         f_t = np.where(capped, 1.0, f)
         paid, on_duty = paid * f_t, on_duty * f_t
-    duty = on_duty * h
-    minutes = v * a / 60.0
+    return _Staffing(
+        queue=queue,
+        routed=volume * share,
+        handled=v,
+        minutes=v * a / 60.0,
+        paid=paid,
+        required=required,
+        duty=on_duty * h,
+        on_duty=on_duty,
+        service_level=np.where(capped & (v > 0), 1.0, req.service_level),
+        mask=mask,
+    )
+
+
+def _yearly(ctx: CompareContext, qd: _QueueData, st: _Staffing, sel: np.ndarray) -> QueueWork:
+    """Step 2: the yearly figures over the intervals ``sel``, premium hours included.
+
+    Without a day variant (``ctx.holiday_mode`` None) routing does not depend on
+    holidays: a share h of every interval is a public holiday (the year's holidays,
+    not the forecast's dates), where the holiday premium replaces the Sunday premium
+    and the whole interval is off-hours.  In one of the two day variants of
+    :func:`day_variants` the holidays are in the masks.
+    """
+    m = ctx.masks[qd.key]
+    per_year = ctx.per_year
     off = m["off_hours"]
-    hol = m["holidays"]
-    sl = np.where(capped & (v > 0), 1.0, req.service_level)
-    ok = np.isfinite(sl) & (v > 0)
-    routed = volume * share
-    deferred = queue.model == "deferred"
     if ctx.holiday_mode is None:
-        # routing does not depend on holidays: a share h of every interval is a public
-        # holiday (the year's holidays, not the forecast's dates), where the holiday
-        # premium replaces the Sunday premium and the whole interval is off-hours
         h_year = ctx.holiday_share
         ordinary = m["nights"] | m["sundays"]
         sundays = m["sundays"]
-    else:  # one of the two day variants of day_variants: holidays are in the masks
+    else:
         h_year = float(ctx.holiday_mode)
         ordinary = off
-        sundays = m["sundays"] & ~hol
+        sundays = m["sundays"] & ~m["holidays"]
 
-    def off_sum(x: np.ndarray, sel: np.ndarray) -> float:
+    def off_sum(x: np.ndarray) -> float:
         if ctx.holiday_mode is not None:
             return float(x[off & sel].sum())
         return float((1.0 - h_year) * x[ordinary & sel].sum() + h_year * x[sel].sum())
 
-    def part(sel: np.ndarray) -> QueueWork:
-        """The yearly figures over the intervals ``sel``."""
-        k = ok & sel
-        ordinary_days = 1.0 - h_year if ctx.holiday_mode is None else 1.0
-        return QueueWork(
-            queue=qd.key,
-            language=queue.language,
-            contacts=float(routed[sel].sum() if deferred else routed[mask & sel].sum()) * per_year,
-            handled_contacts=float(v[sel].sum()) * per_year,
-            handled_minutes=float(minutes[sel].sum()) * per_year,
-            paid_hours=float(paid[sel].sum()) * per_year,
-            required_hours=float(required[sel].sum()) * per_year,
-            on_duty_hours=float(duty[sel].sum()) * per_year,
-            night_hours=float(paid[m["nights"] & sel].sum()) * per_year,
-            sunday_hours=float(paid[sundays & sel].sum()) * ordinary_days * per_year,
-            holiday_hours=float(paid[sel].sum()) * per_year * h_year,
-            off_on_duty_hours=off_sum(duty, sel) * per_year,
-            off_minutes=off_sum(minutes, sel) * per_year,
-            off_contacts=off_sum(v, sel) * per_year,
-            service_level=float((sl[k] * v[k]).sum() / v[k].sum()) if k.any() else math.nan,
-        )
-
-    everything = np.ones(len(mask), dtype=bool)
-    parts: tuple[QueueWork, ...] = ()
-    if prov.price is not None and len(prov.price) > 1:  # one part per price window
-        assigned = np.zeros(len(mask), dtype=bool)
-        sels = []
-        for price in prov.price:
-            sel = window_mask(price.when, m, qd.grid) & ~assigned
-            sels.append(sel)
-            assigned |= sel
-        parts = tuple(part(sel) for sel in sels)
-    return _Work(
-        part(everything),
-        float((sl[ok] * v[ok]).sum()),
-        float(v[ok].sum()),
-        pd.Series(on_duty, index=qd.grid.tz_convert("UTC")),
-        parts,
+    v, sl, paid = st.handled, st.service_level, st.paid
+    k = st.ok & sel
+    ordinary_days = 1.0 - h_year if ctx.holiday_mode is None else 1.0
+    deferred = st.queue.model == "deferred"
+    routed = st.routed[sel] if deferred else st.routed[st.mask & sel]
+    return QueueWork(
+        queue=qd.key,
+        language=st.queue.language,
+        contacts=float(routed.sum()) * per_year,
+        handled_contacts=float(v[sel].sum()) * per_year,
+        handled_minutes=float(st.minutes[sel].sum()) * per_year,
+        paid_hours=float(paid[sel].sum()) * per_year,
+        required_hours=float(st.required[sel].sum()) * per_year,
+        on_duty_hours=float(st.duty[sel].sum()) * per_year,
+        night_hours=float(paid[m["nights"] & sel].sum()) * per_year,
+        sunday_hours=float(paid[sundays & sel].sum()) * ordinary_days * per_year,
+        holiday_hours=float(paid[sel].sum()) * per_year * h_year,
+        off_on_duty_hours=off_sum(st.duty) * per_year,
+        off_minutes=off_sum(st.minutes) * per_year,
+        off_contacts=off_sum(v) * per_year,
+        service_level=float((sl[k] * v[k]).sum() / v[k].sum()) if k.any() else math.nan,
     )
+
+
+def _price_windows(
+    prov: Provider, masks: dict[str, np.ndarray], grid: pd.DatetimeIndex
+) -> list[np.ndarray]:
+    """Step 3: for a vendor with a list of prices, the intervals each entry bills (first
+    matching ``when`` wins); empty for one price."""
+    if prov.price is None or len(prov.price) <= 1:
+        return []
+    assigned = np.zeros(len(grid), dtype=bool)
+    sels = []
+    for price in prov.price:
+        sel = window_mask(price.when, masks, grid) & ~assigned
+        sels.append(sel)
+        assigned |= sel
+    return sels
 
 
 def _provider_result(
@@ -705,13 +793,15 @@ def _provider_result(
         on_duty = on_duty.add(w.on_duty, fill_value=0.0)
     peak = float(on_duty.max())
     pf = ctx.price_factor
+    hours = prov.contract_hours(ctx.center)
     if prov.kind == "inhouse":
-        items = inhouse_cost(prov.cost, ws, peak, prov.contract_hours_per_week)
+        cost = prov.cost.with_center_premiums(ctx.center.premiums)
+        items = inhouse_cost(cost, ws, peak, hours)
         pricing = "salary" if prov.cost.annual_salary is not None else "hourly wage"
     else:
         prices = [_scaled(p, pf) for p in prov.price]
         if len(prices) == 1:
-            items = vendor_cost(prices[0], ws, prov.contract_hours_per_week)
+            items = vendor_cost(prices[0], ws, hours)
         else:
             items = []
             for i, price in enumerate(prices):
@@ -719,7 +809,7 @@ def _provider_result(
                 label = f"price[{i + 1}] ({_when_label(price.when)})"
                 items += [
                     replace(item, name=f"{label} {item.name}")
-                    for item in vendor_cost(price, share, prov.contract_hours_per_week)
+                    for item in vendor_cost(price, share, hours)
                 ]
         pricing = " + ".join(dict.fromkeys(p.model for p in prices))
     run = sum(i.value for i in items)
@@ -730,7 +820,7 @@ def _provider_result(
         pricing=pricing,
         work=ws,
         items=tuple(items),
-        fte=fte(sum(w.paid_hours for w in ws), prov.contract_hours_per_week),
+        fte=fte(sum(w.paid_hours for w in ws), hours, WEEKS_PER_YEAR),
         peak_on_duty=peak,
         transition=one_off,
         tco=tco(run, scen.settings.years, scen.settings.inflation, one_off),

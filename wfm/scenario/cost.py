@@ -3,8 +3,9 @@
 Every cost is returned as :class:`LineItem` rows carrying the formula name,
 the formula text and its inputs, so each figure can be traced (``--explain``).
 Units: EUR per year unless a name says otherwise; hours are agent hours per
-year; a year is 52 weeks and a month 52/12 weeks; FTE = paid hours per year /
-(contract hours per week * 52).
+year; a year is :data:`wfm.units.WEEKS_PER_YEAR` (52) weeks and a month 52/12
+weeks; FTE = paid hours per year / (contract hours per week * 52)
+(:func:`wfm.units.fte`, the same definition as the schedule's per week).
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from wfm.config.scenario import InhouseCost, VendorPrice
+from wfm.units import WEEKS_PER_YEAR
+from wfm.units import fte as _fte
 
-WEEKS_PER_YEAR = 52.0
 MONTHS_PER_YEAR = 12.0
 
 
@@ -82,8 +84,8 @@ def contract_hours_per_year(hours_per_week: float) -> float:
 
 
 def fte(paid_hours: float, hours_per_week: float) -> float:
-    """FTE = paid hours per year / contract hours per year."""
-    return paid_hours / contract_hours_per_year(hours_per_week)
+    """FTE = paid hours per year / contract hours per year (:func:`wfm.units.fte`)."""
+    return _fte(paid_hours, hours_per_week, WEEKS_PER_YEAR)
 
 
 def break_even_occupancy(price_per_hour: float, price_per_minute: float) -> float:
@@ -107,66 +109,71 @@ def inhouse_cost(
     """In-house run cost per year (section 1.2) as line items.
 
     ``peak_on_duty``: highest number of agents on duty at once over all the
-    provider's queues (persons), for the seats.
+    provider's queues (persons), for the seats.  Wages and premiums per language
+    (:func:`_language_items`), then the overheads (:func:`_overhead_items`).
     """
-    year_h = contract_hours_per_year(hours_per_week)
-    items: list[LineItem] = []
-    wages = premia = 0.0
     by_language: dict[str, list[QueueWork]] = {}
     for w in work:
         by_language.setdefault(w.language, []).append(w)
+    items: list[LineItem] = []
     for language, ws in sorted(by_language.items()):
-        uplift = cost.wage_uplift.get(language, 0.0)
-        gross = cost.annual_salary if cost.annual_salary is not None else cost.hourly_wage * year_h
-        gross *= 1.0 + uplift
-        hours = sum(w.paid_hours for w in ws)
-        f = hours / year_h
-        value = f * gross * (1.0 + cost.employer_oncost)
-        wages += value
-        items.append(
-            LineItem(
-                f"wages {language}",
-                "FTE * gross * (1 + employer_oncost); FTE = paid_hours / contract_hours",
-                {
-                    "paid_hours": hours,
-                    "contract_hours": year_h,
-                    "FTE": f,
-                    "gross": gross,
-                    "employer_oncost": cost.employer_oncost,
-                },
-                value,
-            )
-        )
-        w_h = gross / year_h
-        night = sum(w.night_hours for w in ws)
-        sunday = sum(w.sunday_hours for w in ws)
-        holiday = sum(w.holiday_hours for w in ws)
-        value = w_h * (
+        items += _language_items(cost, language, ws, hours_per_week)
+    total_fte = fte(sum(w.paid_hours for w in work), hours_per_week)
+    return items + _overhead_items(cost, total_fte, peak_on_duty)
+
+
+def _language_items(
+    cost: InhouseCost, language: str, ws: Sequence[QueueWork], hours_per_week: float
+) -> list[LineItem]:
+    """Wages and premiums of the agents of one language (EUR per year)."""
+    year_h = contract_hours_per_year(hours_per_week)
+    uplift = cost.wage_uplift.get(language, 0.0)
+    gross = cost.annual_salary if cost.annual_salary is not None else cost.hourly_wage * year_h
+    gross *= 1.0 + uplift
+    hours = sum(w.paid_hours for w in ws)
+    f = fte(hours, hours_per_week)
+    wages = LineItem(
+        f"wages {language}",
+        "FTE * gross * (1 + employer_oncost); FTE = paid_hours / contract_hours",
+        {
+            "paid_hours": hours,
+            "contract_hours": year_h,
+            "FTE": f,
+            "gross": gross,
+            "employer_oncost": cost.employer_oncost,
+        },
+        f * gross * (1.0 + cost.employer_oncost),
+    )
+    w_h = gross / year_h
+    night = sum(w.night_hours for w in ws)
+    sunday = sum(w.sunday_hours for w in ws)
+    holiday = sum(w.holiday_hours for w in ws)
+    premiums = LineItem(
+        f"premiums {language}",
+        "w_h * (night_premium * H_night + sunday_premium * H_sunday "
+        "+ holiday_premium * H_holiday)",
+        {
+            "w_h": w_h,
+            "H_night": night,
+            "H_sunday": sunday,
+            "H_holiday": holiday,
+            "night_premium": cost.night_premium,
+            "sunday_premium": cost.sunday_premium,
+            "holiday_premium": cost.holiday_premium,
+        },
+        w_h * (
             cost.night_premium * night
             + cost.sunday_premium * sunday
             + cost.holiday_premium * holiday
-        )
-        premia += value
-        items.append(
-            LineItem(
-                f"premiums {language}",
-                "w_h * (night_premium * H_night + sunday_premium * H_sunday "
-                "+ holiday_premium * H_holiday)",
-                {
-                    "w_h": w_h,
-                    "H_night": night,
-                    "H_sunday": sunday,
-                    "H_holiday": holiday,
-                    "night_premium": cost.night_premium,
-                    "sunday_premium": cost.sunday_premium,
-                    "holiday_premium": cost.holiday_premium,
-                },
-                value,
-            )
-        )
-    total_fte = sum(w.paid_hours for w in work) / year_h
+        ),
+    )
+    return [wages, premiums]
+
+
+def _overhead_items(cost: InhouseCost, total_fte: float, peak_on_duty: float) -> list[LineItem]:
+    """Team leaders, support, technology, seats and attrition (EUR per year)."""
     seats = peak_on_duty * (1.0 + cost.seat_reserve) * (1.0 - cost.home_office)
-    items += [
+    return [
         LineItem(
             "team leaders",
             "FTE / team_leader_span * team_leader_cost",
@@ -220,72 +227,89 @@ def inhouse_cost(
             total_fte * cost.attrition * cost.replacement_cost,
         ),
     ]
-    return items
+
+
+_UNIT_MODELS = {
+    # model: (QueueWork fields of the quantity and of its off-hours part, input names, formula)
+    "per_logged_hour": ("on_duty_hours", "off_on_duty_hours", ("H", "H_off"),
+                        "price * (1 + u_lang) * (H + sigma * H_off)"),
+    "per_productive_hour": ("on_duty_hours", "off_on_duty_hours", ("H", "H_off"),
+                            "price * (1 + u_lang) * (H + sigma * H_off)"),
+    "per_handled_minute": ("handled_minutes", "off_minutes", ("minutes", "minutes_off"),
+                           "price * (1 + u_lang) * (minutes + sigma * minutes_off)"),
+    "per_contact": ("handled_contacts", "off_contacts", ("contacts", "contacts_off"),
+                    "price * (1 + u_lang) * (contacts + sigma * contacts_off)"),
+}
 
 
 def vendor_cost(
     price: VendorPrice, work: Sequence[QueueWork], hours_per_week: float
 ) -> list[LineItem]:
-    """Vendor cost per year (section 1.3): invoice, floor, SLA, retained organisation."""
-    year_h = contract_hours_per_year(hours_per_week)
-    items: list[LineItem] = []
-    invoice = 0.0
-    m = price.model
+    """Vendor cost per year (section 1.3): invoice, floor, SLA, retained organisation.
+
+    Steps: the invoice per queue (:func:`_unit_invoice`) or the baseline fee
+    (:func:`_baseline_invoice`), the minimum commitment and the SLA credit or bonus
+    (:func:`_floor_and_sla`), the retained organisation and licences per vendor FTE
+    (:func:`_retained_items`).
+    """
+    if price.model == "baseline":
+        items = [_baseline_invoice(price, work)]
+    else:
+        items = [_unit_invoice(price, w, hours_per_week) for w in work]
+    invoice = sum(i.value for i in items)
+    items += _floor_and_sla(price, work, invoice)
+    return items + _retained_items(price, fte(sum(w.paid_hours for w in work), hours_per_week))
+
+
+def _unit_invoice(price: VendorPrice, w: QueueWork, hours_per_week: float) -> LineItem:
+    """One queue's invoice at a unit price: hours, minutes, contacts or FTE-months."""
+    u = price.language_surcharge.get(w.language, 0.0)
+    unit = price.price * (1.0 + u)
     sigma = price.off_hours_surcharge
-    for w in work:
-        u = price.language_surcharge.get(w.language, 0.0)
-        unit = price.price * (1.0 + u)
-        if m in ("per_logged_hour", "per_productive_hour"):
-            share = price.productive_share if m == "per_productive_hour" else 1.0
-            qty, off = w.on_duty_hours * share, w.off_on_duty_hours * share
-            formula = "price * (1 + u_lang) * (H + sigma * H_off)"
-            names = ("H", "H_off")
-        elif m == "per_handled_minute":
-            qty, off = w.handled_minutes, w.off_minutes
-            formula = "price * (1 + u_lang) * (minutes + sigma * minutes_off)"
-            names = ("minutes", "minutes_off")
-        elif m == "per_contact":
-            qty, off = w.handled_contacts, w.off_contacts
-            formula = "price * (1 + u_lang) * (contacts + sigma * contacts_off)"
-            names = ("contacts", "contacts_off")
-        elif m == "per_fte_month":
-            qty, off = w.paid_hours / year_h, 0.0
-            unit *= MONTHS_PER_YEAR
-            formula = "FTE * price * 12 * (1 + u_lang); FTE = paid_hours / contract_hours"
-            names = ("FTE", "unused")
-        else:
-            continue
-        value = unit * (qty + sigma * off)
-        invoice += value
-        inputs = {"price": price.price, "u_lang": u, "sigma": sigma, names[0]: qty}
-        if names[1] != "unused":
-            inputs[names[1]] = off
-        items.append(LineItem(f"invoice {w.queue}", formula, inputs, value))
-    if m == "baseline":
-        lo, hi = price.band or (0.0, 0.0)
-        monthly = sum(w.handled_contacts for w in work) / MONTHS_PER_YEAR
-        fee = (
-            price.baseline_fee
-            + price.rate_above * max(0.0, monthly - hi)
-            - price.rate_below * max(0.0, lo - monthly)
-        )
-        invoice = fee * MONTHS_PER_YEAR
-        items.append(
-            LineItem(
-                "invoice baseline",
-                "12 * (baseline_fee + rate_above * max(0, V_month - high) "
-                "- rate_below * max(0, low - V_month))",
-                {
-                    "V_month": monthly,
-                    "low": lo,
-                    "high": hi,
-                    "baseline_fee": price.baseline_fee,
-                    "rate_above": price.rate_above,
-                    "rate_below": price.rate_below,
-                },
-                invoice,
-            )
-        )
+    if price.model == "per_fte_month":
+        qty = w.paid_hours / contract_hours_per_year(hours_per_week)
+        inputs = {"price": price.price, "u_lang": u, "sigma": sigma, "FTE": qty}
+        formula = "FTE * price * 12 * (1 + u_lang); FTE = paid_hours / contract_hours"
+        return LineItem(f"invoice {w.queue}", formula, inputs,
+                        unit * MONTHS_PER_YEAR * (qty + sigma * 0.0))
+    qty_field, off_field, names, formula = _UNIT_MODELS[price.model]
+    share = price.productive_share if price.model == "per_productive_hour" else 1.0
+    qty, off = getattr(w, qty_field) * share, getattr(w, off_field) * share
+    inputs = {"price": price.price, "u_lang": u, "sigma": sigma, names[0]: qty, names[1]: off}
+    return LineItem(f"invoice {w.queue}", formula, inputs, unit * (qty + sigma * off))
+
+
+def _baseline_invoice(price: VendorPrice, work: Sequence[QueueWork]) -> LineItem:
+    """A monthly fee for a band of contacts, with rates above and below it."""
+    lo, hi = price.band or (0.0, 0.0)
+    monthly = sum(w.handled_contacts for w in work) / MONTHS_PER_YEAR
+    fee = (
+        price.baseline_fee
+        + price.rate_above * max(0.0, monthly - hi)
+        - price.rate_below * max(0.0, lo - monthly)
+    )
+    return LineItem(
+        "invoice baseline",
+        "12 * (baseline_fee + rate_above * max(0, V_month - high) "
+        "- rate_below * max(0, low - V_month))",
+        {
+            "V_month": monthly,
+            "low": lo,
+            "high": hi,
+            "baseline_fee": price.baseline_fee,
+            "rate_above": price.rate_above,
+            "rate_below": price.rate_below,
+        },
+        fee * MONTHS_PER_YEAR,
+    )
+
+
+def _floor_and_sla(
+    price: VendorPrice, work: Sequence[QueueWork], invoice: float
+) -> list[LineItem]:
+    """The minimum commitment up to the floor, then the SLA credit or bonus on the
+    invoice after it."""
+    items: list[LineItem] = []
     floor = price.minimum_monthly * MONTHS_PER_YEAR
     if floor > invoice:
         items.append(
@@ -297,26 +321,30 @@ def vendor_cost(
             )
         )
         invoice = floor
-    if price.sla_target is not None:
-        sl = _weighted_sl(work)
-        if math.isfinite(sl):
-            met = sl >= price.sla_target
-            rate = price.sla_bonus if met else -price.sla_credit
-            items.append(
-                LineItem(
-                    "SLA bonus" if met else "SLA credit",
-                    "invoice * (sla_bonus if SL >= sla_target else -sla_credit)",
-                    {
-                        "invoice": invoice,
-                        "SL": sl,
-                        "sla_target": price.sla_target,
-                        "sla_bonus": price.sla_bonus,
-                        "sla_credit": price.sla_credit,
-                    },
-                    invoice * rate,
-                )
+    sl = _weighted_sl(work) if price.sla_target is not None else math.nan
+    if math.isfinite(sl):
+        met = sl >= price.sla_target
+        rate = price.sla_bonus if met else -price.sla_credit
+        items.append(
+            LineItem(
+                "SLA bonus" if met else "SLA credit",
+                "invoice * (sla_bonus if SL >= sla_target else -sla_credit)",
+                {
+                    "invoice": invoice,
+                    "SL": sl,
+                    "sla_target": price.sla_target,
+                    "sla_bonus": price.sla_bonus,
+                    "sla_credit": price.sla_credit,
+                },
+                invoice * rate,
             )
-    vendor_fte = sum(w.paid_hours for w in work) / year_h
+        )
+    return items
+
+
+def _retained_items(price: VendorPrice, vendor_fte: float) -> list[LineItem]:
+    """The client's retained organisation and licences per vendor FTE."""
+    items: list[LineItem] = []
     if price.retained_cost:
         items.append(
             LineItem(

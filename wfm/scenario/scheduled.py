@@ -99,6 +99,13 @@ def shift_paid_hours(shifts: pd.DataFrame) -> float:
     return float((shifts["agents"].to_numpy(float) * (length - pause)).sum() / 60.0)
 
 
+_PLAN_FILES = (
+    ("coverage.csv",
+     ("interval_start", "channel", "language", "agents_required", "agents_scheduled")),
+    ("shifts.csv", ("start", "end", "breaks", "agents")),
+)
+
+
 def read_schedule_overhead(plan_dir: str | Path, interval: float,
                            name: str | None = None) -> ScheduleOverhead:
     """Read ``coverage.csv`` and ``shifts.csv`` of a ``wfm schedule`` output directory.
@@ -113,35 +120,7 @@ def read_schedule_overhead(plan_dir: str | Path, interval: float,
         raise WfmInputError(
             "--schedule: not a directory written by wfm schedule", file=str(plan_dir)
         )
-    tables = {}
-    for name, cols in (
-        (
-            "coverage.csv",
-            ("interval_start", "channel", "language", "agents_required", "agents_scheduled"),
-        ),
-        ("shifts.csv", ("start", "end", "breaks", "agents")),
-    ):
-        path = plan_dir / name
-        if not path.exists():
-            raise WfmInputError(
-                f"no {name}; is this a directory written by wfm schedule?", file=str(path)
-            )
-        try:
-            frame = pd.read_csv(
-                path,
-                dtype={"channel": str, "language": str, "start": str, "end": str, "breaks": str},
-            )
-        except (ValueError, pd.errors.ParserError) as exc:
-            raise WfmInputError(f"cannot read it ({exc})", file=str(path)) from None
-        missing = [c for c in cols if c not in frame.columns]
-        if missing:
-            raise WfmInputError(
-                f"missing column(s) {', '.join(missing)}; expected a {name} written by "
-                "wfm schedule",
-                file=str(path),
-            )
-        tables[name] = frame
-    cov, shifts = tables["coverage.csv"], tables["shifts.csv"]
+    cov, shifts = (_read_plan_file(plan_dir / f, cols) for f, cols in _PLAN_FILES)
     try:
         required = pd.to_numeric(cov["agents_required"], errors="raise").to_numpy(float)
         scheduled = pd.to_numeric(cov["agents_scheduled"], errors="raise").to_numpy(float)
@@ -161,6 +140,40 @@ def read_schedule_overhead(plan_dir: str | Path, interval: float,
     if result.scheduled_hours <= 0 or hours <= 0:
         note = f"{label}: the plan schedules no agents; in-house hours stay required hours"
         return ScheduleOverhead({}, result.required_hours, result.scheduled_hours, hours, (note,))
+    return ScheduleOverhead(
+        result.factors,
+        result.required_hours,
+        result.scheduled_hours,
+        result.shift_hours,
+        _overhead_notes(label, result, hours),
+    )
+
+
+def _read_plan_file(path: Path, cols: tuple[str, ...]) -> pd.DataFrame:
+    """One CSV of a ``wfm schedule`` directory with its columns ``cols`` checked."""
+    if not path.exists():
+        raise WfmInputError(
+            f"no {path.name}; is this a directory written by wfm schedule?", file=str(path)
+        )
+    try:
+        frame = pd.read_csv(
+            path,
+            dtype={"channel": str, "language": str, "start": str, "end": str, "breaks": str},
+        )
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise WfmInputError(f"cannot read it ({exc})", file=str(path)) from None
+    missing = [c for c in cols if c not in frame.columns]
+    if missing:
+        raise WfmInputError(
+            f"missing column(s) {', '.join(missing)}; expected a {path.name} written by "
+            "wfm schedule",
+            file=str(path),
+        )
+    return frame
+
+
+def _overhead_notes(label: str, result: ScheduleOverhead, hours: float) -> tuple[str, ...]:
+    """Queues the plan leaves short (kept at f = 1), and shifts.csv against coverage.csv."""
     notes = []
     short = {q: f for q, f in result.factors.items() if f < 1.0 - 1e-9}
     if short:
@@ -174,13 +187,7 @@ def read_schedule_overhead(plan_dir: str | Path, interval: float,
             f"{label}: shifts.csv pays {hours:,.0f} h, coverage.csv counts "
             f"{result.scheduled_hours:,.0f} h; the overheads are scaled to shifts.csv"
         )
-    return ScheduleOverhead(
-        result.factors,
-        result.required_hours,
-        result.scheduled_hours,
-        result.shift_hours,
-        tuple(notes),
-    )
+    return tuple(notes)
 
 
 def coverage_notes(plan: ScheduleOverhead, queues: list[str] | tuple[str, ...]) -> tuple[str, ...]:

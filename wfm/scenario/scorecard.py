@@ -90,7 +90,7 @@ def weight_flips(weights: np.ndarray, norm: np.ndarray, names: list[str],
         down: tuple[float, int] | None = None
         for j in range(len(names)):
             diff = norm[j, c] - norm[w, c]
-            if j == w or diff == 0.0:
+            if j == w or abs(diff) < 1e-12:  # equal on this criterion (to rounding)
                 continue
             d = (scores[w] - scores[j]) / diff
             if d >= 0 and (up is None or d < up[0]):

@@ -86,7 +86,7 @@ def premium_factors(starts: pd.DatetimeIndex, config: ScheduleConfig) -> np.ndar
     a, b = p.night_hours
     night = (minute >= a) & (minute < b) if a < b else (minute >= a) | (minute < b % 1440)
     sunday = starts.day_of_week.to_numpy() == 6
-    hol_dates = {d.isoformat() for d in config.rules.holidays}
+    hol_dates = {d.isoformat() for d in config.rules.holiday_dates(set(starts.year))}
     holiday = np.isin(np.asarray(starts.strftime("%Y-%m-%d")), list(hol_dates))
     return 1.0 + p.night * night + np.maximum(p.sunday * sunday, p.holiday * holiday)
 

@@ -10,6 +10,7 @@ import pandas as pd
 from wfm.schedule.evaluate import Plan
 from wfm.schedule.instance import ShiftInstance
 from wfm.schedule.solve import SolveResult
+from wfm.units import fte
 
 SHIFT_COLUMNS = ["group", "day", "start", "end", "breaks", "agents", "cost"]
 COVERAGE_COLUMNS = ["interval_start", "channel", "language", "agents_required",
@@ -107,7 +108,7 @@ def summary(inst: ShiftInstance, result: SolveResult) -> dict[str, Any]:
         })
     return {
         "paid_h": plan.paid_h,
-        "fte": plan.paid_h / rules.fte_hours,
+        "fte": fte(plan.paid_h, rules.fte_hours),  # a week's plan: FTE per week
         "required_h": float(inst.required.sum() * dt_h),
         "on_duty_h": float(plan.on_duty.sum() * dt_h),
         "cost": plan.cost,

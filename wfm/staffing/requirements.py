@@ -10,7 +10,9 @@ the one final rounding:
    the cap is a target of the chat model, on its own occupancy);
 3. **minimum staffing**: on duty >= ``min_agents`` in every open interval;
 4. **opening hours**: closed intervals need nobody;
-5. **shrinkage**: scheduled (paid) agents = on duty / (1 - shrinkage);
+5. **shrinkage**: scheduled (paid) agents = on duty / (1 - shrinkage), the
+   combined shrinkage 1 - (1 - absence)(1 - in-shift) of the center's two kinds
+   (:meth:`wfm.config.CenterConfig.shrinkage_for`);
 6. **rounding**, once, upwards: ``agents_required``.
 
 Each interval records which step set its requirement (``binding_target``)
@@ -331,28 +333,10 @@ def staff_forecast(frame: pd.DataFrame, center: CenterConfig) -> tuple[pd.DataFr
         grid = full_grid(rows["interval_start"], center.interval, center.tz)
         rows = rows.set_index("interval_start").reindex(grid)
         gaps = int(rows["volume"].isna().sum())
-        if gaps:
-            warnings.append(
-                f"{queue.key}: {gaps} interval(s) missing in the forecast "
-                "were staffed as zero volume"
-            )
         volume = rows["volume"].fillna(0.0).to_numpy(float)
         aht = rows["aht_s"].fillna(0.0).to_numpy(float)
         open_mask = center.hours_for(queue).is_open(grid)
-        closed_volume = volume[~open_mask].sum()
-        if closed_volume > 0 and queue.model != "deferred":
-            warnings.append(
-                f"{queue.key}: {closed_volume:.0f} contact(s) forecast in closed hours "
-                "are not staffed"
-            )
-        if queue.model == "deferred":
-            check = _deferred(queue, volume, aht, center.interval, open_mask)
-            if not check.feasible:
-                warnings.append(
-                    f"{queue.key}: {queue.within:.0%} within {queue.deadline / 3600:g} h cannot be "
-                    f"met with these opening hours (best {check.achieved:.1%}); "
-                    "items that cannot be reached are late"
-                )
+        warnings += _input_warnings(queue, volume, aht, open_mask, gaps, center.interval)
         req = queue_requirement(
             queue,
             volume,
@@ -404,6 +388,39 @@ def _callback_columns(req: QueueRequirement) -> dict[str, np.ndarray]:
         "callback_agents": np.round(req.callback_agents, 4),
         "agents_required_no_callback": req.required_without_callbacks.astype(int),
     }
+
+
+def _input_warnings(  # noqa: PLR0913
+    queue: QueueConfig,
+    volume: np.ndarray,
+    aht: np.ndarray,
+    open_mask: np.ndarray,
+    gaps: int,
+    interval: float,
+) -> list[str]:
+    """What the planner should know about one queue's forecast: intervals missing
+    (staffed as zero), contacts in closed hours (not staffed), a deadline the opening
+    hours cannot meet."""
+    warnings = []
+    if gaps:
+        warnings.append(
+            f"{queue.key}: {gaps} interval(s) missing in the forecast were staffed as zero volume"
+        )
+    closed_volume = volume[~open_mask].sum()
+    if closed_volume > 0 and queue.model != "deferred":
+        warnings.append(
+            f"{queue.key}: {closed_volume:.0f} contact(s) forecast in closed hours "
+            "are not staffed"
+        )
+    if queue.model == "deferred":
+        check = _deferred(queue, volume, aht, interval, open_mask)
+        if not check.feasible:
+            warnings.append(
+                f"{queue.key}: {queue.within:.0%} within {queue.deadline / 3600:g} h cannot be "
+                f"met with these opening hours (best {check.achieved:.1%}); "
+                "items that cannot be reached are late"
+            )
+    return warnings
 
 
 def format_requirements(table: pd.DataFrame) -> pd.DataFrame:
