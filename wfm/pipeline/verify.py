@@ -37,10 +37,11 @@ def measure(plan, requirements: Path, config: Path, options: VerifyOptions) -> M
     return measurement(inputs, res)
 
 
-def verify_plan(plan, plan_fn: Callable[[np.ndarray], object], requirements: Path,
+def verify_plan(plan, plan_fn: Callable[[np.ndarray, object], object], requirements: Path,
                 config: Path, shrinkage: float, options: VerifyOptions,
                 progress: Callable[[str], None] | None = None) -> VerifyResult:
-    """Run the loop from the first ``plan``; ``plan_fn`` re-plans a raised requirement;
+    """Run the loop from the first ``plan``; ``plan_fn(required, previous)`` re-plans a raised
+    requirement from the previous round's plan;
     ``progress(message)`` as each round goes."""
     from wfm.simulate.verify import step_for, verify
 

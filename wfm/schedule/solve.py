@@ -459,8 +459,16 @@ def solve(
     options: SolveOptions | None = None,
     model: ShiftModel | None = None,
     progress: Progress | None = None,
+    start: np.ndarray | None = None,
 ) -> SolveResult:
-    """Best checked plan for ``inst`` within ``options.time_limit`` wall-clock seconds."""
+    """Best checked plan for ``inst`` within ``options.time_limit`` wall-clock seconds.
+
+    ``start``: a previous integer plan on these columns (a re-plan of ``wfm schedule
+    --verify``; :func:`wfm.schedule.instance.carry_plan`).  The solve then *repairs* it:
+    every shift of ``start`` is kept (the MIP's lower bounds, so no interval loses an
+    agent), the fill pass adds what the new requirement needs, and one MIP, warm-started
+    from that repair, looks for a cheaper set of additions inside the LP box; no LP
+    rounding or dive (they would start from scratch)."""
     opts = options or SolveOptions()
     say = progress or (lambda _msg: None)
     t0 = time.perf_counter()
@@ -469,6 +477,7 @@ def solve(
     notes: list[str] = []
     best: Plan | None = None
     first: float | None = None
+    floor: np.ndarray | None = None  # a repair keeps every shift of the previous plan
 
     def consider(y: np.ndarray | None, phase: str) -> None:
         nonlocal best, first
@@ -477,6 +486,9 @@ def solve(
         yi = to_integer(y)
         if yi is None:
             notes.append(f"{phase}: solver handed back non-integer values; ignored")
+            return
+        if floor is not None and (yi < floor).any():
+            notes.append(f"{phase}: plan drops a shift of the previous plan; ignored")
             return
         plan = evaluate(inst, yi)
         if not plan.feasible:
@@ -503,9 +515,15 @@ def solve(
     # the MIP phases run in the chosen solver
     lp_backend = _HighsBackend(model, opts)
     backend = lp_backend if opts.solver == "highs" else _CbcBackend(model, opts)
-    consider(np.zeros(n_cols), "empty plan")
-    if best is None:
-        notes.append("the empty plan breaks minimum headcount/hours rules")
+    if start is not None:
+        consider(np.asarray(start, dtype=float), "previous plan")
+        if best is None:
+            notes.append("the previous plan breaks a rule of this instance; planned afresh")
+            start = None
+    if start is None:
+        consider(np.zeros(n_cols), "empty plan")
+        if best is None:
+            notes.append("the empty plan breaks minimum headcount/hours rules")
     say("LP relaxation")
     lp = lp_backend.lp(deadline - time.perf_counter())
     lp_bound = lp.bound if lp.bound is not None else -math.inf
@@ -513,6 +531,22 @@ def solve(
         notes.append(f"LP relaxation not solved ({lp.status}); no bound")
     events.append((time.perf_counter() - t0, "lp bound", lp_bound))
     y_lp = lp.values if lp.values is not None else np.zeros(n_cols)
+    if start is not None:  # a repair: keep every shift, add what the raise needs
+        say("repair")
+        fixed = floor = np.asarray(start, dtype=int)
+        repaired, _n = fill_shortfalls(inst, best, deadline)
+        consider(repaired.y.astype(float), "repair")
+        ceil_lp = np.ceil(y_lp - 1e-6)
+        hi = np.maximum(np.maximum(fixed, ceil_lp), best.y)
+        left = deadline - time.perf_counter()
+        if left >= 1.0 and not (best.objective - lp_bound <= opts.gap * abs(best.objective)):
+            say(f"MIP repair ({left:.0f}s)")
+            res = backend.mip(left, fixed.astype(float), hi, best.y.astype(float),
+                              _start_n(inst, model, best), opts.gap / 2)
+            consider(res.values, "MIP repair")
+        return _result(inst, opts, best, bound=lp_bound, lp_bound=lp_bound,
+                       status="repair of the previous plan", first=first, t0=t0,
+                       events=events, notes=notes, say=say, deadline=deadline)
     for y in round_plans(inst, y_lp):
         consider(y.astype(float), "LP rounding")
     if lp.values is not None and opts.dive:
@@ -520,6 +554,13 @@ def solve(
         dive_end = min(deadline, time.perf_counter() + opts.dive_share * opts.time_limit)
         y_dive = lp_backend.dive(inst, y_lp, dive_end)
         consider(_repair(inst, y_dive.astype(int)).astype(float), "LP dive")
+    if best is not None and inst.config.rules.fill_shortfalls and best.short.any():
+        # coverage is in the objective: a dive cut short by its time, or blocked by a
+        # headcount limit, leaves intervals that a shift covers for less than they cost;
+        # the MIPs then start from the covered plan
+        say("fill pass on the first plan")
+        fill_end = min(deadline, time.perf_counter() + 0.1 * opts.time_limit)
+        consider(fill_shortfalls(inst, best, fill_end)[0].y.astype(float), "LP dive + fill")
     bound = lp_bound
     status = "no MIP run"
 
@@ -569,6 +610,16 @@ def solve(
         status = f"MIP {phase}: {res.status}"
         if phase == "full" and res.bound is not None:
             bound = max(bound, res.bound)
+    return _result(inst, opts, best, bound=bound, lp_bound=lp_bound,
+                   status=status, first=first, t0=t0, events=events, notes=notes, say=say,
+                   deadline=deadline)
+
+
+def _result(inst: ShiftInstance, opts: SolveOptions, best: Plan | None, bound: float,
+            lp_bound: float, status: str, first: float | None, t0: float,
+            events: list, notes: list[str], say: Progress, deadline: float) -> SolveResult:
+    """The fill pass on ``best`` (the safety net: with coverage in the model it rarely
+    adds anything) and the :class:`SolveResult`."""
     before = best
     if best is not None and inst.config.rules.fill_shortfalls:
         say("fill pass")
