@@ -78,11 +78,11 @@ def test_without_fill_pass_penalty_below_shift_cost_leaves_short(solver):
 def test_coverage_is_inside_the_optimisation(solver):
     # same instance, default rules: the penalty (20 per agent-h) is above the rate (10
     # per paid h), so the hour must be covered.  The model's cost of the missing hour is
-    # raised to 1.05 x the one 4-h shift on duty there (1.05 x 40 = 42 per agent-h), so
+    # the penalty + 1.05 x the one 4-h shift on duty there (20 + 42 = 62 per agent-h), so
     # the optimum itself covers it: cost 40 = objective = LP bound (a 4-h shift on duty
     # in hour 2 is needed even fractionally: sum y >= 1), gap 0, the fill pass idle
     inst = _one_hour_short(20)
-    assert inst.short_cost[0, 2] == pytest.approx(42.0)
+    assert inst.short_cost[0, 2] == pytest.approx(62.0)
     assert inst.penalty[0] == 20.0
     res = run(inst, solver)
     assert res.plan.short.sum() == 0
@@ -101,7 +101,7 @@ def test_fill_pass_is_a_safety_net_for_a_plan_left_short():
 
     inst = _one_hour_short(20)
     empty = evaluate(inst, np.zeros(len(inst.columns), dtype=int))
-    assert empty.objective == pytest.approx(42.0)  # the model's cost of the missing hour
+    assert empty.objective == pytest.approx(62.0)  # the model's cost of the missing hour
     filled, n = fill_shortfalls(inst, empty)
     assert n == 1 and filled.short.sum() == 0
     assert filled.cost == pytest.approx(40.0) and filled.paid_h == pytest.approx(4.0)
@@ -128,16 +128,16 @@ def test_must_fill_queue_is_covered_by_a_dearer_group_in_the_model():
     # phone, max_headcount 1) works 00:00-04:00 = 40.  phone (penalty 12 >= A's rate)
     # must be filled; in hour 6 only B (rate 20) can come: its 4-h shift costs 80, the
     # dearer of the two groups' cheapest shifts there, so the model's cost of a missing
-    # phone agent-hour at 6 is 1.05 x 80 = 84 and the optimum buys the B shift for phone:
-    # 40 + 80 + email's 15 (penalty 15 < B's rate 20: may stay short) = 135, not
-    # 40 + 84 + 15 = 139.  The B agent works phone (84 > 15), not e-mail.
+    # phone agent-hour at 6 is 12 + 1.05 x 80 = 96 and the optimum buys the B shift for
+    # phone: 40 + 80 + email's 15 (penalty 15 < B's rate 20: may stay short) = 135, not
+    # 40 + 96 + 15 = 151.  The B agent works phone (96 > 15), not e-mail.
     req = np.array([[1, 1, 1, 1, 0, 0, 1, 0], [0, 0, 0, 0, 0, 0, 1, 0]])
     cfg = config([{"name": "s", "lengths": ["4h"], "starts": "00:00-23:00", "step": "1h"}],
                  [{"name": "A", "skills": ["phone:de"], "rate": 10, "max_headcount": 1},
                   {"name": "B", "skills": ["phone:de", "email:de"], "rate": 20}],
                  understaffing_penalty={"phone": 12, "email": 15})
     inst = build_instance(hours(8), 3600, ("phone:de", "email:de"), req, cfg)
-    assert inst.short_cost[0, 6] == pytest.approx(84.0)
+    assert inst.short_cost[0, 6] == pytest.approx(96.0)
     assert inst.short_cost[1, 6] == pytest.approx(15.0)
     res = run(inst, "highs", time_limit=10)
     assert not any(n.startswith("fill pass") for n in res.notes)
@@ -309,7 +309,8 @@ def test_headcount_limit_is_reported_not_crashed(solver):
     inst = build_instance(hours(4), 3600, ("phone:de",), req, cfg)
     res = run(inst, solver)
     assert res.plan.y.sum() == 1
-    assert res.objective == pytest.approx(40 + 4 * 1000)
+    # each missing agent-hour costs the penalty + 1.05 x the 4-h shift (40) in the model
+    assert res.objective == pytest.approx(40 + 4 * (1000 + 1.05 * 40))
     unc = uncovered(inst, res.plan)
     assert unc.reason[0] == "headcount/hours limit (A)"
 
@@ -442,7 +443,7 @@ def test_rest_between_shifts_in_aggregate(rest):
     # one agent in the group; 1 agent needed Mon 20-24 and Tue 04-08 (48 hourly
     # intervals). Without the rest rule the same agent works both (2 x 40 = 80); with
     # 11 h rest applied in aggregate (window 4 h + 11 h) only one shift fits: 40 + 4 h
-    # short x 1000 = 4040.
+    # short x (1000 + 1.05 x 40, the model's cost of a missing agent-hour) = 4208.
     req = np.zeros((1, 48), dtype=int)
     req[0, 20:24] = 1
     req[0, 28:32] = 1
@@ -451,7 +452,7 @@ def test_rest_between_shifts_in_aggregate(rest):
                  understaffing_penalty={"phone": 1000}, rest_in_aggregate=rest)
     inst = build_instance(hours(48), 3600, ("phone:de",), req, cfg)
     res = run(inst, "highs")
-    assert res.objective == pytest.approx(4040.0 if rest else 80.0)
+    assert res.objective == pytest.approx(4208.0 if rest else 80.0)
     assert res.plan.feasible
     if rest:  # the checker refuses the two-shift plan
         both = np.zeros(len(inst.columns), dtype=int)
@@ -528,10 +529,11 @@ def test_days_off_pattern_constraint_in_the_plan(solver):
     r_old = roster(shifts_from_plan(old, res_old.plan), staff, rules, time_limit=10)
     assert sum(n for n, _ in r_old.unassigned.values()) == 5  # 5 x 4 = 20 of 25 fit
     # with the block: at most 4 demand days per agent -> 20 shifts, 5 agent-days (30
-    # agent-h) short: 20 x 60 + 30 x 1000 = 31,200
+    # agent-h) short: 20 x 60 + 30 x (1000 + 1.05 x 60) = 33,090 (the model's cost of a
+    # missing agent-hour: the penalty + 1.05 x the one 6-h shift on duty there)
     res = run(new, solver)
     assert res.plan.feasible and res.plan.y.sum() == 20
-    assert res.objective == pytest.approx(31200.0)
+    assert res.objective == pytest.approx(33090.0)
     assert res.plan.headcount[0] == 5
     r = roster(shifts_from_plan(new, res.plan), staff, rules, time_limit=10)
     assert not r.unassigned and not r.violations

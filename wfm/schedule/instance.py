@@ -282,15 +282,17 @@ def coverage_costs(cols: Columns, skill: np.ndarray, penalty: np.ndarray, T: int
     """Money per missing agent-hour of queue q in interval t, (Q, T): coverage inside
     the optimisation.  With ``fill_shortfalls`` (the default) every queue that must be
     filled (its penalty is not below the rate of every skilled group, see
-    :func:`wfm.schedule.evaluate.may_leave_short`) gets, per interval, at least
+    :func:`wfm.schedule.evaluate.may_leave_short`) gets, per interval, its penalty plus
     ``COVER_MARGIN`` x the cost of one whole shift on duty there, divided by the interval
     in hours: the cheapest column of each skilled group on duty at t, the dearest of
     those groups (so that a group at its headcount limit does not make short coverage
     cheaper than the next group's shift).  Leaving one agent-interval short then never
     costs less than a shift that covers it, so the optimum covers what the fill pass
-    would add afterwards, and the gap to the LP bound is the gap of the plan written out.
-    Elsewhere (no shift on duty, "may leave short" queues, ``fill_shortfalls = false``)
-    the configured penalty."""
+    would add afterwards, and the gap to the LP bound is the gap of the plan written out;
+    the configured penalties still rank the queues of a group at its limit (phone 200
+    before e-mail 60: the shift part is the same for both).  Elsewhere (no shift on
+    duty, "may leave short" queues, ``fill_shortfalls = false``) the configured
+    penalty."""
     Q, G = len(penalty), skill.shape[0]
     out = np.repeat(penalty[:, None].astype(float), T, axis=1)
     if not config.rules.fill_shortfalls or len(cols) == 0:
@@ -307,8 +309,7 @@ def coverage_costs(cols: Columns, skill: np.ndarray, penalty: np.ndarray, T: int
             continue
         c = cheapest[gs]
         worst = np.where(np.isfinite(c), c, -np.inf).max(axis=0)
-        raised = np.where(np.isfinite(worst), COVER_MARGIN * worst / dt_h, 0.0)
-        out[q] = np.maximum(out[q], raised)
+        out[q] += np.where(np.isfinite(worst), COVER_MARGIN * worst / dt_h, 0.0)
     return out
 
 
