@@ -71,7 +71,7 @@ class SolveOptions:
 
     solver: SolverName = DEFAULT_SOLVER
     time_limit: float = 60.0
-    gap: float = 0.01
+    gap: float = 0.005
     threads: int = 1
     seed: int = 1
     strategy: Literal["auto", "full", "lp-support"] = "auto"
