@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wfm.config.schedule import ScheduleConfig
 from wfm.schedule.evaluate import evaluate, to_integer, uncovered
@@ -624,7 +626,8 @@ def test_headcount_of_an_unlimited_group_counts_the_days_off_block():
         assert sum(n for n, _ in r.unassigned.values()) == 0, maxhc
 
 
-def test_a_repair_keeps_every_shift_of_the_previous_plan():
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_a_repair_keeps_every_shift_of_the_previous_plan(solver):
     # the hand optimum above (2 shifts at 00:00, 1 at 04:00), then hour 9 raised to 1
     # agent: the new instance has more columns (starts 06:00-08:00 now meet a
     # requirement), the previous plan is carried over by column key, kept whole, and one
@@ -635,7 +638,7 @@ def test_a_repair_keeps_every_shift_of_the_previous_plan():
     cfg = config([{"name": "s", "lengths": ["4h"], "starts": "00:00-23:00", "step": "1h"}],
                  [{"name": "A", "skills": ["phone:de"], "rate": 10}],
                  understaffing_penalty={"phone": 1000})
-    opts = SolveOptions(solver="highs", time_limit=20, gap=1e-6)
+    opts = SolveOptions(solver=solver, time_limit=20, gap=1e-6)
     first = plan_schedule(hours(12), 3600, ("phone:de",), req, cfg, opts)
     raised = req.copy()
     raised[0, 9] = 1
@@ -661,3 +664,33 @@ def test_carry_plan_refuses_a_shift_without_a_column():
     with pytest.raises(ValueError, match="not a column"):
         carry_plan(a, y, b)
     np.testing.assert_array_equal(carry_plan(a, y, a), y)
+
+
+@given(st.lists(st.integers(0, 3), min_size=8, max_size=8), st.integers(5, 40),
+       st.integers(5, 40), st.integers(1, 300))
+@settings(max_examples=25, deadline=None)
+def test_a_shortfall_never_costs_less_than_a_shift_covering_it(req, rate_a, rate_b, pen):
+    # invariant of coverage_costs: for a queue that must be filled, one missing
+    # agent-interval costs (penalty + more than) every skilled group's cheapest shift on
+    # duty there, so adding that shift never raises the objective
+    cfg = config([{"name": "s", "lengths": ["4h"], "starts": "00:00-23:00", "step": "1h"},
+                  {"name": "l", "lengths": ["6h"], "starts": "00:00-23:00", "step": "1h"}],
+                 [{"name": "A", "skills": ["phone:de"], "rate": rate_a},
+                  {"name": "B", "skills": ["phone:de", "email:de"], "rate": rate_b}],
+                 understaffing_penalty={"phone": pen, "email": pen / 2})
+    r = np.array([req, req[::-1]])
+    inst = build_instance(hours(8), 3600, ("phone:de", "email:de"), r, cfg)
+    cols = inst.columns
+    duty = cols.duty.toarray()
+    for q in range(2):
+        gs = np.flatnonzero(inst.skill[:, q])
+        must = inst.penalty[q] >= min(inst.config.groups[g].rate for g in gs)
+        for t in range(inst.T):
+            if not must:
+                assert inst.short_cost[q, t] == inst.penalty[q]
+                continue
+            for g in gs:
+                on = (cols.group == g) & (duty[:, t] > 0)
+                if on.any():
+                    assert inst.short_cost[q, t] * inst.dt_h > cols.cost[on].min()
+            assert inst.short_cost[q, t] >= inst.penalty[q]
