@@ -28,7 +28,7 @@ def schedule(
     output: Annotated[Path, typer.Option("--output", "-o", help="Directory for the plan.")],
     solver: Annotated[str, typer.Option(help="MIP solver: cbc or highs.")] = "cbc",
     time_limit: Annotated[str, typer.Option(help="Wall-clock limit, e.g. 60s or 2m.")] = "60s",
-    gap: Annotated[str, typer.Option(help="Stop at this gap to the bound: 0.005 or 0.5%.")] = "0.5%",
+    gap: Annotated[str, typer.Option(help="Stop at this gap to the bound, e.g. 0.5%.")] = "0.5%",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     agents: Annotated[Path | None, typer.Option(
