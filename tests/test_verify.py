@@ -165,9 +165,9 @@ def test_loop_stops_when_the_plan_cannot_grow():
 
 
 def test_a_round_that_makes_a_queue_worse_is_not_kept():
-    # the re-plan raises phone:de where it missed but takes an agent off phone:en in
-    # interval 1, where Erlang C met the target with no agent to spare: phone:en now
-    # misses one more interval.  The loop keeps round 0's plan and says why.
+    # every re-plan raises phone:de where it missed but puts one agent less than Erlang C
+    # needs on phone:en in interval 1 (met before): phone:en misses one more interval.
+    # No re-plan is kept; the loop returns round 0's plan and says why.
     need = _erlang_need()
     start = need - np.array([[2, 1, 0], [0, 0, 0]])
     calls = []
@@ -176,7 +176,7 @@ def test_a_round_that_makes_a_queue_worse_is_not_kept():
         calls.append(previous)
         worse = req.copy()
         if previous is not None:
-            worse[1, 1] -= 1
+            worse[1, 1] = start[1, 1] - 1
         return _fake_plan(worse)
 
     res = verify(start, ("phone:de", "phone:en"), DT, replan, _erlang_measure,
@@ -189,6 +189,28 @@ def test_a_round_that_makes_a_queue_worse_is_not_kept():
     assert any("phone:en (0 -> 1 missed intervals, was met)" in n for n in res.notes)
     assert {u["queue"] for u in res.unmet} == {"phone:de"}
     assert "made a queue worse" in res.unmet[0]["reason"]
+
+
+def test_after_a_rejected_round_the_loop_raises_what_it_broke_and_goes_on():
+    # round 1 takes an agent off phone:en in interval 1 (as the re-plan above); it is not
+    # kept, and phone:en's missed interval is raised too, so round 2's re-plan (one
+    # agent more there, then minus the same one) meets every target
+    need = _erlang_need()
+    start = need - np.array([[2, 1, 0], [0, 0, 0]])
+
+    def replan(req, previous):
+        worse = req.copy()
+        if previous is not None:
+            worse[1, 1] -= 1
+        return _fake_plan(worse)
+
+    res = verify(start, ("phone:de", "phone:en"), DT, replan, _erlang_measure,
+                 rounds=3, step=1)
+    assert res.status == "met"
+    assert sorted({r["round"] for r in res.rows}) == [0, 2]
+    assert res.rounds == 2
+    assert any(n.startswith("round 1's re-plan made phone:en") for n in res.notes)
+    np.testing.assert_array_equal(res.plan.agents[1], need[1])
 
 
 @given(st.lists(st.integers(0, 3), min_size=6, max_size=6))

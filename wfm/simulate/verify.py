@@ -147,7 +147,8 @@ class VerifyResult:
 
     ``rows``: one dict per round and simulated queue (the columns of ``verify.csv``);
     ``status``: ``met``, ``round limit``, ``no progress`` (raising changed nothing) or
-    ``kept the better plan`` (the last re-plan made a queue worse; the one before kept);
+    ``kept the better plan`` (the last re-plan made a queue worse and was not kept);
+    ``rounds`` the round of the kept plan;
     ``unmet``: per queue still missing, ``{"queue", "intervals_missing", "reason"}``;
     ``plan`` the last plan, ``required`` its requirement (Q, T); ``notes`` from the simulation.
     """
@@ -203,52 +204,52 @@ def verify(required: np.ndarray, queues: Sequence[str], dt: float,
     (:func:`step_for`); ``first_plan`` the plan of ``required`` if already made.
 
     A round never makes a queue worse: when the new plan's simulation misses more
-    intervals of some queue than the last one, or loses a queue's target
-    (:func:`got_worse`), the last plan is kept and the loop stops ("kept the better
-    plan", with a note naming the queues).
+    intervals of some queue than the kept plan's, or loses a target a queue met
+    (:func:`got_worse`), the new plan is not kept; the next re-plan starts again from
+    the kept plan, with the requirement raised also where the rejected plan missed (a
+    note names the queues).  Only kept rounds have rows; ``status`` is ``kept the
+    better plan`` when the last re-plan was rejected.
     """
     if rounds < 0:
         raise ValueError("rounds must be >= 0")
     say = progress or (lambda _m: None)
     base = np.ceil(np.asarray(required, dtype=float) - 1e-9).clip(min=0).astype(int)
-    req = base.copy()
+    req = pending = base.copy()
     plan = first_plan if first_plan is not None else plan_fn(req, None)
-    rows: list[dict] = []
+    say("verify round 0: simulating")
+    m = measure_fn(plan)
+    idx = [list(queues).index(q) for q in m.queues]
+    rows = _rows(0, m, plan, np.zeros(len(queues)), idx)
     notes: list[str] = []
-    status = "round limit"
-    last: tuple | None = None  # (plan, measurement, requirement) of the round before
-    for r in range(rounds + 1):
+    status, kept, r = "round limit", 0, 0
+    while not queue_met(m).all() and r < rounds:
+        r += 1
+        new = raise_requirement(pending, plan.result.plan.scheduled, idx, to_raise(m), step)
+        say(f"verify round {r}: re-planning {int(interval_misses(m).sum())} missed intervals")
+        cand = plan_fn(new, plan)
+        if np.array_equal(cand.result.plan.y, plan.result.plan.y):
+            # same shifts: the same simulation; its uncovered.csv names the limit
+            status, req, pending, plan = "no progress", new, new, cand
+            break
         say(f"verify round {r}: simulating")
-        m = measure_fn(plan)
-        if last is not None and (worse := got_worse(last[1], m)):
+        mc = measure_fn(cand)
+        if worse := got_worse(m, mc):
             notes.append(f"round {r}'s re-plan made {', '.join(worse)} worse in the "
-                         f"simulation; kept the plan of round {r - 1}")
-            plan, m, req = last
+                         f"simulation; kept the plan of round {kept} and raised those "
+                         "intervals too")
+            pending = raise_requirement(new, cand.result.plan.scheduled, idx, to_raise(mc),
+                                        step)
             status = "kept the better plan"
-            break
-        idx = [list(queues).index(q) for q in m.queues]
+            continue
+        plan, m, req, pending, kept, status = cand, mc, new, new, r, "round limit"
         rows.extend(_rows(r, m, plan, (req - base).sum(axis=1) * dt / 3600.0, idx))
-        if queue_met(m).all():
-            status = "met"
-            break
-        if r == rounds:
-            break
-        new = raise_requirement(req, plan.result.plan.scheduled, idx, to_raise(m), step)
-        say(f"verify round {r + 1}: re-planning {int(interval_misses(m).sum())} missed "
-            "intervals")
-        plan_new = plan_fn(new, plan)
-        if np.array_equal(plan_new.result.plan.y, plan.result.plan.y):
-            status = "no progress"
-            req, plan = new, plan_new
-            break
-        last = (plan, m, req)
-        req, plan = new, plan_new
+    if queue_met(m).all():
+        status = "met"
     miss, met = interval_misses(m), queue_met(m)
-    # the measurement is of `plan` (on "no progress" the plan is unchanged or reverted)
-    unmet = [why_unmet(plan, q, miss[i], status, rows[-1]["round"], m.queues)
+    # the measurement is of `plan` (on "no progress" the plan is unchanged)
+    unmet = [why_unmet(plan, q, miss[i], status, r, m.queues)
              for i, q in enumerate(m.queues) if not met[i]]
-    return VerifyResult(rows, status, unmet, plan, req, rows[-1]["round"],
-                        [*m.notes, *notes])
+    return VerifyResult(rows, status, unmet, plan, req, kept, [*m.notes, *notes])
 
 
 def shared_groups(inst: Any, queue: str, simulated: Sequence[str]) -> dict[str, list[str]]:
@@ -290,8 +291,8 @@ def why_unmet(plan: PlanLike, queue: str, miss: np.ndarray, status: str,
     elif status == "no progress":
         text = "raising the requirement did not change the plan"
     elif status == "kept the better plan":
-        text = ("the next re-plan made a queue worse in the simulation, so this plan was "
-                "kept (see the notes)")
+        text = (f"the last of {last_round} re-plans made a queue worse in the simulation, "
+                "so an earlier plan was kept (see the notes)")
     else:
         text = (f"still below target after {last_round} re-plans although the plan covers "
                 "the raised requirement")
