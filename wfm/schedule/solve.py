@@ -203,7 +203,7 @@ class _HighsBackend:
         raises the counts with the largest fractional parts (a ``batch`` share) to their
         ceiling and re-solves the (small) LP, until integral; round-ups that break a
         headcount limit, or make the LP infeasible, round those counts down instead.
-        Returns the last LP values rounded to the nearest integer."""
+        Returns the last LP values (integral unless the deadline cut the dive short)."""
         h = self.h
         self._integrality(False)
         h.setOptionValue("solver", "simplex")
@@ -236,7 +236,7 @@ class _HighsBackend:
                 if h.getModelStatus() != self.hs.HighsModelStatus.kOptimal:
                     break
             y = self._values()
-        return np.floor(y + 0.5)
+        return y
 
     def _values(self) -> np.ndarray:
         return np.asarray(self.h.getSolution().col_value, dtype=float)[self.yi]
@@ -564,7 +564,10 @@ def solve(
         say("LP dive")
         dive_end = min(deadline, time.perf_counter() + opts.dive_share * opts.time_limit)
         y_dive = lp_backend.dive(inst, y_lp, dive_end)
-        consider(_repair(inst, y_dive.astype(int)).astype(float), "LP dive")
+        # nearest, and up: a dive cut short by its time leaves fractions, and with the
+        # shortfall costed above a shift, rounding up is often the cheaper plan
+        for y in (np.floor(y_dive + 0.5), np.ceil(y_dive - 1e-6)):
+            consider(_repair(inst, y.astype(int)).astype(float), "LP dive")
     if best is not None and inst.config.rules.fill_shortfalls and best.short.any():
         # coverage is in the objective: a dive cut short by its time, or blocked by a
         # headcount limit, leaves intervals that a shift covers for less than they cost;
