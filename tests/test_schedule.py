@@ -697,11 +697,11 @@ def test_a_shortfall_never_costs_less_than_a_shift_covering_it(req, rate_a, rate
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
-def test_a_repair_moves_the_shift_of_a_group_at_its_limit(solver):
+def test_a_repair_keeps_the_shift_of_a_group_at_its_limit(solver):
     # one agent (max_headcount 1, one shift a day); the previous plan has the 4-h shift
-    # at 00:00 (hours 0-3).  The raised requirement needs hours 1, 2 and 4: no shift can
-    # be added, but the shift moved to 01:00 (hours 1-4) covers everything at the same
-    # cost 40; keeping 00:00 would leave hour 4 short
+    # at 00:00 (hours 0-3).  The raised requirement needs hours 1, 2 and 4: a fresh
+    # plan would move the shift to 01:00 (objective 40), the repair keeps it (no
+    # interval loses its agent) and leaves hour 4 short: 40 + (1000 + 1.05 x 40) = 1082
     req = np.array([[0, 1, 1, 0, 1, 0, 0, 0]])
     cfg = config([{"name": "s", "lengths": ["4h"], "starts": "00:00-23:00", "step": "1h"}],
                  [{"name": "A", "skills": ["phone:de"], "rate": 10, "max_headcount": 1}],
@@ -711,5 +711,7 @@ def test_a_repair_moves_the_shift_of_a_group_at_its_limit(solver):
     y0[np.flatnonzero(inst.columns.start == 0)[0]] = 1
     res = solve(inst, SolveOptions(solver=solver, time_limit=20, gap=1e-6), start=y0)
     assert res.events[0][1] == "previous plan"
-    assert res.plan.short.sum() == 0 and res.objective == pytest.approx(40.0)
-    assert inst.columns.start[np.flatnonzero(res.plan.y)].tolist() == [1]
+    np.testing.assert_array_equal(res.plan.y, y0)
+    assert res.objective == pytest.approx(1082.0)
+    fresh = solve(inst, SolveOptions(solver=solver, time_limit=20, gap=1e-6))
+    assert fresh.objective == pytest.approx(40.0)
