@@ -183,7 +183,7 @@ def test_a_round_that_makes_a_queue_worse_is_not_kept():
                  rounds=3, step=1)
     assert calls[0] is None and calls[1] is not None  # the re-plan gets the last plan
     assert res.status == "kept the better plan"
-    assert res.rounds == 0
+    assert res.rounds == 0 and res.replans == 3
     np.testing.assert_array_equal(res.plan.agents, start)
     np.testing.assert_array_equal(res.required, start)
     assert any("phone:en (0 -> 1 missed intervals, was met)" in n for n in res.notes)
@@ -334,7 +334,7 @@ def test_verify_round_limit_in_the_terminal(tmp_path):
                                  "--time-limit", "10s", "--verify", "--verify-rounds", "0"])
     assert result.exit_code == 0, result.output
     assert "verify round 0" in result.output
-    assert "stopped (round limit) after 0 re-plan(s)" in result.output
+    assert "stopped (round limit) after 0 re-plan(s), the plan of round 0 kept" in result.output
     assert "phone:de:" in result.output
     assert len(_read(tmp_path / "p" / "verify.csv")) == 1
 

@@ -165,8 +165,9 @@ def print_verify_summary(v: dict) -> None:
         console.print(f"verify: every simulated queue meets its target after {v['rounds']} "
                       "re-plan(s)", markup=False)
     else:
-        console.print(f"verify: stopped ({v['status']}) after {v['rounds']} re-plan(s); "
-                      "short of target:", markup=False)
+        kept = v.get("replans", v["rounds"])
+        console.print(f"verify: stopped ({v['status']}) after {kept} re-plan(s), the plan "
+                      f"of round {v['rounds']} kept; short of target:", markup=False)
         for u in v["unmet"]:
             console.print(f"  {u['queue']}: {u['intervals_missing']} interval(s) missing — "
                           f"{u['reason']}", markup=False)

@@ -62,7 +62,8 @@ def verify_table(result: VerifyResult) -> pd.DataFrame:
 
 def verify_summary(result: VerifyResult, options: VerifyOptions) -> dict:
     """JSON-ready summary (``summary['verify']`` of ``wfm schedule --verify``)."""
-    return {"status": result.status, "rounds": result.rounds, "max_rounds": options.rounds,
+    return {"status": result.status, "rounds": result.rounds, "replans": result.replans,
+            "max_rounds": options.rounds,
             "replications": options.replications, "seed": options.seed,
             "rows": verify_table(result).to_dict(orient="records"), "unmet": result.unmet,
             "notes": [n for n in result.notes if not n.startswith("productive agents")]}

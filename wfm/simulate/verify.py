@@ -160,6 +160,7 @@ class VerifyResult:
     required: np.ndarray
     rounds: int
     notes: list[str] = field(default_factory=list)
+    replans: int = 0  # re-plans made, kept or not
 
 
 def got_worse(before: Measurement, after: Measurement) -> list[str]:
@@ -249,7 +250,7 @@ def verify(required: np.ndarray, queues: Sequence[str], dt: float,
     # the measurement is of `plan` (on "no progress" the plan is unchanged)
     unmet = [why_unmet(plan, q, miss[i], status, r, m.queues)
              for i, q in enumerate(m.queues) if not met[i]]
-    return VerifyResult(rows, status, unmet, plan, req, kept, [*m.notes, *notes])
+    return VerifyResult(rows, status, unmet, plan, req, kept, [*m.notes, *notes], r)
 
 
 def shared_groups(inst: Any, queue: str, simulated: Sequence[str]) -> dict[str, list[str]]:
