@@ -14,15 +14,19 @@ Strategy (``shared/reference/scheduling-notes.md`` sections 6, 7, 9):
    root cut round on a full large model does not check its time limit and can last
    tens of seconds on a loaded machine, so large models stay restricted.
 4. The fill pass (``wfm.schedule.fill``, unless ``fill_shortfalls = false``): shifts
-   added for what is still short and coverable within the headcount rules.
+   added for what is still short and coverable within the headcount rules -- a safety
+   net, since the model costs a shortfall above the shift that covers it
+   (``wfm.schedule.instance.coverage_costs``); it also runs on the dive's plan.
+5. With ``start`` (``--verify`` re-plans) steps 2-3 are replaced by a repair of that
+   plan (see :func:`solve`).
 
 Each solver answer is read as numbers, never by its status string: values must be
 integral (CBC may hand back LP values), the plan is re-evaluated by
 ``wfm.schedule.evaluate`` (coverage recomputed from the integer counts), and a plan
 is only kept when it beats the incumbent.  The bound is the LP value or a full-MIP
 dual bound, whichever is larger; the gap is (objective - bound) / objective, of the
-plan after the fill pass (``gap``, what is written out) and of the solver's plan
-before it (``gap_before_fill``: the solver's quality, without the policy spending).
+plan written out (``gap``; the shortfall is costed in the model, so the bound knows
+it) and of the plan before the safety-net fill pass (``gap_before_fill``).
 
 Time limits are wall-clock seconds for the whole solve.  Both solvers run with one
 thread and a fixed seed: a run that stops on the gap target is reproducible; a run
