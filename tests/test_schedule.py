@@ -5,10 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wfm.config.schedule import ScheduleConfig
 from wfm.schedule.evaluate import evaluate, to_integer, uncovered
-from wfm.schedule.instance import break_offsets, build_instance, premium_factors
+from wfm.schedule.instance import break_offsets, build_instance, carry_plan, premium_factors
 from wfm.schedule.model import build_model
 from wfm.schedule.report import coverage_table, shifts_table
 from wfm.schedule.solve import SolveOptions, solve
@@ -75,39 +77,42 @@ def test_without_fill_pass_penalty_below_shift_cost_leaves_short(solver):
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
-def test_fill_pass_covers_what_the_optimum_left_short(solver):
+def test_coverage_is_inside_the_optimisation(solver):
     # same instance, default rules: the penalty (20 per agent-h) is above the rate (10
-    # per paid h), so the hour counts as coverable and the fill pass adds one 4-h shift
-    # on duty in hour 2: cost 40, nothing short, nothing in uncovered.csv
+    # per paid h), so the hour must be covered.  The model's cost of the missing hour is
+    # the penalty + 1.05 x the one 4-h shift on duty there (20 + 42 = 62 per agent-h), so
+    # the optimum itself covers it: cost 40 = objective = LP bound (a 4-h shift on duty
+    # in hour 2 is needed even fractionally: sum y >= 1), gap 0, the fill pass idle
     inst = _one_hour_short(20)
+    assert inst.short_cost[0, 2] == pytest.approx(62.0)
+    assert inst.penalty[0] == 20.0
     res = run(inst, solver)
     assert res.plan.short.sum() == 0
     assert res.plan.cost == pytest.approx(40.0)
     assert res.objective == pytest.approx(40.0)
-    assert res.bound == pytest.approx(20.0, abs=1e-3)  # the bound stays the MIP's
+    assert res.bound == pytest.approx(40.0, abs=1e-3)
+    assert res.gap == pytest.approx(0.0, abs=1e-6)
     assert uncovered(inst, res.plan).empty
-    assert any(n.startswith("fill pass: 1 shifts added") for n in res.notes)
+    assert res.fill_shifts == 0 and not any(n.startswith("fill pass") for n in res.notes)
 
 
-def test_gap_before_fill_separates_solver_quality_from_fill_spending():
-    # the solver's optimum leaves the hour short: objective 20 = bound 20 (gap 0); the
-    # fill pass adds one 4-h shift (4 paid h, cost 40): objective 40, gap (40-20)/40
-    from wfm.schedule.report import summary
+def test_fill_pass_is_a_safety_net_for_a_plan_left_short():
+    # a plan that leaves the hour short (as a solver stopped early could hand back) is
+    # completed by the pass: one 4-h shift, 4 paid h, cost 40, nothing short
+    from wfm.schedule.fill import fill_shortfalls
 
     inst = _one_hour_short(20)
-    res = run(inst, "highs")
-    assert res.objective_before_fill == pytest.approx(20.0)
-    assert res.gap_before_fill == pytest.approx(0.0, abs=1e-6)
-    assert res.gap == pytest.approx(0.5, abs=1e-6)
-    assert (res.fill_shifts, res.fill_paid_h, res.fill_cost) == (1, pytest.approx(4.0),
-                                                                 pytest.approx(40.0))
-    s = summary(inst, res)
-    assert s["objective_before_fill"] == pytest.approx(20.0)
-    assert s["gap_before_fill"] == pytest.approx(0.0, abs=1e-6)
-    assert s["fill_shifts"] == 1 and s["fill_cost"] == pytest.approx(40.0)
-    # without the pass both gaps are the same figure
-    off = run(_one_hour_short(20, fill_shortfalls=False), "highs")
-    assert off.fill_shifts == 0 and off.gap_before_fill == off.gap
+    empty = evaluate(inst, np.zeros(len(inst.columns), dtype=int))
+    assert empty.objective == pytest.approx(62.0)  # the model's cost of the missing hour
+    filled, n = fill_shortfalls(inst, empty)
+    assert n == 1 and filled.short.sum() == 0
+    assert filled.cost == pytest.approx(40.0) and filled.paid_h == pytest.approx(4.0)
+    # without fill_shortfalls the model keeps the configured penalty: 20 per agent-h
+    off = _one_hour_short(20, fill_shortfalls=False)
+    assert off.short_cost[0, 2] == pytest.approx(20.0)
+    res = run(off, "highs")
+    assert res.objective == pytest.approx(20.0) and res.fill_shifts == 0
+    assert res.gap_before_fill == res.gap
 
 
 def test_penalty_below_every_rate_may_leave_short():
@@ -120,23 +125,27 @@ def test_penalty_below_every_rate_may_leave_short():
     assert unc.reason[0].startswith("may leave short: penalty 5")
 
 
-def test_fill_pass_does_not_buy_shifts_for_a_may_leave_short_queue():
+def test_must_fill_queue_is_covered_by_a_dearer_group_in_the_model():
     # phone:de needs 1 agent in hours 0-3 and 6, email:de 1 in hour 6.  A (rate 10,
-    # phone, max_headcount 1) works 00:00-04:00 = 40; hour 6 short on both queues:
-    # 12 + 15 = 27, objective 67.  email (penalty 15 < B's rate 20) may be left short.
-    # A B shift over hour 6 (4 h x 20 = 80) would be allocated to email (penalty 15 >
-    # 12), phone stays short: the fill pass must not keep it (it did, twice: 67 -> 200).
+    # phone, max_headcount 1) works 00:00-04:00 = 40.  phone (penalty 12 >= A's rate)
+    # must be filled; in hour 6 only B (rate 20) can come: its 4-h shift costs 80, the
+    # dearer of the two groups' cheapest shifts there, so the model's cost of a missing
+    # phone agent-hour at 6 is 12 + 1.05 x 80 = 96 and the optimum buys the B shift for
+    # phone: 40 + 80 + email's 15 (penalty 15 < B's rate 20: may stay short) = 135, not
+    # 40 + 96 + 15 = 151.  The B agent works phone (96 > 15), not e-mail.
     req = np.array([[1, 1, 1, 1, 0, 0, 1, 0], [0, 0, 0, 0, 0, 0, 1, 0]])
     cfg = config([{"name": "s", "lengths": ["4h"], "starts": "00:00-23:00", "step": "1h"}],
                  [{"name": "A", "skills": ["phone:de"], "rate": 10, "max_headcount": 1},
                   {"name": "B", "skills": ["phone:de", "email:de"], "rate": 20}],
                  understaffing_penalty={"phone": 12, "email": 15})
     inst = build_instance(hours(8), 3600, ("phone:de", "email:de"), req, cfg)
+    assert inst.short_cost[0, 6] == pytest.approx(96.0)
+    assert inst.short_cost[1, 6] == pytest.approx(15.0)
     res = run(inst, "highs", time_limit=10)
     assert not any(n.startswith("fill pass") for n in res.notes)
-    assert res.objective == pytest.approx(67.0)
-    assert res.plan.cost == pytest.approx(40.0)
-    assert list(res.plan.short.sum(axis=1)) == [1, 1]
+    assert res.objective == pytest.approx(135.0)
+    assert res.plan.cost == pytest.approx(120.0)
+    assert list(res.plan.short.sum(axis=1)) == [0, 1]
 
 
 def test_fill_pass_stops_at_headcount_limit_and_says_so():
@@ -302,7 +311,8 @@ def test_headcount_limit_is_reported_not_crashed(solver):
     inst = build_instance(hours(4), 3600, ("phone:de",), req, cfg)
     res = run(inst, solver)
     assert res.plan.y.sum() == 1
-    assert res.objective == pytest.approx(40 + 4 * 1000)
+    # each missing agent-hour costs the penalty + 1.05 x the 4-h shift (40) in the model
+    assert res.objective == pytest.approx(40 + 4 * (1000 + 1.05 * 40))
     unc = uncovered(inst, res.plan)
     assert unc.reason[0] == "headcount/hours limit (A)"
 
@@ -435,7 +445,7 @@ def test_rest_between_shifts_in_aggregate(rest):
     # one agent in the group; 1 agent needed Mon 20-24 and Tue 04-08 (48 hourly
     # intervals). Without the rest rule the same agent works both (2 x 40 = 80); with
     # 11 h rest applied in aggregate (window 4 h + 11 h) only one shift fits: 40 + 4 h
-    # short x 1000 = 4040.
+    # short x (1000 + 1.05 x 40, the model's cost of a missing agent-hour) = 4208.
     req = np.zeros((1, 48), dtype=int)
     req[0, 20:24] = 1
     req[0, 28:32] = 1
@@ -444,7 +454,7 @@ def test_rest_between_shifts_in_aggregate(rest):
                  understaffing_penalty={"phone": 1000}, rest_in_aggregate=rest)
     inst = build_instance(hours(48), 3600, ("phone:de",), req, cfg)
     res = run(inst, "highs")
-    assert res.objective == pytest.approx(4040.0 if rest else 80.0)
+    assert res.objective == pytest.approx(4208.0 if rest else 80.0)
     assert res.plan.feasible
     if rest:  # the checker refuses the two-shift plan
         both = np.zeros(len(inst.columns), dtype=int)
@@ -521,10 +531,11 @@ def test_days_off_pattern_constraint_in_the_plan(solver):
     r_old = roster(shifts_from_plan(old, res_old.plan), staff, rules, time_limit=10)
     assert sum(n for n, _ in r_old.unassigned.values()) == 5  # 5 x 4 = 20 of 25 fit
     # with the block: at most 4 demand days per agent -> 20 shifts, 5 agent-days (30
-    # agent-h) short: 20 x 60 + 30 x 1000 = 31,200
+    # agent-h) short: 20 x 60 + 30 x (1000 + 1.05 x 60) = 33,090 (the model's cost of a
+    # missing agent-hour: the penalty + 1.05 x the one 6-h shift on duty there)
     res = run(new, solver)
     assert res.plan.feasible and res.plan.y.sum() == 20
-    assert res.objective == pytest.approx(31200.0)
+    assert res.objective == pytest.approx(33090.0)
     assert res.plan.headcount[0] == 5
     r = roster(shifts_from_plan(new, res.plan), staff, rules, time_limit=10)
     assert not r.unassigned and not r.violations
@@ -613,3 +624,94 @@ def test_headcount_of_an_unlimited_group_counts_the_days_off_block():
         r = roster(shifts_from_plan(inst, plan), agents, rules_from_instance(inst),
                    time_limit=5)
         assert sum(n for n, _ in r.unassigned.values()) == 0, maxhc
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_a_repair_keeps_every_shift_of_the_previous_plan(solver):
+    # the hand optimum above (2 shifts at 00:00, 1 at 04:00), then hour 9 raised to 1
+    # agent: the new instance has more columns (starts 06:00-08:00 now meet a
+    # requirement), the previous plan is carried over by column key, kept whole, and one
+    # 4-h shift over hour 9 is added (cost 120 + 40 = 160, the fresh optimum's cost too)
+    from wfm.schedule import plan_schedule
+
+    req = np.array([[2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0]])
+    cfg = config([{"name": "s", "lengths": ["4h"], "starts": "00:00-23:00", "step": "1h"}],
+                 [{"name": "A", "skills": ["phone:de"], "rate": 10}],
+                 understaffing_penalty={"phone": 1000})
+    opts = SolveOptions(solver=solver, time_limit=20, gap=1e-6)
+    first = plan_schedule(hours(12), 3600, ("phone:de",), req, cfg, opts)
+    raised = req.copy()
+    raised[0, 9] = 1
+    second = plan_schedule(hours(12), 3600, ("phone:de",), raised, cfg, opts, start=first)
+    assert len(second.instance.columns) > len(first.instance.columns)
+    old = carry_plan(first.instance, first.result.plan.y, second.instance)
+    assert old.sum() == 3
+    new = second.result.plan.y
+    assert (new >= old).all() and new.sum() == 4
+    assert second.result.events[0][1] == "previous plan"
+    assert second.result.plan.short.sum() == 0
+    assert second.result.objective == pytest.approx(160.0)
+    assert second.result.status == "repair of the previous plan"
+
+
+def test_carry_plan_refuses_a_shift_without_a_column():
+    cfg = config([{"name": "s", "lengths": ["4h"], "starts": "00:00-23:00", "step": "1h"}],
+                 [{"name": "A", "skills": ["phone:de"], "rate": 10}])
+    a = build_instance(hours(12), 3600, ("phone:de",), np.array([[0] * 8 + [1] * 4]), cfg)
+    b = build_instance(hours(12), 3600, ("phone:de",), np.array([[1] + [0] * 11]), cfg)
+    y = np.zeros(len(a.columns), dtype=int)
+    y[np.flatnonzero(a.columns.start == 8)[0]] = 1
+    with pytest.raises(ValueError, match="not a column"):
+        carry_plan(a, y, b)
+    np.testing.assert_array_equal(carry_plan(a, y, a), y)
+
+
+@given(st.lists(st.integers(0, 3), min_size=8, max_size=8), st.integers(5, 40),
+       st.integers(5, 40), st.integers(1, 300))
+@settings(max_examples=25, deadline=None)
+def test_a_shortfall_never_costs_less_than_a_shift_covering_it(req, rate_a, rate_b, pen):
+    # invariant of coverage_costs: for a queue that must be filled, one missing
+    # agent-interval costs (penalty + more than) every skilled group's cheapest shift on
+    # duty there, so adding that shift never raises the objective
+    cfg = config([{"name": "s", "lengths": ["4h"], "starts": "00:00-23:00", "step": "1h"},
+                  {"name": "l", "lengths": ["6h"], "starts": "00:00-23:00", "step": "1h"}],
+                 [{"name": "A", "skills": ["phone:de"], "rate": rate_a},
+                  {"name": "B", "skills": ["phone:de", "email:de"], "rate": rate_b}],
+                 understaffing_penalty={"phone": pen, "email": pen / 2})
+    r = np.array([req, req[::-1]])
+    inst = build_instance(hours(8), 3600, ("phone:de", "email:de"), r, cfg)
+    cols = inst.columns
+    duty = cols.duty.toarray()
+    for q in range(2):
+        gs = np.flatnonzero(inst.skill[:, q])
+        must = inst.penalty[q] >= min(inst.config.groups[g].rate for g in gs)
+        for t in range(inst.T):
+            if not must:
+                assert inst.short_cost[q, t] == inst.penalty[q]
+                continue
+            for g in gs:
+                on = (cols.group == g) & (duty[:, t] > 0)
+                if on.any():
+                    assert inst.short_cost[q, t] * inst.dt_h > cols.cost[on].min()
+            assert inst.short_cost[q, t] >= inst.penalty[q]
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_a_repair_keeps_the_shift_of_a_group_at_its_limit(solver):
+    # one agent (max_headcount 1, one shift a day); the previous plan has the 4-h shift
+    # at 00:00 (hours 0-3).  The raised requirement needs hours 1, 2 and 4: a fresh
+    # plan would move the shift to 01:00 (objective 40), the repair keeps it (no
+    # interval loses its agent) and leaves hour 4 short: 40 + (1000 + 1.05 x 40) = 1082
+    req = np.array([[0, 1, 1, 0, 1, 0, 0, 0]])
+    cfg = config([{"name": "s", "lengths": ["4h"], "starts": "00:00-23:00", "step": "1h"}],
+                 [{"name": "A", "skills": ["phone:de"], "rate": 10, "max_headcount": 1}],
+                 understaffing_penalty={"phone": 1000})
+    inst = build_instance(hours(8), 3600, ("phone:de",), req, cfg)
+    y0 = np.zeros(len(inst.columns), dtype=int)
+    y0[np.flatnonzero(inst.columns.start == 0)[0]] = 1
+    res = solve(inst, SolveOptions(solver=solver, time_limit=20, gap=1e-6), start=y0)
+    assert res.events[0][1] == "previous plan"
+    np.testing.assert_array_equal(res.plan.y, y0)
+    assert res.objective == pytest.approx(1082.0)
+    fresh = solve(inst, SolveOptions(solver=solver, time_limit=20, gap=1e-6))
+    assert fresh.objective == pytest.approx(40.0)

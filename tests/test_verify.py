@@ -106,7 +106,7 @@ def _erlang_need() -> np.ndarray:
     return need
 
 
-def _fake_plan(req, cap=None):
+def _fake_plan(req, previous=None, cap=None):
     on = req if cap is None else np.minimum(req, cap)
     return SimpleNamespace(result=SimpleNamespace(plan=SimpleNamespace(scheduled=on, y=on.ravel())),
                            summary={"paid_h": float(on.sum() * DT / 3600), "cost": float(on.sum())},
@@ -159,9 +159,72 @@ def test_shared_groups_names_the_other_simulated_queues():
 def test_loop_stops_when_the_plan_cannot_grow():
     need = _erlang_need()
     res = verify(need - 1, ("phone:de", "phone:en"), DT,
-                 lambda r: _fake_plan(r, cap=need - 1), _erlang_measure, rounds=4, step=1)
+                 lambda r, _p: _fake_plan(r, cap=need - 1), _erlang_measure, rounds=4, step=1)
     assert res.status == "no progress"
     assert res.rounds == 0
+
+
+def test_a_round_that_makes_a_queue_worse_is_not_kept():
+    # every re-plan raises phone:de where it missed but puts one agent less than Erlang C
+    # needs on phone:en in interval 1 (met before): phone:en misses one more interval.
+    # No re-plan is kept; the loop returns round 0's plan and says why.
+    need = _erlang_need()
+    start = need - np.array([[2, 1, 0], [0, 0, 0]])
+    calls = []
+
+    def replan(req, previous):
+        calls.append(previous)
+        worse = req.copy()
+        if previous is not None:
+            worse[1, 1] = start[1, 1] - 1
+        return _fake_plan(worse)
+
+    res = verify(start, ("phone:de", "phone:en"), DT, replan, _erlang_measure,
+                 rounds=3, step=1)
+    assert calls[0] is None and calls[1] is not None  # the re-plan gets the last plan
+    assert res.status == "kept the better plan"
+    assert res.rounds == 0 and res.replans == 3
+    np.testing.assert_array_equal(res.plan.agents, start)
+    np.testing.assert_array_equal(res.required, start)
+    assert any("phone:en (0 -> 1 missed intervals, was met)" in n for n in res.notes)
+    assert {u["queue"] for u in res.unmet} == {"phone:de"}
+    assert "made a queue worse" in res.unmet[0]["reason"]
+
+
+def test_after_a_rejected_round_the_loop_raises_what_it_broke_and_goes_on():
+    # round 1 takes an agent off phone:en in interval 1 (as the re-plan above); it is not
+    # kept, and phone:en's missed interval is raised too, so round 2's re-plan (one
+    # agent more there, then minus the same one) meets every target
+    need = _erlang_need()
+    start = need - np.array([[2, 1, 0], [0, 0, 0]])
+
+    def replan(req, previous):
+        worse = req.copy()
+        if previous is not None:
+            worse[1, 1] -= 1
+        return _fake_plan(worse)
+
+    res = verify(start, ("phone:de", "phone:en"), DT, replan, _erlang_measure,
+                 rounds=3, step=1)
+    assert res.status == "met"
+    assert sorted({r["round"] for r in res.rows}) == [0, 2]
+    assert res.rounds == 2
+    assert any(n.startswith("round 1's re-plan made phone:en") for n in res.notes)
+    np.testing.assert_array_equal(res.plan.agents[1], need[1])
+
+
+@given(st.lists(st.integers(0, 3), min_size=6, max_size=6))
+def test_no_queue_gets_worse_from_one_kept_round_to_the_next(shortfalls):
+    # whatever the starting shortfall, the rounds the loop reports never miss more
+    # intervals of a queue than the round before
+    need = _erlang_need()
+    start = np.maximum(need - np.array(shortfalls).reshape(2, 3), 0)
+    res = verify(start, ("phone:de", "phone:en"), DT, _fake_plan, _erlang_measure,
+                 rounds=4, step=1)
+    table = pd.DataFrame(res.rows).pivot(index="round", columns="queue",
+                                         values="intervals_missing")
+    assert (table.diff().fillna(0) <= 0).all().all()
+    assert res.status == "met"
 
 
 # --- end to end ----------------------------------------------------------------------
@@ -271,7 +334,7 @@ def test_verify_round_limit_in_the_terminal(tmp_path):
                                  "--time-limit", "10s", "--verify", "--verify-rounds", "0"])
     assert result.exit_code == 0, result.output
     assert "verify round 0" in result.output
-    assert "stopped (round limit) after 0 re-plan(s)" in result.output
+    assert "stopped (round limit) after 0 re-plan(s), the plan of round 0 kept" in result.output
     assert "phone:de:" in result.output
     assert len(_read(tmp_path / "p" / "verify.csv")) == 1
 

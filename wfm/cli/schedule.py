@@ -28,7 +28,7 @@ def schedule(
     output: Annotated[Path, typer.Option("--output", "-o", help="Directory for the plan.")],
     solver: Annotated[str, typer.Option(help="MIP solver: cbc or highs.")] = "cbc",
     time_limit: Annotated[str, typer.Option(help="Wall-clock limit, e.g. 60s or 2m.")] = "60s",
-    gap: Annotated[str, typer.Option(help="Stop at this gap to the bound: 0.01 or 1%.")] = "1%",
+    gap: Annotated[str, typer.Option(help="Stop at this gap to the bound, e.g. 0.5%.")] = "0.5%",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     agents: Annotated[Path | None, typer.Option(
@@ -165,8 +165,9 @@ def print_verify_summary(v: dict) -> None:
         console.print(f"verify: every simulated queue meets its target after {v['rounds']} "
                       "re-plan(s)", markup=False)
     else:
-        console.print(f"verify: stopped ({v['status']}) after {v['rounds']} re-plan(s); "
-                      "short of target:", markup=False)
+        kept = v.get("replans", v["rounds"])
+        console.print(f"verify: stopped ({v['status']}) after {kept} re-plan(s), the plan "
+                      f"of round {v['rounds']} kept; short of target:", markup=False)
         for u in v["unmet"]:
             console.print(f"  {u['queue']}: {u['intervals_missing']} interval(s) missing — "
                           f"{u['reason']}", markup=False)

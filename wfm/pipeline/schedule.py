@@ -94,8 +94,9 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
     if verify is not None:  # simulate, raise the requirement where it misses, re-plan
         from wfm.pipeline.verify import verify_plan, verify_summary, verify_table
 
-        def replan(required):
-            return plan_schedule(req.starts, center.interval, req.queues, required, sched, opts)
+        def replan(required, previous):  # a repair of the previous round's plan
+            return plan_schedule(req.starts, center.interval, req.queues, required, sched, opts,
+                                 start=previous)
 
         try:
             result = verify_plan(plan, replan, requirements, config, center.shrinkage, verify,

@@ -37,10 +37,11 @@ def measure(plan, requirements: Path, config: Path, options: VerifyOptions) -> M
     return measurement(inputs, res)
 
 
-def verify_plan(plan, plan_fn: Callable[[np.ndarray], object], requirements: Path,
+def verify_plan(plan, plan_fn: Callable[[np.ndarray, object], object], requirements: Path,
                 config: Path, shrinkage: float, options: VerifyOptions,
                 progress: Callable[[str], None] | None = None) -> VerifyResult:
-    """Run the loop from the first ``plan``; ``plan_fn`` re-plans a raised requirement;
+    """Run the loop from the first ``plan``; ``plan_fn(required, previous)`` re-plans a raised
+    requirement from the previous round's plan;
     ``progress(message)`` as each round goes."""
     from wfm.simulate.verify import step_for, verify
 
@@ -61,7 +62,8 @@ def verify_table(result: VerifyResult) -> pd.DataFrame:
 
 def verify_summary(result: VerifyResult, options: VerifyOptions) -> dict:
     """JSON-ready summary (``summary['verify']`` of ``wfm schedule --verify``)."""
-    return {"status": result.status, "rounds": result.rounds, "max_rounds": options.rounds,
+    return {"status": result.status, "rounds": result.rounds, "replans": result.replans,
+            "max_rounds": options.rounds,
             "replications": options.replications, "seed": options.seed,
             "rows": verify_table(result).to_dict(orient="records"), "unmet": result.unmet,
             "notes": [n for n in result.notes if not n.startswith("productive agents")]}

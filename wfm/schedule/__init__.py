@@ -18,7 +18,7 @@ import pandas as pd
 
 from wfm.config.schedule import ScheduleConfig
 from wfm.schedule.evaluate import uncovered
-from wfm.schedule.instance import ShiftInstance, build_instance
+from wfm.schedule.instance import ShiftInstance, build_instance, carry_plan
 from wfm.schedule.report import coverage_table, shifts_table, summary
 from wfm.schedule.solve import Progress, SolveOptions, SolveResult
 from wfm.schedule.solve import solve as run_solver  # keeps wfm.schedule.solve the module
@@ -44,11 +44,21 @@ def plan_schedule(
     config: ScheduleConfig,
     options: SolveOptions | None = None,
     progress: Progress | None = None,
+    start: SchedulePlan | None = None,
 ) -> SchedulePlan:
     """Build, solve and tabulate a plan; ``required`` is (queues x intervals) agents,
-    ``dt`` the interval in seconds.  Raises ValueError on inadmissible rules."""
+    ``dt`` the interval in seconds.  ``start``: a plan of the same horizon and config
+    (e.g. the last round of ``--verify``) to repair rather than plan afresh: its shifts
+    are kept and shifts added for the new requirement (``solve``'s ``start``).
+    Raises ValueError on inadmissible rules."""
     inst = build_instance(starts, dt, queues, required, config)
-    result = run_solver(inst, options, progress=progress)
+    y0 = None
+    if start is not None and start.result.plan is not None:
+        try:
+            y0 = carry_plan(start.instance, start.result.plan.y, inst)
+        except ValueError:  # a column vanished: plan afresh
+            y0 = None
+    result = run_solver(inst, options, progress=progress, start=y0)
     plan = result.plan
     if plan is None:
         floors = [g.name for g in config.groups if g.min_headcount > 0 or g.min_weekly_hours > 0]

@@ -89,7 +89,8 @@ def allocate(inst: ShiftInstance, duty: np.ndarray) -> np.ndarray:
         return alloc
     g_, q_, t_ = (np.concatenate(a) for a in (gi, qi, ti))
     K = len(g_)
-    weight = inst.penalty[q_] + 1e-3 * (1 + q_)  # deterministic tie-break between queues
+    # the model's cost of a missing agent (per queue and interval), as the model weighs it
+    weight = inst.short_cost[q_, t_] + 1e-3 * (1 + q_)  # + a deterministic tie-break
     # maximise weighted covered agents s.t. per (g,t) supply and per (q,t) demand
     duty_row = g_ * T + t_
     cover_row = G * T + q_ * T + t_
@@ -268,7 +269,7 @@ def evaluate(inst: ShiftInstance, y: np.ndarray) -> Plan:
         headcount=headcount,
         paid_h=float((cols.paid_h * y).sum()),
         cost=float((cols.cost * y).sum()),
-        penalty=float((inst.penalty[:, None] * short).sum() * dt_h),
+        penalty=float((inst.short_cost * short).sum() * dt_h),
         overstaffing=float(rules.overstaffing_cost * dt_h * (duty.sum() - covered.sum())),
         violations=violations,
     )

@@ -51,9 +51,12 @@ class ShiftInstance:
     """Everything the model needs, in arrays.
 
     ``required[q, t]`` agents (integers) for queue ``queues[q]`` in interval ``t``;
-    ``penalty[q]`` money per missing agent-hour; ``skill[g, q]`` True when group g
-    serves queue q; ``dt`` interval length in seconds; ``cyclic`` True when the
-    horizon wraps (a Sunday-night shift continues into Monday of the same week).
+    ``penalty[q]`` money per missing agent-hour as configured; ``short_cost[q, t]``
+    money per missing agent-hour in the model (:func:`coverage_costs`: at least
+    ``penalty[q]``, raised where a shift is cheaper than leaving the interval short);
+    ``skill[g, q]`` True when group g serves queue q; ``dt`` interval length in
+    seconds; ``cyclic`` True when the horizon wraps (a Sunday-night shift continues
+    into Monday of the same week).
     """
 
     starts: pd.DatetimeIndex
@@ -66,6 +69,7 @@ class ShiftInstance:
     config: ScheduleConfig
     columns: Columns
     dates: tuple[str, ...]
+    short_cost: np.ndarray
 
     @property
     def dt_h(self) -> float:
@@ -266,7 +270,47 @@ def build_instance(
         config=config,
         columns=columns,
         dates=tuple(str(d) for d in dates),
+        short_cost=coverage_costs(columns, skill, penalty, T, float(dt), config),
     )
+
+
+COVER_MARGIN = 1.05  # a raised shortfall cost is 5 % above the shift it stands against
+
+
+def coverage_costs(cols: Columns, skill: np.ndarray, penalty: np.ndarray, T: int, dt: float,
+                   config: ScheduleConfig) -> np.ndarray:
+    """Money per missing agent-hour of queue q in interval t, (Q, T): coverage inside
+    the optimisation.  With ``fill_shortfalls`` (the default) every queue that must be
+    filled (its penalty is not below the rate of every skilled group, see
+    :func:`wfm.schedule.evaluate.may_leave_short`) gets, per interval, its penalty plus
+    ``COVER_MARGIN`` x the cost of one whole shift on duty there, divided by the interval
+    in hours: the cheapest column of each skilled group on duty at t, the dearest of
+    those groups (so that a group at its headcount limit does not make short coverage
+    cheaper than the next group's shift).  Leaving one agent-interval short then never
+    costs less than a shift that covers it, so the optimum covers what the fill pass
+    would add afterwards, and the gap to the LP bound is the gap of the plan written out;
+    the configured penalties still rank the queues of a group at its limit (phone 200
+    before e-mail 60: the shift part is the same for both).  Elsewhere (no shift on
+    duty, "may leave short" queues, ``fill_shortfalls = false``) the configured
+    penalty."""
+    Q, G = len(penalty), skill.shape[0]
+    out = np.repeat(penalty[:, None].astype(float), T, axis=1)
+    if not config.rules.fill_shortfalls or len(cols) == 0:
+        return out
+    coo = cols.duty.tocoo()
+    cheapest = np.full(G * T, np.inf)
+    np.minimum.at(cheapest, cols.group[coo.row] * T + coo.col, cols.cost[coo.row])
+    cheapest = cheapest.reshape(G, T)
+    rates = np.array([g.rate for g in config.groups], dtype=float)
+    dt_h = dt / 3600.0
+    for q in range(Q):
+        gs = np.flatnonzero(skill[:, q])
+        if not len(gs) or penalty[q] < rates[gs].min():
+            continue
+        c = cheapest[gs]
+        worst = np.where(np.isfinite(c), c, -np.inf).max(axis=0)
+        out[q] += np.where(np.isfinite(worst), COVER_MARGIN * worst / dt_h, 0.0)
+    return out
 
 
 def rest_window(inst: ShiftInstance, g: int) -> int:
@@ -313,4 +357,27 @@ def off_blocks(inst: ShiftInstance, g: int, capped_only: bool = True) -> np.ndar
     k = k % n_days if inst.cyclic else k[k[:, -1] < n_days]
     out = np.zeros((len(k), n_days), dtype=int)
     np.put_along_axis(out, k, 1, axis=1)
+    return out
+
+
+def column_keys(inst: ShiftInstance) -> list[tuple[int, int, int, int, int]]:
+    """One key per column, (group, template, start, length, break offset): the same
+    shift has the same key in two instances of one horizon and config, whatever
+    requirement dropped or kept other columns."""
+    c = inst.columns
+    return list(zip(c.group.tolist(), c.template.tolist(), c.start.tolist(),
+                    c.length.tolist(), c.brk.tolist(), strict=True))
+
+
+def carry_plan(prev: ShiftInstance, y: np.ndarray, inst: ShiftInstance) -> np.ndarray:
+    """The integer plan ``y`` of ``prev`` as counts on the columns of ``inst`` (same
+    horizon and config, e.g. a raised requirement).  Raises ValueError when a planned
+    shift has no column in ``inst``."""
+    pos = {k: i for i, k in enumerate(column_keys(inst))}
+    out = np.zeros(len(inst.columns), dtype=int)
+    for k, n in zip(column_keys(prev), np.asarray(y, dtype=int).tolist(), strict=True):
+        if n:
+            if k not in pos:
+                raise ValueError(f"the previous plan's shift {k} is not a column any more")
+            out[pos[k]] += n
     return out

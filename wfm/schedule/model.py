@@ -28,7 +28,7 @@ whose daily counts no set of agents with such blocks can work is cut off.
 
 Objective (money per week)::
 
-    sum_c cost[c] y[c] + sum_{q,t} penalty[q] dt_h u[q,t]
+    sum_c cost[c] y[c] + sum_{q,t} short_cost[q,t] dt_h u[q,t]
       + overstaffing_cost * dt_h * (on-duty agent-intervals - covered agent-intervals)
 
 For integer y the x/u part splits into one transportation problem per interval
@@ -99,7 +99,8 @@ def build_model(inst: ShiftInstance, name: str = "shift_plan") -> ShiftModel:
     for q in range(Q):
         for t in np.flatnonzero(req[q] > 0):
             u[q, int(t)] = v = pulp.LpVariable(f"u_{qnames[q]}_{t}", 0)
-            obj_terms.append((v, float((inst.penalty[q] + rules.overstaffing_cost) * inst.dt_h)))
+            obj_terms.append((v, float((inst.short_cost[q, t] + rules.overstaffing_cost)
+                                     * inst.dt_h)))
     for g in range(G):
         for q in np.flatnonzero(inst.skill[g]):
             for t in np.flatnonzero(req[q] > 0):

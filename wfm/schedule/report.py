@@ -77,7 +77,13 @@ def summary(inst: ShiftInstance, result: SolveResult) -> dict[str, Any]:
     """Figures for the terminal and ``--json``: hours, FTE, money, per queue and group.
     ``gap`` is the written plan's (after the fill pass) against the bound,
     ``gap_before_fill`` the solver's own plan's (``objective_before_fill``);
-    ``fill_shifts``/``fill_paid_h``/``fill_cost`` what the fill pass added."""
+    ``fill_shifts``/``fill_paid_h``/``fill_cost`` what the fill pass added (a safety net:
+    the model itself costs a shortfall above the shift that covers it, see
+    :func:`wfm.schedule.instance.coverage_costs`).  ``understaffing_penalty`` is the
+    shortfall as the model costs it (part of ``objective``),
+    ``understaffing_penalty_configured`` the same shortfall at the configured penalties;
+    ``shortfall_cost_in_model`` says whether the model raised them
+    (``fill_shortfalls``)."""
     plan = result.plan
     assert plan is not None
     dt_h = inst.dt_h
@@ -113,6 +119,9 @@ def summary(inst: ShiftInstance, result: SolveResult) -> dict[str, Any]:
         "on_duty_h": float(plan.on_duty.sum() * dt_h),
         "cost": plan.cost,
         "understaffing_penalty": plan.penalty,
+        "understaffing_penalty_configured": float(
+            (inst.penalty[:, None] * plan.short).sum() * dt_h),
+        "shortfall_cost_in_model": bool(rules.fill_shortfalls),
         "overstaffing_term": plan.overstaffing,
         "objective": result.objective,
         "bound": result.bound,

@@ -146,9 +146,11 @@ class VerifyResult:
     """The rounds of the loop and its outcome.
 
     ``rows``: one dict per round and simulated queue (the columns of ``verify.csv``);
-    ``status``: ``met``, ``round limit`` or ``no progress``; ``unmet``: per queue still
-    missing, ``{"queue", "intervals_missing", "reason"}``; ``plan`` the last plan,
-    ``required`` its requirement (Q, T); ``notes`` from the simulation.
+    ``status``: ``met``, ``round limit``, ``no progress`` (raising changed nothing) or
+    ``kept the better plan`` (the last re-plan made a queue worse and was not kept);
+    ``rounds`` the round of the kept plan;
+    ``unmet``: per queue still missing, ``{"queue", "intervals_missing", "reason"}``;
+    ``plan`` the last plan, ``required`` its requirement (Q, T); ``notes`` from the simulation.
     """
 
     rows: list[dict]
@@ -158,68 +160,97 @@ class VerifyResult:
     required: np.ndarray
     rounds: int
     notes: list[str] = field(default_factory=list)
+    replans: int = 0  # re-plans made, kept or not
+
+
+def got_worse(before: Measurement, after: Measurement) -> list[str]:
+    """The simulated queues ``after`` is worse on than ``before`` (same queues): more
+    intervals miss their target, or the queue met its target and no longer does."""
+    n0, n1 = interval_misses(before).sum(axis=1), interval_misses(after).sum(axis=1)
+    m0, m1 = queue_met(before), queue_met(after)
+    return [f"{q} ({n0[i]} -> {n1[i]} missed intervals{'' if m1[i] or not m0[i] else ', was met'})"
+            for i, q in enumerate(after.queues) if n1[i] > n0[i] or (m0[i] and not m1[i])]
+
+
+def _rows(r: int, m: Measurement, plan: PlanLike, added_h: np.ndarray,
+          idx: list[int]) -> list[dict]:
+    miss, met = interval_misses(m), queue_met(m)
+    return [{
+        "round": r, "queue": q,
+        "intervals_open": int((m.offered[i] > 0).sum()),
+        "intervals_missing": int(miss[i].sum()),
+        "sl_week_sim": float(m.sl_week[i]),
+        "sl_week_ci95": float(m.sl_week_half[i]),
+        "target": None if np.isnan(m.target[i]) else float(m.target[i]),
+        "met": bool(met[i]),
+        "agents_added_h": float(added_h[idx[i]]),
+        "paid_h": float(plan.summary["paid_h"]),
+        "cost": float(plan.summary["cost"]),
+    } for i, q in enumerate(m.queues)]
 
 
 def verify(required: np.ndarray, queues: Sequence[str], dt: float,
-           plan_fn: Callable[[np.ndarray], PlanLike],
+           plan_fn: Callable[[np.ndarray, PlanLike], PlanLike],
            measure_fn: Callable[[PlanLike], Measurement], rounds: int, step: int,
            first_plan: PlanLike | None = None,
            progress: Callable[[str], None] | None = None) -> VerifyResult:
     """Run the verify-and-repair loop (module docstring).
 
     ``required`` (Q, T) agents on duty for ``queues`` (all planned queues; the
-    measurement names the simulated ones); ``dt`` interval seconds; ``plan_fn`` plans
-    a requirement; ``measure_fn`` simulates a plan; ``rounds`` the most re-plans
-    (round 0 is the first plan); ``step`` agents on duty added per raised interval
+    measurement names the simulated ones); ``dt`` interval seconds; ``plan_fn(required,
+    previous)`` plans a raised requirement starting from the previous round's plan
+    (``wfm schedule`` keeps its shifts and adds, see ``wfm.schedule.solve.solve``'s
+    ``start``); ``measure_fn`` simulates a plan; ``rounds`` the most re-plans (round 0
+    is the first plan); ``step`` agents on duty added per raised interval
     (:func:`step_for`); ``first_plan`` the plan of ``required`` if already made.
+
+    A round never makes a queue worse: when the new plan's simulation misses more
+    intervals of some queue than the kept plan's, or loses a target a queue met
+    (:func:`got_worse`), the new plan is not kept; the next re-plan starts again from
+    the kept plan, with the requirement raised also where the rejected plan missed (a
+    note names the queues).  Only kept rounds have rows; ``status`` is ``kept the
+    better plan`` when the last re-plan was rejected.
     """
     if rounds < 0:
         raise ValueError("rounds must be >= 0")
     say = progress or (lambda _m: None)
     base = np.ceil(np.asarray(required, dtype=float) - 1e-9).clip(min=0).astype(int)
-    req = base.copy()
-    plan = first_plan if first_plan is not None else plan_fn(req)
-    rows: list[dict] = []
-    status = "round limit"
-    for r in range(rounds + 1):
+    req = pending = base.copy()
+    plan = first_plan if first_plan is not None else plan_fn(req, None)
+    say("verify round 0: simulating")
+    m = measure_fn(plan)
+    idx = [list(queues).index(q) for q in m.queues]
+    rows = _rows(0, m, plan, np.zeros(len(queues)), idx)
+    notes: list[str] = []
+    status, kept, r = "round limit", 0, 0
+    while not queue_met(m).all() and r < rounds:
+        r += 1
+        new = raise_requirement(pending, plan.result.plan.scheduled, idx, to_raise(m), step)
+        say(f"verify round {r}: re-planning {int(interval_misses(m).sum())} missed intervals")
+        cand = plan_fn(new, plan)
+        if np.array_equal(cand.result.plan.y, plan.result.plan.y):
+            # same shifts: the same simulation; its uncovered.csv names the limit
+            status, req, pending, plan = "no progress", new, new, cand
+            break
         say(f"verify round {r}: simulating")
-        m = measure_fn(plan)
-        idx = [list(queues).index(q) for q in m.queues]
-        miss = interval_misses(m)
-        met = queue_met(m)
-        added_h = (req - base).sum(axis=1) * dt / 3600.0
-        for i, q in enumerate(m.queues):
-            rows.append({
-                "round": r, "queue": q,
-                "intervals_open": int((m.offered[i] > 0).sum()),
-                "intervals_missing": int(miss[i].sum()),
-                "sl_week_sim": float(m.sl_week[i]),
-                "sl_week_ci95": float(m.sl_week_half[i]),
-                "target": None if np.isnan(m.target[i]) else float(m.target[i]),
-                "met": bool(met[i]),
-                "agents_added_h": float(added_h[idx[i]]),
-                "paid_h": float(plan.summary["paid_h"]),
-                "cost": float(plan.summary["cost"]),
-            })
-        if met.all():
-            status = "met"
-            break
-        if r == rounds:
-            break
-        new = raise_requirement(req, plan.result.plan.scheduled, idx, to_raise(m), step)
-        say(f"verify round {r + 1}: re-planning {int(miss.sum())} missed intervals")
-        plan_new = plan_fn(new)
-        if np.array_equal(plan_new.result.plan.y, plan.result.plan.y):
-            status = "no progress"
-            req, plan = new, plan_new
-            break
-        req, plan = new, plan_new
-    last = rows[-1]["round"]
-    # the measurement above is of `plan` unless the loop stopped on "no progress",
-    # where the plan is unchanged: the same measurement holds
-    unmet = [why_unmet(plan, q, miss[i], status, last, m.queues)
+        mc = measure_fn(cand)
+        if worse := got_worse(m, mc):
+            notes.append(f"round {r}'s re-plan made {', '.join(worse)} worse in the "
+                         f"simulation; kept the plan of round {kept} and raised those "
+                         "intervals too")
+            pending = raise_requirement(new, cand.result.plan.scheduled, idx, to_raise(mc),
+                                        step)
+            status = "kept the better plan"
+            continue
+        plan, m, req, pending, kept, status = cand, mc, new, new, r, "round limit"
+        rows.extend(_rows(r, m, plan, (req - base).sum(axis=1) * dt / 3600.0, idx))
+    if queue_met(m).all():
+        status = "met"
+    miss, met = interval_misses(m), queue_met(m)
+    # the measurement is of `plan` (on "no progress" the plan is unchanged)
+    unmet = [why_unmet(plan, q, miss[i], status, r, m.queues)
              for i, q in enumerate(m.queues) if not met[i]]
-    return VerifyResult(rows, status, unmet, plan, req, last, list(m.notes))
+    return VerifyResult(rows, status, unmet, plan, req, kept, [*m.notes, *notes], r)
 
 
 def shared_groups(inst: Any, queue: str, simulated: Sequence[str]) -> dict[str, list[str]]:
@@ -260,6 +291,9 @@ def why_unmet(plan: PlanLike, queue: str, miss: np.ndarray, status: str,
         text = "the week's service level is below target though no interval is significant"
     elif status == "no progress":
         text = "raising the requirement did not change the plan"
+    elif status == "kept the better plan":
+        text = (f"the last of {last_round} re-plans made a queue worse in the simulation, "
+                "so an earlier plan was kept (see the notes)")
     else:
         text = (f"still below target after {last_round} re-plans although the plan covers "
                 "the raised requirement")
