@@ -322,7 +322,7 @@ class Combination:
     def fit(self, data: QueueData) -> Combination:
         given = self.params or {}
         self._models = [make_model(m, given.get(m)).fit(data) for m in self.parts]
-        self.params = {m: mod.params for m, mod in zip(self.parts, self._models)}
+        self.params = {m: mod.params for m, mod in zip(self.parts, self._models, strict=True)}
         return self
 
     def predict(self, days: pd.DatetimeIndex, kinds: dict[str, np.ndarray]) -> np.ndarray:
