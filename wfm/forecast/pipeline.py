@@ -271,6 +271,7 @@ def backtest_queue(
             params[m] = model.params
     calib = slice(0, n_calib)
     parts = _combine(preds, actual[calib], names)
+    names = [m for m in names if m in preds]  # combo is dropped with < 2 other methods
     hist = q.actual[:first]
     diff = np.abs(hist[7:] - hist[:-7])
     mase_scale = float(np.nanmean(diff)) if np.isfinite(diff).any() else np.nan
