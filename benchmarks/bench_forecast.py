@@ -1,10 +1,19 @@
-"""Benchmark: prepare, backtest (56 origins), auto choice and a 14-day forecast.
+"""Benchmark: speed on generated history, accuracy on real call-center history.
 
+Speed: prepare, backtest (56 origins), auto choice and a 14-day forecast for
 16 queues (4 channels x 4 languages) x 1 year of 30-minute history, generated
 with Poisson arrivals around weekly x intraday patterns and a daily AR(1)
 level (four sparse queues take the channel-split candidate too).
 
-    python benchmarks/bench_forecast.py
+Accuracy: the held-back protocol (:func:`wfm.forecast.evaluate.holdout`) on
+``tests/data/calls_fpp2_30min.csv`` -- real calls of a North American bank
+(R's fpp2 ``calls``, 30-minute, weekdays 07:00-21:00, no handle times): at
+each of the last 10 open days, history cut there, backtest + auto + forecast
+7 days, scored on the held-back days; WAPE day- and week-ahead for seasonal
+naive, the mean of the last 4 same weekdays and auto.
+
+    python benchmarks/bench_forecast.py            # both
+    python benchmarks/bench_forecast.py --speed    # or --real: one of them
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from wfm.forecast.evaluate import holdout  # noqa: E402
 from wfm.forecast.matrix import day_grid  # noqa: E402
 from wfm.forecast.pipeline import backtest, make_forecast, prepare  # noqa: E402
 from wfm.io.events import public_holidays  # noqa: E402
@@ -60,7 +70,28 @@ def history(seed: int = 1) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def main() -> None:
+REAL = Path(__file__).resolve().parents[1] / "tests" / "data" / "calls_fpp2_30min.csv"
+
+
+def real(origins: int = 10) -> None:
+    """The held-back protocol on the fpp2 bank calls (see module doc)."""
+    from wfm.io.history import read_history
+
+    hist = read_history(REAL, timezone="America/New_York")
+    t0 = time.perf_counter()
+    table = holdout(
+        hist.frame, hist.interval, "America/New_York",
+        holidays=public_holidays("US", [2002, 2003, 2004]), origins=origins,
+    )
+    print(f"{REAL.name}: held-back WAPE over the last {origins} open days "
+          f"({time.perf_counter() - t0:.0f} s)")
+    for r in table.itertuples(index=False):
+        picks = f"  (picks {r.picks})" if r.picks else ""
+        print(f"  {r.method:7s} day-ahead {100 * r.wape_day:5.2f} %   "
+              f"week-ahead {100 * r.wape_week:5.2f} %{picks}")
+
+
+def speed() -> None:
     frame = history()
     print(
         f"{frame.groupby(['channel', 'language']).ngroups} queues x "
@@ -82,6 +113,15 @@ def main() -> None:
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, {platform.platform()}"
     )
+
+
+def main() -> None:
+    load = os.getloadavg()[0]
+    if "--real" not in sys.argv:
+        speed()
+    if "--speed" not in sys.argv:
+        real(int(os.environ.get("BENCH_ORIGINS", "10")))
+    print(f"load average (1 min) at start: {load:.1f}")
 
 
 if __name__ == "__main__":

@@ -33,7 +33,8 @@ def forecast(
     ] = None,
     horizon: Annotated[str, typer.Option(help="Days to forecast, e.g. 14d.")] = "14d",
     method: Annotated[
-        str, typer.Option(help="auto (backtest choice per queue), snaive, mean4, ets, split.")
+        str, typer.Option(help="auto (backtest choice per queue and horizon), snaive, mean4, ets, "
+                       "profile, combo, split.")
     ] = "auto",
     events: Annotated[Path | None, typer.Option(help="Events CSV (campaigns, outages).")] = None,
     timezone: Annotated[
@@ -162,7 +163,7 @@ def _print_backtest(result, as_json: bool, warnings: list[str]) -> None:
         "cov95_week",
     ]
     if as_json:
-        sub = table[["queue", "method", "chosen", *cols]]
+        sub = table[["queue", "method", "chosen", "picks", "pick_day", "pick_week", *cols]]
         rows = sub.astype(object).where(sub.notna(), None).to_dict(orient="records")
         console.print_json(
             json.dumps({"rows": rows, "pooled": pooled(table).reset_index().to_dict("records")})
@@ -209,7 +210,7 @@ def _print_backtest(result, as_json: bool, warnings: list[str]) -> None:
         "all queues, WAPE day / week ahead: "
         + ", ".join(
             f"{m} {100 * agg.loc[m, 'wape_day']:.1f} / {100 * agg.loc[m, 'wape_week']:.1f} %"
-            for m in ("auto", "ets", "mean4", "snaive")
+            for m in ("auto", "combo", "profile", "ets", "mean4", "snaive")
             if m in agg.index
         )
         + f"; auto week-ahead coverage: 80 % band {100 * agg.loc['auto', 'cov80_week']:.1f} %, "

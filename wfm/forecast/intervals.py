@@ -59,10 +59,19 @@ def quantile(mu: np.ndarray, disp: Dispersion, p: float, *, clip: bool = True) -
     m = np.maximum(mu, 1e-9)
     a_eff = np.maximum((phi - 1.0) / m + alpha, 0.0)
     nb = a_eff > 1e-9
-    r = 1.0 / np.where(nb, a_eff, 1.0)
-    k = np.where(nb, stats.nbinom.ppf(p, r, r / (r + m)), stats.poisson.ppf(p, m))
-    below = np.where(nb, stats.nbinom.cdf(k - 1, r, r / (r + m)), stats.poisson.cdf(k - 1, m))
-    mass = np.where(nb, stats.nbinom.pmf(k, r, r / (r + m)), stats.poisson.pmf(k, m))
+    k, below, mass = (np.zeros_like(m) for _ in range(3))
+    for pick, dist in ((nb, "nbinom"), (~nb, "poisson")):  # each law only where it applies
+        pick = pick & (mu > 0)
+        if not pick.any():
+            continue
+        if dist == "nbinom":
+            r = 1.0 / a_eff[pick]
+            law = stats.nbinom(r, r / (r + m[pick]))
+        else:
+            law = stats.poisson(m[pick])
+        k[pick] = law.ppf(p)
+        below[pick] = law.cdf(k[pick] - 1)
+        mass[pick] = law.pmf(k[pick])
     frac = np.divide(p - below, mass, out=np.full_like(m, 0.5), where=mass > 0)
     q = k - 0.5 + np.clip(frac, 0.0, 1.0)
     q = np.maximum(q, 0.0) if clip else q

@@ -14,6 +14,12 @@ interval for the days right after the training days.
   last 26 weeks; the day is spread over its intervals by an intraday profile
   per weekday learned over the last 6 ordinary weeks (holidays use the
   Sunday profile).  Weekdays with no contacts in the last 4 weeks stay closed.
+* ``profile`` -- the ``ets`` daily total spread by a smoothed intraday shape:
+  per weekday the exponentially weighted mean (weight 0.85 per week back) of
+  the day's shares over the last 16 ordinary same weekdays, so one odd day
+  moves the shape less than in ``ets``'s 6-week volume-weighted profile.
+* ``combo`` -- the mean of two methods' forecasts (the two best on the
+  backtest's calibration origins; see :class:`Combination`).
 * ``split`` -- for sparse queues: the channel total (all languages of the
   channel) by the ``ets`` model, times the queue's share of the channel per
   weekday over the last 8 weeks, spread by the queue's own profile pooled
@@ -24,6 +30,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -157,7 +164,7 @@ class DailyETSProfile:
         self.factors = holiday_factors(totals, kinds, weekday)
         adjusted = totals / _day_factor(self.factors, kinds)
         ordinary = ~np.any([kinds[k] for k in KINDS], axis=0)
-        self.profile = intraday_profile(volume, weekday, ordinary, self.profile_weeks)
+        self.profile = self._profile(volume, weekday, ordinary)
         recent = np.zeros(7)
         np.add.at(recent, weekday[-28:], totals[-28:])
         seen = np.bincount(weekday[-28:], minlength=7) > 0
@@ -167,9 +174,10 @@ class DailyETSProfile:
         self._fit_ets(y, weekday[-len(y) :])
         return self
 
-    def _fit_ets(self, y: np.ndarray, weekday: np.ndarray) -> None:
-        from statsmodels.tsa.holtwinters import ExponentialSmoothing
+    def _profile(self, volume: np.ndarray, weekday: np.ndarray, ordinary: np.ndarray):
+        return intraday_profile(volume, weekday, ordinary, self.profile_weeks)
 
+    def _fit_ets(self, y: np.ndarray, weekday: np.ndarray) -> None:
         self._ets = None
         self._fallback = np.zeros(7)
         for w in range(7):
@@ -178,49 +186,147 @@ class DailyETSProfile:
         self._start_weekday = int(weekday[-1] + 1) % 7
         if len(y) < 21 or not np.isfinite(y).all() or y.max() <= 0:
             return
-        positive = bool((y > 0).all())
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                model = ExponentialSmoothing(
-                    y,
-                    trend=None,
-                    seasonal="mul" if positive else "add",
-                    seasonal_periods=7,
-                    initialization_method="heuristic",
-                )
-                if self.params is None:
-                    self._ets = model.fit()
-                    self.params = {
-                        k: float(self._ets.params[k])
-                        for k in ("smoothing_level", "smoothing_seasonal")
-                    }
-                else:
-                    self._ets = model.fit(**self.params, optimized=False)
-            except (ValueError, np.linalg.LinAlgError):
-                self._ets = None
+        seasonal = "mul" if (y > 0).all() else "add"
+        given = None if self.params is None else tuple(sorted(self.params.items()))
+        self._ets = _holt_winters(y.tobytes(), seasonal, given)
+        if self._ets is not None and self.params is None:
+            self.params = {
+                k: float(self._ets.params[k]) for k in ("smoothing_level", "smoothing_seasonal")
+            }
 
     def predict_totals(self, days: pd.DatetimeIndex, kinds: dict[str, np.ndarray]) -> np.ndarray:
         """Expected contacts per day for ``days`` (after the training days)."""
         steps = ((days - self.last_day) // pd.Timedelta(days=1)).to_numpy()
         if (steps < 1).any():
             raise ValueError("predict days must follow the training days")
-        horizon = int(steps.max())
-        if self._ets is not None:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                path = np.asarray(self._ets.forecast(horizon), float)
-            if not np.isfinite(path).all():
-                path = self._fallback[(self._start_weekday + np.arange(horizon)) % 7]
-        else:
-            path = self._fallback[(self._start_weekday + np.arange(horizon)) % 7]
+        path = self._path(int(steps.max()))
         totals = np.maximum(path[steps - 1], 0.0) * _day_factor(self.factors, kinds)
         return np.where(self.closed[days.day_of_week.to_numpy()], 0.0, totals)
+
+    def _path(self, horizon: int, ets=None) -> np.ndarray:
+        """The adjusted daily totals of the next ``horizon`` days (ETS, else the fallback)."""
+        ets = self._ets if ets is None else ets
+        if ets is not None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                path = np.asarray(ets.forecast(horizon), float)
+            if np.isfinite(path).all():
+                return path
+        return self._fallback[(self._start_weekday + np.arange(horizon)) % 7]
 
     def predict(self, days: pd.DatetimeIndex, kinds: dict[str, np.ndarray]) -> np.ndarray:
         weekday = days.day_of_week.to_numpy()
         shape_day = np.where(kinds["holiday"], 6, weekday)
         return self.predict_totals(days, kinds)[:, None] * self.profile[shape_day]
+
+
+@lru_cache(maxsize=8)
+def _holt_winters(y: bytes, seasonal: str, params: tuple | None):
+    """Holt-Winters (no trend, weekly season) fitted to the float64 series ``y``; ``params``
+    ((name, value), ...) fixes the smoothing, else it is estimated.  None if it fails.
+
+    Cached: ``ets``, ``profile`` and ``combo`` fit the same series at each backtest origin.
+    """
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            model = ExponentialSmoothing(
+                np.frombuffer(y, dtype=float),
+                trend=None,
+                seasonal=seasonal,
+                seasonal_periods=7,
+                initialization_method="heuristic",
+            )
+            return model.fit() if params is None else model.fit(**dict(params), optimized=False)
+        except (ValueError, np.linalg.LinAlgError):
+            return None
+
+
+def smoothed_profile(
+    volume: np.ndarray, weekday: np.ndarray, ordinary: np.ndarray,
+    weeks: int = 16, decay: float = 0.85,
+) -> np.ndarray:
+    """(7, n_slots) intraday shares per weekday, smoothed over recent weeks.
+
+    Each ordinary day's shares (slot volume / day volume) weighted by
+    ``decay ** age`` (age in weeks of that weekday, 0 = most recent), over the
+    last ``weeks`` such days; a weekday without one takes :func:`intraday_profile`.
+    """
+    out = intraday_profile(volume, weekday, ordinary, weeks)
+    for w in range(7):  # a loop over weekdays
+        rows = volume[(weekday == w) & ordinary][-weeks:]
+        total = rows.sum(axis=1)
+        weight = decay ** np.arange(len(rows))[::-1] * (total > 0)
+        if weight.sum() > 0:
+            shares = rows / np.where(total > 0, total, 1.0)[:, None]
+            out[w] = weight @ shares / weight.sum()
+    return out
+
+
+class SmoothedProfile(DailyETSProfile):
+    """Daily total: a slow ETS level plus a decaying deviation; times :func:`smoothed_profile`.
+
+    ``ets`` follows the last days closely (its level smoothing is fitted, often
+    0.2-0.4): right for tomorrow, but a busy Tuesday then lifts the whole next
+    week, while contact volume returns to its level within days.  Here the
+    total ``h`` open days ahead is ``slow + phi ** (h - 1) * (fast - slow)``:
+    ``fast`` is the fitted ETS, ``slow`` the same ETS with level and season
+    smoothing 0.05, and ``phi`` the lag-1 autocorrelation (0-0.95) of the
+    log ratios of the day totals to ``slow``'s one-step fits over the last 60
+    open days (an AR(1) deviation from a slowly moving level).
+    """
+
+    name = "profile"
+    slow = {"smoothing_level": 0.05, "smoothing_seasonal": 0.05}
+
+    def _profile(self, volume: np.ndarray, weekday: np.ndarray, ordinary: np.ndarray):
+        return smoothed_profile(volume, weekday, ordinary)
+
+    def _fit_ets(self, y: np.ndarray, weekday: np.ndarray) -> None:
+        super()._fit_ets(y, weekday)
+        self._slow, self.phi = None, 0.0
+        if self._ets is None:
+            return
+        seasonal = "mul" if (y > 0).all() else "add"
+        self._slow = _holt_winters(y.tobytes(), seasonal, tuple(sorted(self.slow.items())))
+        if self._slow is None:
+            return
+        fitted = np.asarray(self._slow.fittedvalues, float)
+        ok = (y > 0) & (fitted > 0) & ~self.closed[weekday]
+        ratio = np.log(y[ok] / fitted[ok])[-60:]
+        if len(ratio) > 10 and ratio.std() > 0:
+            self.phi = float(np.clip(np.corrcoef(ratio[:-1], ratio[1:])[0, 1], 0.0, 0.95))
+
+    def _path(self, horizon: int, ets=None) -> np.ndarray:
+        fast = super()._path(horizon)
+        if self._slow is None:
+            return fast
+        slow = super()._path(horizon, self._slow)
+        ahead = (self._start_weekday + np.arange(horizon)) % 7
+        k = np.cumsum(~self.closed[ahead])  # open days ahead, up to each day
+        return slow + self.phi ** np.maximum(k - 1, 0) * (fast - slow)
+
+
+class Combination:
+    """Mean of the forecasts of ``parts`` (method names), each fitted on the same data."""
+
+    name = "combo"
+
+    def __init__(self, parts: tuple[str, ...] = ("ets", "mean4"),
+                 params: dict[str, dict | None] | None = None) -> None:
+        self.parts = tuple(parts)
+        self.params = params  # per part: its smoothing parameters to reuse
+
+    def fit(self, data: QueueData) -> Combination:
+        given = self.params or {}
+        self._models = [make_model(m, given.get(m)).fit(data) for m in self.parts]
+        self.params = {m: mod.params for m, mod in zip(self.parts, self._models, strict=True)}
+        return self
+
+    def predict(self, days: pd.DatetimeIndex, kinds: dict[str, np.ndarray]) -> np.ndarray:
+        return np.mean([mod.predict(days, kinds) for mod in self._models], axis=0)
 
 
 class ChannelShare:
@@ -294,15 +400,16 @@ def _day_factor(factors: dict[str, float], kinds: dict[str, np.ndarray]) -> np.n
     return np.where(kinds["holiday"], factors["holiday"], f)
 
 
-METHODS = ("snaive", "mean4", "ets", "split")
+METHODS = ("snaive", "mean4", "ets", "profile", "combo", "split")
 
 
-def make_model(name: str, params: dict[str, float] | None = None) -> Model:
+def make_model(name: str, params: dict | None = None, parts: tuple[str, ...] = ()) -> Model:
     """A fresh model by method name (see :data:`METHODS`).
 
     ``params``: ETS smoothing parameters from an earlier fit to reuse (the
     backtest re-estimates them every two weeks of origins and only filters in
-    between, which is 4x faster and changes little).
+    between, which is 4x faster and changes little).  ``parts``: the methods that
+    ``combo`` averages (default ``ets`` and ``mean4``).
     """
     if name == "snaive":
         return SeasonalNaive()
@@ -310,6 +417,10 @@ def make_model(name: str, params: dict[str, float] | None = None) -> Model:
         return MeanWeekdays(int(name[4:]))
     if name == "ets":
         return DailyETSProfile(params=params)
+    if name == "profile":
+        return SmoothedProfile(params=params)
+    if name == "combo":
+        return Combination(parts or ("ets", "mean4"), params=params)
     if name == "split":
         return ChannelShare(params=params)
     raise ValueError(f"unknown method {name!r}; known: {', '.join(METHODS)}")

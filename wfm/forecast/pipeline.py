@@ -9,12 +9,16 @@ Steps (pure functions over frames and arrays; no I/O):
 2. :func:`backtest` -- rolling origin: at each of the last ``origins`` days
    every candidate method is fitted on the days before and predicts the next
    7 days.  Day-ahead = the first of those days, week-ahead = all 7.  The
-   first half of the origins (calibration) chooses the method per queue
-   (lowest mean of day- and week-ahead WAPE) and the interval dispersion; the
-   second half (evaluation) scores every method and the automatic choice,
-   so the reported ``auto`` accuracy is out of sample.
-3. :func:`make_forecast` -- fit the chosen method on all history and write
-   the forecast contract with 80 % / 95 % bounds.
+   first half of the origins (calibration) ranks the methods: ``combo`` is
+   the mean of the two best (lowest mean of day- and week-ahead WAPE), and
+   ``auto`` picks per horizon the method with the lowest calibration WAPE
+   day-ahead (used for the first forecast day) and week-ahead (the other
+   days); ``mean4`` is always a candidate, so auto never picks a method that
+   was worse than it on calibration.  The calibration origins also give the
+   interval dispersion; the second half (evaluation) scores every method and
+   the automatic choice, so the reported ``auto`` accuracy is out of sample.
+3. :func:`make_forecast` -- fit the chosen method(s) on all history and write
+   the forecast contract with 80 % / 95 % bounds (``model`` per row).
 
 Metrics, over intervals with known actuals: WAPE = sum|y - f| / sum y;
 MASE = mean|y - f| / mean|y_t - y_{t-1 week}| (in-sample seasonal naive over
@@ -28,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import combinations
 
 import numpy as np
 import pandas as pd
@@ -46,7 +51,7 @@ from wfm.forecast.matrix import (
 from wfm.forecast.models import KINDS, QueueData, make_model
 
 SPARSE_PER_DAY = 50.0  # contacts per day below which a queue is sparse
-BASE_METHODS = ("snaive", "mean4", "ets")
+BASE_METHODS = ("snaive", "mean4", "ets", "profile", "combo")
 DEFAULT_DISPERSION = (1.0, 0.02)
 
 
@@ -152,7 +157,8 @@ def prepare(
 
 
 def candidates(q: PreparedQueue) -> tuple[str, ...]:
-    """Methods tried for a queue: the baselines and ``ets``, plus ``split`` if sparse."""
+    """Methods tried for a queue: the baselines, ``ets``, ``profile`` and ``combo``, plus
+    ``split`` if sparse."""
     return (*BASE_METHODS, "split") if q.sparse else BASE_METHODS
 
 
@@ -166,9 +172,17 @@ class QueueBacktest:
     actual: np.ndarray  # (n_origins, 7, n_slots), NaN = not scored
     scale: float  # MASE denominator (contacts per interval)
     n_calib: int
-    chosen: str
+    chosen: str  # auto's week-ahead pick (forecast days 2 ..)
     dispersion: dict[str, tuple]  # method -> (phi, alpha) per horizon day, calibration
     dispersion_all: dict[str, tuple]  # the same on all origins (for the final forecast)
+    chosen_day: str = ""  # auto's day-ahead pick (the first forecast day)
+    parts: tuple[str, ...] = ()  # the methods that combo averages
+
+    def auto_pred(self) -> np.ndarray:
+        """Auto's backtest forecasts: the day-ahead pick on day 1, the week-ahead pick after."""
+        out = self.preds[self.chosen].copy()
+        out[:, 0] = self.preds[self.chosen_day or self.chosen][:, 0]
+        return out
 
 
 @dataclass(frozen=True)
@@ -209,6 +223,8 @@ def backtest(
             names = list(candidates(q))
         else:  # the methods asked for, where they apply
             names = [m for m in methods if m != "split" or q.siblings > 1]
+            if "combo" in names:  # a combination needs the backtests of its candidates
+                names = list(dict.fromkeys([*candidates(q), *names]))
         if names:
             jobs.append((q, tuple(names)))
     run = partial(_backtest_and_score, days=prepared.days, origin_days=origin_days,
@@ -243,29 +259,61 @@ def backtest_queue(
     preds = {m: np.zeros((n_orig, week, q.actual.shape[1])) for m in names}
     actual = np.stack([q.actual[o : o + week] for o in origin_days])
     params: dict[str, dict | None] = {}
+    base = [m for m in names if m != "combo"]
     for i, o in enumerate(origin_days):  # loops over origins and methods
         train = q.data.head(int(o))
         ahead = days[o : o + week]
         kinds = {k: q.data.kinds[k][o : o + week] for k in KINDS}
         scale = q.mult[o : o + week] * q.open_[o : o + week]
-        for m in names:
+        for m in base:
             model = make_model(m, None if i % refit_every == 0 else params.get(m))
             preds[m][i] = model.fit(train).predict(ahead, kinds) * scale
             params[m] = model.params
+    calib = slice(0, n_calib)
+    parts = _combine(preds, actual[calib], names)
+    names = [m for m in names if m in preds]  # combo is dropped with < 2 other methods
     hist = q.actual[:first]
     diff = np.abs(hist[7:] - hist[:-7])
     mase_scale = float(np.nanmean(diff)) if np.isfinite(diff).any() else np.nan
-    calib = slice(0, n_calib)
     disp = {m: _dispersions(actual[calib], p[calib]) for m, p in preds.items()}
     disp_all = {m: _dispersions(actual, p) for m, p in preds.items()}
-    scores = {
-        m: np.mean([_wape(actual[calib, :1], p[calib, :1]), _wape(actual[calib], p[calib])])
-        for m, p in preds.items()
-    }
-    chosen = min(names, key=lambda m: (np.nan_to_num(scores[m], nan=np.inf), m))
+    day = {m: _wape(actual[calib, :1], p[calib, :1]) for m, p in preds.items()}
+    wk = {m: _wape(actual[calib], p[calib]) for m, p in preds.items()}
     return QueueBacktest(
-        q.key, origin_days, preds, actual, mase_scale, n_calib, chosen, disp, disp_all
+        q.key, origin_days, preds, actual, mase_scale, n_calib, _best(wk, names), disp,
+        disp_all, _best(day, names), parts,
     )
+
+
+def _best(score: dict[str, float], names: Sequence[str]) -> str:
+    """The method with the lowest score (NaN last; ties by name)."""
+    return min(names, key=lambda m: (np.nan_to_num(score[m], nan=np.inf), m))
+
+
+def _combine(preds: dict[str, np.ndarray], actual: np.ndarray, names: Sequence[str]):
+    """Fill ``preds["combo"]`` (if asked for) with the mean of the 2 or 3 methods whose
+    mean has the lowest mean of day- and week-ahead WAPE on ``actual`` (the calibration
+    origins, the first ``len(actual)``); returns those methods (or ``()``).
+
+    Every subset of 2-3 candidates is tried (at most 10 with five methods): the best
+    pair is usually two different kinds of model (``ets`` + ``mean4``), not the two
+    best single methods, which tend to be near copies of each other."""
+    if "combo" not in preds:
+        return ()
+    n = len(actual)
+    base = [m for m in preds if m != "combo"]
+    best, parts = np.inf, ()
+    for size in (2, 3):
+        for subset in combinations(base, size):
+            mean = np.mean([preds[m][:n] for m in subset], axis=0)
+            score = np.mean([_wape(actual[:, :1], mean[:, :1]), _wape(actual, mean)])
+            if score < best:
+                best, parts = score, subset
+    if parts:
+        preds["combo"][:] = np.mean([preds[m] for m in parts], axis=0)
+    else:
+        preds.pop("combo")
+    return parts
 
 
 def _dispersions(actual: np.ndarray, pred: np.ndarray) -> tuple:
@@ -293,16 +341,17 @@ def _metrics(actual, pred, scale, disp) -> dict[str, float]:
         out[f"wape_{name}"] = float(np.abs(y[ok] - f[ok]).sum() / total) if total > 0 else np.nan
         out[f"bias_{name}"] = float((f[ok] - y[ok]).sum() / total) if total > 0 else np.nan
         out[f"mase_{name}"] = float(np.abs(y[ok] - f[ok]).mean() / scale) if scale else np.nan
-        for level in LEVELS:
-            inside = known = 0.0
-            for h in range(actual[:, sl].shape[1]):  # each horizon day with its dispersion
-                yh, fh = actual[:, h].ravel(), pred[:, h].ravel()
+    for level in LEVELS:  # coverage: each horizon day with its dispersion, once
+        inside, known = np.zeros(actual.shape[1]), np.zeros(actual.shape[1])
+        for h in range(actual.shape[1]):
+            yh, fh = actual[:, h].ravel(), pred[:, h].ravel()
+            known[h] = int(np.isfinite(yh).sum())
+            if known[h]:
                 lo, hi = bounds(fh, disp[h], level, clip=False)
-                n = int(np.isfinite(yh).sum())
-                if n:
-                    inside += coverage(yh, lo, hi, seed=h) * n
-                    known += n
-            out[f"cov{int(level * 100)}_{name}"] = inside / known if known else np.nan
+                inside[h] = coverage(yh, lo, hi, seed=h) * known[h]
+        for name, n in (("day", 1), ("week", actual.shape[1])):
+            total = known[:n].sum()
+            out[f"cov{int(level * 100)}_{name}"] = inside[:n].sum() / total if total else np.nan
     out["abs_err_day"] = float(np.nansum(np.abs(actual[:, :1] - pred[:, :1])))
     out["actual_day"] = float(np.nansum(actual[:, :1]))
     out["abs_err_week"] = float(np.nansum(np.abs(actual - pred)))
@@ -322,16 +371,32 @@ def accuracy_rows(r: QueueBacktest) -> list[dict]:
         }
         for m, p in r.preds.items()
     ]
+    disp = (r.dispersion[r.chosen_day or r.chosen][0], *r.dispersion[r.chosen][1:])
     rows.append(
         {
             "queue": r.key,
             "method": "auto",
             "chosen": False,
-            "picks": r.chosen,
-            **_metrics(r.actual[ev], r.preds[r.chosen][ev], r.scale, r.dispersion[r.chosen]),
+            "picks": auto_label(r),
+            "pick_day": r.chosen_day or r.chosen,
+            "pick_week": r.chosen,
+            **_metrics(r.actual[ev], r.auto_pred()[ev], r.scale, disp),
         }
     )
     return rows
+
+
+def method_label(name: str, parts: tuple[str, ...]) -> str:
+    """``combo(ets+mean4)`` for a combination, else the name."""
+    return f"combo({'+'.join(parts)})" if name == "combo" and parts else name
+
+
+def auto_label(r: QueueBacktest) -> str:
+    """Auto's picks: ``ets`` if one method, else ``day ets, week combo(ets+mean4)``."""
+    day, week = r.chosen_day or r.chosen, r.chosen
+    if day == week:
+        return method_label(week, r.parts)
+    return f"day {method_label(day, r.parts)}, week {method_label(week, r.parts)}"
 
 
 def accuracy_table(results: dict[str, QueueBacktest]) -> pd.DataFrame:
@@ -376,21 +441,14 @@ def make_forecast(
     frames = []
     for key, q in prepared.queues.items():  # a loop over queues
         bt = result.queues.get(key) if result is not None else None
-        name = method
-        if method == "auto":
-            name = bt.chosen if bt is not None else "ets"
-        elif method == "split" and q.siblings < 2:
-            name = "ets"
-            warnings.append(f"{key}: split needs other languages in the channel; used ets")
-        if bt is not None and name in bt.dispersion_all:
-            disps = bt.dispersion_all[name]
-        else:
-            disps = (DEFAULT_DISPERSION,)
-            warnings.append(
-                f"{key}: history too short for a backtest of {name}; prediction intervals use "
-                f"an assumed dispersion (phi, alpha) = {DEFAULT_DISPERSION}"
-            )
-        pred = make_model(name).fit(q.data).predict(future, kinds)
+        names, labels, disps, note = _methods_for(key, q, method, bt, horizon_days)
+        warnings.extend(note)
+        pred = np.zeros((horizon_days, q.open_table.shape[1]))
+        for name in dict.fromkeys(names):  # one or two methods (day- and week-ahead pick)
+            parts = bt.parts if bt is not None else ()
+            fitted = make_model(name, parts=parts).fit(q.data).predict(future, kinds)
+            rows = np.array([n == name for n in names])
+            pred[rows] = fitted[rows]
         grid = day_grid(future[0], future[-1], prepared.tz, prepared.interval)
         mult, _ = event_effects(events, key, grid)
         mu = from_matrix(pred, future, grid, prepared.interval) * mult
@@ -425,9 +483,35 @@ def make_forecast(
                 lo[pick], hi[pick] = bounds(mu[pick], disps[h], level)
             out[f"volume_lo{int(level * 100)}"] = lo
             out[f"volume_hi{int(level * 100)}"] = hi
-        out["model"] = name
+        out["model"] = np.asarray(labels)[d]
         frames.append(out)
     return pd.concat(frames, ignore_index=True), warnings
+
+
+def _methods_for(key: str, q: PreparedQueue, method: str, bt: QueueBacktest | None,
+                 horizon_days: int) -> tuple[list[str], list[str], tuple, list[str]]:
+    """Per forecast day: the method, its label, and the dispersion per horizon day;
+    plus warnings.  ``auto``: the backtest's day-ahead pick on day 1, its week-ahead
+    pick after (``ets`` without a backtest)."""
+    warnings = []
+    day = week = method
+    if method == "auto":
+        day, week = (bt.chosen_day or bt.chosen, bt.chosen) if bt is not None else ("ets",) * 2
+    elif method == "split" and q.siblings < 2:
+        day = week = "ets"
+        warnings.append(f"{key}: split needs other languages in the channel; used ets")
+    names = [day, *[week] * (horizon_days - 1)][:horizon_days]
+    parts = bt.parts if bt is not None else ()
+    labels = [method_label(n, parts) for n in names]
+    if bt is not None and day in bt.dispersion_all and week in bt.dispersion_all:
+        disps = (bt.dispersion_all[day][0], *bt.dispersion_all[week][1:])
+    else:
+        disps = (DEFAULT_DISPERSION,)
+        warnings.append(
+            f"{key}: history too short for a backtest of {week}; prediction intervals use "
+            f"an assumed dispersion (phi, alpha) = {DEFAULT_DISPERSION}"
+        )
+    return names, labels, disps, warnings
 
 
 def format_forecast(frame: pd.DataFrame) -> pd.DataFrame:

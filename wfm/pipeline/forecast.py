@@ -100,20 +100,25 @@ def forecast_summary(frame: pd.DataFrame, result: Backtest) -> list[dict[str, An
     for (channel, language), g in frame.groupby(["channel", "language"], sort=False):
         key = f"{channel}:{language}"
         days = g["interval_start"].dt.tz_localize(None).dt.normalize().nunique()
-        score = (
-            table[(table["queue"] == key) & (table["method"] == g["model"].iloc[0])]
-            if not table.empty
-            else table
-        )
+        day_label, week_label = g["model"].iloc[0], g["model"].iloc[-1]
+        score = {}
+        for h, label in (("day", day_label), ("week", week_label)):
+            pick = (
+                table[(table["queue"] == key) & (table["method"] == label.split("(")[0])]
+                if not table.empty
+                else table
+            )
+            score[h] = float(pick[f"wape_{h}"].iloc[0]) if len(pick) else None
         vol = g["volume"].sum()
+        method = day_label if day_label == week_label else f"day {day_label}, then {week_label}"
         rows.append(
             {
                 "queue": key,
-                "method": g["model"].iloc[0],
+                "method": method,
                 "contacts_per_day": float(vol / days),
                 "aht_s": float((g["volume"] * g["aht_s"]).sum() / vol) if vol > 0 else 0.0,
-                "wape_day": float(score["wape_day"].iloc[0]) if len(score) else None,
-                "wape_week": float(score["wape_week"].iloc[0]) if len(score) else None,
+                "wape_day": score["day"],
+                "wape_week": score["week"],
             }
         )
     return rows

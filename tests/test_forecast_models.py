@@ -1,0 +1,121 @@
+"""The day-level models added for real call data: profile, combo, auto per horizon.
+
+Expected values come from the construction of the data (known level, known AR(1)
+coefficient, shares set by hand), not from the code under test.
+"""
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_forecast import TZ, WEEKDAY, deterministic, no_kinds, shape, simulated_history
+
+from wfm.forecast.models import QueueData, make_model, smoothed_profile
+from wfm.forecast.pipeline import _combine, backtest, make_forecast, prepare
+
+
+def test_profile_recovers_weekday_totals_and_shape():
+    data = deterministic()
+    future = pd.date_range(data.days[-1] + pd.Timedelta(days=1), periods=14)
+    pred = make_model("profile").fit(data).predict(future, no_kinds(14))
+    np.testing.assert_allclose(pred.sum(axis=1), 1000 * WEEKDAY[future.day_of_week], rtol=0.02)
+    np.testing.assert_allclose(pred[3] / pred[3].sum(), shape(), atol=1e-3)
+
+
+def test_smoothed_profile_weights_recent_weeks_by_hand():
+    days = pd.date_range("2026-01-05", periods=14)  # two Mondays: 0 and 7
+    volume = np.zeros((14, 2))
+    volume[:, 0] = volume[:, 1] = 50.0
+    volume[0] = [100.0, 0.0]  # older Monday: all in slot 0
+    volume[7] = [0.0, 300.0]  # recent Monday: all in slot 1 (the volume does not matter)
+    weekday = days.day_of_week.to_numpy()
+    prof = smoothed_profile(volume, weekday, np.ones(14, bool), weeks=16, decay=0.5)
+    # shares weighted 0.5 (a week older) and 1.0: slot 0 = 0.5 / 1.5
+    np.testing.assert_allclose(prof[0], [1 / 3, 2 / 3])
+    np.testing.assert_allclose(prof[1], [0.5, 0.5])
+
+
+def ar1_days(phi, weeks=40, sd=0.05, seed=3):
+    rng = np.random.default_rng(seed)
+    days = pd.date_range("2026-01-05", periods=7 * weeks)
+    dev = np.zeros(len(days))
+    for i in range(1, len(days)):  # AR(1) deviation from a constant level
+        dev[i] = phi * dev[i - 1] + rng.normal(0, sd)
+    totals = 5000 * WEEKDAY[days.day_of_week] * np.exp(dev)
+    return QueueData(days, totals[:, None] * shape()[None, :], no_kinds(len(days))), dev
+
+
+@pytest.mark.parametrize("phi", [0.2, 0.7])
+def test_profile_estimates_the_ar1_coefficient(phi):
+    data, _ = ar1_days(phi)
+    model = make_model("profile").fit(data)
+    assert model.phi == pytest.approx(phi, abs=0.15)
+
+
+def test_profile_lets_a_busy_day_fade_where_ets_carries_it_on():
+    data, _ = ar1_days(0.5, sd=0.01)
+    data.volume[-1] *= 1.3  # the last day was 30 % busier than its level
+    future = pd.date_range(data.days[-1] + pd.Timedelta(days=1), periods=7)
+    level = 5000 * WEEKDAY[future.day_of_week]
+    prof = make_model("profile").fit(data).predict(future, no_kinds(7)).sum(axis=1)
+    ets = make_model("ets").fit(data).predict(future, no_kinds(7)).sum(axis=1)
+    # a week later the deviation has decayed (0.5 ** 6); what is left is the slow level
+    # and season taking in 5 % of the spike each: profile is back within 5 % of the level
+    assert abs(prof[-1] / level[-1] - 1) < abs(ets[-1] / level[-1] - 1)
+    assert abs(prof[-1] / level[-1] - 1) < 0.05
+
+
+def test_combo_is_the_mean_of_its_parts():
+    data = deterministic()
+    data.volume[-7:] *= 1.2
+    future = pd.date_range(data.days[-1] + pd.Timedelta(days=1), periods=7)
+    parts = [make_model(m).fit(data).predict(future, no_kinds(7)) for m in ("snaive", "mean4")]
+    combo = make_model("combo", parts=("snaive", "mean4")).fit(data).predict(future, no_kinds(7))
+    np.testing.assert_allclose(combo, (parts[0] + parts[1]) / 2)
+
+
+def test_combine_finds_the_pair_whose_mean_is_right():
+    rng = np.random.default_rng(0)
+    actual = rng.uniform(50, 150, (6, 7, 4))
+    noise = rng.normal(0, 20, actual.shape)
+    preds = {  # a and b err in opposite directions, c is worse than either
+        "a": actual + noise,
+        "b": actual - noise,
+        "c": actual + 3 * noise,
+        "combo": np.zeros_like(actual),
+    }
+    parts = _combine(preds, actual[:3], list(preds))
+    assert parts == ("a", "b")
+    np.testing.assert_allclose(preds["combo"], actual)
+
+
+def test_auto_uses_the_day_ahead_pick_on_day_one_only():
+    frame = simulated_history(weeks=10, queues=(("phone", "de", 2000.0),))
+    p = prepare(frame, 1800, TZ)
+    result = backtest(p, origins=14)
+    bt = replace(result.queues["phone:de"], chosen_day="snaive", chosen="mean4")
+    result = replace(result, queues={"phone:de": bt})
+    fc, _ = make_forecast(p, 7, result=result)
+    day = fc["interval_start"].dt.tz_localize(None).dt.normalize()
+    first = day == day.min()
+    assert set(fc.loc[first, "model"]) == {"snaive"}
+    assert set(fc.loc[~first, "model"]) == {"mean4"}
+    for method, pick in (("snaive", first), ("mean4", ~first)):
+        alone, _ = make_forecast(p, 7, method=method, result=result)
+        np.testing.assert_allclose(fc.loc[pick, "volume"], alone.loc[pick, "volume"])
+
+
+def test_backtest_reports_picks_per_horizon():
+    frame = simulated_history(weeks=10, queues=(("phone", "de", 2000.0),))
+    result = backtest(prepare(frame, 1800, TZ), origins=14)
+    auto = result.table.set_index("method").loc["auto"]
+    assert {"combo", "profile"} <= set(result.queues["phone:de"].preds)
+    assert auto["pick_day"] in result.queues["phone:de"].preds
+    assert auto["pick_week"] in result.queues["phone:de"].preds
+    # auto never does worse than mean4 on the calibration origins it chose on
+    bt = result.queues["phone:de"]
+    cal = slice(0, bt.n_calib)
+    err = {m: np.nansum(np.abs(bt.actual[cal] - p[cal])) for m, p in bt.preds.items()}
+    assert err[bt.chosen] <= err["mean4"]
+
