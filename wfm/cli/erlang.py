@@ -59,10 +59,19 @@ def erlang(
             raise typer.BadParameter(
                 "expected numbers separated by commas", param_hint="--aht-factors"
             ) from None
+    if not 0 <= volume <= 1e6:  # also NaN and inf
+        raise typer.BadParameter("expected 0 to 1e6 contacts", param_hint="--volume")
+    length = duration("--interval")(interval)
+    if length < 60 or length % 60 or 86400 % length:
+        raise typer.BadParameter("expected whole minutes dividing a day (e.g. 15m, 30m, 1h)",
+                                 param_hint="--interval")
+    if factors is not None and not all(0 < f < 100 for f in factors):
+        raise typer.BadParameter("expected factors above 0, e.g. 1,1.18",
+                                 param_hint="--aht-factors")
     spec = CalculatorInput(
         volume=volume,
         aht=duration("--aht")(aht),
-        interval=duration("--interval")(interval),
+        interval=length,
         service_level=level,
         target_time=target_time,
         patience=duration("--patience")(patience) if patience else None,

@@ -48,7 +48,7 @@ DEFAULT_CHAT_AHT_FACTORS = (1.0, 2 / 1.7, 3 / 2.5, 4 / 2.9, 5 / 3.5)
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class OpeningHours(_Model):
@@ -168,7 +168,7 @@ class QueueConfig(_Model):
     within: Annotated[float, Field(gt=0.0, le=1.0)] = 0.9
     deferred_occupancy: Annotated[float, Field(gt=0.0, le=1.0)] = 0.9
     shrinkage: Annotated[float, Field(ge=0.0, lt=1.0)] | None = None
-    min_agents: Annotated[int, Field(ge=0)] = 0
+    min_agents: Annotated[int, Field(ge=0, le=100_000)] = 0
     opening_hours: Hours | None = None
 
     @property
@@ -298,13 +298,10 @@ def center_from_dict(data: Mapping[str, Any]) -> CenterConfig:
 def read_toml(path: str | Path, what: str = "config file") -> dict[str, Any]:
     """The tables of a TOML file (UTF-8, BOM allowed); a missing, unreadable or
     invalid file is a :class:`WfmInputError` naming the file (and line)."""
+    from wfm.io.text import read_text
+
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise WfmInputError(f"{what} not found", file=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise WfmInputError(f"cannot read {what}: {exc}", file=str(path)) from None
+    text = read_text(path, what)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

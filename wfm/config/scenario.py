@@ -64,7 +64,7 @@ def check_when(v: str | dict[str, Any]) -> str | dict[str, Any]:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Settings(_Model):

@@ -79,7 +79,7 @@ def _days(value: Any) -> tuple[int, ...]:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class BreakRule(_Model):

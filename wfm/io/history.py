@@ -42,7 +42,15 @@ import pandas as pd
 
 from wfm.config import CenterConfig, OpeningHours
 from wfm.errors import WfmInputError
-from wfm.io.tables import RawTable, fail_at_first, numeric_column, read_raw_table
+from wfm.io.tables import (
+    MAX_AHT,
+    MAX_HISTORY_ROWS,
+    MAX_VOLUME,
+    RawTable,
+    fail_at_first,
+    numeric_column,
+    read_raw_table,
+)
 
 HISTORY_REQUIRED = ("interval_start", "channel", "language", "volume")
 HISTORY_OPTIONAL = ("aht_s", "handled", "abandoned")
@@ -269,6 +277,7 @@ def read_history(
         rename=rename,
         ignore=spec.ignore if spec else (),
         header=spec.header if spec else None,
+        max_rows=MAX_HISTORY_ROWS,
     )
     first = 1 if spec and spec.header else 2
     if table.frame.empty:
@@ -283,7 +292,8 @@ def read_history(
         _check_queues(table, channel, language, center)
     key = (channel + ":" + language).to_numpy()
     starts = parse_times(table, "interval_start", tz, key)
-    volume = numeric_column(table, "volume", minimum=0.0, what="a volume >= 0 (contacts)")
+    volume = numeric_column(table, "volume", minimum=0.0, maximum=MAX_VOLUME,
+                            what="a volume >= 0 and <= 1e6 (contacts)")
     frame = pd.DataFrame(
         {
             "interval_start": starts,
@@ -295,7 +305,8 @@ def read_history(
     for name in ("aht_s", "handled", "abandoned"):
         frame[name] = _optional_numeric(table, name)
     if spec and spec.handle_parts:
-        total = sum(_optional_numeric(table, c) for c in spec.handle_parts)
+        total = sum(_optional_numeric(table, c, MAX_AHT * MAX_VOLUME)
+                    for c in spec.handle_parts)
         handled = frame["handled"].to_numpy()
         with np.errstate(divide="ignore", invalid="ignore"):
             frame["aht_s"] = np.where(handled > 0, total / handled, np.nan)
@@ -399,10 +410,13 @@ def _check_queues(
         )
 
 
-def _optional_numeric(table: RawTable, column: str) -> np.ndarray:
+def _optional_numeric(table: RawTable, column: str, top: float | None = None) -> np.ndarray:
     if column not in table.frame.columns:
         return np.full(len(table.frame), np.nan)
-    values = numeric_column(table, column, minimum=0.0, blank=0.0, what="a number >= 0")
+    if top is None:
+        top = MAX_AHT if column == "aht_s" else MAX_VOLUME
+    values = numeric_column(table, column, minimum=0.0, maximum=top, blank=0.0,
+                            what=f"a number >= 0 and <= {top:g}")
     return np.where((table.frame[column] == "").to_numpy(), np.nan, values)
 
 

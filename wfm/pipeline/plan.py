@@ -214,7 +214,31 @@ def rebuild_report(plan_dir: Path, history: Path, config: Path) -> list[str]:
     from wfm.report import write_report
 
     center = load_center(config)
+    if not plan_dir.is_dir():
+        raise WfmInputError("expected a plan directory (written by wfm plan)",
+                            file=str(plan_dir))
     missing = [n for n in REPORT_INPUTS if not (plan_dir / n).is_file()]
     if missing:
         raise WfmInputError(f"missing {', '.join(missing)}", file=str(plan_dir))
+    _check_plan_files(plan_dir)
     return write_report(plan_dir, history, center)
+
+
+def _check_plan_files(plan_dir: Path) -> None:
+    """The CSVs the report reads: readable, with their columns, no truncated row."""
+    from wfm.io.forecast import FORECAST_REQUIRED
+    from wfm.io.requirements import REQUIRED
+    from wfm.io.tables import check_csv
+
+    columns = {
+        "forecast.csv": FORECAST_REQUIRED,
+        "requirements.csv": REQUIRED,
+        "coverage.csv": ("interval_start", "channel", "language", "agents_required",
+                         "agents_scheduled", "shortfall"),
+        "shifts.csv": ("group", "day", "start", "end", "breaks", "agents"),
+        "scenarios.csv": (),
+        "simulation.csv": (),
+    }
+    for name, required in columns.items():
+        if (plan_dir / name).exists():
+            check_csv(plan_dir / name, required)
