@@ -93,7 +93,7 @@ def history(days: int = 63, seed: int = 7) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     t = pd.date_range("2026-01-05", periods=days * 48, freq="30min", tz="Europe/Berlin")
     hour = t.hour + t.minute / 60
-    weekday = t.dayofweek
+    weekday = t.day_of_week
     open_ = ((weekday < 5) & (hour >= 8) & (hour < 18)) | ((weekday == 5) & (hour >= 9)
                                                           & (hour < 13))
     t = t[open_]
@@ -110,7 +110,7 @@ def history(days: int = 63, seed: int = 7) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
-def write_inputs(d: Path, days: int = 63) -> dict[str, Path]:
+def write_inputs(d: Path, days: int = 63, seed: int = 7) -> dict[str, Path]:
     """The center, scenarios, events and history files in ``d``; their paths by name."""
     d.mkdir(parents=True, exist_ok=True)
     paths = {"center": d / "center.toml", "scenarios": d / "scenarios.toml",
@@ -118,5 +118,5 @@ def write_inputs(d: Path, days: int = 63) -> dict[str, Path]:
     paths["center"].write_text(CENTER, encoding="utf-8")
     paths["scenarios"].write_text(SCENARIOS, encoding="utf-8")
     paths["events"].write_text(EVENTS, encoding="utf-8")
-    history(days).to_csv(paths["history"], index=False)
+    history(days, seed).to_csv(paths["history"], index=False)
     return paths

@@ -76,5 +76,5 @@ def _exit_code(argv: Sequence[str] | None) -> int:
 
 
 def _interrupted() -> int:
-    typer.echo("interrupted; nothing was written", err=True)
+    typer.echo("interrupted", err=True)
     return 130
