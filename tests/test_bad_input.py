@@ -238,6 +238,18 @@ CASES: list[tuple[str, list[str], dict[str, Edit], list[str]]] = [
      ["center.toml", "group[1] (DE).max_headcount"]),
     ("group-rate-nan", SCHED, {"center.toml": sub("rate = 20.0", "rate = nan")},
      ["center.toml", "group[1] (DE).rate"]),
+    ("group-min-hours-above-max", SCHED, {"center.toml": sub(
+        "rate = 20.0", 'rate = 20.0\nmin_weekly_hours = "30h"\nmax_weekly_hours = "20h"')},
+     ["center.toml", "group[1] (DE)", "max_weekly_hours is below min_weekly_hours"]),
+    ("group-min-headcount-above-max", SCHED, {"center.toml": sub(
+        "max_headcount = 40", "max_headcount = 4\nmin_headcount = 5")},
+     ["center.toml", "group[1] (DE)", "headcount"]),
+    ("group-no-skills", SCHED, {"center.toml": sub('skills = ["phone:de", "email:de"]',
+                                                   "skills = 3")},
+     ["center.toml", "group[1] (DE).skills"]),
+    ("schedule-no-shifts", SCHED, {"center.toml": lambda t: t.replace("[[shift]]", "[[shiftx]]")},
+     ["center.toml", "shift"]),
+    ("plan-horizon-14d", [*PLAN, "--horizon", "14d"], {}, ["--horizon", "7d"]),
     ("schedule-unknown-key", SCHED, {"center.toml": sub("fte_hours = 40",
                                                         "fte_hours = 40\nfte_hourz = 3")},
      ["center.toml", "schedule", "fte_hourz"]),
@@ -394,3 +406,43 @@ def test_bad_input(argv, edits, expect, base, tmp_path, capsys):
 
 def test_corpus_size():
     assert len(CASES) >= 60
+
+
+# Shift rules that cannot cover the requirements are not errors: the plan is the best
+# partial one, with uncovered.csv giving the reason per queue and interval.
+INFEASIBLE: list[tuple[str, dict[str, Edit], str, str]] = [
+    ("no-group-serves-email", {"center.toml": sub('"phone:de", "email:de"]', '"phone:de"]')},
+     "email:de", "skill missing"),
+    ("headcount-zero", {"center.toml": sub("max_headcount = 40", "max_headcount = 0")},
+     "phone:de", "headcount/hours limit"),
+    ("headcount-too-small", {"center.toml": sub("max_headcount = 40", "max_headcount = 2")},
+     "phone:de", "headcount/hours limit"),
+    ("no-shift-reaches-evening", {"center.toml": lambda t: t.replace('"10:00-12:00"',
+                                                                     '"07:00-07:30"')},
+     "phone:de", "no shift covers"),
+    ("min-hours-unreachable", {"center.toml": sub(
+        "rate = 20.0", 'rate = 20.0\nmin_weekly_hours = "60h"\nmax_weekly_hours = "60h"')},
+     "", ""),
+    ("six-days-off", {"center.toml": sub("days_off = 2", "days_off = 6")}, "phone:de", ""),
+]
+
+
+@pytest.mark.parametrize(("edits", "queue", "reason"), [c[1:] for c in INFEASIBLE],
+                         ids=[c[0] for c in INFEASIBLE])
+def test_infeasible_rules_give_the_best_partial_plan(edits, queue, reason, base, tmp_path,
+                                                     capsys):
+    d = tmp_path / "in"
+    shutil.copytree(base, d)
+    for name, edit in edits.items():
+        (d / name).write_text(edit((d / name).read_text(encoding="utf-8")), encoding="utf-8")
+    code, out, err = cli([a.replace(F, str(d)) for a in SCHED] + ["-q"], capsys)
+    assert code == 0, err
+    assert "Traceback" not in out + err
+    shifts = pd.read_csv(d / "outdir" / "shifts.csv")
+    uncovered = pd.read_csv(d / "outdir" / "uncovered.csv")
+    assert (uncovered["reason"].fillna("").str.len() > 0).all()
+    if queue:
+        rows = uncovered[uncovered["queue"] == queue]
+        assert len(rows) > 0, uncovered
+        assert rows["reason"].str.contains(reason, regex=False).any(), rows["reason"]
+    assert shifts["agents"].ge(0).all()
