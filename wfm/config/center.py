@@ -284,12 +284,27 @@ class CenterConfig(_Model):
         return self.opening_hours if queue.opening_hours is None else queue.opening_hours
 
 
+def check_tables(data: Mapping[str, Any], tables: Mapping[str, bool]) -> None:
+    """Raise ``ValueError`` naming the key when ``data[key]`` is not a table
+    (``tables[key]`` False, ``[key]``) or an array of tables (True, ``[[key]]``)."""
+    for key, array in tables.items():
+        if key not in data:
+            continue
+        value = data[key]
+        if array:
+            if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
+                raise ValueError(f"{key}: expected an array of tables [[{key}]]")
+        elif not isinstance(value, Mapping):
+            raise ValueError(f"{key}: expected a table [{key}]")
+
+
 def center_from_dict(data: Mapping[str, Any]) -> CenterConfig:
     """Build a :class:`CenterConfig` from parsed TOML (raises ValidationError)."""
     # [schedule], [[shift]], [[group]] belong to shift planning (wfm.config.schedule)
     unknown = set(data) - {"center", "defaults", "queue", "schedule", "shift", "group"}
     if unknown:
         raise ValueError(f"unknown top-level table(s): {', '.join(sorted(unknown))}")
+    check_tables(data, {"center": False, "defaults": False, "queue": True})
     defaults = dict(data.get("defaults", {}))
     queues = [{**defaults, **q} for q in data.get("queue", [])]
     return CenterConfig(**dict(data.get("center", {})), queues=queues)

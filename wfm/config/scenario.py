@@ -31,6 +31,7 @@ from wfm.config.center import (
     CenterConfig,
     Hours,
     OpeningHours,
+    check_tables,
     describe_validation_error,
     read_toml,
 )
@@ -464,6 +465,7 @@ def scenarios_from_dict(data: Mapping[str, Any], path: str = "") -> ScenarioFile
     unknown = set(data) - {"settings", "provider", "scenario"}
     if unknown:
         raise ValueError(f"unknown top-level table(s): {', '.join(sorted(unknown))}")
+    check_tables(data, {"settings": False, "provider": True, "scenario": True})
     if not data.get("provider"):
         raise ValueError("provider: define at least one [[provider]]")
     if not data.get("scenario"):

@@ -35,6 +35,7 @@ from wfm.config.center import (
     CenterConfig,
     Seconds,
     _day_range,
+    check_tables,
     describe_validation_error,
     read_toml,
 )
@@ -276,6 +277,7 @@ def schedule_from_dict(data: Mapping[str, Any], center: CenterConfig) -> Schedul
     """
     if "shift" not in data or "group" not in data:
         raise ValueError("shift planning needs [[shift]] and [[group]] tables in the config")
+    check_tables(data, {"schedule": False, "shift": True, "group": True})
     cfg = ScheduleConfig(
         rules=dict(data.get("schedule", {})),
         shifts=list(data.get("shift", [])),

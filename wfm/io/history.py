@@ -428,6 +428,9 @@ def parse_times(table: RawTable, column: str, tz: dt.tzinfo, key: np.ndarray) ->
     in file order: the first as summer time, the second as winter time.
     """
     raw = table.frame[column].astype(str).str.strip()
+    shape = raw.str.match(r"(19|20|21)\d\d-\d\d-\d\d").to_numpy(dtype=bool)
+    if not shape.all():  # also keeps pandas from years like -1 or 9999 (out of bounds)
+        _bad_time(table, column, raw, int(np.flatnonzero(~shape)[0]))
     has_offset = raw.str.contains(_OFFSET).to_numpy()
     out = pd.Series(pd.NaT, index=raw.index, dtype=pd.DatetimeTZDtype("ns", tz))
     if has_offset.any():
