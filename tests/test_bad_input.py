@@ -355,6 +355,11 @@ CASES: list[tuple[str, list[str], dict[str, Edit], list[str]]] = [
     ("opt-erlang-target-120", [*ERLANG, "--target", "120/20s"], {}, ["--target"]),
     ("opt-erlang-volume-nan", ["erlang", "--volume", "nan", "--aht", "300s"], {}, ["--volume"]),
     ("opt-erlang-volume-inf", ["erlang", "--volume", "inf", "--aht", "300s"], {}, ["--volume"]),
+    ("opt-erlang-aht-huge", ["erlang", "--volume", "100", "--aht", "1e9"], {}, ["--aht"]),
+    ("opt-erlang-occupancy-0", [*ERLANG, "--max-occupancy", "0"], {}, ["--max-occupancy"]),
+    ("opt-erlang-rows-huge", [*ERLANG, "--rows", "1000000"], {}, ["--rows"]),
+    ("opt-erlang-factors-nan", [*ERLANG, "--concurrency", "2", "--aht-factors", "1,nan"], {},
+     ["--aht-factors"]),
     ("opt-forecast-horizon", [*HIST, "--horizon", "1.5d"], {}, ["--horizon"]),
     ("opt-forecast-method", [*HIST, "--method", "magic"], {}, ["--method"]),
     ("opt-forecast-timezone", [*HIST, "--timezone", "Mars/Olympus"], {}, ["timezone"]),
@@ -446,3 +451,22 @@ def test_infeasible_rules_give_the_best_partial_plan(edits, queue, reason, base,
         assert len(rows) > 0, uncovered
         assert rows["reason"].str.contains(reason, regex=False).any(), rows["reason"]
     assert shifts["agents"].ge(0).all()
+
+
+@pytest.mark.parametrize(("exc", "code", "first"), [
+    (RuntimeError("boom\nsecond line"), 1, "internal error: RuntimeError: boom second line"),
+    (KeyboardInterrupt(), 130, "interrupted"),
+])
+def test_unexpected_exception_and_ctrl_c(exc, code, first, monkeypatch, capsys):
+    """A bug is exit 1 with one short line (never 0, never a traceback); Ctrl-C is 130."""
+    import wfm.staffing.calculator as calculator
+
+    def fail(*args, **kwargs):
+        raise exc
+
+    monkeypatch.setattr(calculator, "staffing_table", fail)
+    monkeypatch.delenv("WFM_DEBUG", raising=False)
+    got, out, err = cli(ERLANG, capsys)
+    assert got == code
+    assert "Traceback" not in out + err
+    assert err.splitlines() == [err.splitlines()[0]] and err.startswith(first), err

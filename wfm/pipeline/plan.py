@@ -212,8 +212,8 @@ def _publish(stage: Path, out: Path, files: list[str]) -> None:
     """
     import signal
 
-    blocked = {signal.SIGINT, signal.SIGTERM}
-    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+    mask = getattr(signal, "pthread_sigmask", None)  # POSIX only
+    old_mask = mask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if mask else None
     try:
         if not out.exists():
             os.replace(stage, out)
@@ -228,7 +228,8 @@ def _publish(stage: Path, out: Path, files: list[str]) -> None:
             os.replace(stage, out)
             os.replace(old, stage)  # the caller removes it
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+        if mask:
+            mask(signal.SIG_SETMASK, old_mask)
 
 
 def _link_tree(src: Path, dst: Path) -> None:
