@@ -98,3 +98,49 @@ def test_plan_killed_at_any_moment_leaves_previous_result(tmp_path):
     assert not list(tmp_path.glob(".plan.*"))
     assert set(snapshot(out)) == set(previous)
     assert (out / "notes.txt").read_text() == "the planner's own file\n"
+
+
+def _dead_pid() -> int:
+    pid = 4_000_000
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return pid
+        except PermissionError:
+            pass
+        pid -= 1
+
+
+def test_next_run_removes_stale_staging_and_restores_a_half_swapped_result(tmp_path):
+    from wfm.pipeline.plan import recover_interrupted
+
+    dead, out = _dead_pid(), tmp_path / "plan"
+    stale = tmp_path / f".plan.{dead}.abc.partial"
+    (stale / "forecast.csv").parent.mkdir()
+    (stale / "forecast.csv").write_text("half")
+    old = tmp_path / f".plan.{dead}.old"
+    old.mkdir()
+    (old / "shifts.csv").write_text("previous")
+    live = tmp_path / f".plan.{os.getppid()}.xyz.partial"  # a run that still lives
+    live.mkdir()
+    recover_interrupted(out)
+    assert (out / "shifts.csv").read_text() == "previous"
+    assert not stale.exists() and not old.exists() and live.exists()
+
+
+def test_publish_without_an_exchange_call_keeps_user_files(tmp_path, monkeypatch):
+    from wfm.pipeline import plan as wfm_plan
+
+    monkeypatch.setattr(wfm_plan, "_exchange", lambda a, b: False)
+    out, stage = tmp_path / "plan", tmp_path / ".plan.1.x.partial"
+    out.mkdir()
+    stage.mkdir()
+    (out / "forecast.csv").write_text("old")
+    (out / "scenarios.csv").write_text("old run's scenarios")
+    (out / "notes.txt").write_text("mine")
+    (stage / "forecast.csv").write_text("new")
+    wfm_plan._publish(stage, out, ["forecast.csv"])
+    assert {p.name: p.read_text() for p in out.iterdir()} == {"forecast.csv": "new",
+                                                               "notes.txt": "mine"}
+    assert (stage / "forecast.csv").read_text() == "old"  # the caller removes it

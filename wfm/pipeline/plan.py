@@ -273,8 +273,11 @@ def recover_interrupted(out: Path) -> None:
     loss): its staging directories ``.NAME.PID.*.partial`` go, and a previous result
     left in ``.NAME.PID.old`` between two renames comes back as ``out``.  Directories of
     a run whose process still lives are left alone."""
-    for entry in out.parent.glob(f".{out.name}.*"):
-        parts = entry.name[len(out.name) + 2:].split(".")
+    prefix = f".{out.name}."
+    for entry in out.parent.iterdir():
+        if not entry.name.startswith(prefix):
+            continue
+        parts = entry.name[len(prefix):].split(".")
         if not entry.is_dir() or not parts[0].isdigit() or _alive(int(parts[0])):
             continue
         if entry.name.endswith(".old") and not out.exists():
