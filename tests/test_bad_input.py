@@ -250,6 +250,12 @@ CASES: list[tuple[str, list[str], dict[str, Edit], list[str]]] = [
     ("schedule-no-shifts", SCHED, {"center.toml": lambda t: t.replace("[[shift]]", "[[shiftx]]")},
      ["center.toml", "shift"]),
     ("plan-horizon-14d", [*PLAN, "--horizon", "14d"], {}, ["--horizon", "7d"]),
+    ("schedule-penalty-huge", SCHED, {"center.toml": sub(
+        "days_off = 2", "days_off = 2\nunderstaffing_penalty = { phone = 1e300 }")},
+     ["center.toml", "schedule.understaffing_penalty.phone"]),
+    ("group-headcount-huge", SCHED, {"center.toml": sub("max_headcount = 40",
+                                                        "max_headcount = 100000000000000000000")},
+     ["center.toml", "group[1] (DE).max_headcount"]),
     ("schedule-unknown-key", SCHED, {"center.toml": sub("fte_hours = 40",
                                                         "fte_hours = 40\nfte_hourz = 3")},
      ["center.toml", "schedule", "fte_hourz"]),

@@ -41,7 +41,7 @@ from wfm.config.center import (
 )
 from wfm.errors import WfmInputError
 
-Money = Annotated[float, Field(ge=0.0)]
+Money = Annotated[float, Field(ge=0.0, le=1e9)]  # a sanity ceiling: 1e300 broke the LP
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
@@ -154,7 +154,7 @@ class ScheduleRules(_Model):
     default_penalty: Money = 150.0
     overstaffing_cost: Money = 0.5
     wrap_week: bool = True
-    fte_hours: Annotated[float, Field(gt=0.0)] = 40.0
+    fte_hours: Annotated[float, Field(gt=0.0, le=168.0)] = 40.0
     holidays: tuple[dt.date, ...] = ()
     premiums: Premiums = Premiums()
     break_rule: tuple[BreakRule, ...] = GERMAN_BREAKS
@@ -224,8 +224,8 @@ class AgentGroup(_Model):
 
     name: str
     skills: tuple[str, ...]
-    min_headcount: Annotated[int, Field(ge=0)] = 0
-    max_headcount: Annotated[int, Field(ge=0)] | None = None
+    min_headcount: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+    max_headcount: Annotated[int, Field(ge=0, le=1_000_000)] | None = None
     min_weekly_hours: Seconds = 0.0
     max_weekly_hours: Seconds = 40 * 3600.0
     rate: Money = 20.0
