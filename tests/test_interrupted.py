@@ -134,7 +134,7 @@ def test_publish_without_an_exchange_call_keeps_user_files(tmp_path, monkeypatch
 
     monkeypatch.setattr(wfm_plan, "_exchange", lambda a, b: False)
     out, stage = tmp_path / "plan", tmp_path / ".plan.1.x.partial"
-    out.mkdir()
+    out.mkdir(mode=0o750)
     stage.mkdir()
     (out / "forecast.csv").write_text("old")
     (out / "scenarios.csv").write_text("old run's scenarios")
@@ -144,3 +144,4 @@ def test_publish_without_an_exchange_call_keeps_user_files(tmp_path, monkeypatch
     assert {p.name: p.read_text() for p in out.iterdir()} == {"forecast.csv": "new",
                                                                "notes.txt": "mine"}
     assert (stage / "forecast.csv").read_text() == "old"  # the caller removes it
+    assert out.stat().st_mode & 0o777 == 0o750

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Callable
@@ -93,6 +94,8 @@ def run_plan(opts: PlanOptions, progress: Progress | None = None) -> PlanResult:
     out = opts.output
     if out.exists() and not out.is_dir():
         raise WfmInputError("output must be a directory", file=str(out))
+    if out.is_symlink():  # swap the directory it points to, not the link
+        out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     recover_interrupted(out)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.{os.getpid()}.", suffix=".partial",
@@ -222,6 +225,7 @@ def _publish(stage: Path, out: Path, files: list[str]) -> None:
         for entry in out.iterdir():  # the user's own files: hard links into the new result
             if entry.name not in PLAN_FILES and not (stage / entry.name).exists():
                 _link_tree(entry, stage / entry.name)
+        stage.chmod(stat.S_IMODE(out.stat().st_mode))  # plan/ keeps its permissions
         if not _exchange(stage, out):
             old = out.parent / f".{out.name}.{os.getpid()}.old"
             os.replace(out, old)
