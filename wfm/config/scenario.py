@@ -37,10 +37,11 @@ from wfm.config.center import (
 )
 from wfm.errors import WfmInputError
 
-NonNeg = Annotated[float, Field(ge=0.0)]
-Positive = Annotated[float, Field(gt=0.0)]
+# ceilings against typos and overflow (1e300 EUR): money, spans, factors below 1e12
+NonNeg = Annotated[float, Field(ge=0.0, le=1e12)]
+Positive = Annotated[float, Field(gt=0.0, le=1e12)]
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
-Surcharge = Annotated[float, Field(ge=-1.0)]
+Surcharge = Annotated[float, Field(ge=-1.0, le=1e3)]
 
 PricingModel = Literal[
     "per_productive_hour",
