@@ -56,6 +56,8 @@ def whole_days(text: str, name: str = "--horizon", example: str = "7d") -> int:
     seconds = duration(name)(text)
     if seconds < 86400 or seconds % 86400:
         raise typer.BadParameter(f"horizon must be whole days, e.g. {example}", param_hint=name)
+    if seconds > 731 * 86400:
+        raise typer.BadParameter("at most two years (731d)", param_hint=name)
     return int(seconds // 86400)
 
 
