@@ -1,5 +1,11 @@
 """``python -m wfm`` runs the command-line interface."""
 
-from wfm.cli import main
+import sys
+
+try:
+    from wfm.cli import main
+except KeyboardInterrupt:  # Ctrl-C while the modules load
+    sys.stderr.write("interrupted\n")
+    sys.exit(130)
 
 main()

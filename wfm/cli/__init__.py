@@ -2,12 +2,16 @@
 (``wfm.pipeline``), prints results.
 
 Exit codes: 0 success, 2 user error (bad input, bad option, bad config),
-1 internal error.  User errors print one line naming file, row and column.
+1 internal error (a bug: one line ``internal error: ...``, no traceback unless
+``WFM_DEBUG=1``), 130 interrupted (Ctrl-C).  User errors print one line naming
+file, row and column, or the option.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Sequence
 
 import typer
 
@@ -44,12 +48,40 @@ def _root() -> None:
     """Workforce planning for multilingual service centers."""
 
 
-def main() -> None:
-    """Entry point of the ``wfm`` console script."""
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``wfm`` console script: runs the command, then exits with
+    0 (success), 2 (user error), 1 (internal error) or 130 (interrupted)."""
+    sys.exit(_exit_code(argv))
+
+
+def _exit_code(argv: Sequence[str] | None) -> int:
     try:
-        app()
+        code = app(args=list(argv) if argv is not None else None, standalone_mode=False)
+    except typer.TyperException as exc:  # bad option or argument: one line, exit 2
+        if type(exc).__name__ == "NoArgsIsHelpError":  # `wfm` alone: the help
+            typer.echo(exc.format_message(), err=True)
+            return 2
+        ctx = getattr(exc, "ctx", None)
+        hint = f" (see {ctx.command_path} --help)" if ctx is not None else ""
+        typer.echo(f"error: {exc.format_message()}{hint}", err=True)
+        return exc.exit_code
     except WfmInputError as exc:  # a user mistake met outside a command's own run()
         typer.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    except KeyboardInterrupt:
-        sys.exit(130)
+        return 2
+    except (KeyboardInterrupt, typer.Abort):
+        return _interrupted()
+    except Exception as exc:  # a bug: short message, exit 1 (traceback with WFM_DEBUG=1)
+        if os.environ.get("WFM_DEBUG"):
+            raise
+        text = " ".join(str(exc).split())[:300]
+        typer.echo(f"internal error: {type(exc).__name__}: {text} "
+                   "(a bug in wfm; rerun with WFM_DEBUG=1 for the traceback)", err=True)
+        return 1
+    if code == 130:  # typer turns Ctrl-C inside a command into Exit(130)
+        return _interrupted()
+    return code if isinstance(code, int) else 0
+
+
+def _interrupted() -> int:
+    typer.echo("interrupted", err=True)
+    return 130

@@ -56,19 +56,23 @@ def whole_days(text: str, name: str = "--horizon", example: str = "7d") -> int:
     seconds = duration(name)(text)
     if seconds < 86400 or seconds % 86400:
         raise typer.BadParameter(f"horizon must be whole days, e.g. {example}", param_hint=name)
+    if seconds > 731 * 86400:
+        raise typer.BadParameter("at most two years (731d)", param_hint=name)
     return int(seconds // 86400)
 
 
-def fraction(text: str) -> float:
-    """``85``, ``85%`` or ``0.85`` -> 0.85."""
+def fraction(text: str, name: str | None = None) -> float:
+    """``85``, ``85%`` or ``0.85`` -> 0.85; ``name`` is the option, for the message."""
     try:
         value = float(str(text).strip().rstrip("%").replace(",", "."))
     except ValueError:
-        raise typer.BadParameter(f"expected a percentage like 85 or 0.85, got {text!r}") from None
+        raise typer.BadParameter(f"expected a percentage like 85 or 0.85, got {text!r}",
+                                 param_hint=name) from None
     if value > 1.0:
         value /= 100.0
-    if not 0.0 < value <= 1.0:
-        raise typer.BadParameter(f"expected a value above 0 and at most 100 %, got {text!r}")
+    if not 0.0 < value <= 1.0:  # also NaN
+        raise typer.BadParameter(f"expected a value above 0 and at most 100 %, got {text!r}",
+                                 param_hint=name)
     return value
 
 

@@ -39,7 +39,8 @@ def erlang(
     basis: Annotated[
         str, typer.Option(help="Service-level basis: offered (abandons miss) or answered.")
     ] = "offered",
-    rows: Annotated[int, typer.Option(help="Staffing levels shown around the requirement.")] = 4,
+    rows: Annotated[int, typer.Option(help="Staffing levels shown around the requirement.",
+                                      min=0, max=100)] = 4,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Staffing calculator: the table of agents around the requirement for one interval."""
@@ -59,18 +60,31 @@ def erlang(
             raise typer.BadParameter(
                 "expected numbers separated by commas", param_hint="--aht-factors"
             ) from None
+    if not 0 <= volume <= 1e6:  # also NaN and inf
+        raise typer.BadParameter("expected 0 to 1e6 contacts", param_hint="--volume")
+    handle = duration("--aht")(aht)
+    if not 0 < handle <= 86400:
+        raise typer.BadParameter("expected a handle time above 0 s and at most 1d",
+                                 param_hint="--aht")
+    length = duration("--interval")(interval)
+    if length < 60 or length % 60 or 86400 % length:
+        raise typer.BadParameter("expected whole minutes dividing a day (e.g. 15m, 30m, 1h)",
+                                 param_hint="--interval")
+    if factors is not None and not all(0 < f < 100 for f in factors):
+        raise typer.BadParameter("expected factors above 0, e.g. 1,1.18",
+                                 param_hint="--aht-factors")
     spec = CalculatorInput(
         volume=volume,
-        aht=duration("--aht")(aht),
-        interval=duration("--interval")(interval),
+        aht=handle,
+        interval=length,
         service_level=level,
         target_time=target_time,
         patience=duration("--patience")(patience) if patience else None,
         concurrency=concurrency,
         aht_factors=factors,
         max_asa=duration("--max-asa")(max_asa) if max_asa else None,
-        max_abandon_rate=fraction(max_abandon) if max_abandon else None,
-        max_occupancy=fraction(max_occupancy) if max_occupancy else None,
+        max_abandon_rate=fraction(max_abandon, "--max-abandon") if max_abandon else None,
+        max_occupancy=fraction(max_occupancy, "--max-occupancy") if max_occupancy else None,
         basis=basis,
     )
     result = run(lambda: staffing_table(spec, rows=rows))

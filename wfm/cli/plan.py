@@ -43,6 +43,8 @@ def plan(
 
     check_solver(solver)
     days = whole_days(horizon)
+    if days > 7:
+        raise typer.BadParameter("wfm plan schedules one week: at most 7d", param_hint="--horizon")
     limit = positive_duration(time_limit, "--time-limit")
     if simulate == 1:
         raise typer.BadParameter("0 (no simulation) or at least 2 replications",

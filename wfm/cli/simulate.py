@@ -18,7 +18,8 @@ def simulate(
     config: Annotated[Path, typer.Option("--config", "-c", help="Center TOML with groups.")],
     requirements: Annotated[Path | None, typer.Option(
         help="Requirements CSV (wfm staff); default PLAN/requirements.csv.")] = None,
-    replications: Annotated[int, typer.Option(help="Independent weeks.", min=2)] = 20,
+    replications: Annotated[int, typer.Option(help="Independent weeks.", min=2,
+                                              max=10_000)] = 20,
     seed: Annotated[int, typer.Option(help="Seed; replication r uses (seed, r).")] = 1,
     workers: Annotated[int, typer.Option(
         help="Local Dask worker processes (1: in this process).", min=1)] = 1,
@@ -43,8 +44,8 @@ def simulate(
         raise typer.BadParameter("exponential or lognormal", param_hint="--handle")
     if routing not in ("specialist", "longest_idle"):
         raise typer.BadParameter("specialist or longest_idle", param_hint="--routing")
-    if not cv > 0:
-        raise typer.BadParameter("must be above 0", param_hint="--cv")
+    if not 0 < cv <= 100:  # also NaN and inf
+        raise typer.BadParameter("must be above 0 and at most 100", param_hint="--cv")
     s = run(lambda: run_simulation(plan, config, requirements, output, replications, seed,
                                     workers, handle, cv, routing, cluster, reserve))
     if as_json:

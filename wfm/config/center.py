@@ -60,7 +60,7 @@ DEFAULT_CHAT_AHT_FACTORS = (1.0, 2 / 1.7, 3 / 2.5, 4 / 2.9, 5 / 3.5)
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class OpeningHours(_Model):
@@ -299,7 +299,7 @@ class QueueConfig(_Model):
     deferred_occupancy: Annotated[float, Field(gt=0.0, le=1.0)] = 0.9
     absence_shrinkage: Shrinkage | None = None
     in_shift_shrinkage: Shrinkage | None = None
-    min_agents: Annotated[int, Field(ge=0)] = 0
+    min_agents: Annotated[int, Field(ge=0, le=100_000)] = 0
     opening_hours: Hours | None = None
     channel_type: ChannelType | None = None
     callback: CallbackConfig | None = None
@@ -554,6 +554,20 @@ OLD_SCHEDULE_KEYS = ("fte_hours", "premiums", "holidays")
 """``[schedule]`` keys that belong to ``[center]`` now (read by :func:`center_from_dict`)."""
 
 
+def check_tables(data: Mapping[str, Any], tables: Mapping[str, bool]) -> None:
+    """Raise ``ValueError`` naming the key when ``data[key]`` is not a table
+    (``tables[key]`` False, ``[key]``) or an array of tables (True, ``[[key]]``)."""
+    for key, array in tables.items():
+        if key not in data:
+            continue
+        value = data[key]
+        if array:
+            if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
+                raise ValueError(f"{key}: expected an array of tables [[{key}]]")
+        elif not isinstance(value, Mapping):
+            raise ValueError(f"{key}: expected a table [{key}]")
+
+
 def center_from_dict(data: Mapping[str, Any]) -> CenterConfig:
     """Build a :class:`CenterConfig` from parsed TOML (raises ValidationError/ValueError).
 
@@ -586,13 +600,10 @@ def center_from_dict(data: Mapping[str, Any]) -> CenterConfig:
 def read_toml(path: str | Path, what: str = "config file") -> dict[str, Any]:
     """The tables of a TOML file (UTF-8, BOM allowed); a missing, unreadable or
     invalid file is a :class:`WfmInputError` naming the file (and line)."""
+    from wfm.io.text import read_text
+
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise WfmInputError(f"{what} not found", file=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise WfmInputError(f"cannot read {what}: {exc}", file=str(path)) from None
+    text = read_text(path, what)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

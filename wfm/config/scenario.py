@@ -35,6 +35,7 @@ from wfm.config.center import (
     Seconds,
     Shrinkage,
     check_country,
+    check_tables,
     clock_window,
     combined_shrinkage,
     describe_validation_error,
@@ -43,10 +44,11 @@ from wfm.config.center import (
 )
 from wfm.errors import WfmInputError
 
-NonNeg = Annotated[float, Field(ge=0.0)]
-Positive = Annotated[float, Field(gt=0.0)]
+# ceilings against typos and overflow (1e300 EUR): money, spans, factors below 1e12
+NonNeg = Annotated[float, Field(ge=0.0, le=1e12)]
+Positive = Annotated[float, Field(gt=0.0, le=1e12)]
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
-Surcharge = Annotated[float, Field(ge=-1.0)]
+Surcharge = Annotated[float, Field(ge=-1.0, le=1e3)]
 
 PricingModel = Literal[
     "per_productive_hour",
@@ -71,7 +73,7 @@ def check_when(v: str | dict[str, Any]) -> str | dict[str, Any]:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Settings(_Model):
@@ -564,6 +566,7 @@ def scenarios_from_dict(data: Mapping[str, Any], path: str = "") -> ScenarioFile
     unknown = set(data) - {"settings", "provider", "scenario"}
     if unknown:
         raise ValueError(f"unknown top-level table(s): {', '.join(sorted(unknown))}")
+    check_tables(data, {"settings": False, "provider": True, "scenario": True})
     if not data.get("provider"):
         raise ValueError("provider: define at least one [[provider]]")
     if not data.get("scenario"):

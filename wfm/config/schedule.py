@@ -37,6 +37,7 @@ from wfm.config.center import (
     Seconds,
     _day_range,
     center_from_dict,
+    check_tables,
     clock_window,
     describe_validation_error,
     holiday_dates,
@@ -44,7 +45,7 @@ from wfm.config.center import (
 )
 from wfm.errors import WfmInputError
 
-Money = Annotated[float, Field(ge=0.0)]
+Money = Annotated[float, Field(ge=0.0, le=1e9)]  # a sanity ceiling: 1e300 broke the LP
 
 
 
@@ -65,7 +66,7 @@ def _days(value: Any) -> tuple[int, ...]:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class BreakRule(_Model):
@@ -128,7 +129,7 @@ class ScheduleRules(_Model):
     default_penalty: Money = 150.0
     overstaffing_cost: Money = 0.5
     wrap_week: bool = True
-    fte_hours: Annotated[float, Field(gt=0.0)] = 40.0
+    fte_hours: Annotated[float, Field(gt=0.0, le=168.0)] = 40.0
     country: str | None = None
     holidays: tuple[dt.date, ...] = ()
     premiums: Premiums = Premiums()
@@ -203,8 +204,8 @@ class AgentGroup(_Model):
 
     name: str
     skills: tuple[str, ...]
-    min_headcount: Annotated[int, Field(ge=0)] = 0
-    max_headcount: Annotated[int, Field(ge=0)] | None = None
+    min_headcount: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+    max_headcount: Annotated[int, Field(ge=0, le=1_000_000)] | None = None
     min_weekly_hours: Seconds = 0.0
     max_weekly_hours: Seconds = 40 * 3600.0
     rate: Money = 20.0
@@ -269,6 +270,7 @@ def schedule_from_dict(data: Mapping[str, Any], center: CenterConfig) -> Schedul
     """
     if "shift" not in data or "group" not in data:
         raise ValueError("shift planning needs [[shift]] and [[group]] tables in the config")
+    check_tables(data, {"schedule": False, "shift": True, "group": True})
     rules = dict(data.get("schedule", {}))
     if "country" in rules:
         raise ValueError('schedule.country: set country in [center] (e.g. country = "DE")')

@@ -19,7 +19,14 @@ import pandas as pd
 from wfm.config import CenterConfig
 from wfm.errors import WfmInputError
 from wfm.io.history import parse_times
-from wfm.io.tables import RawTable, numeric_column, read_raw_table
+from wfm.io.tables import (
+    MAX_AHT,
+    MAX_PLAN_ROWS,
+    MAX_VOLUME,
+    RawTable,
+    numeric_column,
+    read_raw_table,
+)
 
 FORECAST_REQUIRED = ("interval_start", "channel", "language", "volume", "aht_s")
 FORECAST_OPTIONAL = ("volume_lo80", "volume_hi80", "volume_lo95", "volume_hi95", "model")
@@ -47,7 +54,8 @@ def parse_interval_starts(table: RawTable, column: str, tz) -> pd.DatetimeIndex:
 
 def read_forecast(path: str | Path, center: CenterConfig) -> Forecast:
     """Read and validate a forecast CSV against the center configuration."""
-    table = read_raw_table(path, required=FORECAST_REQUIRED, optional=FORECAST_OPTIONAL)
+    table = read_raw_table(path, required=FORECAST_REQUIRED, optional=FORECAST_OPTIONAL,
+                           max_rows=MAX_PLAN_ROWS)
     if table.frame.empty:
         raise WfmInputError("no data rows", file=table.path, row=2)
     starts = parse_interval_starts(table, "interval_start", center.tz)
@@ -67,8 +75,10 @@ def read_forecast(path: str | Path, center: CenterConfig) -> Forecast:
             if channel.iloc[i] not in {k.split(":")[0] for k in known}
             else "language",
         )
-    volume = numeric_column(table, "volume", minimum=0.0, what="a volume >= 0")
-    aht = numeric_column(table, "aht_s", minimum=0.0, blank=0.0, what="a handle time in seconds")
+    volume = numeric_column(table, "volume", minimum=0.0, maximum=MAX_VOLUME,
+                            what="a volume >= 0 and <= 1e6")
+    aht = numeric_column(table, "aht_s", minimum=0.0, maximum=MAX_AHT, blank=0.0,
+                         what="a handle time >= 0 and <= 86400 s")
     no_aht = (volume > 0) & (aht <= 0)
     if no_aht.any():
         i = int(np.flatnonzero(no_aht)[0])

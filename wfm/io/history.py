@@ -43,7 +43,15 @@ import pandas as pd
 from wfm.config import CenterConfig, OpeningHours
 from wfm.config.channels import EXPORT_CHANNEL_NAMES
 from wfm.errors import WfmInputError
-from wfm.io.tables import RawTable, fail_at_first, numeric_column, read_raw_table
+from wfm.io.tables import (
+    MAX_AHT,
+    MAX_HISTORY_ROWS,
+    MAX_VOLUME,
+    RawTable,
+    fail_at_first,
+    numeric_column,
+    read_raw_table,
+)
 
 HISTORY_REQUIRED = ("interval_start", "channel", "language", "volume")
 HISTORY_OPTIONAL = ("aht_s", "handled", "abandoned")
@@ -271,6 +279,7 @@ def read_history(
         rename=rename,
         ignore=spec.ignore if spec else (),
         header=spec.header if spec else None,
+        max_rows=MAX_HISTORY_ROWS,
     )
     first = 1 if spec and spec.header else 2
     if table.frame.empty:
@@ -285,7 +294,8 @@ def read_history(
         _check_queues(table, channel, language, center)
     key = (channel + ":" + language).to_numpy()
     starts = parse_times(table, "interval_start", tz, key)
-    volume = numeric_column(table, "volume", minimum=0.0, what="a volume >= 0 (contacts)")
+    volume = numeric_column(table, "volume", minimum=0.0, maximum=MAX_VOLUME,
+                            what="a volume >= 0 and <= 1e6 (contacts)")
     frame = pd.DataFrame(
         {
             "interval_start": starts,
@@ -297,7 +307,8 @@ def read_history(
     for name in ("aht_s", "handled", "abandoned"):
         frame[name] = _optional_numeric(table, name)
     if spec and spec.handle_parts:
-        total = sum(_optional_numeric(table, c) for c in spec.handle_parts)
+        total = sum(_optional_numeric(table, c, MAX_AHT * MAX_VOLUME)
+                    for c in spec.handle_parts)
         handled = frame["handled"].to_numpy()
         with np.errstate(divide="ignore", invalid="ignore"):
             frame["aht_s"] = np.where(handled > 0, total / handled, np.nan)
@@ -305,7 +316,7 @@ def read_history(
     interval = float(center.interval) if center is not None else _infer_interval(table, frame)
     if center is not None:
         _check_coarser(table, frame, interval)
-    _check_alignment(table, frame["interval_start"], interval)
+    _check_alignment(table, frame["interval_start"], interval, inferred=center is None)
     warnings: list[str] = []
     frame = _drop_duplicates(table, frame, warnings)
     hours = None
@@ -401,10 +412,13 @@ def _check_queues(
         )
 
 
-def _optional_numeric(table: RawTable, column: str) -> np.ndarray:
+def _optional_numeric(table: RawTable, column: str, top: float | None = None) -> np.ndarray:
     if column not in table.frame.columns:
         return np.full(len(table.frame), np.nan)
-    values = numeric_column(table, column, minimum=0.0, blank=0.0, what="a number >= 0")
+    if top is None:
+        top = MAX_AHT if column == "aht_s" else MAX_VOLUME
+    values = numeric_column(table, column, minimum=0.0, maximum=top, blank=0.0,
+                            what=f"a number >= 0 and <= {top:g}")
     return np.where((table.frame[column] == "").to_numpy(), np.nan, values)
 
 
@@ -416,6 +430,9 @@ def parse_times(table: RawTable, column: str, tz: dt.tzinfo, key: np.ndarray) ->
     in file order: the first as summer time, the second as winter time.
     """
     raw = table.frame[column].astype(str).str.strip()
+    shape = raw.str.match(r"(19|20|21)\d\d-\d\d-\d\d").to_numpy(dtype=bool)
+    if not shape.all():  # also keeps pandas from years like -1 or 9999 (out of bounds)
+        _bad_time(table, column, raw, int(np.flatnonzero(~shape)[0]))
     has_offset = raw.str.contains(_OFFSET).to_numpy()
     out = pd.Series(pd.NaT, index=raw.index, dtype=pd.DatetimeTZDtype("ns", tz))
     if has_offset.any():
@@ -478,7 +495,14 @@ def _bad_time(table: RawTable, column: str, raw: pd.Series, i: int) -> None:
 
 
 def _infer_interval(table: RawTable, frame: pd.DataFrame) -> float:
-    """Interval length: the gcd of the steps between a queue's distinct starts."""
+    """Interval length: the longest divisor of the most common step between a queue's
+    distinct starts that at least 90 % of the steps are multiples of.
+
+    Not the gcd of all steps: one row at 06:07 in a 30-minute history would make
+    that 1 minute and the row would vanish among a grid of closed minutes; this
+    way it is a located error (:func:`_check_alignment`).  A 15-minute history
+    with many omitted intervals (steps of 15 and 30 minutes) stays 15 minutes.
+    """
     utc = frame["interval_start"].dt.tz_convert("UTC").astype("int64") // 10**9
     steps = []
     for _, t in utc.groupby([frame["channel"], frame["language"]]):
@@ -490,7 +514,13 @@ def _infer_interval(table: RawTable, frame: pd.DataFrame) -> float:
             "cannot infer the interval length from one interval per queue; give --config",
             file=table.path,
         )
-    step = int(reduce(math.gcd, np.unique(diffs).tolist()))
+    values, counts = np.unique(diffs, return_counts=True)
+    mode = int(values[np.argmax(counts)])  # ties: the shorter step
+    step = int(reduce(math.gcd, values.tolist()))
+    for c in sorted({math.gcd(mode, int(v)) for v in values}, reverse=True):
+        if counts[values % c == 0].sum() >= 0.9 * counts.sum():
+            step = c
+            break
     if step < 60 or step % 60 or 86400 % step:
         raise WfmInputError(
             f"interval starts are {step} s apart, which is not whole minutes dividing a day; "
@@ -523,7 +553,14 @@ def _check_coarser(table: RawTable, frame: pd.DataFrame, interval: float) -> Non
         )
 
 
-def _check_alignment(table: RawTable, starts: pd.Series, interval: float) -> None:
+def _check_alignment(
+    table: RawTable, starts: pd.Series, interval: float, *, inferred: bool = False
+) -> None:
+    where = (
+        " of the other rows (interval inferred from the history; --config sets it)"
+        if inferred
+        else " of the config"
+    )
     seconds = (starts.dt.hour * 3600 + starts.dt.minute * 60 + starts.dt.second).to_numpy()
     off = (seconds % int(interval) != 0) | (starts.dt.microsecond.to_numpy() != 0)
     fail_at_first(
@@ -531,8 +568,8 @@ def _check_alignment(table: RawTable, starts: pd.Series, interval: float) -> Non
         off,
         "interval_start",
         lambda i: (
-            f"interval start {starts.iloc[i].isoformat()} is not on the "
-            f"{int(interval) // 60}-minute grid"
+            f"interval start {table.frame['interval_start'].iloc[i]!r} is not on the "
+            f"{int(interval) // 60}-minute grid{where}"
         ),
     )
 

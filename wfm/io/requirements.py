@@ -18,7 +18,7 @@ import pandas as pd
 from wfm.config import CenterConfig
 from wfm.errors import WfmInputError
 from wfm.io.forecast import parse_interval_starts
-from wfm.io.tables import numeric_column, read_raw_table
+from wfm.io.tables import MAX_AGENTS, MAX_PLAN_ROWS, numeric_column, read_raw_table
 
 REQUIRED = ("interval_start", "channel", "language", "volume", "aht_s", "agents_required")
 OPTIONAL = ("agents_unrounded", "agents_on_duty", "service_level", "asa_s", "abandon_rate",
@@ -39,7 +39,8 @@ class Requirements:
 
 def read_requirements(path: str | Path, center: CenterConfig) -> Requirements:
     """Read and validate a requirements CSV against the center (queues, interval grid)."""
-    table = read_raw_table(path, required=REQUIRED, optional=OPTIONAL)
+    table = read_raw_table(path, required=REQUIRED, optional=OPTIONAL,
+                           max_rows=MAX_PLAN_ROWS)
     if table.frame.empty:
         raise WfmInputError("no data rows", file=table.path, row=2)
     starts = parse_interval_starts(table, "interval_start", center.tz)
@@ -52,7 +53,8 @@ def read_requirements(path: str | Path, center: CenterConfig) -> Requirements:
         raise WfmInputError(
             f"queue {keys.iloc[i]!r} is not in the config; known queues: {', '.join(known)}",
             file=table.path, row=int(table.line[i]), column="channel")
-    agents = numeric_column(table, "agents_required", minimum=0.0, what="agents >= 0")
+    agents = numeric_column(table, "agents_required", minimum=0.0, maximum=MAX_AGENTS,
+                            what="agents >= 0 and <= 1e5")
     dt = pd.Timedelta(seconds=center.interval)
     utc = starts.tz_convert("UTC")
     origin = utc.min()

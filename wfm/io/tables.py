@@ -17,8 +17,18 @@ import numpy as np
 import pandas as pd
 
 from wfm.errors import WfmInputError
+from wfm.io.text import read_text
 
 SEPARATORS = (",", ";", "\t")
+# Sanity ceilings: a value above these is a typo or a unit mistake (ms for s), not
+# data, and would overflow the models (Erlang loads, Poisson weights).
+MAX_VOLUME = 1e6  # contacts per interval and queue
+MAX_AHT = 86400.0  # seconds of handle time per contact (one day)
+MAX_AGENTS = 1e5  # agents per interval and queue
+# Rows of a planning file (forecast, requirements): 500,000 is 35 days of 15-minute
+# intervals for 148 queues; a history may hold 5,000,000 (years of many queues).
+MAX_PLAN_ROWS = 500_000
+MAX_HISTORY_ROWS = 5_000_000
 
 
 @dataclass(frozen=True)
@@ -40,6 +50,7 @@ def read_raw_table(
     rename: dict[str, str] | None = None,
     ignore: tuple[str, ...] = (),
     header: tuple[str, ...] | None = None,
+    max_rows: int | None = None,
 ) -> RawTable:
     """Read a CSV as strings, detect its dialect and check its columns.
 
@@ -48,19 +59,11 @@ def read_raw_table(
     ``rename`` maps source header names (lower-case) to our names, for real
     exports; ``ignore`` lists source columns that are read past silently;
     ``header`` names the columns of a file without a header line (then data
-    starts on line 1).
+    starts on line 1).  ``max_rows``: more data rows than this is an error, found
+    before the rows are parsed (a runaway file fails in a second, not in minutes).
     """
     name = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise WfmInputError("file not found", file=name) from None
-    except UnicodeDecodeError as exc:
-        raise WfmInputError(
-            f"not UTF-8 text (byte {exc.start}); save the file as UTF-8", file=name
-        ) from None
-    except OSError as exc:
-        raise WfmInputError(f"cannot read: {exc.strerror}", file=name) from None
+    text = read_text(path)
     lines = text.splitlines()
     if not lines or not lines[0].strip():
         raise WfmInputError("empty file: expected a header line", file=name, row=1)
@@ -73,7 +76,14 @@ def read_raw_table(
             file=name,
             row=1,
         )
-    rows = list(csv.reader(io.StringIO(text), delimiter=separator))
+    if max_rows is not None and len(lines) - (0 if header else 1) > max_rows:
+        raise WfmInputError(
+            f"more than {max_rows:,} data rows ({len(lines) - 1:,} lines); is this the "
+            "right file? split it into shorter periods",
+            file=name,
+            row=max_rows + (1 if header else 2),
+        )
+    rows = _csv_rows(text, separator, name)
     first_line = 2
     if header is not None:
         rows, first_line = [list(header), *rows], 1
@@ -118,6 +128,27 @@ def read_raw_table(
     return RawTable(name, frame, np.asarray(line_no, dtype=int), separator, decimal_comma)
 
 
+def check_csv(path: str | Path, required: tuple[str, ...]) -> None:
+    """Check a CSV another command wrote (a plan directory's files) before it is used:
+    UTF-8 text, a header with the ``required`` columns, every row as wide as the header
+    (a truncated or corrupted file is a located :class:`WfmInputError`)."""
+    text = read_text(path)
+    first = text.splitlines()[0] if text.strip() else ""
+    separator = max(SEPARATORS, key=first.count)
+    header = next(csv.reader([first], delimiter=separator), [])
+    read_raw_table(path, required=required, optional=tuple(c.strip().lower() for c in header))
+
+
+def _csv_rows(text: str, separator: str, name: str) -> list[list[str]]:
+    """Every row of ``text``; a row the csv module cannot read is a located error."""
+    reader = csv.reader(io.StringIO(text), delimiter=separator)
+    try:
+        return list(reader)
+    except csv.Error as exc:
+        raise WfmInputError(f"cannot read the row: {exc}", file=name,
+                            row=reader.line_num) from None
+
+
 def fail_at_first(
     table: RawTable,
     bad: np.ndarray,
@@ -145,6 +176,7 @@ def numeric_column(
     *,
     minimum: float | None = None,
     strictly_above: float | None = None,
+    maximum: float | None = None,
     blank: float | None = None,
     what: str = "a number",
 ) -> np.ndarray:
@@ -163,6 +195,8 @@ def numeric_column(
         bad |= values < minimum
     if strictly_above is not None:
         bad |= values <= strictly_above
+    if maximum is not None:
+        bad |= values > maximum
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         cell = raw.iloc[i]

@@ -7,16 +7,19 @@ previous one wrote, so running the commands one by one on the files in ``plan/``
 the same result.
 
 All or nothing: every file is written into a staging directory beside ``plan/``; only
-when every step has succeeded are the files moved into ``plan/`` (one atomic rename per
-file, or one rename of the whole directory when ``plan/`` does not exist yet).  When a
-step fails, the staging directory is removed and ``plan/`` is left exactly as it was:
-files of earlier steps of the failed run are *not* kept.
+when every step has succeeded does the staging directory become ``plan/``, in one atomic
+step (a rename, or an exchange of the two directories when ``plan/`` exists).  When a
+step fails or the run is interrupted (Ctrl-C), the staging directory is removed and
+``plan/`` is left exactly as it was: files of earlier steps of the failed run are *not*
+kept.  After a SIGKILL the staging directory stays beside ``plan/`` (hidden) until the
+next run of ``wfm plan -o plan`` removes it; ``plan/`` itself is the previous result.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Callable
@@ -91,14 +94,23 @@ def run_plan(opts: PlanOptions, progress: Progress | None = None) -> PlanResult:
     out = opts.output
     if out.exists() and not out.is_dir():
         raise WfmInputError("output must be a directory", file=str(out))
+    if out.is_symlink():  # swap the directory it points to, not the link
+        out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+    recover_interrupted(out)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.{os.getpid()}.", suffix=".partial",
+                                  dir=out.parent))
     umask = os.umask(0)
     os.umask(umask)
     stage.chmod(0o777 & ~umask)  # mkdtemp's 0700 would become plan/'s mode
     try:
         result = _run_steps(opts, center, scen, stage, progress or (lambda step, detail: None))
         _publish(stage, out, result.files)
+    except WfmInputError as exc:  # name plan/FILE, not the hidden staging directory
+        if exc.file and exc.file.startswith(str(stage)):
+            exc.file = str(out) + exc.file[len(str(stage)):]
+            exc.args = (str(exc),)
+        raise
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return result
@@ -196,15 +208,101 @@ def _run_steps(opts, center, scen, stage: Path, progress: Progress) -> PlanResul
 
 
 def _publish(stage: Path, out: Path, files: list[str]) -> None:
-    """Move the staged files into ``out``; stale scenario files of an earlier run go."""
-    if not out.exists():
-        os.replace(stage, out)
-        stage.mkdir()  # the caller removes it again
-        return
-    for name in files:
-        os.replace(stage / name, out / name)
-    for name in set(PLAN_FILES) - set(files):
-        (out / name).unlink(missing_ok=True)
+    """Make the staged result ``out`` in one atomic step; stale plan files of an earlier
+    run go, the user's own files in ``out`` stay.
+
+    When ``out`` exists, the two directories are exchanged with one ``renameat2``
+    (Linux; elsewhere two renames, and a kill between them leaves the previous
+    result in ``.NAME.PID.old``, which the next run puts back).  SIGINT waits until
+    the swap is done.
+    """
+    import signal
+
+    mask = getattr(signal, "pthread_sigmask", None)  # POSIX only
+    old_mask = mask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if mask else None
+    try:
+        if not out.exists():
+            os.replace(stage, out)
+            stage.mkdir()  # the caller removes it again
+            return
+        for entry in out.iterdir():  # the user's own files: hard links into the new result
+            if entry.name not in PLAN_FILES and not (stage / entry.name).exists():
+                _link_tree(entry, stage / entry.name)
+        stage.chmod(stat.S_IMODE(out.stat().st_mode))  # plan/ keeps its permissions
+        if not _exchange(stage, out):
+            old = out.parent / f".{out.name}.{os.getpid()}.old"
+            os.replace(out, old)
+            os.replace(stage, out)
+            os.replace(old, stage)  # the caller removes it
+    finally:
+        if mask:
+            mask(signal.SIG_SETMASK, old_mask)
+
+
+def _link_tree(src: Path, dst: Path) -> None:
+    if src.is_dir() and not src.is_symlink():
+        shutil.copytree(src, dst, symlinks=True, copy_function=_link_or_copy)
+    else:
+        _link_or_copy(str(src), str(dst))
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(src, dst, follow_symlinks=False)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two directories atomically (Linux ``renameat2(RENAME_EXCHANGE)``); False
+    where the system has no such call."""
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        rename = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, exchange = -100, 2
+    if rename(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: file system or kernel without it
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def recover_interrupted(out: Path) -> None:
+    """Clean up after a run of ``wfm plan -o out`` that was killed (SIGKILL, power
+    loss): its staging directories ``.NAME.PID.*.partial`` go, and a previous result
+    left in ``.NAME.PID.old`` between two renames comes back as ``out``.  Directories of
+    a run whose process still lives are left alone."""
+    prefix = f".{out.name}."
+    for entry in out.parent.iterdir():
+        if not entry.name.startswith(prefix):
+            continue
+        parts = entry.name[len(prefix):].split(".")
+        if not entry.is_dir() or not parts[0].isdigit() or _alive(int(parts[0])):
+            continue
+        if entry.name.endswith(".old") and not out.exists():
+            os.replace(entry, out)
+        elif entry.name.endswith((".partial", ".old")):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # our own pid, reused: not a running plan
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 REPORT_INPUTS = ("forecast.csv", "requirements.csv", "coverage.csv", "shifts.csv")
@@ -218,8 +316,32 @@ def rebuild_report(plan_dir: Path, history: Path, config: Path) -> list[str]:
     from wfm.report import write_report
 
     center = load_center(config)
+    if not plan_dir.is_dir():
+        raise WfmInputError("expected a plan directory (written by wfm plan)",
+                            file=str(plan_dir))
     missing = [n for n in REPORT_INPUTS if not (plan_dir / n).is_file()]
     if missing:
         raise WfmInputError(f"missing {', '.join(missing)}", file=str(plan_dir))
+    _check_plan_files(plan_dir)
     return write_report(plan_dir, history, center,
                         fte_hours=load_schedule(config, center).rules.fte_hours)
+
+
+def _check_plan_files(plan_dir: Path) -> None:
+    """The CSVs the report reads: readable, with their columns, no truncated row."""
+    from wfm.io.forecast import FORECAST_REQUIRED
+    from wfm.io.requirements import REQUIRED
+    from wfm.io.tables import check_csv
+
+    columns = {
+        "forecast.csv": FORECAST_REQUIRED,
+        "requirements.csv": REQUIRED,
+        "coverage.csv": ("interval_start", "channel", "language", "agents_required",
+                         "agents_scheduled", "shortfall"),
+        "shifts.csv": ("group", "day", "start", "end", "breaks", "agents"),
+        "scenarios.csv": (),
+        "simulation.csv": (),
+    }
+    for name, required in columns.items():
+        if (plan_dir / name).exists():
+            check_csv(plan_dir / name, required)

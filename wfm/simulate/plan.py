@@ -33,7 +33,7 @@ from wfm.config import CenterConfig, QueueConfig
 from wfm.errors import WfmInputError
 from wfm.io.forecast import parse_interval_starts
 from wfm.io.requirements import OPTIONAL as REQUIREMENTS_OPTIONAL
-from wfm.io.tables import numeric_column, read_raw_table
+from wfm.io.tables import MAX_AGENTS, MAX_AHT, MAX_VOLUME, numeric_column, read_raw_table
 from wfm.simulate.engine import METRICS, SimInput, SimResult
 
 PHONE_MODELS = ("erlang_c", "erlang_a")  # phone-like models (Erlang C/A formulas)
@@ -80,7 +80,8 @@ def read_on_duty(path: Path, center: CenterConfig, groups: tuple[str, ...],
     """
     table = read_raw_table(path, required=SHIFT_COLUMNS, optional=("cost",))
     f = table.frame
-    agents = numeric_column(table, "agents", minimum=0.0, what="agents >= 0")
+    agents = numeric_column(table, "agents", minimum=0.0, maximum=MAX_AGENTS,
+                            what="agents >= 0 and <= 1e5")
     unknown = ~f["group"].str.strip().isin(groups)
     if unknown.any():
         i = int(np.flatnonzero(unknown.to_numpy())[0])
@@ -146,6 +147,10 @@ def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
     from wfm.io.requirements import read_requirements
     from wfm.schedule.instance import build_instance
 
+    if not plan_dir.is_dir():
+        raise WfmInputError("expected a plan directory (written by wfm schedule or wfm plan)"
+                            + ("" if plan_dir.exists() else ", found nothing"),
+                            file=str(plan_dir))
     center = load_center(config)
     sched = load_schedule(config, center)
     req_path = requirements if requirements is not None else plan_dir / "requirements.csv"
@@ -192,8 +197,10 @@ def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
     t_idx = np.asarray(t_idx).astype(int)
     mine = keys.isin(sim_q).to_numpy()
     q_idx = np.array([sim_q.index(k) if k in sim_q else -1 for k in keys])
-    volume_all = numeric_column(table, "volume", minimum=0.0, what="volume >= 0")
-    aht_all = numeric_column(table, "aht_s", minimum=0.0, blank=0.0, what="aht_s >= 0")
+    volume_all = numeric_column(table, "volume", minimum=0.0, maximum=MAX_VOLUME,
+                                what="a volume >= 0 and <= 1e6")
+    aht_all = numeric_column(table, "aht_s", minimum=0.0, maximum=MAX_AHT, blank=0.0,
+                             what="aht_s from 0 to 86400")
     Q = len(sim_q)
     volume = np.zeros((Q, T))
     aht = np.full((Q, T), np.nan)
