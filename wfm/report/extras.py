@@ -146,6 +146,7 @@ def pilot_costs(rows: pd.DataFrame) -> pd.DataFrame:
 # --- callbacks ------------------------------------------------------------------------
 
 CALLBACK_COLUMN = "agents_required_no_callback"
+CALLBACK_COLUMNS = ("callback_volume", "callback_agents", CALLBACK_COLUMN)
 
 
 def callback_data(requirements: pd.DataFrame) -> pd.DataFrame | None:
@@ -182,7 +183,8 @@ def callback_answer(summary: pd.DataFrame) -> str | None:
     if not len(summary):
         return None
     parts = [f"{r.queue} from {r.peak_agents_no_callback} to {r.peak_agents} agents "
-             f"({r.peak_change_pct:+.1f} %; paid hours {r.paid_h - r.paid_h_no_callback:+,.1f} h)"
+             f"({r.peak_change_pct:+.1f} %; paid hours "
+             f"{r.paid_h - r.paid_h_no_callback:+,.1f} h)"
              for r in summary.itertuples(index=False)]
     return "Callbacks shave the peak: " + "; ".join(parts) + "."
 

@@ -78,8 +78,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "peak_agents_no_callback": ("Peak agents without callbacks", "int"),
     "peak_agents": ("Peak agents with callbacks", "int"),
     "peak_change_pct": ("Peak change (%)", "pctchg"),
-    "paid_h_no_callback": ("Agent-h without callbacks", "h"),
-    "paid_h": ("Agent-h with callbacks", "h"),
+    "paid_h_no_callback": ("Paid hours without callbacks", "h"),
+    "paid_h": ("Paid hours with callbacks", "h"),
 }
 
 EXCEL_FORMATS = {"int": "#,##0", "h": "#,##0.0", "num": "#,##0.0", "eur": "#,##0",
