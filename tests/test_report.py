@@ -377,3 +377,26 @@ def test_schedule_summary_json_round_trips_whatever_the_dict_holds(tmp_path):
     (tmp_path / "bad.json").write_text("{not json")
     assert read_summary(tmp_path / "bad.json") is None
     assert read_summary(tmp_path / "missing.json") is None
+
+
+def test_callback_section_agrees_with_wfm_staff_on_the_channels_example(tmp_path):
+    """The report's peaks and paid hours come from requirements.csv; `wfm staff` prints
+    them from its own table: the two must agree."""
+    import re
+
+    from typer.testing import CliRunner
+
+    from wfm.cli import app
+
+    out = tmp_path / "req.csv"
+    res = CliRunner().invoke(app, ["staff", str(EX / "forecast_channels.csv"), "-c",
+                                   str(EX / "center_channels.toml"), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.stdout.split())
+    peak0, peak1, paid0, paid1 = re.search(
+        r"peak agents (\d+) without callbacks → (\d+) with; paid hours ([\d.]+) → ([\d.]+)",
+        text).groups()
+    s = ex.callback_summary(ex.callback_data(pd.read_csv(out)), 1800.0).iloc[0]
+    assert (s["peak_agents_no_callback"], s["peak_agents"]) == (int(peak0), int(peak1))
+    assert (s["paid_h_no_callback"], s["paid_h"]) == pytest.approx(
+        (float(paid0), float(paid1)), abs=0.05)
