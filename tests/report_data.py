@@ -77,9 +77,67 @@ def frames(hostile: bool = False) -> dict[str, pd.DataFrame]:
     unc = pd.DataFrame({"queue": [f"{channel}:{language}"], "from": [starts[20].isoformat()],
                         "to": [starts[24].isoformat()], "intervals": [4], "agent_hours": [4.0],
                         "reason": [f"headcount/hours limit ({group})"]})
-    return {"history": hist, "forecast": fc, "requirements": req, "coverage": cov,
-            "shifts": shifts, "simulation": sim, "scenarios": scen,
-            "scenarios.queues": scen_q, "uncovered": unc}
+    return {"history": hist, "forecast": fc, "requirements": with_callbacks(req),
+            "coverage": cov, "shifts": shifts, "simulation": sim, "scenarios": scen,
+            "scenarios.queues": scen_q, "uncovered": unc,
+            **extras(f"{channel}:{language}", vendor)}
+
+
+def with_callbacks(req: pd.DataFrame) -> pd.DataFrame:
+    """The first queue has callbacks: its peak of 10 required agents (intervals 19..29 of
+    each day, where 10 + 30 sin² > 36) is cut to 9, and one agent makes the 4 callbacks
+    of each of the intervals 0..5 of the first day; the other queue has none.
+
+    Hand facts: peak 10 -> 9 (-10.0 %), 24 callbacks, 6 x 0.5 = 3.0 agent-h making them,
+    paid hours (agents_required, as in wfm staff) -22 x 0.5 + 3.0 = -8.0."""
+    without = req["agents_required"].to_numpy().copy()
+    with_ = without.copy()
+    with_[:96] = np.minimum(with_[:96], 9)
+    cb_agents = np.zeros(len(req))
+    cb_agents[0:6] = 1.0
+    with_ += cb_agents
+    return req.assign(agents_required=with_, callback_volume=4.0 * cb_agents,
+                      callback_agents=cb_agents, agents_required_no_callback=without)
+
+
+def extras(queue: str, vendor: str) -> dict[str, pd.DataFrame]:
+    """capacity.csv (3 months, two queues), scorecard.csv + flips, pilot.csv + criteria.
+
+    Hand facts: the first classes are in 2027-02 (5 + 3 = 8 persons), 10 hires in all;
+    the vendor's total peaks at 6 + 1 = 7 FTE in 2027-02.  The scorecard's winner is
+    ``vendor`` (0.6 x 1 + 0.4 x 0.25 = 0.7); the closest flip is cost's -0.15.  The
+    pilot costs 1,000 EUR more than its baseline; it meets its service level, misses FCR.
+    """
+    months = ["2027-01", "2027-02", "2027-03"]
+    cap = pd.DataFrame({
+        "month": months * 2, "queue": [queue] * 3 + ["chat:en"] * 3,
+        "required_fte": [20.0, 21.0, 22.0, 8.0, 8.5, 9.0],
+        "productive_fte": [16.0, 15.0, 21.0, 8.0, 7.5, 9.0],
+        "headcount_fte": [16.0, 20.0, 23.0, 8.0, 11.0, 11.0],
+        "hires": [0, 5, 2, 0, 3, 0], "vendor_fte": [4.0, 6.0, 1.0, 0.0, 1.0, 0.0],
+        "inhouse_cost_eur": [100.0] * 6, "vendor_cost_eur": [10.0] * 6,
+        "hiring_cost_eur": [0.0, 500.0, 200.0, 0.0, 300.0, 0.0]})
+    card = pd.DataFrame({"rank": [1, 2], "option": [vendor, "in-house"],
+                         "score": [0.7, 0.4], "cost": [1.0e6, 2.0e6], "csat": [3.0, 4.0],
+                         "cost_score": [1.0, 0.0], "csat_score": [0.25, 1.0]})
+    flips = pd.DataFrame({"criterion": ["csat", "cost"], "weight": [0.4, 0.6],
+                          "flip_weight": [0.8, 0.45], "delta": [0.4, -0.15],
+                          "share": [0.57, 0.43], "challenger": ["in-house", "in-house"]})
+    pilot = pd.DataFrame({
+        "scenario": ["base", "base", "pilot: P", "pilot: P", "pilot: P"],
+        "provider": ["inhouse", "TOTAL", "inhouse", vendor, "TOTAL"],
+        "contacts": [1000.0, 1000.0, 800.0, 200.0, 1000.0],
+        "paid_hours": [100.0, 100.0, 80.0, 25.0, 105.0], "fte": [2.0, 2.0, 1.6, 0.5, 2.1],
+        "run_cost_eur": [5000.0, 5000.0, 4000.0, 1500.0, 5500.0],
+        "transition_eur": [0.0, 0.0, 0.0, 0.0, 500.0],
+        "extra_cost_eur": [None, None, None, None, 1000.0],
+        "extra_if_staff_kept_eur": [None, None, None, None, 2000.0]})
+    criteria = pd.DataFrame({"pilot": ["P", "P"], "weeks": [12, 12],
+                             "criterion": ["service_level", "fcr"],
+                             "bound": ["at least", "at least"], "target": [0.8, 0.75],
+                             "expected": [0.85, 0.7], "meets": [True, False]})
+    return {"capacity": cap, "scorecard": card, "scorecard_flips": flips, "pilot": pilot,
+            "pilot_criteria": criteria}
 
 
 def write_report_files(directory: Path, hostile: bool = False) -> dict[str, pd.DataFrame]:
@@ -92,7 +150,9 @@ def write_report_files(directory: Path, hostile: bool = False) -> dict[str, pd.D
     hist = f["history"].assign(interval_start=pd.to_datetime(f["history"]["interval_start"],
                                                                utc=True))
     tables = build_tables(hist, f["forecast"], f["requirements"], f["coverage"], f["shifts"],
-                          f["scenarios"], TZ, INTERVAL, f["simulation"])
+                          f["scenarios"], TZ, INTERVAL, f["simulation"],
+                          {k: f[k] for k in ("capacity", "scorecard", "scorecard_flips",
+                                             "pilot", "pilot_criteria")})
     facts = build_summary(tables, f["shifts"], f["coverage"], INTERVAL, 40.0,
                           {"gap": 0.024, "status": "time limit"}, f["uncovered"],
                           f["scenarios"], f["scenarios.queues"], requested_gap=0.01)

@@ -20,10 +20,15 @@ EX = ROOT / "examples"
 runner = CliRunner()
 QUEUES = 10  # in examples/center.toml
 FILES = {"forecast.csv", "requirements.csv", "shifts.csv", "coverage.csv", "uncovered.csv",
-         "scenarios.csv", "scenarios.queues.csv", "report.html", "report.xlsx"}
+         "schedule_summary.json", "scenarios.csv", "scenarios.queues.csv", "report.html",
+         "report.xlsx"}
+EXTRA_FILES = {"capacity.csv", "scorecard.csv", "scorecard.flips.csv", "pilot.csv",
+               "pilot.criteria.csv"}  # --capacity, --scorecard, --pilot
 PLAN_SHEETS = ["forecast", "forecast_data", "coverage", "coverage_data", "service_level",
                "service_level_data", "shifts_per_day"]
-SHEETS = [*PLAN_SHEETS, "simulation", "simulation_data", "scenario_costs"]
+SHEETS = [*PLAN_SHEETS, "simulation", "simulation_data", "scenario_costs", "capacity",
+          "hiring_classes", "capacity_data", "scorecard", "scorecard_flips", "pilot",
+          "pilot_criteria"]
 SIMULATED_QUEUES = QUEUES  # phone, chat and e-mail
 
 
@@ -44,14 +49,16 @@ def planned(history, tmp_path_factory) -> tuple[Path, object]:
                               "--events", str(EX / "events.csv"),
                               "--scenarios", str(EX / "scenarios.toml"),
                               "-o", str(out), "--time-limit", "20s", "--gap", "5%",
-                              "--simulate", "3"])
+                              "--simulate", "3", "--capacity", str(EX / "capacity.toml"),
+                              "--scorecard", str(EX / "scorecard.toml"),
+                              "--pilot", str(EX / "pilot.toml")])
     assert res.exit_code == 0, res.output
     return out, res
 
 
 def test_every_file_written_and_nothing_staged(planned):
     out, res = planned
-    assert {p.name for p in out.iterdir()} == FILES | {"simulation.csv"}
+    assert {p.name for p in out.iterdir()} == FILES | EXTRA_FILES | {"simulation.csv"}
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]
     assert ".partial" not in res.output + res.stderr  # messages name plan/, not staging
     assert "plan →" in res.stdout and "report.html" in res.stdout
@@ -87,11 +94,15 @@ def test_report_is_self_contained_with_every_chart_and_table(planned):
     page = _Page()
     page.feed(text)
     assert page.charts == {"summary": 0, "forecast": 1, "coverage": 1, "service-level": 1,
-                           "shifts": 1, "simulation": 1, "scenarios": 1}
+                           "shifts": 1, "simulation": 1, "scenarios": 1, "capacity-plan": 1,
+                           "vendor-scorecard": 1, "pilot-plan": 1}
     assert page.tables == {"summary_queues": "summary", "forecast": "forecast",
                            "coverage": "coverage", "service_level": "service-level",
                            "shifts_per_day": "shifts", "simulation": "simulation",
-                           "scenario_costs": "scenarios"}
+                           "scenario_costs": "scenarios", "capacity": "capacity-plan",
+                           "hiring_classes": "capacity-plan", "scorecard": "vendor-scorecard",
+                           "scorecard_flips": "vendor-scorecard", "pilot": "pilot-plan",
+                           "pilot_criteria": "pilot-plan"}
     assert "link" not in page.tags  # no stylesheet, no CDN: plotly.js is inline
     assert all(r.startswith("#") for r in page.refs)  # no src=, links only inside the page
     assert "plan directory: plan/" in text and ".partial" not in text.split("<script>")[0]
@@ -323,3 +334,88 @@ def test_bundled_example_plans_in_under_two_minutes(tmp_path):
     assert res.exit_code == 0, res.output
     assert {p.name for p in (tmp_path / "plan").iterdir()} == FILES | {"simulation.csv"}
     assert elapsed < 120, f"{elapsed:.0f} s"
+
+
+def test_extra_steps_agree_with_their_own_commands(planned, history, tmp_path):
+    """capacity.csv is `wfm capacity`'s file; the scorecard's winner and closest flip
+    and the pilot's extra cost are in the summary, as the CSVs give them."""
+    out, _ = planned
+    cap = tmp_path / "capacity.csv"
+    res = runner.invoke(app, ["capacity", str(EX / "capacity.toml"), "--history",
+                              str(history), "--config", str(EX / "center.toml"), "-o",
+                              str(cap), "-q"])
+    assert res.exit_code == 0, res.output
+    assert cap.read_text() == (out / "capacity.csv").read_text()
+    summary = pd.read_excel(out / "report.xlsx", sheet_name="Summary").set_index("Item")
+    card = pd.read_csv(out / "scorecard.csv")
+    flips = pd.read_csv(out / "scorecard.flips.csv")
+    winner = card.loc[card["rank"] == 1, "option"].item()
+    near = flips.loc[flips["delta"].abs().idxmin()]
+    text = summary.loc["Scorecard", "Value"]
+    assert text.startswith(f"Scorecard winner: {winner}")
+    assert f"{near['criterion']} {near['weight']:.3f} → {near['flip_weight']:.3f}" in text
+    pilot = pd.read_csv(out / "pilot.csv")
+    extra = pilot.loc[pilot["provider"] == "TOTAL", "extra_cost_eur"].dropna().item()
+    assert f"extra cost {extra:+,.0f} EUR" in summary.loc["Pilot", "Value"]
+    hires = pd.read_csv(out / "capacity.csv")
+    hires = hires[hires["hires"] > 0]
+    first = hires["month"].min()
+    n = hires.loc[hires["month"] == first, "hires"].sum()
+    assert summary.loc["Capacity", "Value"].startswith(f"Capacity: hire {n} agents by {first}")
+
+
+def test_report_rebuilt_from_files_knows_the_solver_gap(planned, history, tmp_path):
+    import json
+
+    out, _ = planned
+    d = tmp_path / "plan"
+    d.mkdir()
+    for name in ("forecast.csv", "requirements.csv", "coverage.csv", "shifts.csv",
+                 "schedule_summary.json"):
+        (d / name).write_bytes((out / name).read_bytes())
+    res = runner.invoke(app, ["report", str(d), "--history", str(history),
+                              "--config", str(EX / "center.toml"), "-q"])
+    assert res.exit_code == 0, res.output
+    gap = json.loads((d / "schedule_summary.json").read_text())["gap"]
+    summary = pd.read_excel(d / "report.xlsx", sheet_name="Summary").set_index("Item")
+    assert summary.loc["Solver gap", "Value"] == pytest.approx(gap)
+
+
+def test_scorecard_without_scenarios_fails_before_the_forecast(history, tmp_path):
+    out = tmp_path / "plan"
+    res = runner.invoke(app, ["plan", str(history), "--config", str(EX / "center.toml"),
+                              "--scorecard", str(EX / "scorecard.toml"), "-o", str(out)])
+    assert res.exit_code == 2
+    assert res.stderr.strip() == (f"error: {EX / 'scorecard.toml'}: --scorecard needs "
+                                  "--scenarios: the cost criterion comes from the scenario "
+                                  "comparison")
+    assert not out.exists() and [p.name for p in tmp_path.iterdir()] == []
+
+
+@pytest.mark.parametrize("option", ["--capacity", "--pilot"])
+def test_bad_extra_file_fails_before_the_forecast(history, tmp_path, option, monkeypatch):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[bogus]\nx = 1\n")
+    monkeypatch.setattr("wfm.forecast.pipeline.backtest", _must_not_run)
+    res = runner.invoke(app, ["plan", str(history), "--config", str(EX / "center.toml"),
+                              option, str(bad), "-o", str(tmp_path / "plan")])
+    assert res.exit_code == 2, res.output
+    assert res.stderr.startswith(f"error: {bad}") and "Traceback" not in res.output
+    assert not (tmp_path / "plan").exists()
+
+
+def _must_not_run(*args, **kwargs):
+    raise AssertionError("the forecast started before the config files were checked")
+
+
+def test_a_run_without_an_option_removes_its_stale_file(tmp_path):
+    """The publish step: a file of an earlier run's --capacity goes when this run has none."""
+    out, stage = tmp_path / "plan", tmp_path / "stage"
+    out.mkdir()
+    stage.mkdir()
+    for name in ("capacity.csv", "scorecard.csv", "forecast.csv", "my-notes.txt"):
+        (out / name).write_text("old")
+    (stage / "forecast.csv").write_text("new")
+    wfm_plan._publish(stage, out, ["forecast.csv"])
+    assert sorted(p.name for p in out.iterdir()) == ["forecast.csv", "my-notes.txt"]
+    assert (out / "forecast.csv").read_text() == "new"

@@ -23,6 +23,7 @@ from report_data import (
 )
 
 from wfm.io.atomic import file_mode, write_atomic, write_atomic_path, write_csv
+from wfm.report import extras as ex
 from wfm.report import labels as lb
 from wfm.report import summary as sm
 
@@ -149,7 +150,9 @@ def test_page_is_one_offline_file_summary_first(plain):
     assert {"verdict", "alerts", "scenario-answer", "summary_queues"} <= set(page.ids)
     charts = [i for i in page.ids if i.startswith("chart-")]
     assert charts == ["chart-forecast", "chart-coverage", "chart-service-level",
-                      "chart-shifts", "chart-simulation", "chart-scenarios"]
+                      "chart-shifts", "chart-simulation", "chart-scenarios", "chart-capacity",
+                      "chart-scorecard", "chart-pilot", "chart-callbacks"]
+    assert page.ids.index("plan-ahead") < page.ids.index("forecast")
     assert all(r.startswith("#") for r in page.refs)  # links only inside the page
     assert "link" not in page.tags and page.scripts == 2  # plotly.js inline, then the figures
     assert "Plotly.newPlot" in text
@@ -252,3 +255,148 @@ def test_report_names_the_final_directory_not_the_staging_one(tmp_path):
     text = (stage / "report.html").read_text(encoding="utf-8")
     assert "plan directory: plan/" in text
     assert ".plan.abcd" not in text and "abcd.partial" not in text
+
+
+# --- the optional sections (hand-counted from tests/report_data.py) ----------------------
+
+def test_capacity_answer_first_class_total_and_vendor_peak_by_hand():
+    cap = frames()["capacity"]
+    assert ex.capacity_answer(cap) == (
+        "Capacity: hire 8 agents by 2027-02 (phone:de 5, chat:en 3); 10 hires over the 3 "
+        "months; the vendor carries up to 7.0 FTE (2027-02).")
+    classes = ex.hiring_classes(cap)
+    assert classes[["queue", "month", "hires"]].values.tolist() == [
+        ["phone:de", "2027-02", 5], ["phone:de", "2027-03", 2], ["chat:en", "2027-02", 3]]
+    per_queue = ex.capacity_summary(cap).set_index("queue")
+    assert per_queue.loc["phone:de", "cost_eur"] == pytest.approx(3 * 110 + 700)
+    assert per_queue.loc["chat:en", "vendor_peak_month"] == "2027-02"
+    assert ex.capacity_answer(cap.assign(hires=0, vendor_fte=0.0)) == (
+        "Capacity: no hiring needed in the 3 months planned.")
+
+
+def test_scorecard_answer_names_the_winner_and_the_smallest_flip():
+    f = frames()
+    assert ex.scorecard_answer(f["scorecard"], f["scorecard_flips"]) == (
+        "Scorecard winner: nearshore (score 70.0 of 100); a weight change of cost 0.600 → "
+        "0.450 (-0.150) makes in-house tie.")
+    parts = ex.scorecard_contributions(f["scorecard"], f["scorecard_flips"])
+    by_option = parts.groupby("option", sort=False)["part"].sum()
+    assert by_option.to_dict() == pytest.approx({"nearshore": 0.6 + 0.1, "in-house": 0.4})
+    none = f["scorecard_flips"].assign(delta=float("nan"))
+    assert ex.scorecard_answer(f["scorecard"], none).endswith(
+        "no change of a single weight flips it.")
+
+
+def test_pilot_answer_and_costs_of_both_sides():
+    f = frames()
+    assert ex.pilot_answer(f["pilot"], f["pilot_criteria"]) == (
+        "Pilot P (12 weeks): extra cost +1,000 EUR against the baseline (+2,000 EUR if the "
+        "in-house staff stay); the model expects service level 85.0% against ≥ 80.0% (met), "
+        "fcr 70.0% against ≥ 75.0% (MISSED).")
+    costs = ex.pilot_costs(f["pilot"]).groupby("scenario")["cost_eur"].sum()
+    assert costs.to_dict() == {"base": 5000.0, "pilot: P": 4000.0 + 1500.0 + 500.0}
+
+
+def test_callback_peak_shaving_by_hand():
+    data = ex.callback_data(frames()["requirements"])
+    assert set(data["queue"]) == {"phone:de"}  # chat:en has no callbacks
+    s = ex.callback_summary(data, INTERVAL).iloc[0]
+    assert (s["peak_agents_no_callback"], s["peak_agents"]) == (10, 9)
+    assert s["peak_change_pct"] == pytest.approx(-10.0)
+    assert s["callbacks"] == 24 and s["callback_agent_h"] == pytest.approx(3.0)
+    assert s["paid_h"] - s["paid_h_no_callback"] == pytest.approx(-8.0)
+    assert ex.callback_answer(ex.callback_summary(data, INTERVAL)) == (
+        "Callbacks shave the peak: phone:de from 10 to 9 agents (-10.0 %; paid hours "
+        "-8.0 h).")
+    assert ex.callback_data(frames()["requirements"].drop(
+        columns=list(ex.CALLBACK_COLUMNS))) is None
+
+
+def test_workbook_carries_the_optional_sections(plain):
+    wb = openpyxl.load_workbook(plain / "report.xlsx")
+    for sheet in ("capacity", "hiring_classes", "capacity_data", "scorecard",
+                  "scorecard_flips", "pilot", "pilot_criteria", "callbacks", "callbacks_data"):
+        assert sheet in wb.sheetnames
+    summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["Capacity"].startswith("Capacity: hire 8 agents by 2027-02")
+    assert summary["Scorecard"].startswith("Scorecard winner: nearshore")
+    assert summary["Pilot"].startswith("Pilot P (12 weeks): extra cost +1,000 EUR")
+    assert summary["Callbacks"].startswith("Callbacks shave the peak: phone:de from 10 to 9")
+
+
+# --- what the report reads -----------------------------------------------------------------
+
+EX = Path(__file__).resolve().parents[1] / "examples"
+
+
+def test_recent_history_equals_the_full_read_on_the_days_shown():
+    """The report cuts the history to its last days before the checks: the rows it shows
+    are those of the full read."""
+    from wfm.config import load_center
+    from wfm.io.history import read_history, read_recent_history
+
+    center = load_center(EX / "center.toml")
+    since = pd.Timestamp("2026-10-20T00:00:00+01:00")
+    recent = read_recent_history(EX / "history.csv", center, since).frame
+    full = read_history(EX / "history.csv", center=center).frame
+    assert len(recent) < len(full) / 5
+
+    def shown(f):
+        return f[pd.to_datetime(f["interval_start"], utc=True) >= since].reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(shown(recent), shown(full))
+
+
+def test_recent_history_errors_name_the_real_file_and_line(tmp_path):
+    from wfm.config import load_center
+    from wfm.errors import WfmInputError
+    from wfm.io.history import read_recent_history
+
+    center = load_center(EX / "center.toml")
+    times = pd.date_range("2026-10-01", periods=20 * 48, freq="30min", tz="Europe/Berlin")
+    lines = ["interval_start,channel,language,volume"]
+    lines += [f"{t.isoformat()},phone,de,5" for t in times]
+    lines[-3] = lines[-3].replace(",5", ",lots")  # in the recent part
+    path = tmp_path / "h.csv"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(WfmInputError) as err:
+        read_recent_history(path, center, times[-48])
+    assert err.value.file == str(path) and err.value.row == len(lines) - 2
+
+
+def test_schedule_summary_json_round_trips_whatever_the_dict_holds(tmp_path):
+    from wfm.pipeline.schedule import read_summary, write_summary
+
+    summary = {"paid_h": 120.5, "cost": 3000.25, "gap": 0.012, "objective": 3000.25,
+               "bound": 2964.6, "status": "Optimal", "solver": "cbc",
+               "when": pd.Timestamp("2026-11-16", tz="UTC"), "notes": ["a"]}
+    write_summary(tmp_path / "s.json", summary)
+    back = read_summary(tmp_path / "s.json")
+    assert back == {**summary, "when": "2026-11-16 00:00:00+00:00"}
+    assert [p.name for p in tmp_path.iterdir()] == ["s.json"]  # no temp file left
+    (tmp_path / "bad.json").write_text("{not json")
+    assert read_summary(tmp_path / "bad.json") is None
+    assert read_summary(tmp_path / "missing.json") is None
+
+
+def test_callback_section_agrees_with_wfm_staff_on_the_channels_example(tmp_path):
+    """The report's peaks and paid hours come from requirements.csv; `wfm staff` prints
+    them from its own table: the two must agree."""
+    import re
+
+    from typer.testing import CliRunner
+
+    from wfm.cli import app
+
+    out = tmp_path / "req.csv"
+    res = CliRunner().invoke(app, ["staff", str(EX / "forecast_channels.csv"), "-c",
+                                   str(EX / "center_channels.toml"), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.stdout.split())
+    peak0, peak1, paid0, paid1 = re.search(
+        r"peak agents (\d+) without callbacks → (\d+) with; paid hours ([\d.]+) → ([\d.]+)",
+        text).groups()
+    s = ex.callback_summary(ex.callback_data(pd.read_csv(out)), 1800.0).iloc[0]
+    assert (s["peak_agents_no_callback"], s["peak_agents"]) == (int(peak0), int(peak1))
+    assert (s["paid_h_no_callback"], s["paid_h"]) == pytest.approx(
+        (float(paid0), float(paid1)), abs=0.05)

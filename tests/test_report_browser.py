@@ -23,7 +23,8 @@ from report_data import HOSTILE_CHANNEL, write_report_files
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 CHARTS = ["chart-forecast", "chart-coverage", "chart-service-level", "chart-shifts",
-          "chart-simulation", "chart-scenarios"]
+          "chart-simulation", "chart-scenarios", "chart-capacity", "chart-scorecard",
+          "chart-pilot", "chart-callbacks"]
 INSTALL = ("needs chromium and playwright: apt-get install -y chromium; "
            "pip install -e '.[dev]'")
 

@@ -32,11 +32,18 @@ def plan(
                     ] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    capacity: Annotated[Path | None, typer.Option(
+        help="Capacity TOML: also the monthly FTE plan (capacity.csv).")] = None,
+    scorecard: Annotated[Path | None, typer.Option(
+        help="Scorecard TOML (with --scenarios): also rank the vendors.")] = None,
+    pilot: Annotated[Path | None, typer.Option(
+        help="Pilot TOML: also cost a pilot on the forecast (pilot.csv).")] = None,
 ) -> None:
     """Forecast, staff, schedule, compare scenarios and write the report, into one directory.
 
     Writes forecast.csv, requirements.csv, shifts.csv, coverage.csv, uncovered.csv,
-    simulation.csv (with --simulate), scenarios.csv (with --scenarios), report.html and
+    simulation.csv (with --simulate), scenarios.csv (with --scenarios), scorecard.csv
+    (--scorecard), pilot.csv (--pilot), capacity.csv (--capacity), report.html and
     report.xlsx; nothing changes in the directory unless every step succeeds.
     """
     from wfm.pipeline.plan import STEPS, PlanOptions, run_plan
@@ -51,9 +58,12 @@ def plan(
                                  param_hint="--simulate")
     opts = PlanOptions(history=history, config=config, output=output, events=events,
                        scenarios=scenarios, horizon_days=days, solver=solver,
-                       time_limit=limit, gap=relative_gap(gap), simulate=simulate, seed=seed)
+                       time_limit=limit, gap=relative_gap(gap), simulate=simulate, seed=seed,
+                       capacity=capacity, scorecard=scorecard, pilot=pilot)
     err = Console(stderr=True)
-    skipped = {"scenarios": scenarios is None, "simulate": simulate == 0}
+    skipped = {"scenarios": scenarios is None, "simulate": simulate == 0,
+               "scorecard": scorecard is None, "pilot": pilot is None,
+               "capacity": capacity is None}
     steps = [s for s in STEPS if not skipped.get(s)]
     show = not quiet and not as_json and err.is_terminal
     if show:

@@ -648,3 +648,42 @@ def _learned_open(grid: pd.DatetimeIndex, rows: pd.DataFrame, interval: float) -
     cell = starts.day_of_week.to_numpy() * nslots + slot_of_day(starts, interval)
     seen[cell[rows["volume"].to_numpy() > 0]] = True
     return seen[grid.day_of_week.to_numpy() * nslots + slot_of_day(grid, interval)]
+
+
+RECENT_MARGIN_DAYS = 2  # read this much more than asked: naive times, DST, offsets
+
+
+def read_recent_history(path: str | Path, center: CenterConfig, since: pd.Timestamp) -> History:
+    """The history from ``since`` (tz-aware) on, for a report that shows only its tail.
+
+    Lines whose ``interval_start`` lies more than :data:`RECENT_MARGIN_DAYS` days before
+    ``since`` are dropped as text before the full checks of :func:`read_history` run on
+    the rest; a file this quick cut cannot read (quoted fields, odd times, a check that
+    fails) is read whole, so its errors name the real file and line.
+    """
+    import os
+    import tempfile
+
+    try:
+        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
+        sep = max((",", ";", "\t"), key=lines[0].count)
+        col = [c.strip().lower() for c in lines[0].split(sep)].index("interval_start")
+        if any('"' in line for line in lines[:50]):
+            raise ValueError("quoted fields")
+        cells = [line.split(sep)[col] if line.strip() else "" for line in lines[1:]]
+        starts = pd.to_datetime(cells, utc=True, format="ISO8601", errors="coerce")
+    except (OSError, UnicodeDecodeError, ValueError, IndexError):
+        return read_history(path, center=center)
+    cut = since.tz_convert("UTC").normalize() - pd.Timedelta(days=RECENT_MARGIN_DAYS)
+    keep = ~(starts < cut)  # NaT (blank or odd lines) are kept for the checks
+    if keep.all():
+        return read_history(path, center=center)
+    fd, tmp = tempfile.mkstemp(suffix=".csv")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as h:
+            h.write("\n".join([lines[0], *np.asarray(lines[1:], dtype=object)[keep]]) + "\n")
+        return read_history(tmp, center=center)
+    except WfmInputError:
+        return read_history(path, center=center)
+    finally:
+        os.unlink(tmp)

@@ -30,16 +30,23 @@ import pandas as pd
 
 from wfm.errors import WfmInputError
 
-STEPS = ("forecast", "staff", "schedule", "simulate", "scenarios", "report")
+STEPS = ("forecast", "staff", "schedule", "simulate", "scenarios", "scorecard", "pilot",
+         "capacity", "report")
 PLAN_FILES = (
     "forecast.csv",
     "requirements.csv",
     "shifts.csv",
     "coverage.csv",
     "uncovered.csv",
+    "schedule_summary.json",
     "simulation.csv",
     "scenarios.csv",
     "scenarios.queues.csv",
+    "scorecard.csv",  # --scorecard (wfm.pipeline.plan_extras)
+    "scorecard.flips.csv",
+    "pilot.csv",  # --pilot
+    "pilot.criteria.csv",
+    "capacity.csv",  # --capacity
     "report.html",
     "report.xlsx",
 )
@@ -61,6 +68,9 @@ class PlanOptions:
     gap: float = 0.01
     simulate: int = 0  # replications of the simulation (0: no simulation step)
     seed: int = 1
+    capacity: Path | None = None  # capacity TOML (wfm capacity): capacity.csv
+    scorecard: Path | None = None  # scorecard TOML, needs scenarios: scorecard*.csv
+    pilot: Path | None = None  # pilot TOML (wfm scenario pilot): pilot*.csv
 
 
 @dataclass
@@ -91,6 +101,10 @@ def run_plan(opts: PlanOptions, progress: Progress | None = None) -> PlanResult:
     center = load_center(opts.config)
     load_schedule(opts.config, center)  # fail now, not after the forecast
     scen = load_scenarios(opts.scenarios, center) if opts.scenarios else None
+    if opts.capacity or opts.scorecard or opts.pilot:
+        from wfm.pipeline.plan_extras import check_extras
+
+        check_extras(opts, center)
     out = opts.output
     if out.exists() and not out.is_dir():
         raise WfmInputError("output must be a directory", file=str(out))
@@ -194,6 +208,11 @@ def _run_steps(opts, center, scen, stage: Path, progress: Progress) -> PlanResul
         write_csv(stage / "scenarios.csv", scenario_rows)
         write_csv(stage / "scenarios.queues.csv", pd.DataFrame(queue_rows(results)))
         done("scenarios")
+
+    if opts.capacity or opts.scorecard or opts.pilot:
+        from wfm.pipeline.plan_extras import run_extras
+
+        result.warnings += run_extras(opts, stage, scenario_rows, progress, done)
 
     progress("report", "")
     from wfm.config.schedule import load_schedule
@@ -313,6 +332,7 @@ def rebuild_report(plan_dir: Path, history: Path, config: Path) -> list[str]:
     (``wfm report``); returns the file names written."""
     from wfm.config import load_center
     from wfm.config.schedule import load_schedule
+    from wfm.pipeline.schedule import SUMMARY_FILE, read_summary
     from wfm.report import write_report
 
     center = load_center(config)
@@ -323,7 +343,7 @@ def rebuild_report(plan_dir: Path, history: Path, config: Path) -> list[str]:
     if missing:
         raise WfmInputError(f"missing {', '.join(missing)}", file=str(plan_dir))
     _check_plan_files(plan_dir)
-    return write_report(plan_dir, history, center,
+    return write_report(plan_dir, history, center, schedule=read_summary(plan_dir / SUMMARY_FILE),
                         fte_hours=load_schedule(config, center).rules.fte_hours)
 
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from wfm.simulate.verify import VerifyOptions
 
 Progress = Callable[[str], None]
+SUMMARY_FILE = "schedule_summary.json"  # the summary dict (paid h, cost, gap, bound, status)
 
 
 @dataclass
@@ -117,11 +118,35 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
     write_csv(output / "shifts.csv", plan.shifts)
     write_csv(output / "coverage.csv", plan.coverage)
     write_csv(output / "uncovered.csv", plan.uncovered)
+    write_summary(output / SUMMARY_FILE, plan.summary)
     for name, frame in rostered.items():
         write_csv(output / name, frame)
     if verified is not None:
         write_csv(output / "verify.csv", verified)
     return ScheduleRun(plan=plan, warnings=list(req.warnings))
+
+
+def write_summary(path: Path, summary: dict) -> None:
+    """The schedule's summary dict as JSON (atomically), whatever keys it has: paid hours
+    (h), cost (EUR), gap (relative), objective, bound, solver status; values JSON cannot
+    hold are written as text.  ``wfm report`` reads it for the solver gap."""
+    import json
+
+    from wfm.io.atomic import write_atomic
+
+    text = json.dumps(summary, indent=1, default=str)
+    write_atomic(path, lambda h: h.write(text + "\n"))
+
+
+def read_summary(path: Path) -> dict | None:
+    """The summary :func:`write_summary` wrote, or None when absent or unreadable."""
+    import json
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def _roster_tables(plan, rostered, named: bool) -> dict[str, pd.DataFrame]:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from wfm.report import charts, render
+from wfm.report import extras as ex
 from wfm.report import labels as lb
 from wfm.report import summary as sm
 from wfm.report import tables as t
@@ -34,9 +35,12 @@ SIM_NOTE = ("Service level per interval in the simulation of the scheduled agent
 def build_tables(history: pd.DataFrame, forecast: pd.DataFrame, requirements: pd.DataFrame,
                  coverage: pd.DataFrame, shifts: pd.DataFrame, scenarios: pd.DataFrame | None,
                  tz, interval: float,
-                 simulation: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+                 simulation: pd.DataFrame | None = None,
+                 extras: dict[str, pd.DataFrame] | None = None) -> dict[str, pd.DataFrame]:
     """Every table of the report by sheet name; ``interval`` in seconds; ``simulation``
-    is ``wfm simulate``'s per-interval CSV when the plan was simulated."""
+    is ``wfm simulate``'s per-interval CSV when the plan was simulated; ``extras`` the
+    optional inputs by the keys of :data:`wfm.report.extras.EXTRA_FILES` (capacity,
+    scorecard, pilot)."""
     fc = t.forecast_data(history, forecast, tz)
     cov = t.coverage_data(coverage, tz)
     sl = t.service_data(requirements, tz)
@@ -55,7 +59,46 @@ def build_tables(history: pd.DataFrame, forecast: pd.DataFrame, requirements: pd
         out["simulation_data"] = sim
     if scenarios is not None:
         out["scenario_costs"] = t.scenario_costs(scenarios)
+    out.update(_extra_tables(requirements, extras or {}, tz, interval))
     return out
+
+
+def _extra_tables(requirements: pd.DataFrame, extras: dict[str, pd.DataFrame], tz,
+                  interval: float) -> dict[str, pd.DataFrame]:
+    """Tables of the optional sections (capacity, scorecard, pilot, callbacks)."""
+    out = {}
+    cap = extras.get("capacity")
+    if cap is not None:
+        out["capacity"] = ex.capacity_summary(cap)
+        out["hiring_classes"] = ex.hiring_classes(cap)
+        out["capacity_data"] = cap
+    if extras.get("scorecard") is not None and extras.get("scorecard_flips") is not None:
+        out["scorecard"] = extras["scorecard"].sort_values("rank").reset_index(drop=True)
+        out["scorecard_flips"] = extras["scorecard_flips"]
+    if extras.get("pilot") is not None:
+        out["pilot"] = extras["pilot"]
+        out["pilot_criteria"] = extras.get("pilot_criteria", pd.DataFrame(
+            columns=["pilot", "weeks", "criterion", "bound", "target", "expected", "meets"]))
+    cb = ex.callback_data(requirements)
+    if cb is not None and len(cb):
+        out["callbacks"] = ex.callback_summary(cb, interval)
+        out["callbacks_data"] = cb.assign(interval_start=t._local(cb["interval_start"], tz))
+    return out
+
+
+def extra_answers(tables: dict[str, pd.DataFrame]) -> list[tuple[str, str, str]]:
+    """The optional sections' answers for the summary: (section id, label, sentence)."""
+    found = [
+        ("capacity-plan", "Capacity", "capacity" in tables
+         and ex.capacity_answer(tables["capacity_data"])),
+        ("vendor-scorecard", "Scorecard", "scorecard" in tables
+         and ex.scorecard_answer(tables["scorecard"], tables["scorecard_flips"])),
+        ("pilot-plan", "Pilot", "pilot" in tables
+         and ex.pilot_answer(tables["pilot"], tables["pilot_criteria"])),
+        ("callback-peak", "Callbacks", "callbacks" in tables
+         and ex.callback_answer(tables["callbacks"])),
+    ]
+    return [(anchor, label, str(text)) for anchor, label, text in found if text]
 
 
 def build_summary(tables: dict[str, pd.DataFrame], shifts: pd.DataFrame,
@@ -74,7 +117,8 @@ def build_summary(tables: dict[str, pd.DataFrame], shifts: pd.DataFrame,
     return {"head": head, "status": status, "simulated": simulated,
             "alerts": sm.alerts(head, status, requested_gap, simulated),
             "answer": sm.scenario_answer(scenarios, scenario_queues)
-            if scenarios is not None else None}
+            if scenarios is not None else None,
+            "answers": extra_answers(tables)}
 
 
 STATUS_COLUMNS = ["queue", "sl_required", "service_level_erlang_plan", "service_level_sim",
@@ -93,9 +137,65 @@ def summary_html(facts: dict) -> str:
         render.cards(facts["head"]),
         "<div class='two'><div id='alerts'><h3>Alerts</h3>", render.alert_list(facts["alerts"]),
         "</div><div id='scenario-answer'>", render.scenario_box(facts["answer"]), "</div></div>",
+        _answers_html(facts.get("answers", [])),
         "<h3>Service level per queue</h3>",
         render.table(status[cols], "summary_queues", highlight=~status["meets_target"]),
     ])
+
+
+def _answers_html(answers: list[tuple[str, str, str]]) -> str:
+    if not answers:
+        return ""
+    return ("<div id='plan-ahead'><h3>Plan ahead</h3><ul>" + "".join(
+        f"<li>{render.e(text)} <a href='#{render.e(anchor)}'>details</a></li>"
+        for anchor, _, text in answers)
+        + "</ul></div>")
+
+
+def _extra_sections(tables: dict[str, pd.DataFrame],
+                    figures: dict[str, dict]) -> list[dict]:
+    """The optional sections and their charts (added to ``figures``)."""
+    out = []
+    if "capacity" in tables:
+        figures["chart-capacity"] = ex.capacity_chart(tables["capacity_data"], charts._layout)
+        out.append({"id": "capacity-plan", "title": "Capacity plan (monthly)",
+                    "note": "Monthly FTE per queue from capacity.csv (wfm capacity): in-house "
+                            "productive and vendor FTE stacked, the required FTE as a line, "
+                            "hiring classes as triangles (persons, at the month's headcount); "
+                            "pick the queue in the menu.",
+                    "charts": ["chart-capacity"],
+                    "tables": [("capacity", tables["capacity"]),
+                               ("hiring_classes", tables["hiring_classes"])]})
+    if "scorecard" in tables:
+        parts = ex.scorecard_contributions(tables["scorecard"], tables["scorecard_flips"])
+        figures["chart-scorecard"] = ex.scorecard_chart(parts, charts._layout)
+        out.append({"id": "vendor-scorecard", "title": "Vendor scorecard",
+                    "note": "Ranking of scorecard.csv (wfm scenario compare --scorecard, costs "
+                            "from the scenarios); scorecard.flips.csv: the single-weight "
+                            "changes that make a challenger tie the winner, smallest first.",
+                    "charts": ["chart-scorecard"],
+                    "tables": [("scorecard", tables["scorecard"]),
+                               ("scorecard_flips", tables["scorecard_flips"])]})
+    if "pilot" in tables:
+        figures["chart-pilot"] = ex.pilot_chart(ex.pilot_costs(tables["pilot"]),
+                                                charts._layout)
+        out.append({"id": "pilot-plan", "title": "Pilot",
+                    "note": "pilot.csv (wfm scenario pilot): both sides over the pilot's "
+                            "weeks, EUR; pilot.criteria.csv: the model's expected values "
+                            "against the success criteria.",
+                    "charts": ["chart-pilot"],
+                    "tables": [("pilot", tables["pilot"]),
+                               ("pilot_criteria", tables["pilot_criteria"])]})
+    if "callbacks" in tables:
+        figures["chart-callbacks"] = ex.callback_chart(tables["callbacks_data"],
+                                                       charts._times, charts._layout)
+        out.append({"id": "callback-peak", "title": "Callbacks: peak shaving",
+                    "note": "Required agents per interval with and without callbacks "
+                            "(requirements.csv: agents_required, "
+                            "agents_required_no_callback).",
+                    "charts": ["chart-callbacks"],
+                    "tables": [("callbacks", tables["callbacks"])]})
+    return out
 
 
 def render_html(tables: dict[str, pd.DataFrame], meta: list[str], facts: dict,
@@ -137,6 +237,7 @@ def render_html(tables: dict[str, pd.DataFrame], meta: list[str], facts: dict,
                     "scheduled / required hours when it was given).",
             "charts": ["chart-scenarios"],
             "tables": [("scenario_costs", tables["scenario_costs"])]})
+    sections += _extra_sections(tables, figures)
     return render.page(title, meta, summary_html(facts), sections, figures)
 
 
@@ -158,6 +259,7 @@ def summary_sheet(facts: dict) -> pd.DataFrame:
             rows.append((label, ans[key], ""))
     if ans.get("efficient"):
         rows.append(("Efficient scenarios", ", ".join(ans["efficient"]), ""))
+    rows += [(label, text, "") for _, label, text in facts.get("answers", [])]
     rows += [("Alert" if a.level == "miss" else "Note", a.text, "") for a in facts["alerts"]]
     return pd.DataFrame(rows, columns=["Item", "Value", "Unit"])
 
@@ -239,19 +341,23 @@ def write_report(plan_dir: str | Path, history: str | Path, center, *,
     summary when known (the solver gap); ``fte_hours``: paid hours of one FTE per week.
     """
     from wfm.io.atomic import write_atomic
-    from wfm.io.history import read_history
+    from wfm.io.history import read_recent_history
 
     d = Path(plan_dir)
-    hist = read_history(history, center=center)
 
     def optional(file: str) -> pd.DataFrame | None:
         return pd.read_csv(d / file) if (d / file).exists() else None
 
+    forecast = pd.read_csv(d / "forecast.csv")
+    since = pd.to_datetime(forecast["interval_start"], utc=True).min()
+    hist = read_recent_history(history, center, since - pd.Timedelta(days=t.HISTORY_DAYS))
     shifts, coverage = pd.read_csv(d / "shifts.csv"), pd.read_csv(d / "coverage.csv")
     scen = optional("scenarios.csv")
-    tables = build_tables(hist.frame, pd.read_csv(d / "forecast.csv"),
-                          pd.read_csv(d / "requirements.csv"), coverage, shifts, scen,
-                          center.tz, center.interval, optional(SIMULATION_FILE))
+    extras = {key: optional(file) for key, file in ex.EXTRA_FILES.items()}
+    tables = build_tables(hist.frame, forecast, pd.read_csv(d / "requirements.csv"),
+                          coverage, shifts, scen, center.tz, center.interval,
+                          optional(SIMULATION_FILE),
+                          {k: v for k, v in extras.items() if v is not None})
     facts = build_summary(tables, shifts, coverage, center.interval, fte_hours, schedule,
                           optional("uncovered.csv"), scen, optional("scenarios.queues.csv"),
                           requested_gap)

@@ -2,7 +2,8 @@
 
 Each column has a kind: ``int`` (counts), ``h`` (hours, 1 decimal), ``num`` (1 decimal),
 ``eur`` (whole euros), ``eur2`` (euros and cents), ``pct`` (a fraction 0..1 shown as a
-percentage, 1 decimal), ``pctchg`` (a percentage already in %), ``text``.
+percentage, 1 decimal), ``pctchg`` (a percentage already in %), ``x3`` (3 decimals:
+weights, scores, criteria), ``text``.
 """
 
 from __future__ import annotations
@@ -44,10 +45,46 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "sl_required": ("SL planned (at required agents)", "pct"),
     "why": ("Why it misses", "text"),
     "status": ("Status", "text"),
+    # optional sections (wfm.report.extras)
+    "month": ("Month", "text"),
+    "hires": ("Hires (persons)", "int"),
+    "first_class_month": ("First class", "text"),
+    "first_class_hires": ("First class (persons)", "int"),
+    "vendor_fte_peak": ("Vendor FTE, peak", "num"),
+    "vendor_peak_month": ("Vendor peak month", "text"),
+    "cost_eur": ("Cost (EUR)", "eur"),
+    "hiring_cost_eur": ("Hiring cost (EUR)", "eur"),
+    "headcount_fte": ("Headcount (FTE)", "num"),
+    "rank": ("Rank", "int"),
+    "option": ("Option", "text"),
+    "score": ("Score (0..1)", "x3"),
+    "criterion": ("Criterion", "text"),
+    "weight": ("Weight", "x3"),
+    "flip_weight": ("Weight that flips the winner", "x3"),
+    "delta": ("Change of weight", "x3"),
+    "share": ("Share of the weights after the change", "pct"),
+    "challenger": ("Ties the winner", "text"),
+    "run_cost_eur": ("Run cost over the pilot (EUR)", "eur"),
+    "extra_cost_eur": ("Extra vs baseline (EUR)", "eur"),
+    "extra_if_staff_kept_eur": ("Extra, in-house staff kept (EUR)", "eur"),
+    "paid_hours": ("Paid hours", "int"),
+    "contacts": ("Contacts", "int"),
+    "bound": ("Bound", "text"),
+    "meets": ("Met (model)", "text"),
+    "target": ("Target", "x3"),
+    "expected": ("Model expects", "x3"),
+    "callbacks": ("Callbacks", "int"),
+    "callback_agent_h": ("Agent-h making callbacks", "h"),
+    "peak_agents_no_callback": ("Peak agents without callbacks", "int"),
+    "peak_agents": ("Peak agents with callbacks", "int"),
+    "peak_change_pct": ("Peak change (%)", "pctchg"),
+    "paid_h_no_callback": ("Paid hours without callbacks", "h"),
+    "paid_h": ("Paid hours with callbacks", "h"),
 }
 
 EXCEL_FORMATS = {"int": "#,##0", "h": "#,##0.0", "num": "#,##0.0", "eur": "#,##0",
-                 "eur2": "#,##0.00", "pct": "0.0%", "pctchg": "0.0", "text": "@"}
+                 "eur2": "#,##0.00", "pct": "0.0%", "pctchg": "0.0", "x3": "#,##0.000",
+                 "text": "@"}
 
 
 def label(column: str) -> str:
@@ -80,6 +117,8 @@ def fmt(value, how: str) -> str:
         return f"{v:,.2f}"
     if how == "pct":
         return f"{v:.1%}"
+    if how == "x3":
+        return f"{v:,.3f}"
     return f"{v:,.1f}"
 
 
