@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from tests.test_simulate_cli import read, write_plan
 from wfm.cli import app
+from wfm.erlang import service_level
 from wfm.simulate import SimInput, simulate, simulate_once
 
 DT = 1800.0
@@ -214,6 +215,10 @@ def test_wfm_simulate_reports_callbacks_per_queue(tmp_path):
     email = [r for r in rows if r["channel"] == "email"]
     assert all(r["callback_share_erlang"] == "0.1" for r in phone)  # 3 of 30
     assert all(r["callback_share_sim"] == "" for r in email)
+    # Erlang A at the plan's 8 agents on the live calls wfm staff planned: 30 - 3
+    at_plan = service_level(8, 27 * 300 / 1800, 300.0, 20.0, 120.0)
+    first = next(r for r in phone if r["interval_start"][11:16] == "08:00")
+    assert float(first["service_level_erlang_plan"]) == pytest.approx(at_plan, abs=1e-6)
     # the 10:00 break: every agent away, half an hour of callers wait; 60 % call back
     brk = next(r for r in phone if r["interval_start"][11:16] == "10:00")
     assert 0.45 < float(brk["callback_share_sim"]) < 0.75

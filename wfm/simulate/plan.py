@@ -49,7 +49,8 @@ class PlanInputs:
     ``erlang[metric]`` is (Q, T) (NaN where the requirements file has none);
     ``erlang_plan[metric]`` the same formula (Erlang C/A for phone, Erlang-Chat for
     chat; NaN for e-mail) at the agents ``coverage.csv`` schedules on the queue, times
-    (1 - shrinkage) (NaN without a coverage file);
+    (1 - shrinkage) (NaN without a coverage file); for a queue with callbacks on the
+    live calls ``wfm staff`` planned (volume less ``callback_volume``);
     ``target_level[q]`` the service-level target (NaN: none); ``open[q, t]`` True where
     the queue is open.
     """
@@ -235,7 +236,9 @@ def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
     level = np.array([c.within if c.model == "deferred" else
                       np.nan if c.service_level is None else c.service_level for c in queues])
     erlang["abandon"][kind == "email"] = np.nan  # deferred work does not abandon
-    erlang_plan = _erlang_at_plan(coverage, queues, req.starts, dt, volume, aht, patience,
+    live = volume if "callback_share" not in erlang else \
+        volume * (1.0 - np.nan_to_num(erlang["callback_share"]))  # wfm staff's live calls
+    erlang_plan = _erlang_at_plan(coverage, queues, req.starts, dt, live, aht, patience,
                                   target_time, shrink)
     is_chat = tuple(bool(k == "chat") for k in kind)
     deadlines = np.concatenate([target_time[kind == "email"], cb_deadline[cb_share > 0]])
