@@ -330,7 +330,7 @@ def test_staffing_with_callbacks_holds_in_a_simulation():
     assert 0.0 < share <= req.callback_volume[0] / 100.0
 
 
-def test_simulate_reads_callback_columns_and_says_callbacks_are_not_simulated(tmp_path):
+def test_simulate_reads_callback_columns_and_simulates_callbacks(tmp_path):
     import json
 
     from typer.testing import CliRunner
@@ -361,5 +361,8 @@ def test_simulate_reads_callback_columns_and_says_callbacks_are_not_simulated(tm
     result = CliRunner().invoke(app, ["simulate", str(plan), "-c", str(cfg),
                                       "--replications", "2", "--json"])
     assert result.exit_code == 0, result.output
-    notes = json.loads(result.output)["notes"]
-    assert any("callbacks are not simulated" in n for n in notes)
+    out = json.loads(result.output)
+    assert not any("callbacks are not simulated" in n for n in out["notes"])
+    cb = out["queues"][0]["callback"]  # tests/test_simulate_callbacks.py checks the figures
+    assert cb["callback_share_erlang"] == pytest.approx(2.5 / 30)
+    assert cb["callback_share"] > 0

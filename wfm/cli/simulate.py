@@ -90,5 +90,21 @@ def print_simulation_summary(s: dict) -> None:
                   "(e-mail: the week's SL, its target being a share over the week); "
                   f"{s['elapsed_s']:.1f} s ({s['seconds_per_replication']:.2f} s per "
                   "replication)", markup=False)
+    for q in s["queues"]:
+        if "callback" in q:
+            console.print(_callback_line(q["queue"], q["callback"]), markup=False)
     for n in s["notes"]:
         console.print(f"note: {n}", markup=False)
+
+
+def _callback_line(queue: str, c: dict) -> str:
+    """One line per queue with callbacks: share, share made in time, mean delay."""
+    def pct(m: str) -> str:
+        return _cell(c[m], c[f"{m}_ci95"], None, 100.0).split(" / ")[0] + " %"
+
+    planned = "-" if c["callback_share_erlang"] is None \
+        else f"{100 * c['callback_share_erlang']:.1f} %"
+    delay = _cell(c["callback_delay"], c["callback_delay_ci95"], None, 1.0).split(" / ")[0]
+    return (f"{queue} callbacks: {pct('callback_share')} of calls (wfm staff: {planned}), "
+            f"{pct('callback_in_time')} made within {c['callback_deadline_s']:g} s, "
+            f"mean delay {delay} s; the queue's SL, ASA and abandon are the live calls'")

@@ -53,6 +53,20 @@ Model (one replication):
   deadline); items whose deadline falls after the end of the horizon are left out of
   that share, answered or not (their outcome is not known yet: counting only those
   answered, always in time, would bias the end of the horizon upward).
+* Callbacks (virtual hold, ``callback[q]`` = accept share > 0, phone queues only): a
+  caller of ``q`` who arrives when no agent takes him at once (he would wait)
+  accepts a callback with probability ``callback[q]``; he leaves the live queue
+  (no abandonment) and joins the queue's callback backlog (FIFO).  A freed agent
+  skilled for ``q`` makes the oldest callback only when no live contact of its skills
+  waits, and before deferred work (e-mail); the callback's handle time is
+  ``callback_talk[q]`` (NaN: the AHT of the arrival interval) times the unit draw.
+  A callback is *in time* when it is made (taken up by an agent) within
+  ``callback_deadline[q]`` of the call; callbacks due after the end of the horizon
+  are left out of that share, as deferred items are.  The queue's service level,
+  ASA and abandonment describe the live calls (callers who took a callback are out
+  of their denominators).  The uniforms and callback handle draws come after every
+  other draw, and only when some share is above 0, so a plan without callbacks
+  draws and simulates exactly as before.
 * The simulation starts empty (no backlog, nobody busy), ``warmup`` intervals before
   the horizon: with ``warmup > 0`` the last ``warmup`` intervals of the horizon are
   simulated first (a plan that repeats, e.g. weekly), so its start carries the
@@ -69,6 +83,7 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -103,6 +118,10 @@ class SimInput:
     answered contacts (abandons left out of the denominator, ``basis = "answered"``)
     instead of over offered ones.  ``reserve`` (default 0) idle agents of a multi-skilled
     phone group kept for its smallest queue, see the module docstring.
+    ``callback[q]`` (default none) the share of the callers who would wait that accept
+    a callback, 0..1 (phone queues only), ``callback_deadline[q]`` seconds (default
+    inf) and ``callback_talk[q]`` mean seconds per callback (NaN or default: the AHT),
+    see the module docstring.
     """
 
     volume: np.ndarray
@@ -125,6 +144,9 @@ class SimInput:
     cooldown: int = 0
     sl_answered: tuple[bool, ...] | None = None
     reserve: int = 0
+    callback: tuple[float, ...] | None = None
+    callback_deadline: tuple[float, ...] | None = None
+    callback_talk: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
         Q, T = np.shape(self.volume)
@@ -162,12 +184,44 @@ class SimInput:
             raise ValueError("team needs one entry per group")
         if any(d and np.isfinite(p) for d, p in zip(deferred, self.patience, strict=True)):
             raise ValueError("deferred queues do not abandon: their patience must be inf")
+        self._check_callbacks(chat, deferred)
         skill = np.asarray(self.skill, dtype=bool)
         chat_q = np.asarray(chat, dtype=bool)
         mixed = skill[:, chat_q].any(axis=1) & skill[:, ~chat_q].any(axis=1)
         if mixed.any():
             raise ValueError(f"group {int(np.flatnonzero(mixed)[0])} serves chat and other "
                              "queues; a chat group serves chat queues only")
+
+    def _check_callbacks(self, chat: tuple[bool, ...], deferred: tuple[bool, ...]) -> None:
+        share, deadline, talk = self.callback_setup()
+        Q = len(chat)
+        if len(share) != Q or len(deadline) != Q or len(talk) != Q:
+            raise ValueError("callback, callback_deadline and callback_talk need one entry "
+                             "per queue")
+        for q in range(Q):
+            if not 0.0 <= share[q] <= 1.0:
+                raise ValueError("callback shares must lie in [0, 1]")
+            if share[q] > 0 and (chat[q] or deferred[q]):
+                raise ValueError(f"queue {q}: callbacks apply to phone queues only")
+            if not deadline[q] > 0 or talk[q] <= 0:
+                raise ValueError("callback_deadline must be > 0 and callback_talk > 0")
+
+    def callback_setup(self) -> tuple[tuple[float, ...], tuple[float, ...],
+                                      tuple[float, ...]]:
+        """(accept share, deadline s, talk time s or NaN) per queue, defaults filled in
+        (0, inf, NaN)."""
+        Q = np.shape(self.volume)[0]
+
+        def fill(x: tuple[float, ...] | None, default: float) -> tuple[float, ...]:
+            return (default,) * Q if x is None else tuple(float(v) for v in x)
+
+        return (fill(self.callback, 0.0), fill(self.callback_deadline, float("inf")),
+                fill(self.callback_talk, float("nan")))
+
+    @property
+    def has_callbacks(self) -> bool:
+        """True when some queue's callback share is above 0."""
+        return any(s > 0 for s in self.callback_setup()[0])
 
     def channel_setup(self) -> tuple[tuple[int, ...], tuple[tuple[float, ...], ...],
                                   tuple[bool, ...], tuple[bool, ...]]:
@@ -216,7 +270,12 @@ class Replication:
     contacts waiting (arrived, not yet answered or abandoned) at the end of each
     interval.  ``answered_due`` (Q, T) answered contacts among the due ones (the
     denominator of an answered-basis service level).  ``events`` counts processed
-    events.
+    events.  With callbacks (``SimInput.callback``), (Q, T) by arrival interval of the
+    calls: ``callbacks`` accepted, ``cb_made`` made, ``cb_due`` whose deadline falls
+    within the horizon, ``cb_within`` made within the deadline among those due and
+    ``cb_delay`` seconds from the call to the callback summed over those made; the
+    live tallies (``answered``, ``within``, ``wait_sum``, ``due``, ``answered_due``)
+    then count live calls only.  Without callbacks these are None.
     """
 
     offered: np.ndarray
@@ -231,6 +290,14 @@ class Replication:
     backlog: np.ndarray | None = None
     overtime: np.ndarray | None = None
     answered_due: np.ndarray | None = None
+    callbacks: np.ndarray | None = None
+    cb_made: np.ndarray | None = None
+    cb_due: np.ndarray | None = None
+    cb_within: np.ndarray | None = None
+    cb_delay: np.ndarray | None = None
+
+
+CALLBACK_TALLIES = ("callbacks", "cb_made", "cb_due", "cb_within", "cb_delay")
 
 
 def _unit_handle(rng: np.random.Generator, n: int, dist: str, cv: float) -> np.ndarray:
@@ -288,7 +355,8 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
     rep = _simulate(replace(inp, volume=ext(inp.volume), aht=ext(inp.aht),
                             on_duty=ext(inp.on_duty), warmup=0, cooldown=0), rng, w, T)
     for name in ("offered", "answered", "within", "abandoned", "wait_sum", "busy", "duty",
-                 "due", "backlog", "answered_due"):
+                 "due", "backlog", "answered_due",
+                 *(CALLBACK_TALLIES if rep.callbacks is not None else ())):
         setattr(rep, name, getattr(rep, name)[:, w:w + T])
     return rep
 
@@ -309,14 +377,31 @@ def _simulate(inp: SimInput, rng: np.random.Generator, skip: int, keep: int) -> 
     handle = np.asarray(inp.aht, dtype=float)[q_of, t_of] * _unit_handle(rng, n, inp.handle,
                                                                             inp.cv)
     pat = np.asarray(inp.patience, dtype=float)[q_of] * rng.exponential(1.0, n)
+    cb_share, cb_deadline, cb_talk = inp.callback_setup()
+    with_cb = inp.has_callbacks
+    cb_u: list[float] = []
+    cb_hnd: list[float] = []
+    if with_cb:  # drawn after every other draw: plans without callbacks are unchanged
+        cb_u = rng.random(n).tolist()
+        talk = np.asarray(cb_talk)[q_of]
+        talk = np.where(np.isnan(talk), np.asarray(inp.aht, dtype=float)[q_of, t_of], talk)
+        cb_hnd = (talk * _unit_handle(rng, n, inp.handle, inp.cv)).tolist()
 
     skill = np.asarray(inp.skill, dtype=bool)
     conc, factors, is_chat, is_deferred = inp.channel_setup()
     prio = inp.order()
     groups_for = [[g for g in prio if skill[g, q]] for q in range(Q)]
     queues_of = [[q for q in range(Q) if skill[g, q]] for g in range(G)]
-    # live queues first, deferred ones only when no live contact waits
+    # callback backlogs: queue q's is the virtual queue cbq[q] >= Q (-1: none)
+    cbq = [-1] * Q
+    for q in range(Q):
+        if cb_share[q] > 0:
+            cbq[q] = Q + sum(c >= 0 for c in cbq)
+    n_cb = sum(c >= 0 for c in cbq)
+    conc_w = list(conc) + [1] * n_cb  # concurrency per (virtual) queue
+    # live queues first, then callbacks, deferred ones only when no live contact waits
     tiers = [[qs for qs in ([q for q in queues_of[g] if not is_deferred[q]],
+                            [cbq[q] for q in queues_of[g] if cbq[q] >= 0],
                             [q for q in queues_of[g] if is_deferred[q]]) if qs]
              for g in range(G)]
     chat_group = [bool(skill[g][list(is_chat)].any()) if any(is_chat) else False
@@ -344,7 +429,8 @@ def _simulate(inp: SimInput, rng: np.random.Generator, skip: int, keep: int) -> 
     idle: list[deque[float]] = [deque() for _ in range(G)]  # idle-since times, FIFO
     busy_n = [0] * G
     leave = [0] * G  # busy agents who leave when they finish
-    waiting: list[deque[int]] = [deque() for _ in range(Q)]
+    waiting: list[deque[int]] = [deque() for _ in range(Q + n_cb)]
+    is_cb = [False] * n  # the call became a callback
     status = [_WAITING] * n
     start_of = [0.0] * n
     group_of = [-1] * n
@@ -407,7 +493,7 @@ def _simulate(inp: SimInput, rng: np.random.Generator, skip: int, keep: int) -> 
         for qs in tiers[g]:
             best, best_t = -1, inf
             for q in qs:
-                if conc[q] <= k:
+                if conc_w[q] <= k:
                     continue
                 w = waiting[q]
                 while w and status[w[0]] != _WAITING:
@@ -668,6 +754,11 @@ def _simulate(inp: SimInput, rng: np.random.Generator, skip: int, keep: int) -> 
                     idle[pick].popleft()
                     serve(i, pick, t_arr)
                     continue
+                if with_cb and cb_u[i] < cb_share[q]:  # he would wait: takes a callback
+                    is_cb[i] = True
+                    hnd[i] = cb_hnd[i]
+                    waiting[cbq[q]].append(i)
+                    continue
             waiting[q].append(i)
             if pat_l[i] < inf:
                 heapq.heappush(heap, (t_arr + pat_l[i], 1, i))
@@ -709,6 +800,15 @@ def _simulate(inp: SimInput, rng: np.random.Generator, skip: int, keep: int) -> 
         w = mask.astype(float) if weights is None else np.where(mask, weights, 0.0)
         return np.bincount(flat, weights=w, minlength=Q * T).reshape(Q, T)
 
+    live = served
+    cb_out: dict[str, np.ndarray] = {}
+    if with_cb:
+        cbm = np.asarray(is_cb, dtype=bool)
+        live = served & ~cbm
+        not_due = not_due | cbm  # out of the live service level
+        handle = np.asarray(hnd)  # callbacks: their talk time
+        cb_out = _callback_tallies(tally, cbm, served, wait, arrive,
+                                   np.asarray(cb_deadline)[q_of], horizon)
     busy = np.zeros((G, T))
     end = start + handle
     for g in range(G):
@@ -726,18 +826,32 @@ def _simulate(inp: SimInput, rng: np.random.Generator, skip: int, keep: int) -> 
     backlog = np.cumsum(counts, axis=1) - np.cumsum(gone[:, :T], axis=1)
     return Replication(
         offered=counts.astype(float),
-        answered=tally(served),
-        within=tally(served & (wait <= target + 1e-9) & ~not_due),
+        answered=tally(live),
+        within=tally(live & (wait <= target + 1e-9) & ~not_due),
         abandoned=tally(st == _ABANDONED),
-        wait_sum=tally(served, wait),
+        wait_sum=tally(live, wait),
         busy=busy,
         duty=duty * dt,
         events=events,
         due=tally(~not_due),
         backlog=backlog.astype(float),
         overtime=np.asarray(over),
-        answered_due=tally(served & ~not_due),
+        answered_due=tally(live & ~not_due),
+        **cb_out,
     )
+
+
+def _callback_tallies(tally: Callable[..., np.ndarray], cbm: np.ndarray,
+                      served: np.ndarray, wait: np.ndarray, arrive: np.ndarray,
+                      deadline: np.ndarray, horizon: float) -> dict[str, np.ndarray]:
+    """The callback tallies of :class:`Replication` (``cbm``: the calls that became
+    callbacks; ``wait`` seconds until an agent took the contact up; ``deadline``
+    seconds per call)."""
+    made = cbm & served
+    due = cbm & (arrive + deadline <= horizon + 1e-9)
+    return {"callbacks": tally(cbm), "cb_made": tally(made), "cb_due": tally(due),
+            "cb_within": tally(made & due & (wait <= deadline + 1e-9)),
+            "cb_delay": tally(made, wait)}
 
 
 @dataclass
@@ -751,8 +865,13 @@ class SimResult:
     * ``asa``: mean wait of answered contacts, seconds,
     * ``abandon``: abandoned / offered,
     * ``occupancy``: busy / on-duty agent time of the groups skilled for the queue,
-    * ``backlog``: contacts waiting at the end of the interval; over the horizon
-      (``total_*``), at the end of the last interval.
+    * ``backlog``: contacts waiting at the end of the interval (callbacks not yet made
+      included); over the horizon (``total_*``), at the end of the last interval;
+    * with callbacks (``SimInput.callback``), :data:`CALLBACK_METRICS`:
+      ``callback_share`` callbacks / offered calls, ``callback_in_time`` callbacks made
+      within the deadline / callbacks due in the horizon, ``callback_delay`` mean
+      seconds from the call to the callback; ``service_level``, ``asa`` and
+      ``abandon`` then describe the live calls (abandoned / live offered).
 
     Per-replication ratios are taken over that replication's contacts; intervals (or
     replications) without contacts are left out of the mean (NaN when all are).
@@ -770,6 +889,9 @@ class SimResult:
 
 
 METRICS = ("service_level", "asa", "abandon", "occupancy")
+# with callbacks: share of calls that took one, share made within the deadline (of
+# those due in the horizon), mean seconds from the call to the callback
+CALLBACK_METRICS = ("callback_share", "callback_in_time", "callback_delay")
 
 
 def _ratios(r: Replication, skill: np.ndarray, axis: int | None,
@@ -786,12 +908,20 @@ def _ratios(r: Replication, skill: np.ndarray, axis: int | None,
             due = np.where(pick, ans_due, due)
         occ_num = skill.T.astype(float) @ r.busy
         occ_den = skill.T.astype(float) @ r.duty
-        return {
+        out = {
             "service_level": np.where(due > 0, s(r.within) / due, np.nan),
             "asa": np.where(ans > 0, s(r.wait_sum) / ans, np.nan),
             "abandon": np.where(off > 0, s(r.abandoned) / off, np.nan),
             "occupancy": np.where(s(occ_den) > 0, s(occ_num) / s(occ_den), np.nan),
         }
+        if r.callbacks is not None:
+            cbs, made, cb_due = s(r.callbacks), s(r.cb_made), s(r.cb_due)
+            off_live = off - cbs  # abandonment among the live calls
+            out["abandon"] = np.where(off_live > 0, s(r.abandoned) / off_live, np.nan)
+            out["callback_share"] = np.where(off > 0, cbs / off, np.nan)
+            out["callback_in_time"] = np.where(cb_due > 0, s(r.cb_within) / cb_due, np.nan)
+            out["callback_delay"] = np.where(made > 0, s(r.cb_delay) / made, np.nan)
+        return out
 
 
 def _mean_half(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -833,7 +963,7 @@ def simulate(inp: SimInput, replications: int = 20, seed: int = 1, keep: bool = 
     per = [_ratios(r, skill, None, basis) for r in reps]
     tot = [_ratios(r, skill, 1, basis) for r in reps]
     mean, half, tmean, thalf = {}, {}, {}, {}
-    for m in METRICS:
+    for m in (*METRICS, *(CALLBACK_METRICS if inp.has_callbacks else ())):
         mean[m], half[m] = _mean_half(np.stack([p[m] for p in per]))
         tmean[m], thalf[m] = _mean_half(np.stack([p[m] for p in tot]))
     back = np.stack([r.backlog for r in reps])

@@ -34,7 +34,7 @@ from wfm.errors import WfmInputError
 from wfm.io.forecast import parse_interval_starts
 from wfm.io.requirements import OPTIONAL as REQUIREMENTS_OPTIONAL
 from wfm.io.tables import MAX_AGENTS, MAX_AHT, MAX_VOLUME, numeric_column, read_raw_table
-from wfm.simulate.engine import METRICS, SimInput, SimResult
+from wfm.simulate.engine import CALLBACK_METRICS, METRICS, SimInput, SimResult
 
 PHONE_MODELS = ("erlang_c", "erlang_a")  # phone-like models (Erlang C/A formulas)
 SHIFT_COLUMNS = ("group", "day", "start", "end", "breaks", "agents")
@@ -49,7 +49,8 @@ class PlanInputs:
     ``erlang[metric]`` is (Q, T) (NaN where the requirements file has none);
     ``erlang_plan[metric]`` the same formula (Erlang C/A for phone, Erlang-Chat for
     chat; NaN for e-mail) at the agents ``coverage.csv`` schedules on the queue, times
-    (1 - shrinkage) (NaN without a coverage file);
+    (1 - shrinkage) (NaN without a coverage file); for a queue with callbacks on the
+    live calls ``wfm staff`` planned (volume less ``callback_volume``);
     ``target_level[q]`` the service-level target (NaN: none); ``open[q, t]`` True where
     the queue is open.
     """
@@ -231,9 +232,10 @@ def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
             values[q_idx[mine], t_idx[mine]] = v[mine]
         erlang[metric] = values
     queues = [cfg[q] for q in sim_q]
-    notes.extend(f"{c.key}: callbacks are not simulated yet; the queue is simulated with its "
-                 "whole volume live and all its agents (live + callback)"
-                 for c in queues if c.callback is not None)
+    cb_share, cb_deadline, cb_talk = _callback_inputs(queues)
+    if (cb_share > 0).any():
+        erlang["callback_share"] = _callback_prediction(f, q_idx, t_idx, mine, volume,
+                                                        cb_share)
     patience = np.array([np.inf if c.model in ("erlang_c", "deferred") or c.patience is None
                          else float(c.patience) for c in queues])
     target_time = np.array([c.deadline if c.model == "deferred" else c.target_time or 20.0
@@ -241,11 +243,13 @@ def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
     level = np.array([c.within if c.model == "deferred" else
                       np.nan if c.service_level is None else c.service_level for c in queues])
     erlang["abandon"][kind == "email"] = np.nan  # deferred work does not abandon
-    erlang_plan = _erlang_at_plan(coverage, queues, req.starts, dt, volume, aht, patience,
+    live = volume if "callback_share" not in erlang else \
+        volume * (1.0 - np.nan_to_num(erlang["callback_share"]))  # wfm staff's live calls
+    erlang_plan = _erlang_at_plan(coverage, queues, req.starts, dt, live, aht, patience,
                                   target_time, shrink)
     is_chat = tuple(bool(k == "chat") for k in kind)
-    warmup, cooldown = cyclic_margins(T, dt, target_time[kind == "email"], patience) \
-        if inst.cyclic else (0, 0)
+    deadlines = np.concatenate([target_time[kind == "email"], cb_deadline[cb_share > 0]])
+    warmup, cooldown = cyclic_margins(T, dt, deadlines, patience) if inst.cyclic else (0, 0)
     sim = SimInput(volume, aht, patience, target_time, pool_skill, agents, dt, handle=handle,
                    cv=cv, routing=routing,  # type: ignore[arg-type]
                    concurrency=tuple(c.concurrency for c in queues),
@@ -254,9 +258,46 @@ def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
                    chat=is_chat, deferred=tuple(bool(k == "email") for k in kind),
                    team=pool_team, warmup=warmup, cooldown=cooldown,
                    sl_answered=tuple(c.basis == "answered" for c in queues),
-                   reserve=reserve)
+                   reserve=reserve, **_callback_kwargs(cb_share, cb_deadline, cb_talk))
     return PlanInputs(sim, req.starts, tuple(sim_q), pool_names, erlang, erlang_plan, level,
                       ~closed, [*req.warnings, *notes])
+
+
+def _callback_inputs(queues: list[QueueConfig]) -> tuple[np.ndarray, np.ndarray,
+                                                         np.ndarray]:
+    """Per queue (accept share, deadline s, talk time s or NaN: the AHT); 0, inf, NaN
+    for a queue without callbacks."""
+    cbs = [q.callback for q in queues]
+    return (np.array([0.0 if c is None else float(c.accept_share) for c in cbs]),
+            np.array([np.inf if c is None else float(c.deadline) for c in cbs]),
+            np.array([np.nan if c is None or c.talk_time is None else float(c.talk_time)
+                      for c in cbs]))
+
+
+def _callback_kwargs(share: np.ndarray, deadline: np.ndarray,
+                     talk: np.ndarray) -> dict[str, tuple[float, ...]]:
+    """The callback fields of :class:`SimInput`, none when no queue has callbacks
+    (the plan then simulates exactly as before callbacks existed)."""
+    if not (share > 0).any():
+        return {}
+    return {"callback": tuple(share.tolist()), "callback_deadline": tuple(deadline.tolist()),
+            "callback_talk": tuple(talk.tolist())}
+
+
+def _callback_prediction(f: pd.DataFrame, q_idx: np.ndarray, t_idx: np.ndarray,
+                         mine: np.ndarray, volume: np.ndarray,
+                         share: np.ndarray) -> np.ndarray:
+    """``wfm staff``'s callback share per (queue, interval): ``callback_volume`` /
+    ``volume`` of the requirements file; NaN without callbacks or contacts."""
+    out = np.full(volume.shape, np.nan)
+    if "callback_volume" not in f:
+        return out
+    calls = np.zeros(volume.shape)
+    v = pd.to_numeric(f["callback_volume"].str.strip(), errors="coerce").to_numpy(float)
+    calls[q_idx[mine], t_idx[mine]] = np.nan_to_num(v[mine])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where((volume > 0) & (share[:, None] > 0), calls / volume, np.nan)
+    return out
 
 
 def cyclic_margins(T: int, dt: float, deadlines: np.ndarray,
@@ -434,9 +475,42 @@ def result_table(inputs: PlanInputs, res: SimResult) -> pd.DataFrame:
     cols["misses_target"] = (upper.ravel() < level) & (res.offered.ravel() > 0) & ~deferred
     cols["backlog_sim"] = res.mean["backlog"].ravel()
     cols["backlog_ci95"] = res.half["backlog"].ravel()
+    if inputs.sim.has_callbacks:
+        cols.update(_callback_columns(inputs, res))
     frame = pd.DataFrame(cols)
     order = np.lexsort((frame["language"], frame["channel"], np.tile(np.arange(T), Q)))
     return frame.iloc[order].reset_index(drop=True).round(6)
+
+
+def _callback_columns(inputs: PlanInputs, res: SimResult) -> dict[str, np.ndarray]:
+    """The callback columns of :func:`result_table` (empty on queues without
+    callbacks): ``callback_share`` (simulated and ``wfm staff``'s), ``callback_in_time``
+    and ``callback_delay_s``, each simulated with its 95 % half-width."""
+    T = len(inputs.starts)
+    off = np.repeat(~(np.asarray(inputs.sim.callback_setup()[0]) > 0), T)
+    cols: dict[str, np.ndarray] = {}
+    for m, unit in zip(CALLBACK_METRICS, ("", "", "_s"), strict=True):
+        cols[f"{m}{unit}_sim"] = np.where(off, np.nan, res.mean[m].ravel())
+        cols[f"{m}{unit}_ci95"] = np.where(off, np.nan, res.half[m].ravel())
+        if m == "callback_share":
+            cols["callback_share_erlang"] = inputs.erlang[m].ravel()
+    return cols
+
+
+def _callback_summary(inputs: PlanInputs, res: SimResult, q: int) -> dict:
+    """A callback queue's figures over the horizon (simulated, 95 % half-widths, and
+    the callback share ``wfm staff`` planned, volume-weighted)."""
+    row: dict = {}
+    for m in CALLBACK_METRICS:
+        value, half = float(res.total_mean[m][q]), float(res.total_half[m][q])
+        row[m] = value if np.isfinite(value) else None
+        row[f"{m}_ci95"] = half if np.isfinite(half) else None
+    vol, planned = res.offered[q], inputs.erlang["callback_share"][q]
+    ok = np.isfinite(planned) & (vol > 0)
+    row["callback_share_erlang"] = float((planned[ok] * vol[ok]).sum() / vol[ok].sum()) \
+        if ok.any() else None
+    row["callback_deadline_s"] = inputs.sim.callback_setup()[1][q]
+    return row
 
 
 def summary(inputs: PlanInputs, res: SimResult, table: pd.DataFrame) -> list[dict]:
@@ -473,5 +547,7 @@ def summary(inputs: PlanInputs, res: SimResult, table: pd.DataFrame) -> list[dic
                 ok = np.isfinite(e) & (vol > 0)
                 row[m + suffix] = float((e[ok] * vol[ok]).sum() / vol[ok].sum()) \
                     if ok.any() else None
+        if inputs.sim.callback_setup()[0][q] > 0:
+            row["callback"] = _callback_summary(inputs, res, q)
         out.append(row)
     return out
