@@ -297,3 +297,25 @@ rate = 10
     from wfm.schedule.report import SHIFT_COLUMNS
 
     assert "site" not in SHIFT_COLUMNS
+
+
+def test_simulate_reads_a_plan_with_sites(tmp_path):
+    test_schedule_writes_site_columns(tmp_path)
+    out = tmp_path / "plan"
+    result = runner.invoke(app, ["simulate", str(out), "--config", str(tmp_path / "center.toml"),
+                                 "--requirements", str(tmp_path / "req.csv"),
+                                 "--replications", "2", "--json"])
+    assert result.exit_code == 0, result.output
+
+
+def test_example_config_loads():
+    path = ROOT / "examples" / "center_sites.toml"
+    center = load_center(path)
+    from wfm.config.schedule import load_schedule
+
+    sched = load_schedule(path, center)
+    manila = sched.site("Manila")
+    assert manila.timezone == "Asia/Manila" and manila.holiday_country == "PH"
+    assert manila.premiums.night == 0.10 and manila.premiums.night_window == "22:00-06:00"
+    # keys the site does not give stay the center's (none here: all four are given)
+    assert [g.site for g in sched.groups] == [None, "Manila"]
