@@ -319,3 +319,37 @@ def test_example_config_loads():
     assert manila.premiums.night == 0.10 and manila.premiums.night_window == "22:00-06:00"
     # keys the site does not give stay the center's (none here: all four are given)
     assert [g.site for g in sched.groups] == [None, "Manila"]
+
+
+def test_report_shows_shifts_and_cost_per_site(tmp_path):
+    import openpyxl
+    from report_data import INTERVAL, TZ, frames
+
+    from wfm.report import build_summary, build_tables, render_html, write_workbook
+
+    f = frames()
+    shifts = f["shifts"].assign(site=["Berlin HQ", "Manila", "Manila"])
+    hist = f["history"].assign(interval_start=pd.to_datetime(f["history"]["interval_start"],
+                                                               utc=True))
+    tables = build_tables(hist, f["forecast"], f["requirements"], f["coverage"], shifts,
+                          None, TZ, INTERVAL, None)
+    costs = tables["site_costs"].set_index("site")
+    # shifts 08:00-16:30 (30 min break) x 10, 22:00-06:00 (30 min) x 4, 09:00-13:00 x 3
+    assert costs.loc["Berlin HQ", "paid_h"] == pytest.approx(10 * 8.0)
+    assert costs.loc["Manila", "paid_h"] == pytest.approx(4 * 7.5 + 3 * 4.0)
+    assert costs.loc["Manila", "shifts"] == 7
+    assert costs.loc["Manila", "cost"] == pytest.approx(1100.5 + 300.25)
+    assert costs["cost_share"].sum() == pytest.approx(1.0)
+    per_day = tables["shifts_per_site"]
+    assert list(per_day.columns) == ["day", "Berlin HQ", "Manila", "total"]
+    assert per_day["total"].sum() == 17
+    facts = build_summary(tables, shifts, f["coverage"], INTERVAL, 40.0)
+    html = render_html(tables, ["plan"], facts)
+    assert 'id="chart-sites"' in html or "id='chart-sites'" in html
+    assert "Agents on shift per day and site" in html
+    write_workbook(tmp_path / "r.xlsx", tables, facts)
+    assert "site_costs" in openpyxl.load_workbook(tmp_path / "r.xlsx").sheetnames
+    # without a site column nothing changes
+    plain = build_tables(hist, f["forecast"], f["requirements"], f["coverage"], f["shifts"],
+                         None, TZ, INTERVAL, None)
+    assert "site_costs" not in plain and "shifts_per_site" not in plain
