@@ -353,3 +353,23 @@ def test_report_shows_shifts_and_cost_per_site(tmp_path):
     plain = build_tables(hist, f["forecast"], f["requirements"], f["coverage"], f["shifts"],
                          None, TZ, INTERVAL, None)
     assert "site_costs" not in plain and "shifts_per_site" not in plain
+
+
+@pytest.mark.parametrize("monday", ["2026-03-23", "2026-10-19", "2026-12-21"])
+def test_a_site_in_the_centers_zone_plans_like_the_center(monday):
+    # Invariant: a site with the center's timezone, holidays and premiums gives its group
+    # the same columns and costs as a group at the center, in DST-change and holiday weeks.
+    text = BASE.replace('timezone = "Asia/Manila"\ncountry = "PH"',
+                        'timezone = "Europe/Berlin"\ncountry = "DE"').replace(
+        'interval = "1h"', 'interval = "30m"').replace('step = "1h"', 'step = "30m"')
+    text = text.replace('lengths = ["4h"]\nstarts = "08:00"',
+                        'lengths = ["4h", "8h"]\nstarts = "05:00-23:30"')
+    center, sched = configs(text)
+    starts = week(monday, "30min")
+    inst = build_instance(starts, 1800.0, ("phone:en",), np.ones((1, len(starts))), sched)
+    c = inst.columns
+    key = ["start", "length", "brk", "cost"]
+    mine = [pd.DataFrame({k: getattr(c, k)[c.group == g] for k in key}).sort_values(key)
+            .reset_index(drop=True) for g in (0, 1)]
+    assert len(mine[0]) > 0
+    pd.testing.assert_frame_equal(mine[0], mine[1])

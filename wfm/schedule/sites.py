@@ -60,9 +60,12 @@ def site_local(starts: pd.DatetimeIndex, site: SiteConfig,
 def site_factors(starts: pd.DatetimeIndex, site: SiteConfig,
                  config: ScheduleConfig) -> np.ndarray:
     """Pay factors of the horizon and of the week after (2 T values, as
-    :func:`wfm.schedule.instance.build_instance` uses them) on the site's clock."""
+    :func:`wfm.schedule.instance.build_instance` uses them) on the site's clock; the
+    week after is the horizon's site wall-clock times plus 7 days, as the center's."""
     local = site_local(starts, site, config)
-    nxt = site_local(aware(starts, config) + pd.Timedelta(days=7), site, config)
+    # the wrapped part of a cyclic week is the same site wall-clock time a week later,
+    # as for the center's groups (build_instance)
+    nxt = local + pd.Timedelta(days=7)
     years = set(local.year) | set(nxt.year)
     hol = site.holiday_dates(years)
     assert site.premiums is not None  # merged by sites_from_dict
