@@ -576,7 +576,9 @@ def center_from_dict(data: Mapping[str, Any]) -> CenterConfig:
     and ``[schedule.premiums]`` as ``[center.premiums]`` (:func:`_old_schedule_keys`).
     """
     # [schedule], [[shift]], [[group]] belong to shift planning (wfm.config.schedule)
-    unknown = set(data) - {"center", "defaults", "queue", "schedule", "shift", "group"}
+    # [[site]] (wfm.config.sites): where groups work, checked here so every step rejects
+    # a bad one
+    unknown = set(data) - {"center", "defaults", "queue", "schedule", "shift", "group", "site"}
     if unknown:
         raise ValueError(f"unknown top-level table(s): {', '.join(sorted(unknown))}")
     tables = {k: data.get(k, {}) for k in ("center", "defaults", "schedule")}
@@ -594,7 +596,12 @@ def center_from_dict(data: Mapping[str, Any]) -> CenterConfig:
         label = f"queue[{i + 1}] ({q.get('channel', '?')}:{q.get('language', '?')})"
         # channel-type defaults (letter, social, ...) are more specific than [defaults]
         queues.append({**defaults, **with_channel_defaults(read_old_shrinkage(dict(q), label))})
-    return CenterConfig(**center, queues=queues)
+    config = CenterConfig(**center, queues=queues)
+    if "site" in data:
+        from wfm.config.sites import sites_from_dict
+
+        sites_from_dict(data, config.premiums)
+    return config
 
 
 def read_toml(path: str | Path, what: str = "config file") -> dict[str, Any]:

@@ -43,6 +43,7 @@ from wfm.config.center import (
     holiday_dates,
     read_toml,
 )
+from wfm.config.sites import SiteConfig, sites_from_dict
 from wfm.errors import WfmInputError
 
 Money = Annotated[float, Field(ge=0.0, le=1e9)]  # a sanity ceiling: 1e300 broke the LP
@@ -200,6 +201,8 @@ class AgentGroup(_Model):
       part-timers get their own group).
     * ``rate``: base cost per paid hour; premiums from ``[schedule.premiums]``.
     * ``shifts``: names of the templates the group may work (default: all).
+    * ``site``: the ``[[site]]`` the group works at (default: the center); its shift
+      start windows are then clock times of the site (docs/concepts/sites.md).
     """
 
     name: str
@@ -210,6 +213,7 @@ class AgentGroup(_Model):
     max_weekly_hours: Seconds = 40 * 3600.0
     rate: Money = 20.0
     shifts: tuple[str, ...] | None = None
+    site: str | None = None
 
     @field_validator("skills")
     @classmethod
@@ -229,11 +233,20 @@ class AgentGroup(_Model):
 
 
 class ScheduleConfig(_Model):
-    """Everything ``wfm schedule`` needs beyond the center: rules, templates, groups."""
+    """Everything ``wfm schedule`` needs beyond the center: rules, templates, groups,
+    and the ``sites`` the groups may work at with the center's name and timezone
+    (``center_name``, ``center_timezone``: copied from ``[center]``)."""
 
     rules: ScheduleRules = ScheduleRules()
     shifts: tuple[ShiftTemplate, ...]
     groups: tuple[AgentGroup, ...]
+    sites: tuple[SiteConfig, ...] = ()
+    center_name: str = "center"
+    center_timezone: str | None = None
+
+    def site(self, name: str | None) -> SiteConfig | None:
+        """The site called ``name`` (None: the center itself)."""
+        return None if name is None else next(s for s in self.sites if s.name == name)
 
     @model_validator(mode="after")
     def _refs(self) -> ScheduleConfig:
@@ -284,6 +297,9 @@ def schedule_from_dict(data: Mapping[str, Any], center: CenterConfig) -> Schedul
         rules=rules,
         shifts=list(data.get("shift", [])),
         groups=list(data.get("group", [])),
+        sites=sites_from_dict(data, center.premiums),
+        center_name=center.name,
+        center_timezone=center.timezone,
     )
     known = {q.key for q in center.queues}
     for i, g in enumerate(cfg.groups):

@@ -53,6 +53,9 @@ def build_tables(history: pd.DataFrame, forecast: pd.DataFrame, requirements: pd
         "service_level_data": sl,
         "shifts_per_day": t.shifts_per_day(shifts),
     }
+    if "site" in shifts.columns:  # a plan with [[site]] tables
+        out["shifts_per_site"] = t.shifts_per_site(shifts)
+        out["site_costs"] = t.site_costs(shifts)
     if simulation is not None:
         sim = t.simulation_data(simulation, tz)
         out["simulation"] = t.simulation_summary(sim)
@@ -223,6 +226,15 @@ def render_html(tables: dict[str, pd.DataFrame], meta: list[str], facts: dict,
                     " No shifts were planned: see the wfm plan summary (time limit?)."),
          "charts": ["chart-shifts"], "tables": [("shifts_per_day", tables["shifts_per_day"])]},
     ]
+    if "shifts_per_site" in tables:
+        figures["chart-sites"] = charts.shifts_chart(tables["shifts_per_site"], by="site")
+        sections.append({"id": "sites", "title": "Shifts and cost per site",
+                         "note": "Agents on shift per day (center date) and site, and the "
+                                 "week's cost per site with its night, Sunday and holiday "
+                                 "premiums judged on the site's clock (shifts.csv).",
+                         "charts": ["chart-sites"],
+                         "tables": [("site_costs", tables["site_costs"]),
+                                    ("shifts_per_site", tables["shifts_per_site"])]})
     if "simulation" in tables:
         figures["chart-simulation"] = charts.simulation_chart(tables["simulation_data"])
         sections.append({"id": "simulation", "title": "Simulated service level",

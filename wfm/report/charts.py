@@ -161,14 +161,15 @@ def simulation_chart(data: pd.DataFrame) -> dict:
     return {"data": traces, "layout": lay}
 
 
-def shifts_chart(table: pd.DataFrame) -> dict:
-    """Stacked bars: agents on shift per day and group."""
+def shifts_chart(table: pd.DataFrame, by: str = "group") -> dict:
+    """Stacked bars: agents on shift per day and ``by`` (the table's other columns:
+    groups, or sites)."""
     groups = [c for c in table.columns if c not in ("day", "total")]
     days = table["day"].astype(str).tolist()
     traces = [{"type": "bar", "name": html.escape(g), "x": days, "y": _list(table[g]),
                "hovertemplate": f"{html.escape(g)} %{{x}}: %{{y}} agents<extra></extra>"}
               for g in groups]
-    lay = _layout("Agents on shift per day and group", height=320, barmode="stack",
+    lay = _layout(f"Agents on shift per day and {by}", height=320, barmode="stack",
                   yaxis={"title": {"text": "shifts (agents)"}})
     if not groups:
         lay["annotations"] = [{"text": "no shifts planned", "showarrow": False,

@@ -167,6 +167,28 @@ def shifts_per_day(shifts: pd.DataFrame) -> pd.DataFrame:
     return table.reset_index().astype({"day": str})
 
 
+def shifts_per_site(shifts: pd.DataFrame) -> pd.DataFrame:
+    """Agents on shift per day (center date, rows) and site (columns), plus a total;
+    ``shifts.csv`` of a plan with ``[[site]]`` tables (its ``site`` column)."""
+    return shifts_per_day(shifts.drop(columns="group").rename(columns={"site": "group"}))
+
+
+def site_costs(shifts: pd.DataFrame) -> pd.DataFrame:
+    """Per site: shifts (agents), paid hours and cost of the week (``shifts.csv``'s
+    ``cost``, premiums on the site's clock included), and each site's share of the cost."""
+    from wfm.scenario.scheduled import shift_paid_hours
+
+    rows = []
+    for site, part in shifts.groupby("site", sort=False):
+        rows.append({"site": str(site), "shifts": int(part["agents"].sum()),
+                     "paid_h": float(shift_paid_hours(part)),
+                     "cost": float(part["cost"].sum()) if "cost" in part else float("nan")})
+    out = pd.DataFrame(rows, columns=["site", "shifts", "paid_h", "cost"])
+    total = out["cost"].sum()
+    out["cost_share"] = out["cost"] / total if total else 0.0
+    return out
+
+
 def scenario_costs(scenarios: pd.DataFrame) -> pd.DataFrame:
     """The scenario summary (EUR): run cost per month and year, per contact, TCO."""
     cols = ["scenario", "provider", "pricing", "paid_hours_per_year", "fte",

@@ -14,6 +14,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from wfm.config.schedule import ScheduleConfig
+from wfm.schedule.sites import group_sites, site_factors, site_start_mask
 
 MAX_WORK_STRETCH = 6 * 3600.0  # ArbZG section 4: no more than 6 h of work without a break
 
@@ -145,6 +146,19 @@ def break_offsets(length: float, config: ScheduleConfig, dt: float) -> tuple[lis
     return offsets, n_brk, float(rule.minutes)
 
 
+def weighted_hours(factor: np.ndarray, worked: np.ndarray, s_ok: np.ndarray,
+                   brk_at: tuple[int, int, float], dt: float) -> np.ndarray:
+    """Paid hours weighted by the pay factor, per start in ``s_ok``: the on-duty
+    intervals ``worked`` (starts x intervals, unwrapped) plus, with a break
+    ``brk_at = (offset, intervals, seconds)`` (offset -1: none) rounded up to the grid,
+    its paid remainder at the break's interval."""
+    o, n_brk, brk_s = brk_at
+    w_h = (factor[worked].sum(axis=1)) * dt / 3600.0
+    if o >= 0:  # a break rounded up to the grid: its paid remainder
+        w_h = w_h + (n_brk * dt - brk_s) / 3600.0 * factor[s_ok + o]
+    return w_h
+
+
 def build_instance(
     starts: pd.DatetimeIndex,
     dt: float,
@@ -194,9 +208,12 @@ def build_instance(
     rows: list[np.ndarray] = []
     cols: list[np.ndarray] = []
     n_done = 0
+    sites = group_sites(config)  # groups at a [[site]]: starts and premiums on its clock
+    factors = {s.name: site_factors(starts, s, config) for s in config.sites}
     for tpl_i, tpl in enumerate(config.shifts):
         allowed = np.isin(minute, tpl.start_minutes()) & np.isin(weekday, tpl.days)
-        cand = np.flatnonzero(allowed)
+        at_site = {s.name: site_start_mask(starts, tpl, s, config, dt) for s in config.sites}
+        cand = np.flatnonzero(np.logical_or.reduce([allowed, *at_site.values()]))
         for length in tpl.lengths:
             n = int(round(length / dt))
             s_ok = cand if cyclic else cand[cand + n <= T]
@@ -209,17 +226,19 @@ def build_instance(
                     k_on = k_on[(k_on < o) | (k_on >= o + n_brk)]
                 idx = (s_ok[:, None] + k_on[None, :]) % T  # (starts x on-duty intervals)
                 worked = s_ok[:, None] + k_on[None, :]  # unwrapped: may run into next week
-                w_h = (factor[worked].sum(axis=1)) * dt / 3600.0
                 paid = (n * dt - brk_s) / 3600.0
-                if o >= 0:  # a break rounded up to the grid: its paid remainder
-                    w_h = w_h + (n_brk * dt - brk_s) / 3600.0 * factor[s_ok + o]
+                brk_at = (o, n_brk, brk_s)
+                w_h = weighted_hours(factor, worked, s_ok, brk_at, dt)
                 for g, grp in enumerate(config.groups):
                     if grp.shifts is not None and tpl.name not in grp.shifts:
                         continue
-                    keep = np.ones(len(s_ok), dtype=bool)
+                    site = sites[g]
+                    keep = (allowed if site is None else at_site[site.name])[s_ok]
+                    g_h = (w_h if site is None
+                           else weighted_hours(factors[site.name], worked, s_ok, brk_at, dt))
                     if grp.min_weekly_hours <= 0 and grp.min_headcount == 0:
                         useful = req[skill[g]].sum(axis=0) > 0
-                        keep = useful[idx].any(axis=1)
+                        keep = keep & useful[idx].any(axis=1)
                     m = int(keep.sum())
                     if m == 0:
                         continue
@@ -231,7 +250,7 @@ def build_instance(
                     parts["brk_len"].append(np.full(m, n_brk if o >= 0 else 0))
                     parts["brk_s"].append(np.full(m, brk_s))
                     parts["paid_h"].append(np.full(m, paid))
-                    parts["cost"].append(grp.rate * w_h[keep])
+                    parts["cost"].append(grp.rate * g_h[keep])
                     parts["day"].append(day_index[s_ok[keep]])
                     sub = idx[keep]
                     rows.append(np.repeat(np.arange(n_done, n_done + m), sub.shape[1]))

@@ -35,7 +35,9 @@ def column_times(inst: ShiftInstance, c: int) -> tuple[pd.Timestamp, pd.Timestam
 def shifts_table(inst: ShiftInstance, plan: Plan) -> pd.DataFrame:
     """One row per used shift column: ``group, day`` (local start date), ``start``/``end``
     local ``HH:MM`` (an end below the start runs past midnight), ``breaks``
-    ``HH:MM-HH:MM`` (unpaid), ``agents``, ``cost`` (money per week for these agents)."""
+    ``HH:MM-HH:MM`` (unpaid), ``agents``, ``cost`` (money per week for these agents);
+    local means the center's time.  With ``[[site]]`` tables, also the site columns of
+    :func:`with_site_times`."""
     cols = inst.columns
     used = np.flatnonzero(plan.y > 0)
     rows = []
@@ -51,7 +53,32 @@ def shifts_table(inst: ShiftInstance, plan: Plan) -> pd.DataFrame:
             "cost": round(float(cols.cost[c] * plan.y[c]), 2),
         })
     frame = pd.DataFrame(rows, columns=SHIFT_COLUMNS)
+    if inst.config.sites:
+        frame = with_site_times(frame, inst, used)
     return frame.sort_values(["day", "start", "group", "end"], kind="stable").reset_index(drop=True)
+
+
+SITE_COLUMNS = ["site", "site_day", "site_start", "site_end"]
+
+
+def with_site_times(frame: pd.DataFrame, inst: ShiftInstance, used: np.ndarray) -> pd.DataFrame:
+    """``frame`` (rows of the columns ``used``) with ``site`` (the group's site, the
+    center's name for groups at the center) and the shift's ``site_day``,
+    ``site_start``, ``site_end`` on the site's clock; ``day``/``start``/``end`` stay in
+    the center's time (what ``wfm simulate`` and the report read)."""
+    out = frame.copy()
+    site, day, start, end = [], [], [], []
+    for c in used:
+        grp = inst.config.groups[inst.columns.group[c]]
+        local, stop, _ = column_times(inst, int(c))
+        tz = inst.config.site(grp.site).timezone if grp.site else local.tz
+        site.append(grp.site or inst.config.center_name)
+        day.append(f"{local.tz_convert(tz):%Y-%m-%d}")
+        start.append(f"{local.tz_convert(tz):%H:%M}")
+        end.append(f"{stop.tz_convert(tz):%H:%M}")
+    for name, values in zip(SITE_COLUMNS, (site, day, start, end), strict=True):
+        out[name] = pd.Series(values, index=out.index, dtype=object)
+    return out
 
 
 def coverage_table(inst: ShiftInstance, plan: Plan) -> pd.DataFrame:
@@ -112,6 +139,7 @@ def summary(inst: ShiftInstance, result: SolveResult) -> dict[str, Any]:
             "headcount": int(plan.headcount[g]),
             "max_headcount": grp.max_headcount,
         })
+    extra = {"sites": site_summary(inst, plan)} if inst.config.sites else {}
     return {
         "paid_h": plan.paid_h,
         "fte": fte(plan.paid_h, rules.fte_hours),  # a week's plan: FTE per week
@@ -142,7 +170,33 @@ def summary(inst: ShiftInstance, result: SolveResult) -> dict[str, Any]:
         "queues": queues,
         "groups": groups,
         "notes": [*result.notes, _weekly_note(inst)],
+        **extra,
     }
+
+
+def site_summary(inst: ShiftInstance, plan: Plan) -> list[dict[str, Any]]:
+    """Per site (the center first, under its name): ``groups``, ``shifts``, ``paid_h``,
+    ``cost`` (money per week) and ``premium_cost``: the part of ``cost`` above the
+    groups' base rates (night, Sunday, holiday premiums judged on the site's clock)."""
+    cols = inst.columns
+    names = [inst.config.center_name, *(s.name for s in inst.config.sites)]
+    out = []
+    for name in names:
+        gs = [g for g, grp in enumerate(inst.config.groups)
+              if (grp.site or inst.config.center_name) == name]
+        mine = np.isin(cols.group, gs)
+        rate = np.array([inst.config.groups[g].rate for g in cols.group[mine]])
+        paid = cols.paid_h[mine] * plan.y[mine]
+        cost = float((cols.cost[mine] * plan.y[mine]).sum())
+        out.append({
+            "site": name,
+            "groups": [inst.config.groups[g].name for g in gs],
+            "shifts": int(plan.y[mine].sum()),
+            "paid_h": float(paid.sum()),
+            "cost": cost,
+            "premium_cost": cost - float((rate * paid).sum()),
+        })
+    return out
 
 
 def _weekly_note(inst: ShiftInstance) -> str:

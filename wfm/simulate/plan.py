@@ -38,6 +38,9 @@ from wfm.simulate.engine import CALLBACK_METRICS, METRICS, SimInput, SimResult
 
 PHONE_MODELS = ("erlang_c", "erlang_a")  # phone-like models (Erlang C/A formulas)
 SHIFT_COLUMNS = ("group", "day", "start", "end", "breaks", "agents")
+# cost, and the columns of a plan with [[site]] tables (site times; day/start/end stay
+# the center's, which is what is read here)
+SHIFT_OPTIONAL = ("cost", "site", "site_day", "site_start", "site_end")
 ERLANG_COLUMNS = {"service_level": "service_level", "asa_s": "asa", "abandon_rate": "abandon",
                   "occupancy": "occupancy"}
 
@@ -79,7 +82,7 @@ def read_on_duty(path: Path, center: CenterConfig, groups: tuple[str, ...],
     every interval they touch (as the planner does); with ``cyclic`` intervals past
     the horizon wrap to its start (Sunday night into Monday of the same week).
     """
-    table = read_raw_table(path, required=SHIFT_COLUMNS, optional=("cost",))
+    table = read_raw_table(path, required=SHIFT_COLUMNS, optional=SHIFT_OPTIONAL)
     f = table.frame
     agents = numeric_column(table, "agents", minimum=0.0, maximum=MAX_AGENTS,
                             what="agents >= 0 and <= 1e5")
