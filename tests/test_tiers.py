@@ -1,0 +1,220 @@
+"""Service tiers (escalation to experts) and repeat contacts from first-contact resolution.
+
+References are independent of wfm's code: the geometric series worked by hand, a
+customer-by-customer Monte Carlo simulation and a causal recursion over many
+periods written here, and Erlang C from its closed form.
+"""
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from wfm.config import center_from_dict, load_center
+from wfm.errors import WfmInputError
+from wfm.staffing import staff_forecast
+from wfm.staffing.flows import first_contacts, queue_flows, repeat_kernel, with_repeats
+
+ROOT = Path(__file__).resolve().parents[1]
+PHONE = {"channel": "phone", "language": "de", "target": "80/20s"}
+EXPERT = {"channel": "expert", "language": "de", "target": "80/60s"}
+
+
+def center(*queues):
+    return center_from_dict({"center": {"interval": "30m"}, "queue": list(queues)})
+
+
+# ---------------------------------------------------------------- configuration errors
+def write(tmp_path, phone_extra, expert_extra=""):
+    path = tmp_path / "c.toml"
+    path.write_text(
+        '[center]\ninterval = "30m"\n'
+        f'[[queue]]\nchannel = "phone"\nlanguage = "de"\ntarget = "80/20s"\n{phone_extra}\n'
+        f'[[queue]]\nchannel = "expert"\nlanguage = "de"\ntarget = "80/60s"\n{expert_extra}\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.mark.parametrize(
+    "phone, expert, words",
+    [
+        ('escalate = { to = "expert:de", share = 1.5, aht = "600s" }', "",
+         "queue[1] (phone:de).escalate.share"),
+        ('escalate = { to = "expert:de", share = -0.1, aht = "600s" }', "",
+         "queue[1] (phone:de).escalate.share"),
+        ('escalate = { to = "expert:fr", share = 0.1, aht = "600s" }', "",
+         "queue[1] (phone:de).escalate.to: unknown queue 'expert:fr'"),
+        ('escalate = { to = "expert:de", share = 0.1, aht = "600s" }',
+         'escalate = { to = "phone:de", share = 0.1, aht = "300s" }',
+         "escalation cycle phone:de -> expert:de -> phone:de"),
+        ('escalate = { to = "phone:de", share = 0.1, aht = "600s" }', "",
+         "escalation cycle phone:de -> phone:de"),
+        ('escalate = { to = "expert:de", share = 0.1 }', "", "queue[1] (phone:de).escalate.aht"),
+        ("fcr = 0", "", "queue[1] (phone:de).fcr"),
+        ("fcr = 1.2", "", "queue[1] (phone:de).fcr"),
+        ('fcr = 0.8\nrepeat_delay = { "1d" = 0.5, "2d" = 0.4 }', "",
+         "queue[1] (phone:de).repeat_delay: the shares of repeat_delay must sum to 1"),
+    ],
+)
+def test_bad_flows_are_located(tmp_path, phone, expert, words):
+    with pytest.raises(WfmInputError) as exc:
+        load_center(write(tmp_path, phone, expert))
+    assert words in str(exc.value) and "c.toml" in str(exc.value)
+
+
+def test_cli_bad_escalation_exit_2_nothing_written(tmp_path):
+    cfg = write(tmp_path, 'escalate = { to = "expert:de", share = 1.5, aht = "600s" }')
+    fc = tmp_path / "f.csv"
+    fc.write_text("interval_start,channel,language,volume,aht_s\n"
+                  "2026-03-23T08:00:00+01:00,phone,de,100,300\n", encoding="utf-8")
+    out = tmp_path / "req.csv"
+    proc = subprocess.run([sys.executable, "-m", "wfm", "staff", str(fc), "-c", str(cfg),
+                           "-o", str(out)], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 2, proc.stderr
+    assert "escalate.share" in proc.stderr and "Traceback" not in proc.stderr
+    assert not out.exists()
+
+
+# ---------------------------------------------------------------- repeats: the geometric series
+def test_repeats_by_hand_flat_load():
+    # 10 first contacts every interval, FCR 0.8, repeats one interval later.  By hand:
+    # O = 10 (1 + 0.2 + 0.04 + ...) = 10 / 0.8 = 12.5; repeats 2.5 an interval.
+    k = repeat_kernel(((1800.0, 1.0),), 1800.0, 48)
+    o = with_repeats(np.full(48, 10.0), 0.8, k)
+    np.testing.assert_allclose(o, 12.5, rtol=1e-12)
+    # total repeats = first contacts x (1/FCR - 1)
+    first = np.random.default_rng(1).uniform(0, 30, 48)
+    o = with_repeats(first, 0.6, repeat_kernel(((0.0, 0.3), (86400.0 / 4, 0.7)), 1800.0, 48))
+    assert o.sum() - first.sum() == pytest.approx(first.sum() * (1 / 0.6 - 1), rel=1e-12)
+    np.testing.assert_allclose(first_contacts(o, 0.6, repeat_kernel(
+        ((0.0, 0.3), (86400.0 / 4, 0.7)), 1800.0, 48)), first, atol=1e-9)
+
+
+def test_repeats_by_hand_one_spike():
+    # 100 first contacts in interval 0 of 4, FCR 0.5, every repeat 1 interval later, horizon
+    # repeating: interval j receives 100 * 0.5^j * (1 + 0.5^4 + 0.5^8 + ...)
+    # = 100 0.5^j / (1 - 1/16)
+    o = with_repeats(np.array([100.0, 0, 0, 0]), 0.5, repeat_kernel(((1800.0, 1.0),), 1800.0, 4))
+    np.testing.assert_allclose(o, [100 * 0.5**j / (1 - 0.5**4) for j in range(4)], rtol=1e-12)
+
+
+def simulate_repeats(first, fcr, delays, shares, rng, reps):
+    """Customer by customer: each contact is resolved with probability fcr, else the
+    customer calls again after a delay drawn from ``shares``; counted on a circular horizon."""
+    n = len(first)
+    counts = np.zeros(n)
+    for _ in range(reps):
+        arrivals = rng.poisson(first)
+        for t0, m in enumerate(arrivals):
+            for _ in range(m):
+                t = t0
+                while True:
+                    counts[t % n] += 1
+                    if rng.random() < fcr:
+                        break
+                    t += delays[rng.choice(len(delays), p=shares)]
+    return counts / reps
+
+
+def test_repeats_match_a_simulation_of_customers():
+    first = np.array([2.0, 6.0, 10.0, 4.0, 1.0, 0.0, 3.0, 8.0])
+    fcr, delays, shares = 0.7, [0, 1, 3], [0.2, 0.5, 0.3]
+    sim = simulate_repeats(first, fcr, delays, shares, np.random.default_rng(7), 4000)
+    k = repeat_kernel(tuple((d * 900.0, s) for d, s in zip(delays, shares, strict=True)), 900.0, 8)
+    model = with_repeats(first, fcr, k)
+    # standard error of a mean count over 4000 runs is below 0.06 here
+    np.testing.assert_allclose(model, sim, atol=0.25)
+    assert sim.sum() == pytest.approx(first.sum() / fcr, rel=0.01)
+
+
+def test_repeats_match_a_causal_recursion_run_to_steady_state():
+    rng = np.random.default_rng(3)
+    first = rng.uniform(0, 20, 48)
+    delays = {0: 0.1, 5: 0.6, 47: 0.3}
+    o = np.zeros(48 * 60)
+    f = np.tile(first, 60)
+    for t in range(len(o)):  # O_t = F_t + 0.25 sum_k w_k O_{t-k}, the same period over and over
+        back = sum(w * o[t - d] for d, w in delays.items() if d and t - d >= 0)
+        o[t] = (f[t] + 0.25 * back) / (1 - 0.25 * delays[0])
+    k = repeat_kernel(tuple((d * 1800.0, w) for d, w in delays.items()), 1800.0, 48)
+    np.testing.assert_allclose(with_repeats(first, 0.75, k), o[-48:], rtol=1e-9)
+
+
+# ---------------------------------------------------------------- escalation
+def test_escalation_and_expert_repeats_by_hand():
+    c = center({**PHONE, "fcr": 0.8, "fcr_in_forecast": False,
+                "escalate": {"to": "expert:de", "share": 0.1, "aht": "600s", "delay": "1h"}},
+               {**EXPERT, "fcr": 0.5, "repeat_delay": "0s"})
+    v = np.zeros(48)
+    v[10] = 80.0
+    flows = queue_flows(c.queues, {"phone:de": (v, np.full(48, 300.0))}, 1800.0)
+    phone, expert = flows["phone:de"], flows["expert:de"]
+    # phone: 80 first contacts, 100 offered (80 / 0.8), repeats a day later (interval 10 again
+    # on a one-day circular horizon)
+    assert phone.volume[10] == pytest.approx(100.0)
+    assert phone.repeats.sum() == pytest.approx(20.0)
+    # 10 % of 100 escalate 1 h (2 intervals) later; FCR 0.5 same interval: 10 / 0.5 = 20
+    assert expert.escalated[12] == pytest.approx(10.0)
+    assert expert.volume[12] == pytest.approx(20.0)
+    assert expert.aht[12] == pytest.approx(600.0)
+    assert expert.volume.sum() == pytest.approx(20.0)
+
+
+def erlang_c_agents(calls, aht, interval, sl, t):
+    """Smallest n with 1 - C(n, a) exp(-(n - a) t / aht) >= sl (Erlang B recursion)."""
+    a = calls * aht / interval
+    n = math.floor(a) + 1
+    while True:
+        b = 1.0
+        for k in range(1, n + 1):
+            b = a * b / (k + a * b)
+        c = n * b / (n - a * (1 - b))
+        if 1 - c * math.exp(-(n - a) * t / aht) >= sl:
+            return n
+        n += 1
+
+
+def test_staff_forecast_staffs_the_expert_queue_from_escalations():
+    c = center({**PHONE, "escalate": {"to": "expert:de", "share": 0.15, "aht": "900s"}},
+               {**EXPERT, "fcr": 0.75, "repeat_delay": "0s"})
+    starts = pd.date_range("2026-03-23 08:00", periods=4, freq="30min", tz="Europe/Berlin")
+    frame = pd.DataFrame({"interval_start": starts, "channel": "phone", "language": "de",
+                          "volume": [100.0, 200.0, 300.0, 200.0], "aht_s": 300.0})
+    table, _ = staff_forecast(frame, c)
+    expert = table[table["channel"] == "expert"]
+    phone = table[table["channel"] == "phone"]
+    np.testing.assert_allclose(phone["volume"], [100, 200, 300, 200])  # unchanged
+    want = np.array([100.0, 200, 300, 200]) * 0.15 / 0.75
+    np.testing.assert_allclose(expert["volume"], want)
+    np.testing.assert_allclose(expert["escalated_volume"], want * 0.75)
+    np.testing.assert_allclose(expert["repeat_volume"], want * 0.25)
+    assert list(expert["agents_on_duty"]) == [
+        erlang_c_agents(x, 900.0, 1800.0, 0.8, 60.0) for x in want]
+
+
+def test_fcr_in_forecast_leaves_the_forecast_alone_and_false_adds_repeats():
+    v = np.random.default_rng(0).uniform(0, 50, 96)
+    a = np.full(96, 300.0)
+    inside = center({**PHONE, "fcr": 0.8})
+    outside = center({**PHONE, "fcr": 0.8, "fcr_in_forecast": False})
+    np.testing.assert_allclose(queue_flows(inside.queues, {"phone:de": (v, a)}, 1800.0)
+                               ["phone:de"].volume, v)
+    got = queue_flows(outside.queues, {"phone:de": (v, a)}, 1800.0)["phone:de"]
+    assert got.volume.sum() == pytest.approx(v.sum() / 0.8)
+    np.testing.assert_allclose(got.aht, 300.0)
+
+
+def test_a_new_fcr_scales_contacts_by_the_ratio_of_fcrs():
+    # f_base / f_new, the repeat factor with q = 1 (shared/reference, scenario section 1.1):
+    # 0.80 -> 0.85: 0.80 / 0.85 = 0.941 of the contacts
+    v = np.random.default_rng(2).uniform(5, 50, 336)
+    c = center({**PHONE, "fcr": 0.8, "repeat_delay": {"1d": 0.7, "2d": 0.3}})
+    got = queue_flows(c.queues, {"phone:de": (v, np.full(336, 300.0))}, 1800.0,
+                      fcr={"phone:de": 0.85})["phone:de"]
+    assert got.volume.sum() == pytest.approx(v.sum() * 0.80 / 0.85, rel=1e-9)
+    assert got.repeats.sum() == pytest.approx(v.sum() * (0.80 / 0.85 - 1), rel=1e-9)
