@@ -6,6 +6,7 @@ periods written here, and Erlang C from its closed form.
 """
 
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -218,3 +219,103 @@ def test_a_new_fcr_scales_contacts_by_the_ratio_of_fcrs():
                       fcr={"phone:de": 0.85})["phone:de"]
     assert got.volume.sum() == pytest.approx(v.sum() * 0.80 / 0.85, rel=1e-9)
     assert got.repeats.sum() == pytest.approx(v.sum() * (0.80 / 0.85 - 1), rel=1e-9)
+
+
+# ---------------------------------------------------------------- scenarios: what FCR saves
+SCEN_CENTER = center_from_dict({
+    "center": {"timezone": "Europe/Berlin", "interval": "1h", "absence_shrinkage": 0.2},
+    "queue": [
+        {**PHONE, "fcr": 0.8, "repeat_delay": {"1d": 0.7, "2d": 0.3},
+         "escalate": {"to": "expert:de", "share": 0.1, "aht": "600s"}},
+        {**EXPERT},
+    ],
+})
+
+
+def week_forecast() -> pd.DataFrame:
+    grid = pd.date_range("2026-04-27", periods=24 * 7, freq="1h", tz="Europe/Berlin")
+    v = 60.0 + 40.0 * np.sin(np.arange(len(grid)) * 2 * np.pi / 24)
+    return pd.DataFrame({"interval_start": grid, "channel": "phone", "language": "de",
+                         "volume": v, "aht_s": 300.0})
+
+
+def fcr_scenarios(*rules, baseline=None):
+    from wfm.config.scenario import scenarios_from_dict
+
+    return scenarios_from_dict({
+        "settings": {} if baseline is None else {"baseline_fcr": baseline},
+        "provider": [{"name": "inhouse", "kind": "inhouse", "cost": {"annual_salary": 36000}}],
+        "scenario": [{"name": f"s{i}", "default": "inhouse", "fcr": list(r)}
+                     for i, r in enumerate(rules)],
+    })
+
+
+def test_fcr_knob_cuts_repeats_escalations_and_hours():
+    from wfm.scenario.compare import compare
+
+    base, better = compare(fcr_scenarios([], [{"queues": ["phone:*"], "fcr": 0.85}]),
+                           SCEN_CENTER, week_forecast())
+    work = [{w.queue: w for w in r.providers[0].work} for r in (base, better)]
+    v = week_forecast()["volume"].sum() * 52.0
+    # by hand: the forecast holds the repeats at FCR 0.80; at 0.85 the phone line gets
+    # 0.80 / 0.85 of the calls, and the expert line 10 % of those
+    assert work[0]["phone:de"].handled_contacts == pytest.approx(v)
+    assert work[1]["phone:de"].handled_contacts == pytest.approx(v * 0.80 / 0.85)
+    assert work[0]["expert:de"].handled_contacts == pytest.approx(0.1 * v)
+    assert work[1]["expert:de"].handled_contacts == pytest.approx(0.1 * v * 0.80 / 0.85)
+    assert better.providers[0].paid_hours < base.providers[0].paid_hours
+    assert better.run_per_year < base.run_per_year
+    assert better.contacts == pytest.approx(base.contacts)  # the forecast's demand
+
+
+def test_fcr_knob_totals_equal_the_vendor_repeat_factor():
+    # one engine: the flows' totals agree with wfm.scenario.cost.repeat_factor (q = 1),
+    # itself checked against the reference's 78 % -> 75 % example in test_scenario_cost
+    from wfm.scenario.cost import repeat_factor
+
+    v = week_forecast()
+    flows = queue_flows(SCEN_CENTER.queues, {"phone:de": (v["volume"].to_numpy(),
+                                                         v["aht_s"].to_numpy())},
+                        3600.0, fcr={"phone:de": 0.9})
+    assert flows["phone:de"].volume.sum() / v["volume"].sum() == pytest.approx(
+        repeat_factor(0.8, 0.9))
+
+
+def test_fcr_knob_errors_are_located(tmp_path):
+    from wfm.config.scenario import load_scenarios
+    from wfm.scenario.compare import compare
+
+    with pytest.raises(WfmInputError, match=re.escape("s0).fcr[1].queues: matches no queue")):
+        compare(fcr_scenarios([{"queues": ["chat:*"], "fcr": 0.9}]), SCEN_CENTER,
+                week_forecast())
+    with pytest.raises(WfmInputError, match=re.escape("expert:de has no fcr")):
+        compare(fcr_scenarios([{"queues": ["expert:*"], "fcr": 0.9}]), SCEN_CENTER,
+                week_forecast())
+    # with settings.baseline_fcr the expert line's forecast FCR is that one
+    compare(fcr_scenarios([{"queues": ["expert:*"], "fcr": 0.9}], baseline=0.7), SCEN_CENTER,
+            week_forecast())
+    path = tmp_path / "s.toml"
+    path.write_text(
+        '[[provider]]\nname = "inhouse"\nkind = "inhouse"\n[provider.cost]\n'
+        'annual_salary = 36000\n[[scenario]]\nname = "x"\ndefault = "inhouse"\n'
+        '[[scenario.fcr]]\nqueues = ["phone:*"]\nfcr = 1.5\n', encoding="utf-8")
+    with pytest.raises(WfmInputError, match=r"scenario\[1\] \(x\)\.fcr\[1\]\.fcr"):
+        load_scenarios(path, SCEN_CENTER)
+
+
+def test_example_expert_line_through_staff_and_scenarios(tmp_path):
+    out = tmp_path / "req.csv"
+    proc = subprocess.run(
+        [sys.executable, "-m", "wfm", "staff", "examples/forecast_channels.csv", "-c",
+         "examples/center_channels.toml", "-o", str(out)],
+        capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert "expert:de:" in proc.stdout and "escalated in" in proc.stdout
+    req = pd.read_csv(out)
+    expert = req[req["channel"] == "expert"]
+    phone = req[req["channel"] == "phone"]
+    # 10 % of the offered calls, and their repeats at 70 % FCR: / 0.7
+    assert expert["escalated_volume"].sum() == pytest.approx(0.1 * phone["volume"].sum(),
+                                                             rel=1e-3)
+    assert expert["volume"].sum() == pytest.approx(0.1 * phone["volume"].sum() / 0.7, rel=1e-3)
+    assert (expert["agents_required"] > 0).any()
