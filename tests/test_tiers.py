@@ -319,3 +319,82 @@ def test_example_expert_line_through_staff_and_scenarios(tmp_path):
                                                              rel=1e-3)
     assert expert["volume"].sum() == pytest.approx(0.1 * phone["volume"].sum() / 0.7, rel=1e-3)
     assert (expert["agents_required"] > 0).any()
+
+
+def test_expert_queue_through_schedule_and_simulate_served_by_a_group(tmp_path):
+    """staff -> schedule -> simulate: the expert line, with no forecast of its own, gets a
+    requirement from escalations, a group with the skill expert:de covers it, and the
+    simulation serves its contacts (as independent arrivals, see docs/concepts/tiers.md)."""
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(TIERS_CENTER, encoding="utf-8")
+    grid = pd.date_range("2026-04-27 08:00", periods=24 * 7, freq="1h", tz="Europe/Berlin")
+    grid = grid[(grid.hour >= 8) & (grid.hour < 20)]
+    fc = tmp_path / "f.csv"
+    pd.DataFrame({"interval_start": [t.isoformat() for t in grid], "channel": "phone",
+                  "language": "de", "volume": 80.0 + 40 * np.sin((grid.hour - 8) / 12 * np.pi),
+                  "aht_s": 300.0}).to_csv(fc, index=False)
+    req, plan = tmp_path / "req.csv", tmp_path / "plan"
+
+    def wfm(*args):
+        proc = subprocess.run([sys.executable, "-m", "wfm", *map(str, args)],
+                              capture_output=True, text=True, cwd=ROOT)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    wfm("staff", fc, "-c", cfg, "-o", req, "-q")
+    wfm("schedule", req, "-c", cfg, "-o", plan, "-q")
+    coverage = pd.read_csv(plan / "coverage.csv")
+    expert = coverage[coverage["channel"] == "expert"]
+    assert expert["agents_required"].sum() > 0
+    assert expert["agents_scheduled"].sum() >= expert["agents_required"].sum() * 0.9
+    out = wfm("simulate", plan, "-c", cfg, "--requirements", req, "--replications", "2",
+              "--json")
+    assert "expert:de" in out
+
+
+TIERS_CENTER = """
+[center]
+timezone = "Europe/Berlin"
+interval = "1h"
+absence_shrinkage = 0.1
+opening_hours = { daily = "08:00-20:00" }
+
+[[queue]]
+channel = "phone"
+language = "de"
+target = "80/20s"
+fcr = 0.8
+escalate = { to = "expert:de", share = 0.15, aht = "600s" }
+
+[[queue]]
+channel = "expert"
+language = "de"
+target = "80/60s"
+fcr = 0.7
+repeat_delay = "0s"
+
+[schedule]
+days_off = 2
+
+[[shift]]
+name = "early"
+lengths = ["8h"]
+starts = "08:00-09:00"
+step = "1h"
+
+[[shift]]
+name = "late"
+lengths = ["8h"]
+starts = "12:00"
+step = "1h"
+
+[[group]]
+name = "L1"
+skills = ["phone:de"]
+max_headcount = 60
+
+[[group]]
+name = "EXP"
+skills = ["expert:de", "phone:de"]
+max_headcount = 30
+"""

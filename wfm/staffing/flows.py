@@ -63,8 +63,10 @@ def with_repeats(first: np.ndarray, fcr: float, kernel: np.ndarray) -> np.ndarra
     first = np.asarray(first, float)
     if fcr >= 1.0 or first.size == 0:
         return first.copy()
-    return np.fft.irfft(np.fft.rfft(first) / (1.0 - (1.0 - fcr) * np.fft.rfft(kernel)),
-                        n=first.size)
+    out = np.fft.irfft(np.fft.rfft(first) / (1.0 - (1.0 - fcr) * np.fft.rfft(kernel)),
+                       n=first.size)
+    # a positive series of non-negative terms: what falls below 0 is rounding of the FFT
+    return np.where(out < 1e-9 * max(float(np.abs(first).max()), 1.0), 0.0, out)
 
 
 def first_contacts(offered: np.ndarray, fcr: float, kernel: np.ndarray) -> np.ndarray:
@@ -204,7 +206,7 @@ def apply_flows(
         parts.append(pd.DataFrame({
             "interval_start": grid, "channel": channel, "language": language,
             "volume": f.volume, "aht_s": np.round(f.aht, 6), "forecast_volume": f.forecast,
-            "escalated_volume": f.escalated, "repeat_volume": f.repeats,
+            "escalated_volume": f.escalated, "repeat_volume": np.round(f.repeats, 9) + 0.0,
         }))
     out = pd.concat(parts, ignore_index=True)
     return out.sort_values(["channel", "language", "interval_start"], kind="stable").reset_index(
