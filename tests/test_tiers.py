@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wfm.config import center_from_dict, load_center
 from wfm.errors import WfmInputError
@@ -398,3 +400,39 @@ name = "EXP"
 skills = ["expert:de", "phone:de"]
 max_headcount = 30
 """
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    first=st.lists(st.floats(0.0, 100.0), min_size=1, max_size=60),
+    fcr=st.floats(0.05, 1.0),
+    delays=st.lists(st.tuples(st.integers(0, 200), st.floats(0.01, 1.0)), min_size=1,
+                    max_size=4),
+)
+def test_repeat_invariants(first, fcr, delays):
+    """Total = first / FCR; never below the first contacts; first_contacts inverts it."""
+    total = sum(w for _, w in delays)
+    k = repeat_kernel(tuple((d * 900.0, w / total) for d, w in delays), 900.0, len(first))
+    f = np.array(first)
+    o = with_repeats(f, fcr, k)
+    assert o.sum() == pytest.approx(f.sum() / fcr, rel=1e-9, abs=1e-6)
+    assert (o >= f - 1e-6).all()
+    np.testing.assert_allclose(first_contacts(o, fcr, k), f, atol=1e-6)
+
+
+def test_untouched_queues_keep_their_rows():
+    from wfm.staffing.flows import apply_flows
+
+    c = center({**PHONE, "escalate": {"to": "expert:de", "share": 0.1, "aht": "600s"}},
+               {**EXPERT}, {"channel": "chat", "language": "de", "model": "chat",
+                            "target": "80/60s"})
+    a = pd.date_range("2026-03-23 08:00", periods=4, freq="30min", tz="Europe/Berlin")
+    b = pd.date_range("2026-03-23 09:00", periods=2, freq="30min", tz="Europe/Berlin")
+    frame = pd.concat([
+        pd.DataFrame({"interval_start": a, "channel": "phone", "language": "de",
+                      "volume": 10.0, "aht_s": 300.0}),
+        pd.DataFrame({"interval_start": b, "channel": "chat", "language": "de",
+                      "volume": 5.0, "aht_s": 200.0})], ignore_index=True)
+    out = apply_flows(frame, c)
+    assert len(out[out["channel"] == "chat"]) == 2  # not regridded
+    np.testing.assert_allclose(out[out["channel"] == "expert"]["volume"], 1.0)

@@ -163,20 +163,24 @@ def has_flows(center: CenterConfig, fcr: dict[str, float] | None = None) -> bool
     )
 
 
-def flow_keys(center: CenterConfig, present: set[str]) -> list[str]:
-    """The queues the flows touch: with a forecast, or reached by an escalation."""
-    keys = set(present)
-    for q in center.queues:
-        if q.escalate is not None and q.key in keys:
-            keys.add(q.escalate.to)
+def flow_keys(center: CenterConfig, present: set[str],
+              fcr: dict[str, float] | None = None) -> set[str]:
+    """The queues the flows change: those that escalate, those reached by an escalation
+    from a queue with a forecast (chains too), and those whose repeats are added."""
+    keys = {q.key for q in center.queues if q.key in present and (
+        q.escalate is not None or (q.fcr is not None and not q.fcr_in_forecast)
+        or (fcr or {}).get(q.key, q.fcr) != q.fcr)}
+    reach = set(present)
     changed = True
     while changed:  # chains: first level -> expert -> specialist
         changed = False
         for q in center.queues:
-            if q.key in keys and q.escalate is not None and q.escalate.to not in keys:
+            if q.key in reach and q.escalate is not None:
                 keys.add(q.escalate.to)
-                changed = True
-    return sorted(keys)
+                if q.escalate.to not in reach:
+                    reach.add(q.escalate.to)
+                    changed = True
+    return keys
 
 
 def apply_flows(
@@ -184,9 +188,10 @@ def apply_flows(
 ) -> pd.DataFrame:
     """The forecast ``frame`` (columns of ``read_forecast``) with the flows added.
 
-    Every queue the flows touch is put on one common grid (first to last interval of
-    the forecast); the frame gains the columns :data:`FLOW_COLUMNS`.  A frame whose
-    center has no flows comes back unchanged (without those columns).
+    Every queue the flows change (:func:`flow_keys`) is put on one common grid (first to
+    last interval of the forecast); the others keep their rows.  The frame gains the
+    columns :data:`FLOW_COLUMNS`.  A frame whose center has no flows comes back
+    unchanged (without those columns).
     """
     if not has_flows(center, fcr):
         return frame
@@ -199,8 +204,12 @@ def apply_flows(
         series[f"{channel}:{language}"] = (rows["volume"].fillna(0.0).to_numpy(float),
                                            rows["aht_s"].fillna(0.0).to_numpy(float))
     flows = queue_flows(center.queues, series, center.interval, fcr)
-    parts = []
-    for key in flow_keys(center, set(series)):
+    changed = flow_keys(center, set(series), fcr)
+    keys = frame["channel"] + ":" + frame["language"]
+    same = frame[~keys.isin(changed)].assign(forecast_volume=lambda f: f["volume"],
+                                             escalated_volume=0.0, repeat_volume=0.0)
+    parts = [same] if len(same) else []
+    for key in sorted(changed):
         f = flows[key]
         channel, language = key.split(":")
         parts.append(pd.DataFrame({
