@@ -55,3 +55,10 @@ def _print_summary(summary: list[dict[str, Any]], output: Path) -> None:
                 f"{row['peak_agents']} with; paid hours {row['paid_hours_no_callback']:.1f} → "
                 f"{row['paid_hours']:.1f}"
             )
+    for row in summary:
+        if "repeats_added" in row and (row["escalated_in"] or abs(row["repeats_added"]) > 0.5):
+            console.print(
+                f"{row['queue']}: {row['contacts']:.0f} contacts offered = "
+                f"{row['forecast_contacts']:.0f} forecast + {row['escalated_in']:.0f} "
+                f"escalated in + {row['repeats_added']:.0f} repeat contacts"
+            )

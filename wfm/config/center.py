@@ -177,6 +177,66 @@ class CallbackConfig(_Model):
         return self
 
 
+class EscalationConfig(_Model):
+    """A share of a queue's contacts escalated to another queue (first level to experts).
+
+    * ``to``: the key of the queue that takes them (``"expert:de"``);
+    * ``share``: share of the queue's offered contacts (its repeats included) escalated, 0..1;
+    * ``aht``: handle time of an escalated contact at the target queue, seconds;
+    * ``delay``: time from the contact at this queue to its arrival at the target
+      (default 0 s: a warm transfer in the same interval).
+    """
+
+    to: str
+    share: Fraction
+    aht: Seconds
+    delay: Seconds = 0.0
+
+    @field_validator("to")
+    @classmethod
+    def _to(cls, v: str) -> str:
+        v = v.strip().lower()
+        if v.count(":") != 1:
+            raise ValueError(f'expected a queue key "channel:language", got {v!r}')
+        return v
+
+    @model_validator(mode="after")
+    def _times(self) -> EscalationConfig:
+        if self.aht <= 0:
+            raise ValueError("aht must be above 0 s")
+        if self.delay < 0:
+            raise ValueError("delay must be 0 s or more")
+        return self
+
+
+def parse_repeat_delay(value: Any) -> tuple[tuple[float, float], ...]:
+    """``"1d"`` or ``{ "0s" = 0.2, "1d" = 0.5, "3d" = 0.3 }`` -> ((seconds, share), ...).
+
+    The shares say when the repeat contacts of an unresolved contact come back; they
+    must be in [0, 1] and sum to 1.
+    """
+    if isinstance(value, tuple) and all(isinstance(x, tuple) for x in value):
+        return value
+    if not isinstance(value, Mapping):
+        d = parse_duration(value)
+        if d < 0:
+            raise ValueError("a repeat delay must be 0 s or more")
+        return ((float(d), 1.0),)
+    out = []
+    for key, share in value.items():
+        d = parse_duration(key)
+        ok = isinstance(share, int | float) and not isinstance(share, bool) and 0 <= share <= 1
+        if d < 0 or not ok:
+            raise ValueError(f"{key!r}: give a delay >= 0 s and a share in [0, 1], got {share!r}")
+        out.append((float(d), float(share)))
+    if not out or abs(sum(s for _, s in out) - 1.0) > 1e-6:
+        raise ValueError("the shares of repeat_delay must sum to 1")
+    return tuple(out)
+
+
+RepeatDelay = Annotated[tuple[tuple[float, float], ...], BeforeValidator(parse_repeat_delay)]
+
+
 def clock_minutes(text: str) -> int:
     """``"06:30"`` -> 390 minutes after midnight (``24:00`` allowed as 1440)."""
     m = _CLOCK.match(str(text).strip())
@@ -281,6 +341,13 @@ class QueueConfig(_Model):
     * ``absence_shrinkage``, ``in_shift_shrinkage``: override the center's (see
       :class:`CenterConfig`); the old ``shrinkage`` is read by :func:`center_from_dict`.
     * ``min_agents``: floor of on-duty agents in every open interval.
+    * ``escalate``: a share of the contacts goes on to another queue
+      (:class:`EscalationConfig`); ``fcr``: first-contact resolution, 0 < fcr <= 1,
+      the unresolved contacts come back to this queue as repeat contacts after
+      ``repeat_delay`` (a duration, or a table of durations and shares; default 1 d);
+      ``fcr_in_forecast`` (default true): the forecast of this queue already holds its
+      repeats (a history of offered contacts does), so ``fcr`` changes the volume only
+      in a scenario with another FCR (see :mod:`wfm.staffing.flows`).
     """
 
     channel: str
@@ -303,6 +370,10 @@ class QueueConfig(_Model):
     opening_hours: Hours | None = None
     channel_type: ChannelType | None = None
     callback: CallbackConfig | None = None
+    escalate: EscalationConfig | None = None
+    fcr: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
+    repeat_delay: RepeatDelay = ((86400.0, 1.0),)
+    fcr_in_forecast: bool = True
 
     @model_validator(mode="before")
     @classmethod
@@ -438,6 +509,27 @@ class CenterConfig(_Model):
         dupes = sorted({k for k in keys if keys.count(k) > 1})
         if dupes:
             raise ValueError(f"queue defined twice: {', '.join(dupes)}")
+        return self
+
+    @model_validator(mode="after")
+    def _escalations(self) -> CenterConfig:
+        """Every ``escalate.to`` names another queue, and no chain comes back to itself."""
+        keys = {q.key: i for i, q in enumerate(self.queues)}
+        for i, q in enumerate(self.queues):
+            if q.escalate is not None and q.escalate.to not in keys:
+                raise ValueError(f"queue[{i + 1}] ({q.key}).escalate.to: unknown queue "
+                                 f"{q.escalate.to!r}; known: {', '.join(sorted(keys))}")
+        for i, q in enumerate(self.queues):
+            if q.escalate is None:
+                continue
+            where = f"queue[{i + 1}] ({q.key}).escalate.to"
+            chain, nxt = [q.key], q.escalate.to
+            while nxt is not None:
+                chain.append(nxt)
+                if nxt == q.key:
+                    raise ValueError(f"{where}: escalation cycle {' -> '.join(chain)}")
+                esc = self.queues[keys[nxt]].escalate
+                nxt = esc.to if esc is not None and len(chain) <= len(keys) else None
         return self
 
     @property
@@ -651,6 +743,9 @@ def describe_validation_error(
 
 def _describe(err: Mapping[str, Any], data: Mapping[str, Any]) -> str:
     loc = list(err.get("loc", ()))
+    msg = str(err.get("msg", "")).removeprefix("Value error, ")
+    if not loc and msg.startswith("queue["):  # a validator across queues names its key
+        return msg
     if loc and loc[0] == "queues":
         loc[0] = "queue"
         if len(loc) > 1 and isinstance(loc[1], int):

@@ -412,10 +412,24 @@ class CallbackRule(CallbackConfig):
         return CallbackConfig(**self.model_dump(exclude={"queues"}))
 
 
+class FcrRule(_Model):
+    """Another first-contact resolution for some queues in one scenario.
+
+    ``queues``: patterns as for routes; ``fcr``: the scenario's FCR, 0 < fcr <= 1.
+    The forecast keeps the FCR the center file gives the queue (``fcr``, else
+    ``settings.baseline_fcr``); the repeat contacts change with the ratio of the two
+    (:mod:`wfm.staffing.flows`).
+    """
+
+    queues: tuple[str, ...] = ("*",)
+    fcr: Annotated[float, Field(gt=0.0, le=1.0)]
+
+
 class Scenario(_Model):
     """One alternative: routing rules, then ``default`` for what no rule matches;
     ``deflection``: shares of contacts taken by self-service before routing;
-    ``callback``: virtual hold on live queues."""
+    ``callback``: virtual hold on live queues; ``fcr``: another first-contact
+    resolution on some queues (repeat contacts)."""
 
     name: str
     description: str = ""
@@ -423,6 +437,7 @@ class Scenario(_Model):
     route: tuple[Route, ...] = ()
     deflection: tuple[Deflection, ...] = ()
     callback: tuple[CallbackRule, ...] = ()
+    fcr: tuple[FcrRule, ...] = ()
 
 
 class ScenarioFile(_Model):
@@ -614,7 +629,7 @@ def _describe(err: Mapping[str, Any], data: Mapping[str, Any]) -> str:
             label = f" ({item['name']})" if isinstance(item, Mapping) and "name" in item else ""
             loc = [f"{loc[0]}[{loc[1] + 1}]{label}", *loc[2:]]
             # route[i] inside a scenario
-            listed = ("route", "deflection", "callback")
+            listed = ("route", "deflection", "callback", "fcr")
             if len(loc) > 2 and loc[1] in listed and isinstance(loc[2], int):
                 loc = [loc[0], f"{loc[1]}[{loc[2] + 1}]", *loc[3:]]
             # a single [provider.price] table is price, a [[provider.price]] list price[i]

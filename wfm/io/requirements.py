@@ -23,7 +23,9 @@ from wfm.io.tables import MAX_AGENTS, MAX_PLAN_ROWS, numeric_column, read_raw_ta
 REQUIRED = ("interval_start", "channel", "language", "volume", "aht_s", "agents_required")
 OPTIONAL = ("agents_unrounded", "agents_on_duty", "service_level", "asa_s", "abandon_rate",
             "occupancy", "binding_target",
-            "callback_volume", "callback_agents", "agents_required_no_callback")
+            "callback_volume", "callback_agents", "agents_required_no_callback",
+            # contact flows (wfm.staffing.flows): forecast, escalations in, repeats added
+            "forecast_volume", "escalated_volume", "repeat_volume")
 MAX_INTERVALS = 5 * 7 * 96  # five weeks of 15-minute intervals
 
 

@@ -53,6 +53,7 @@ from wfm.scenario.cost import (
     vendor_cost,
 )
 from wfm.scenario.deflection import apply_callbacks, apply_deflection
+from wfm.scenario.tiers import apply_tiers
 from wfm.staffing import apply_shrinkage, full_grid, queue_requirement, round_requirement
 from wfm.units import WEEKS_PER_YEAR, fte
 
@@ -470,14 +471,16 @@ def evaluate_scenario(scen: ScenarioFile, index: int, ctx: CompareContext) -> Sc
 def day_variants(scen: ScenarioFile, index: int, ctx: CompareContext) -> tuple[CompareContext, ...]:
     """``(ctx,)``, or for a scenario routing (or a vendor pricing) by ``holidays`` or
     ``off_hours`` two contexts: as if no day of the forecast were a public holiday, and
-    as if every day were one.  The scenario's deflection and callbacks
+    as if every day were one.  The scenario's deflection, the center's contact flows
+    with the scenario's FCR (:mod:`wfm.scenario.tiers`) and callbacks
     (:mod:`wfm.scenario.deflection`) are applied to each.
 
     :func:`combine` weights the two by the share of the year's days that are holidays
     (``ctx.holiday_share``), so the country's holidays of a whole year count whatever
     days the forecast period holds.
     """
-    ctx = apply_callbacks(scen, index, apply_deflection(scen, index, ctx))
+    ctx = apply_deflection(scen, index, ctx)
+    ctx = apply_callbacks(scen, index, apply_tiers(scen, index, ctx))
     windows = {r.when for r in scen.scenarios[index].route if isinstance(r.when, str)}
     windows |= {p.when for v in scen.providers for p in (v.price or ()) if isinstance(p.when, str)}
     if not windows & {"holidays", "off_hours"} or ctx.holiday_share <= 0:

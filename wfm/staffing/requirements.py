@@ -323,9 +323,15 @@ def full_grid(starts: pd.Series, interval: float, tz) -> pd.DatetimeIndex:
 def staff_forecast(frame: pd.DataFrame, center: CenterConfig) -> tuple[pd.DataFrame, list[str]]:
     """Requirements for every interval x queue of a validated forecast frame.
 
-    Returns the requirements table (columns :data:`REQUIREMENT_COLUMNS`) and
-    warnings (gaps filled with zero volume, volume in closed hours).
+    Escalations and repeat contacts are added first (:func:`wfm.staffing.flows.apply_flows`;
+    their columns are appended when the center has flows).  Returns the requirements
+    table (columns :data:`REQUIREMENT_COLUMNS`) and warnings (gaps filled with zero
+    volume, volume in closed hours).
     """
+    from wfm.staffing.flows import FLOW_COLUMNS, apply_flows
+
+    frame = apply_flows(frame, center)
+    flowed = "repeat_volume" in frame
     warnings: list[str] = []
     parts = []
     for (channel, language), rows in frame.groupby(["channel", "language"], sort=True):
@@ -362,6 +368,8 @@ def staff_forecast(frame: pd.DataFrame, center: CenterConfig) -> tuple[pd.DataFr
                     "occupancy": np.round(req.occupancy, 6),
                     "binding_target": req.binding,
                     **_callback_columns(req),
+                    **({c: np.round(rows[c].fillna(0.0).to_numpy(float), 4)
+                        for c in FLOW_COLUMNS} if flowed else {}),
                 }
             )
         )
@@ -370,6 +378,8 @@ def staff_forecast(frame: pd.DataFrame, center: CenterConfig) -> tuple[pd.DataFr
     columns = list(REQUIREMENT_COLUMNS)
     if any(q.callback is not None for q in center.queues):
         columns += CALLBACK_COLUMNS
+    if flowed:
+        columns += FLOW_COLUMNS
     return table.reset_index(drop=True)[columns], warnings
 
 

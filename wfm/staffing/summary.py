@@ -29,6 +29,7 @@ def summarize_requirements(table: pd.DataFrame, center: CenterConfig) -> list[di
                 "paid_hours": float(rows["agents_required"].sum() * hours),
                 "min_service_level": float(sl.min()) if sl.size else None,
                 **_callback_summary(rows, queue, hours),
+                **_flow_summary(rows),
             }
         )
     return out
@@ -43,4 +44,15 @@ def _callback_summary(rows: pd.DataFrame, queue, hours: float) -> dict[str, Any]
         "callback_hours": float(rows["callback_agents"].sum() * hours),
         "peak_agents_no_callback": int(rows["agents_required_no_callback"].max()),
         "paid_hours_no_callback": float(rows["agents_required_no_callback"].sum() * hours),
+    }
+
+
+def _flow_summary(rows: pd.DataFrame) -> dict[str, Any]:
+    """With contact flows: the queue's own forecast, escalations in and repeats added."""
+    if "repeat_volume" not in rows:
+        return {}
+    return {
+        "forecast_contacts": float(rows["forecast_volume"].sum()),
+        "escalated_in": float(rows["escalated_volume"].sum()),
+        "repeats_added": float(rows["repeat_volume"].sum()),
     }
