@@ -56,7 +56,7 @@ def weekly_totals(frame: pd.DataFrame) -> pd.DataFrame:
         day=frame["interval_start"].dt.tz_localize(None).dt.normalize(),
     )
     daily = f.groupby(["queue", "day"], sort=True)["volume"].sum(min_count=1).reset_index()
-    daily["week_start"] = (daily["day"] - pd.to_timedelta(daily["day"].dt.weekday, unit="D"))
+    daily["week_start"] = (daily["day"] - pd.to_timedelta(daily["day"].dt.day_of_week, unit="D"))
     weekly = daily.groupby(["queue", "week_start"]).agg(
         volume=("volume", "sum"), days=("day", "nunique")).reset_index()
     weekly = weekly[weekly["days"] == 7]
