@@ -35,6 +35,9 @@ class Requirements:
     queues: tuple[str, ...]
     required: np.ndarray
     warnings: list[str] = field(default_factory=list)
+    # contacts per interval and mean handle time (s), (queues x intervals); 0 where missing
+    volume: np.ndarray | None = None
+    aht: np.ndarray | None = None
 
 
 def read_requirements(path: str | Path, center: CenterConfig) -> Requirements:
@@ -53,6 +56,8 @@ def read_requirements(path: str | Path, center: CenterConfig) -> Requirements:
             f"queue {keys.iloc[i]!r} is not in the config; known queues: {', '.join(known)}",
             file=table.path, row=int(table.line[i]), column="channel")
     agents = numeric_column(table, "agents_required", minimum=0.0, what="agents >= 0")
+    volume = numeric_column(table, "volume", minimum=0.0, blank=0.0, what="volume >= 0")
+    aht = numeric_column(table, "aht_s", minimum=0.0, blank=0.0, what="aht_s >= 0")
     dt = pd.Timedelta(seconds=center.interval)
     utc = starts.tz_convert("UTC")
     origin = utc.min()
@@ -88,8 +93,12 @@ def read_requirements(path: str | Path, center: CenterConfig) -> Requirements:
         warnings.append(f"{table.path}: dropped {int((counts - 1).sum())} duplicate row(s)")
     required = np.zeros((len(queues), T))
     required.flat[flat] = agents
+    vol = np.zeros((len(queues), T))
+    vol.flat[flat] = volume
+    handle = np.zeros((len(queues), T))
+    handle.flat[flat] = aht
     grid = pd.DatetimeIndex(origin + dt * np.arange(T)).tz_convert(center.tz)
     missing = len(queues) * T - len(uniq)
     if missing:
         warnings.append(f"{table.path}: {missing} interval x queue row(s) missing; read as 0")
-    return Requirements(grid, queues, np.ceil(required - 1e-9), warnings)
+    return Requirements(grid, queues, np.ceil(required - 1e-9), warnings, vol, handle)
