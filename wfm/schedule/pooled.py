@@ -79,7 +79,7 @@ def pooled_on_duty(volume: np.ndarray, aht: np.ndarray, open_: np.ndarray, perio
     gains = volume[:, None] * np.diff(sl, axis=1)  # gain of agent k+1 at column k
     above = np.arange(k_max)[None, :] >= floor[:, None]
     d = np.diff(gains, axis=1)
-    nonconcave = int(((d > 1e-9) & above[:, 1:]).any(axis=1).sum())
+    nonconcave = int(((d > 1e-9) & above[:, :-1]).any(axis=1).sum())
     k = floor.copy()
     step = lambda t: int(scheduled(k[t] + 1, shrinkage) - scheduled(k[t], shrinkage))  # noqa: E731
     for p in np.unique(period[open_]):
