@@ -107,8 +107,8 @@ premiums = { night = 0, sunday = 0, holiday = 0 }
 {extra}
 
 [[shift]]
-name = "s"
-lengths = ["4h"]
+name = "s"                # one-hour shifts: the plan is the requirement
+lengths = ["1h"]
 starts = "00:00-23:00"
 step = "1h"
 
@@ -157,7 +157,19 @@ def test_pooled_plan_saves_hours_at_the_target(tmp_path, over):
     assert s["over"] == over
     assert q["required_pooled_h"] < q["required_interval_h"]
     assert q["sl_plan"] >= 0.8 - 1e-9 and q["sl_pooled_requirement"] >= 0.8 - 1e-9
-    assert pooled["paid_h"] <= base["paid_h"]
+    assert pooled["paid_h"] == q["required_pooled_h"] < base["paid_h"] == q["required_interval_h"]
+    assert s["interval_plan"]["paid_h"] == base["paid_h"]
+    assert s["saving_paid_h"] == pytest.approx(base["paid_h"] - pooled["paid_h"])
+    assert s["saving_cost"] == pytest.approx(base["cost"] - pooled["cost"])
+
+
+def test_terminal_summary_shows_the_saving(tmp_path):
+    cfg, req = write_inputs(tmp_path, 'service_level_over = "week"')
+    res = runner.invoke(app, ["schedule", str(req), "--config", str(cfg), "-o",
+                              str(tmp_path / "t"), "--solver", "highs", "--time-limit", "20s"])
+    assert res.exit_code == 0, res.output
+    assert "service level over the week" in res.output
+    assert "interval-by-interval plan of the same data" in res.output
 
 
 def test_bad_option_names_the_key(tmp_path):

@@ -160,6 +160,11 @@ def print_pooled_summary(p: dict) -> None:
                       f"{100 * r['sl_pooled_requirement']:.1f}",
                       f"{100 * r.get('sl_plan', float('nan')):.1f}")
     console.print(table)
+    b = p["interval_plan"]
+    console.print(
+        f"interval-by-interval plan of the same data: paid {b['paid_h']:,.1f} h, cost "
+        f"{b['cost']:,.2f} (gap {100 * b['gap']:.2f} %); saved {p['saving_paid_h']:,.1f} paid h, "
+        f"{p['saving_cost']:,.2f}", markup=False)
 
 
 def print_verify_summary(v: dict) -> None:

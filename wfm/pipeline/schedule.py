@@ -101,6 +101,14 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
 
         plan_service_levels(pooled, req.starts, center.interval, req.queues,
                             plan.result.plan.scheduled, req.required, req.volume, req.aht, center)
+        try:  # the interval-by-interval plan of the same data, for the saving
+            base = plan_schedule(req.starts, center.interval, req.queues, req.required, sched,
+                                 opts).summary
+        except ValueError as exc:
+            raise WfmInputError(str(exc), file=str(config)) from None
+        pooled["interval_plan"] = {k: base[k] for k in ("paid_h", "cost", "gap", "status")}
+        pooled["saving_paid_h"] = base["paid_h"] - plan.summary["paid_h"]
+        pooled["saving_cost"] = base["cost"] - plan.summary["cost"]
         plan.summary["service_level_over"] = pooled
     verified = None
     if verify is not None:  # simulate, raise the requirement where it misses, re-plan
