@@ -138,10 +138,33 @@ def print_schedule_summary(plan, output: Path) -> None:
                 f"{rd['cost']:,.2f}, understaffed {rd['understaffed_h']:.1f} agent-h, plan "
                 f"{rd['plan_s']:.1f} s, roster {rd['roster_s']:.1f} s"
                 + (f"; headcount lowered to {eff}" if eff else ""), markup=False)
+    if s.get("service_level_over"):
+        print_pooled_summary(s["service_level_over"])
     for n in s["notes"]:
         console.print(f"note: {n}", markup=False)
     if s.get("verify"):
         print_verify_summary(s["verify"])
+
+
+def print_pooled_summary(p: dict) -> None:
+    """Service level over the day or week: requirement hours and Erlang SL both ways."""
+    worst = " (worst day)" if p["over"] == "day" else ""
+    table = Table(show_edge=False, header_style="bold",
+                  title=f"service level over the {p['over']}{worst}, Erlang")
+    for name in ("queue", "target %", "interval req. h", "pooled req. h", "SL interval req. %",
+                 "SL pooled req. %", "SL plan %"):
+        table.add_column(name, justify="left" if name == "queue" else "right")
+    for q, r in p["queues"].items():
+        table.add_row(q, f"{100 * r['target']:.0f}", f"{r['required_interval_h']:,.1f}",
+                      f"{r['required_pooled_h']:,.1f}", f"{100 * r['sl_interval_requirement']:.1f}",
+                      f"{100 * r['sl_pooled_requirement']:.1f}",
+                      f"{100 * r.get('sl_plan', float('nan')):.1f}")
+    console.print(table)
+    b = p["interval_plan"]
+    console.print(
+        f"interval-by-interval plan of the same data: paid {b['paid_h']:,.1f} h, cost "
+        f"{b['cost']:,.2f} (gap {100 * b['gap']:.2f} %); saved {p['saving_paid_h']:,.1f} paid h, "
+        f"{p['saving_cost']:,.2f}", markup=False)
 
 
 def print_verify_summary(v: dict) -> None:

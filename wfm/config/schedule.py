@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -141,6 +141,7 @@ class ScheduleRules(_Model):
     min_rest: Seconds = 11 * 3600.0
     rest_in_aggregate: bool = False
     fill_shortfalls: bool = True
+    service_level_over: Literal["interval", "day", "week"] = "interval"
 
     def holiday_dates(self, years: Iterable[int]) -> set[dt.date]:
         """Public holidays in ``years`` for the holiday premium (the center's source)."""

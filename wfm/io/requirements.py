@@ -18,7 +18,14 @@ import pandas as pd
 from wfm.config import CenterConfig
 from wfm.errors import WfmInputError
 from wfm.io.forecast import parse_interval_starts
-from wfm.io.tables import MAX_AGENTS, MAX_PLAN_ROWS, numeric_column, read_raw_table
+from wfm.io.tables import (
+    MAX_AGENTS,
+    MAX_AHT,
+    MAX_PLAN_ROWS,
+    MAX_VOLUME,
+    numeric_column,
+    read_raw_table,
+)
 
 REQUIRED = ("interval_start", "channel", "language", "volume", "aht_s", "agents_required")
 OPTIONAL = ("agents_unrounded", "agents_on_duty", "service_level", "asa_s", "abandon_rate",
@@ -37,6 +44,9 @@ class Requirements:
     queues: tuple[str, ...]
     required: np.ndarray
     warnings: list[str] = field(default_factory=list)
+    # contacts per interval and mean handle time (s), (queues x intervals); 0 where missing
+    volume: np.ndarray | None = None
+    aht: np.ndarray | None = None
 
 
 def read_requirements(path: str | Path, center: CenterConfig) -> Requirements:
@@ -57,6 +67,10 @@ def read_requirements(path: str | Path, center: CenterConfig) -> Requirements:
             file=table.path, row=int(table.line[i]), column="channel")
     agents = numeric_column(table, "agents_required", minimum=0.0, maximum=MAX_AGENTS,
                             what="agents >= 0 and <= 1e5")
+    volume = numeric_column(table, "volume", minimum=0.0, maximum=MAX_VOLUME, blank=0.0,
+                            what="volume >= 0 and <= 1e6")
+    aht = numeric_column(table, "aht_s", minimum=0.0, maximum=MAX_AHT, blank=0.0,
+                         what="aht_s >= 0 and <= 86400")
     dt = pd.Timedelta(seconds=center.interval)
     utc = starts.tz_convert("UTC")
     origin = utc.min()
@@ -92,8 +106,12 @@ def read_requirements(path: str | Path, center: CenterConfig) -> Requirements:
         warnings.append(f"{table.path}: dropped {int((counts - 1).sum())} duplicate row(s)")
     required = np.zeros((len(queues), T))
     required.flat[flat] = agents
+    vol = np.zeros((len(queues), T))
+    vol.flat[flat] = volume
+    handle = np.zeros((len(queues), T))
+    handle.flat[flat] = aht
     grid = pd.DatetimeIndex(origin + dt * np.arange(T)).tz_convert(center.tz)
     missing = len(queues) * T - len(uniq)
     if missing:
         warnings.append(f"{table.path}: {missing} interval x queue row(s) missing; read as 0")
-    return Requirements(grid, queues, np.ceil(required - 1e-9), warnings)
+    return Requirements(grid, queues, np.ceil(required - 1e-9), warnings, vol, handle)

@@ -69,6 +69,12 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
         check_week_start(req.starts, center.interval)
     except ValueError as exc:
         raise WfmInputError(str(exc), file=str(requirements)) from None
+    required, pooled = req.required, None
+    if sched.rules.service_level_over != "interval":  # the period's SL per Erlang queue
+        from wfm.schedule.pooled import pooled_requirement
+
+        required, pooled = pooled_requirement(req.starts, center.interval, req.queues,
+                                              req.required, req.volume, req.aht, center, sched)
     staff = None
     if agents is not None:
         from wfm.schedule.roster import read_agents
@@ -81,9 +87,9 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
 
     def run(progress):
         if not rostering or verify is not None:
-            return plan_schedule(req.starts, center.interval, req.queues, req.required, sched,
+            return plan_schedule(req.starts, center.interval, req.queues, required, sched,
                                  opts, progress=progress), None
-        out = plan_and_roster(req.starts, center.interval, req.queues, req.required, sched,
+        out = plan_and_roster(req.starts, center.interval, req.queues, required, sched,
                               opts, staff, roster_time_limit, progress=progress)
         return out.plan, out
 
@@ -91,6 +97,20 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
         plan, rostered_plan = run(progress)
     except ValueError as exc:
         raise WfmInputError(str(exc), file=str(config)) from None
+    if pooled is not None and plan.result.plan is not None:
+        from wfm.schedule.pooled import plan_service_levels
+
+        plan_service_levels(pooled, req.starts, center.interval, req.queues,
+                            plan.result.plan.scheduled, req.required, req.volume, req.aht, center)
+        try:  # the interval-by-interval plan of the same data, for the saving
+            base = plan_schedule(req.starts, center.interval, req.queues, req.required, sched,
+                                 opts).summary
+        except ValueError as exc:
+            raise WfmInputError(str(exc), file=str(config)) from None
+        pooled["interval_plan"] = {k: base[k] for k in ("paid_h", "cost", "gap", "status")}
+        pooled["saving_paid_h"] = base["paid_h"] - plan.summary["paid_h"]
+        pooled["saving_cost"] = base["cost"] - plan.summary["cost"]
+        plan.summary["service_level_over"] = pooled
     verified = None
     if verify is not None:  # simulate, raise the requirement where it misses, re-plan
         from wfm.pipeline.verify import verify_plan, verify_summary, verify_table
