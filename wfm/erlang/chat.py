@@ -176,18 +176,7 @@ def _evaluate(
     s_rate = n * rates[m]
     patient = theta == 0.0
     log_free, log_c, agents_free, slots_free = _free_states(n, lam, rates)
-
-    # queue mass relative to pi(C): M(1, a + 1, x), or 1 / (1 - lambda / S) without patience
-    safe_theta = np.where(patient, 1.0, theta)
-    a = s_rate / safe_theta
-    x = lam / safe_theta
-    stable = ~patient | (lam < s_rate)
-    log_tail = np.full(n.shape, np.inf)
-    imp = ~patient
-    if imp.any():
-        log_tail[imp] = log_kummer_m1(a[imp], x[imp])
-    ok = patient & stable
-    log_tail[ok] = -np.log1p(-lam[ok] / s_rate[ok])
+    a, x, log_tail, stable = _queue_tail(n, lam, theta, s_rate)
 
     with np.errstate(invalid="ignore"):
         pw = special.expit(log_c + log_tail - log_free)  # tail / (free + tail)
@@ -200,37 +189,71 @@ def _evaluate(
     sl = np.zeros(n.shape)
     asa = np.full(n.shape, np.inf)
     abandon = np.zeros(n.shape)
+    ok = patient & stable
     gap = s_rate[ok] - lam[ok]
     sl[ok] = 1.0 - pw[ok] * np.exp(-gap * t[ok])
     asa[ok] = pw[ok] / gap
+    imp = ~patient
     if imp.any():
-        ni, xi, ai, lac = n[imp], x[imp], a[imp], log_tail[imp]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            served = np.where(ni > 0, np.clip((ai / xi) * -np.expm1(-lac), 0.0, 1.0), 0.0)
-        state = k.ErlangAState(
-            n=ni,
-            load=lam[imp],
-            aht=np.ones(ni.shape),
-            patience=1.0 / theta[imp],
-            a=ai,
-            x=xi,
-            log_acal=lac,
-            log_b=np.zeros(ni.shape),
-            wait_probability=pw[imp],
-            served_given_wait=served,
+        sl[imp], abandon[imp], asa_imp = _impatient_metrics(
+            n[imp], lam[imp], t[imp], theta[imp], a[imp], x[imp], log_tail[imp], pw[imp],
+            basis, want_asa,
         )
-        within = k.erlang_a_answered_within(state, t[imp])
-        abandon[imp] = state.abandon_rate
-        answered = 1.0 - state.abandon_rate
-        with np.errstate(invalid="ignore", divide="ignore"):
-            if basis == "answered":
-                within = np.where(answered > 0, within / answered, 0.0)
-            sl[imp] = within
-            if want_asa:
-                asa[imp] = np.where(
-                    answered > 0, k.erlang_a_answered_wait_sum(state) / answered, np.inf
-                )
+        if asa_imp is not None:
+            asa[imp] = asa_imp
     return np.clip(sl, 0.0, 1.0), pw, abandon, asa, np.clip(occupancy, 0.0, 1.0), concurrency
+
+
+def _queue_tail(n: np.ndarray, lam: np.ndarray, theta: np.ndarray, s_rate: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(a, x, log_tail, stable): the Erlang-A parameters a = S / theta and x = lambda /
+    theta (S = full-concurrency completion rate, 1/s), the log of the queue mass
+    relative to pi(C) -- M(1, a + 1, x), or 1 / (1 - lambda / S) without patience --
+    and whether the queue is stable (always, with patience)."""
+    patient = theta == 0.0
+    safe_theta = np.where(patient, 1.0, theta)
+    a = s_rate / safe_theta
+    x = lam / safe_theta
+    stable = ~patient | (lam < s_rate)
+    log_tail = np.full(n.shape, np.inf)
+    imp = ~patient
+    if imp.any():
+        log_tail[imp] = log_kummer_m1(a[imp], x[imp])
+    ok = patient & stable
+    log_tail[ok] = -np.log1p(-lam[ok] / s_rate[ok])
+    return a, x, log_tail, stable
+
+
+def _impatient_metrics(n: np.ndarray, lam: np.ndarray, t: np.ndarray, theta: np.ndarray,
+                       a: np.ndarray, x: np.ndarray, log_tail: np.ndarray, pw: np.ndarray,
+                       basis: str, want_asa: bool
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """(service level share, abandon share, ASA in units of AHT_1 or None unless
+    ``want_asa``) of queues whose chats abandon (theta > 0), from the Erlang-A
+    kernels with the waiting probability ``pw`` of the chat chain."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        served = np.where(n > 0, np.clip((a / x) * -np.expm1(-log_tail), 0.0, 1.0), 0.0)
+    state = k.ErlangAState(
+        n=n,
+        load=lam,
+        aht=np.ones(n.shape),
+        patience=1.0 / theta,
+        a=a,
+        x=x,
+        log_acal=log_tail,
+        log_b=np.zeros(n.shape),
+        wait_probability=pw,
+        served_given_wait=served,
+    )
+    within = k.erlang_a_answered_within(state, t)
+    answered = 1.0 - state.abandon_rate
+    asa = None
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if basis == "answered":
+            within = np.where(answered > 0, within / answered, 0.0)
+        if want_asa:
+            asa = np.where(answered > 0, k.erlang_a_answered_wait_sum(state) / answered, np.inf)
+    return within, state.abandon_rate, asa
 
 
 def _valid(n: np.ndarray, lam: np.ndarray, t: np.ndarray, patience: np.ndarray) -> np.ndarray:
@@ -362,21 +385,8 @@ def chat_required_agents(
         raise ValueError(f"basis must be one of {SERVICE_LEVEL_BASES}, got {basis!r}")
     aht = np.asarray(aht_by_concurrency, dtype=float)
     rates = _rates(aht_by_concurrency)
-    if (service_level is None) != (target_time is None):
-        raise ValueError("service_level and target_time go together")
-    given = {
-        name: v
-        for name, v in zip(
-            TARGET_NAMES, (service_level, max_asa, max_abandon_rate, max_occupancy), strict=True
-        )
-        if v is not None
-    }
-    if not given:
-        raise ValueError("give at least one target")
-    if max_abandon_rate is not None and (
-        patience is None or np.any(np.isinf(np.asarray(patience, dtype=float)))
-    ):
-        raise ValueError("max_abandon_rate needs a finite patience")
+    given = _given_targets(service_level, target_time, max_asa, max_abandon_rate,
+                           max_occupancy, patience)
     t_in = 0.0 if target_time is None else target_time
     args = [arrival_rate, patience, t_in, *given.values()]
     shape = _shape(*args)
@@ -395,30 +405,76 @@ def chat_required_agents(
         base_cap = np.ceil(load_1 + 40.0 * np.sqrt(load_1) + 100.0)
         for name, value in zip(given, values, strict=True):
             v = value[live]
-            cap = base_cap
-            if name == "occupancy":
-                with np.errstate(divide="ignore"):
-                    cap = np.maximum(base_cap, np.ceil(load_1 / v) + 1.0)
-                cap = np.where(v > 0, cap, 0.0)
-            cap = np.where(np.isnan(v), -1.0, cap)  # no search for a missing target
-
-            def feasible(nn, idx, name=name, v=v, cap=cap):
-                ok = nn > cap[idx]  # past the cap: stop galloping, mapped to nan below
-                todo = np.flatnonzero(~ok)
-                if todo.size:
-                    i = idx[todo]
-                    res = _evaluate(
-                        nn[todo], lam_l[i], t_l[i], theta_l[i], rates, basis, name == "asa"
-                    )
-                    ok[todo] = _meets(name, res, v[i])
-                return ok
-
-            guess = np.clip(_guess(name, v, lam_l, t_l, p[live], aht, basis), 0.0, cap)
-            found = smallest_feasible(feasible, np.nan_to_num(guess), np.zeros(live.size))
+            cap = _search_cap(name, v, base_cap, load_1)
+            found = _search_target(name, v, cap, lam_l, t_l, theta_l, p[live], aht, rates,
+                                   basis)
             per_target[name][live] = np.where(found <= cap, found, np.nan)
-    stacked = np.vstack([per_target[name] for name in given])
+    return _binding_requirement(per_target, lam, shape)
+
+
+def _search_target(name: str, v: np.ndarray, cap: np.ndarray, lam: np.ndarray,
+                   t: np.ndarray, theta: np.ndarray, patience: np.ndarray, aht: np.ndarray,
+                   rates: np.ndarray, basis: str) -> np.ndarray:
+    """Smallest agents meeting target ``name`` at values ``v`` per element (flat arrays:
+    ``lam`` chats/s, ``t`` s, ``theta`` = 1 / patience, ``patience`` s), searched from
+    :func:`_guess` up; above ``cap`` (most agents tried) the result is > ``cap``."""
+
+    def feasible(nn, idx):
+        ok = nn > cap[idx]  # past the cap: stop galloping, mapped to nan by the caller
+        todo = np.flatnonzero(~ok)
+        if todo.size:
+            i = idx[todo]
+            res = _evaluate(nn[todo], lam[i], t[i], theta[i], rates, basis, name == "asa")
+            ok[todo] = _meets(name, res, v[i])
+        return ok
+
+    guess = np.clip(_guess(name, v, lam, t, patience, aht, basis), 0.0, cap)
+    return smallest_feasible(feasible, np.nan_to_num(guess), np.zeros(lam.size))
+
+
+def _given_targets(service_level, target_time, max_asa, max_abandon_rate, max_occupancy,
+                   patience) -> dict[str, ArrayLike]:
+    """The targets given (name in :data:`TARGET_NAMES` -> value, in that order);
+    ``ValueError`` for a service level without a target time (or the reverse), no
+    target, or an abandon target without a finite patience."""
+    if (service_level is None) != (target_time is None):
+        raise ValueError("service_level and target_time go together")
+    given = {
+        name: v
+        for name, v in zip(
+            TARGET_NAMES, (service_level, max_asa, max_abandon_rate, max_occupancy), strict=True
+        )
+        if v is not None
+    }
+    if not given:
+        raise ValueError("give at least one target")
+    if max_abandon_rate is not None and (
+        patience is None or np.any(np.isinf(np.asarray(patience, dtype=float)))
+    ):
+        raise ValueError("max_abandon_rate needs a finite patience")
+    return given
+
+
+def _search_cap(name: str, v: np.ndarray, base_cap: np.ndarray,
+                load_1: np.ndarray) -> np.ndarray:
+    """Most agents the search tries for target ``name`` at values ``v``: ``base_cap``,
+    for occupancy at least load / target + 1 (0 for a target of 0), -1 (no search)
+    where the target is missing.  ``load_1``: lambda AHT_1 (Erlangs)."""
+    cap = base_cap
+    if name == "occupancy":
+        with np.errstate(divide="ignore"):
+            cap = np.maximum(base_cap, np.ceil(load_1 / v) + 1.0)
+        cap = np.where(v > 0, cap, 0.0)
+    return np.where(np.isnan(v), -1.0, cap)  # no search for a missing target
+
+
+def _binding_requirement(per_target: dict[str, np.ndarray], lam: np.ndarray,
+                         shape: tuple[int, ...]) -> Requirement:
+    """Agents = the largest of the targets' minima (NaN if any is NaN), the target that
+    set it ("none" for zero arrivals), each reshaped to ``shape``."""
+    stacked = np.vstack(list(per_target.values()))
     agents = np.max(stacked, axis=0)  # nan if any target is nan
-    names = np.array(list(given), dtype=object)
+    names = np.array(list(per_target), dtype=object)
     binding = np.where(lam == 0.0, "none", names[np.argmax(np.nan_to_num(stacked, nan=-1), axis=0)])
     return Requirement(
         agents=agents.reshape(shape),

@@ -190,52 +190,21 @@ def deferred_requirement(
     """
     a = np.asarray(arrivals, dtype=float)
     h = np.broadcast_to(np.asarray(aht, dtype=float), a.shape)
-    is_open = np.asarray(open_mask, dtype=bool)
-    d = deadline_intervals(deadline, interval)
-    per_agent = interval * occupancy  # productive agent-seconds per interval
     mean_aht = float(np.average(h, weights=a)) if a.sum() > 0 else float(np.mean(h) or 1.0)
     safe_h = np.where(h > 0, h, mean_aht if mean_aht > 0 else 1.0)
-
-    size = a.size
     reps = 3 if cyclic else 1  # steady state: the middle of three repeats
-    a_rep, h_rep = np.tile(a, reps), np.tile(safe_h, reps)
-    mask_rep = np.tile(is_open, reps)
-    middle = slice(size, 2 * size) if cyclic else slice(0, size)
-    start_backlog = 0.0 if cyclic else backlog
-
-    def run(window: int, round_up: bool = False) -> tuple[float, np.ndarray, np.ndarray]:
-        profile = spread_workload(
-            a_rep, h_rep, interval, window * interval, mask_rep, start_backlog
-        )[middle]
-        agents = profile / per_agent
-        if round_up:
-            agents = np.ceil(agents - 1e-9)
-        capacity = np.tile(agents, reps) * per_agent / h_rep  # items per interval
-        processed, level = fifo_backlog(a_rep, capacity, start_backlog)
-        if cyclic:  # items of the middle repeat, judged with everything after them
-            arrivals = np.concatenate([np.zeros(size), a_rep[size:]])
-            ahead = np.concatenate([[0.0], np.cumsum(a_rep)[:-1]])[size]
-            done = np.cumsum(processed) - ahead
-            shares = _on_time(arrivals[size : 2 * size], done[size:], d)
-            return shares, agents, level[middle]
-        return within_deadline_share(a, processed, d, backlog), agents, level
-
-    best, agents, level = run(d)
+    hz = _Horizon(a=a, a_rep=np.tile(a, reps), h_rep=np.tile(safe_h, reps),
+                  mask_rep=np.tile(np.asarray(open_mask, dtype=bool), reps),
+                  interval=interval, per_agent=interval * occupancy,
+                  d=deadline_intervals(deadline, interval), backlog=backlog, cyclic=cyclic)
+    d = hz.d
+    best, agents, level = _run_window(hz, d)
     feasible = best >= within - 1e-12
     window = d
     if feasible and within < 1.0:
-        lo, hi = d, max(d, min(8 * d, a.size))  # lo meets the target
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            if run(mid)[0] >= within - 1e-12:
-                lo = mid
-            else:
-                hi = mid
-        if hi != lo and run(hi)[0] >= within - 1e-12:
-            lo = hi
-        window = lo
-        best, agents, level = run(window)
-    rounded = run(window, round_up=True)[0]
+        window = _widest_window(hz, within)
+        best, agents, level = _run_window(hz, window)
+    rounded = _run_window(hz, window, round_up=True)[0]
     return DeferredRequirement(
         agents=agents,
         achieved=best,
@@ -243,3 +212,71 @@ def deferred_requirement(
         backlog=level,
         feasible=bool(feasible),
     )
+
+
+@dataclass(frozen=True)
+class _Horizon:
+    """The planned horizon of :func:`deferred_requirement`: arrivals ``a`` (items per
+    interval), and arrivals, handle times (s, never 0) and open mask repeated three
+    times (``cyclic``: the middle repeat is planned) or once; ``per_agent``: productive
+    agent-seconds per interval; ``d``: deadline in intervals."""
+
+    a: np.ndarray
+    a_rep: np.ndarray
+    h_rep: np.ndarray
+    mask_rep: np.ndarray
+    interval: float
+    per_agent: float
+    d: int
+    backlog: float
+    cyclic: bool
+
+    @property
+    def reps(self) -> int:
+        return 3 if self.cyclic else 1
+
+    @property
+    def middle(self) -> slice:
+        size = self.a.size
+        return slice(size, 2 * size) if self.cyclic else slice(0, size)
+
+
+def _run_window(hz: _Horizon, window: int,
+                round_up: bool = False) -> tuple[float, np.ndarray, np.ndarray]:
+    """Spread the work over ``window`` intervals: (share on time, agents per interval,
+    backlog in items per interval) of the planned horizon; ``round_up`` rounds the
+    agents up to whole agents first."""
+    size = hz.a.size
+    start_backlog = 0.0 if hz.cyclic else hz.backlog
+    profile = spread_workload(
+        hz.a_rep, hz.h_rep, hz.interval, window * hz.interval, hz.mask_rep, start_backlog
+    )[hz.middle]
+    agents = profile / hz.per_agent
+    if round_up:
+        agents = np.ceil(agents - 1e-9)
+    capacity = np.tile(agents, hz.reps) * hz.per_agent / hz.h_rep  # items per interval
+    processed, level = fifo_backlog(hz.a_rep, capacity, start_backlog)
+    if hz.cyclic:  # items of the middle repeat, judged with everything after them
+        arrivals = np.concatenate([np.zeros(size), hz.a_rep[size:]])
+        ahead = np.concatenate([[0.0], np.cumsum(hz.a_rep)[:-1]])[size]
+        done = np.cumsum(processed) - ahead
+        shares = _on_time(arrivals[size : 2 * size], done[size:], hz.d)
+        return shares, agents, level[hz.middle]
+    return within_deadline_share(hz.a, processed, hz.d, hz.backlog), agents, level
+
+
+def _widest_window(hz: _Horizon, within: float) -> int:
+    """The longest spreading window (intervals, from the deadline to 8 deadlines or
+    the horizon) that still meets ``within`` (bisection; the deadline's window
+    meets it)."""
+    d = hz.d
+    lo, hi = d, max(d, min(8 * d, hz.a.size))  # lo meets the target
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if _run_window(hz, mid)[0] >= within - 1e-12:
+            lo = mid
+        else:
+            hi = mid
+    if hi != lo and _run_window(hz, hi)[0] >= within - 1e-12:
+        lo = hi
+    return lo

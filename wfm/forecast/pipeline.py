@@ -94,44 +94,77 @@ def prepare(
     holidays = frozenset(pd.Timestamp(h).normalize() for h in holidays)
     kinds = day_kinds(days, holidays)
     keys = (frame["channel"] + ":" + frame["language"]).to_numpy()
-    n_slots = int(86400 // interval)
     raw: dict[str, tuple] = {}
     for key in dict.fromkeys(keys):  # a loop over queues
         rows = frame[keys == key]
         starts = pd.DatetimeIndex(rows["interval_start"])
-        volume = rows["volume"].to_numpy(float)
-        mult, exclude = event_effects(events, key, starts)
-        vol_m = to_matrix(starts, volume, interval, days, tz)
-        mult_m = to_matrix(starts, mult, interval, days, tz).values
-        mult_m = np.where(np.isnan(mult_m), 1.0, mult_m)
-        excl_m = to_matrix(starts, exclude.astype(float), interval, days, tz).values > 0
-        open_m = to_matrix(starts, rows["open"].to_numpy(float), interval, days, tz).values
-        open_m = np.where(np.isnan(open_m) | ~vol_m.exists, 1.0, open_m) > 0
-        # the hour skipped at the spring clock change has no data, not zero contacts:
-        # learned as 0 it made snaive forecast 0 for 02:00-03:00 the next Sunday
-        actual = np.where(excl_m | ~vol_m.exists, np.nan, vol_m.values)
-        clean_src = actual
-        actual = np.where(open_m, actual, np.nan)  # closed intervals are not scored
-        with np.errstate(divide="ignore", invalid="ignore"):
-            clean = np.where(mult_m > 0, clean_src / mult_m, np.nan)
-        filled = np.where(open_m, fill_gaps(clean), 0.0)
-        # AHT is a mean over handled contacts: weight by handled where the history has
-        # it, else by volume
-        handled = rows["handled"].to_numpy(float)
-        weight = np.nan_to_num(np.where(np.isfinite(handled), handled, volume))
-        aht_m = to_matrix(
-            starts, rows["aht_s"].to_numpy(float), interval, days, tz, weights=weight
-        ).values
-        weight_m = to_matrix(starts, weight, interval, days, tz).values
-        weekday = days.day_of_week.to_numpy()
-        aht = aht_profile(aht_m, np.nan_to_num(weight_m), weekday, kinds["holiday"])
-        wk = pd.DatetimeIndex(starts).day_of_week.to_numpy()
-        table = np.zeros(7 * n_slots, bool)
-        table[(wk * n_slots + slot_index(starts, interval))[rows["open"].to_numpy(bool)]] = True
-        table = table.reshape(7, n_slots)
-        unseen = np.bincount(wk, minlength=7) == 0  # weekdays the history never had
-        table[unseen] = table[~unseen].any(axis=0)
+        filled, actual, mult_m, open_m = _volume_matrices(rows, key, starts, events,
+                                                          interval, days, tz)
+        aht = _aht_matrix(rows, starts, interval, days, tz, kinds)
+        table = _open_table(rows, starts, interval)
         raw[key] = (filled, actual, mult_m, open_m, table, aht)
+    return Prepared(_prepared_queues(raw, days, kinds), days, float(interval), tz, holidays)
+
+
+def _volume_matrices(rows: pd.DataFrame, key: str, starts: pd.DatetimeIndex,
+                     events: pd.DataFrame | None, interval: float, days: pd.DatetimeIndex,
+                     tz: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(filled, actual, event multiplier, open) as (day, slot) matrices of one queue:
+    ``filled`` the contacts with event effects divided out and gaps filled (0 where
+    closed), ``actual`` the contacts as observed (NaN where excluded, missing or
+    closed), ``open`` True inside opening hours or where nothing is known."""
+    volume = rows["volume"].to_numpy(float)
+    mult, exclude = event_effects(events, key, starts)
+    vol_m = to_matrix(starts, volume, interval, days, tz)
+    mult_m = to_matrix(starts, mult, interval, days, tz).values
+    mult_m = np.where(np.isnan(mult_m), 1.0, mult_m)
+    excl_m = to_matrix(starts, exclude.astype(float), interval, days, tz).values > 0
+    open_m = to_matrix(starts, rows["open"].to_numpy(float), interval, days, tz).values
+    open_m = np.where(np.isnan(open_m) | ~vol_m.exists, 1.0, open_m) > 0
+    # the hour skipped at the spring clock change has no data, not zero contacts:
+    # learned as 0 it made snaive forecast 0 for 02:00-03:00 the next Sunday
+    actual = np.where(excl_m | ~vol_m.exists, np.nan, vol_m.values)
+    clean_src = actual
+    actual = np.where(open_m, actual, np.nan)  # closed intervals are not scored
+    with np.errstate(divide="ignore", invalid="ignore"):
+        clean = np.where(mult_m > 0, clean_src / mult_m, np.nan)
+    filled = np.where(open_m, fill_gaps(clean), 0.0)
+    return filled, actual, mult_m, open_m
+
+
+def _aht_matrix(rows: pd.DataFrame, starts: pd.DatetimeIndex, interval: float,
+                days: pd.DatetimeIndex, tz: str, kinds: dict) -> np.ndarray:
+    """One queue's AHT profile (s) from :func:`aht_profile`.  AHT is a mean over handled
+    contacts: weighted by handled where the history has it, else by volume."""
+    volume = rows["volume"].to_numpy(float)
+    handled = rows["handled"].to_numpy(float)
+    weight = np.nan_to_num(np.where(np.isfinite(handled), handled, volume))
+    aht_m = to_matrix(
+        starts, rows["aht_s"].to_numpy(float), interval, days, tz, weights=weight
+    ).values
+    weight_m = to_matrix(starts, weight, interval, days, tz).values
+    weekday = days.day_of_week.to_numpy()
+    return aht_profile(aht_m, np.nan_to_num(weight_m), weekday, kinds["holiday"])
+
+
+def _open_table(rows: pd.DataFrame, starts: pd.DatetimeIndex, interval: float) -> np.ndarray:
+    """(7, slots per day) bool: weekday and slot seen open in the history; a weekday the
+    history never had is open wherever any other weekday was."""
+    n_slots = int(86400 // interval)
+    wk = pd.DatetimeIndex(starts).day_of_week.to_numpy()
+    table = np.zeros(7 * n_slots, bool)
+    table[(wk * n_slots + slot_index(starts, interval))[rows["open"].to_numpy(bool)]] = True
+    table = table.reshape(7, n_slots)
+    unseen = np.bincount(wk, minlength=7) == 0  # weekdays the history never had
+    table[unseen] = table[~unseen].any(axis=0)
+    return table
+
+
+def _prepared_queues(raw: dict[str, tuple], days: pd.DatetimeIndex,
+                     kinds: dict) -> dict[str, PreparedQueue]:
+    """:class:`PreparedQueue` per queue key from its matrices, with its channel's total
+    filled volume and the sparse flag (under ``SPARSE_PER_DAY`` contacts a day over
+    the last 8 weeks, in a channel with other queues)."""
     channel_of = {k: k.split(":")[0] for k in raw}
     channel_total: dict[str, np.ndarray] = {}
     for k, (filled, *_rest) in raw.items():
@@ -153,7 +186,7 @@ def prepare(
             sparse=per_day < SPARSE_PER_DAY and siblings[c] > 1,
             siblings=siblings[c],
         )
-    return Prepared(queues, days, float(interval), tz, holidays)
+    return queues
 
 
 def candidates(q: PreparedQueue) -> tuple[str, ...]:
@@ -443,26 +476,14 @@ def make_forecast(
         bt = result.queues.get(key) if result is not None else None
         names, labels, disps, note = _methods_for(key, q, method, bt, horizon_days)
         warnings.extend(note)
-        pred = np.zeros((horizon_days, q.open_table.shape[1]))
-        for name in dict.fromkeys(names):  # one or two methods (day- and week-ahead pick)
-            parts = bt.parts if bt is not None else ()
-            fitted = make_model(name, parts=parts).fit(q.data).predict(future, kinds)
-            rows = np.array([n == name for n in names])
-            pred[rows] = fitted[rows]
+        pred = _day_predictions(q, names, bt, future, kinds, horizon_days)
         grid = day_grid(future[0], future[-1], prepared.tz, prepared.interval)
         mult, _ = event_effects(events, key, grid)
         mu = from_matrix(pred, future, grid, prepared.interval) * mult
-        n_slots = q.open_table.shape[1]
         slot = slot_index(grid, prepared.interval)
         mu = np.where(q.open_table[grid.day_of_week.to_numpy(), slot], mu, 0.0)
         d = ((local_days(grid) - future[0]) // pd.Timedelta(days=1)).to_numpy()
-        aht_tab = q.aht
-        if np.isnan(aht_tab).all():
-            if default_aht is None:
-                raise ValueError(
-                    f"{key}: the history has no handle times (aht_s); give --aht, e.g. 300s"
-                )
-            aht_tab = np.full((3, n_slots), float(default_aht))
+        aht_tab = _aht_table(key, q, default_aht)
         types = day_type(future.day_of_week.to_numpy(), kinds["holiday"])[d]
         aht = aht_tab[types, slot]
         out = pd.DataFrame(
@@ -474,18 +495,50 @@ def make_forecast(
                 "aht_s": aht,
             }
         )
-        horizon = np.minimum(d, len(disps) - 1)  # beyond a week: the 7th day's dispersion
-        for level in LEVELS:
-            lo = np.zeros(len(mu))
-            hi = np.zeros(len(mu))
-            for h in np.unique(horizon):
-                pick = horizon == h
-                lo[pick], hi[pick] = bounds(mu[pick], disps[h], level)
-            out[f"volume_lo{int(level * 100)}"] = lo
-            out[f"volume_hi{int(level * 100)}"] = hi
+        _add_bounds(out, mu, d, disps)
         out["model"] = np.asarray(labels)[d]
         frames.append(out)
     return pd.concat(frames, ignore_index=True), warnings
+
+
+def _day_predictions(q: PreparedQueue, names: list[str], bt: QueueBacktest | None,
+                     future: pd.DatetimeIndex, kinds: dict, horizon_days: int) -> np.ndarray:
+    """(day, slot) contacts forecast for one queue: day i from the method ``names[i]``
+    (one or two methods: the day- and week-ahead pick), fitted on the whole history."""
+    pred = np.zeros((horizon_days, q.open_table.shape[1]))
+    for name in dict.fromkeys(names):
+        parts = bt.parts if bt is not None else ()
+        fitted = make_model(name, parts=parts).fit(q.data).predict(future, kinds)
+        rows = np.array([n == name for n in names])
+        pred[rows] = fitted[rows]
+    return pred
+
+
+def _aht_table(key: str, q: PreparedQueue, default_aht: float | None) -> np.ndarray:
+    """The queue's AHT profile (s, (day type, slot)); ``default_aht`` everywhere when
+    the history has no handle times (``ValueError`` without one)."""
+    if not np.isnan(q.aht).all():
+        return q.aht
+    if default_aht is None:
+        raise ValueError(
+            f"{key}: the history has no handle times (aht_s); give --aht, e.g. 300s"
+        )
+    return np.full((3, q.open_table.shape[1]), float(default_aht))
+
+
+def _add_bounds(out: pd.DataFrame, mu: np.ndarray, d: np.ndarray, disps: tuple) -> None:
+    """Add ``volume_lo80`` .. ``volume_hi95`` (contacts) to ``out``: the bounds around
+    ``mu`` with the dispersion of each row's horizon day ``d`` (beyond a week: the 7th
+    day's)."""
+    horizon = np.minimum(d, len(disps) - 1)
+    for level in LEVELS:
+        lo = np.zeros(len(mu))
+        hi = np.zeros(len(mu))
+        for h in np.unique(horizon):
+            pick = horizon == h
+            lo[pick], hi[pick] = bounds(mu[pick], disps[h], level)
+        out[f"volume_lo{int(level * 100)}"] = lo
+        out[f"volume_hi{int(level * 100)}"] = hi
 
 
 def _methods_for(key: str, q: PreparedQueue, method: str, bt: QueueBacktest | None,

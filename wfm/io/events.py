@@ -47,18 +47,10 @@ def read_events(
     tz = zoneinfo.ZoneInfo(timezone)
     table = read_raw_table(path, required=EVENTS_REQUIRED, optional=EVENTS_OPTIONAL)
     f = table.frame
-    n = len(f)
     for col in ("channel", "language", "value", "name"):
         if col not in f.columns:
             f[col] = ""
-    times = {}
-    for col in ("start", "end"):
-        raw = f[col].str.strip()
-        # a bare date is midnight local time
-        f[col] = raw.where(raw.str.len() > 10, raw + "T00:00")
-        times[col] = parse_times(table, col, tz, np.arange(n).astype(str) + col).dt.tz_convert(
-            "UTC"
-        )
+    times = _event_times(table, tz)
     fail_at_first(
         table,
         (times["end"] <= times["start"]).to_numpy(),
@@ -74,18 +66,6 @@ def read_events(
     )
     if queues is not None:
         _check_queues(table, queues)
-    value = np.ones(n)
-    mult = (effect == "multiply").to_numpy()
-    if mult.any():
-        parsed = numeric_column(table, "value", blank=1.0, what="a factor >= 0")
-        empty = (f["value"].str.strip() == "").to_numpy()
-        fail_at_first(
-            table, mult & empty, "value", "effect multiply needs a value (e.g. 1.3 for +30 %)"
-        )
-        fail_at_first(
-            table, mult & (parsed < 0), "value", "expected a factor >= 0 (0 = outage, 1.3 = +30 %)"
-        )
-        value = np.where(mult, parsed, 1.0)
     return pd.DataFrame(
         {
             "start": times["start"].to_numpy(),
@@ -93,10 +73,41 @@ def read_events(
             "channel": f["channel"].str.strip().str.lower().to_numpy(),
             "language": f["language"].str.strip().str.lower().to_numpy(),
             "effect": effect.to_numpy(),
-            "value": value,
+            "value": _multipliers(table, (effect == "multiply").to_numpy()),
             "name": f["name"].to_numpy(),
         }
     )
+
+
+def _event_times(table, tz: zoneinfo.ZoneInfo) -> dict[str, pd.Series]:
+    """``start`` and ``end`` per row as UTC times; a bare date is midnight local time
+    (the table's cells are rewritten to it)."""
+    f = table.frame
+    n = len(f)
+    times = {}
+    for col in ("start", "end"):
+        raw = f[col].str.strip()
+        f[col] = raw.where(raw.str.len() > 10, raw + "T00:00")
+        times[col] = parse_times(table, col, tz, np.arange(n).astype(str) + col).dt.tz_convert(
+            "UTC"
+        )
+    return times
+
+
+def _multipliers(table, mult: np.ndarray) -> np.ndarray:
+    """The volume factor per row: ``value`` (>= 0, required) where ``mult``, else 1."""
+    f = table.frame
+    if not mult.any():
+        return np.ones(len(f))
+    parsed = numeric_column(table, "value", blank=1.0, what="a factor >= 0")
+    empty = (f["value"].str.strip() == "").to_numpy()
+    fail_at_first(
+        table, mult & empty, "value", "effect multiply needs a value (e.g. 1.3 for +30 %)"
+    )
+    fail_at_first(
+        table, mult & (parsed < 0), "value", "expected a factor >= 0 (0 = outage, 1.3 = +30 %)"
+    )
+    return np.where(mult, parsed, 1.0)
 
 
 def _check_queues(table, queues: Collection[str]) -> None:

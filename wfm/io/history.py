@@ -261,6 +261,27 @@ def read_history(
         if preset not in PRESETS:
             raise WfmInputError(f"unknown preset {preset!r}; known: {', '.join(sorted(PRESETS))}")
         spec = PRESETS[preset]
+    table = _read_history_table(path, spec, columns)
+    frame = _history_frame(table, spec, tz, center)
+    interval = float(center.interval) if center is not None else _infer_interval(table, frame)
+    if center is not None:
+        _check_coarser(table, frame, interval)
+    _check_alignment(table, frame["interval_start"], interval, inferred=center is None)
+    warnings: list[str] = []
+    frame = _drop_duplicates(table, frame, warnings)
+    hours = None
+    if center is not None:
+        hours = {q.key: center.hours_for(q) for q in center.queues}
+    grid, gaps = _complete_grid(frame, interval, tz, hours)
+    warnings += _gap_warnings(table, grid, gaps)
+    return History(grid, interval, tzname, warnings, gaps)
+
+
+def _read_history_table(path: str | Path, spec: Preset | None,
+                        columns: dict[str, str] | None) -> RawTable:
+    """The raw table with the canonical column names (``spec``'s renames, then the
+    user's ``columns``); a preset's fixed channel and split date/time columns are
+    filled into ``channel`` and ``interval_start``.  No data rows is an error."""
     rename = {**(spec.rename if spec else {}), **(columns or {})}
     required: tuple[str, ...] = HISTORY_REQUIRED
     optional: tuple[str, ...] = HISTORY_OPTIONAL
@@ -288,6 +309,14 @@ def read_history(
         table.frame["channel"] = spec.channel
     if spec and spec.date_time:
         table.frame["interval_start"] = _join_date_time(table, *spec.date_time)
+    return table
+
+
+def _history_frame(table: RawTable, spec: Preset | None, tz: dt.tzinfo,
+                   center: CenterConfig | None) -> pd.DataFrame:
+    """One row per file row: ``interval_start`` (tz-aware), ``channel``, ``language``,
+    ``volume`` (contacts), ``aht_s`` (s; from a preset's handle-time parts / handled
+    where it has them), ``handled``, ``abandoned`` (NaN where blank) and ``_line``."""
     channel = _channel(table)
     language = _language(table, from_queue=bool(spec and spec.language_from_queue))
     if center is not None:
@@ -313,16 +342,13 @@ def read_history(
         with np.errstate(divide="ignore", invalid="ignore"):
             frame["aht_s"] = np.where(handled > 0, total / handled, np.nan)
     frame["_line"] = table.line
-    interval = float(center.interval) if center is not None else _infer_interval(table, frame)
-    if center is not None:
-        _check_coarser(table, frame, interval)
-    _check_alignment(table, frame["interval_start"], interval, inferred=center is None)
-    warnings: list[str] = []
-    frame = _drop_duplicates(table, frame, warnings)
-    hours = None
-    if center is not None:
-        hours = {q.key: center.hours_for(q) for q in center.queues}
-    grid, gaps = _complete_grid(frame, interval, tz, hours)
+    return frame
+
+
+def _gap_warnings(table: RawTable, grid: pd.DataFrame, gaps: dict[str, int]) -> list[str]:
+    """One warning per queue with missing intervals inside opening hours, naming the
+    first one."""
+    warnings = []
     for q, n in gaps.items():
         if n:
             first = grid.loc[
@@ -333,7 +359,7 @@ def read_history(
                 f"{table.path}: {q}: {n} interval(s) missing inside opening hours (first "
                 f"{first.isoformat()}); treated as unknown, not as zero"
             )
-    return History(grid, interval, tzname, warnings, gaps)
+    return warnings
 
 
 def _join_date_time(table: RawTable, date: str, time: str) -> pd.Series:
@@ -440,49 +466,57 @@ def parse_times(table: RawTable, column: str, tz: dt.tzinfo, key: np.ndarray) ->
         out[has_offset] = parsed.dt.tz_convert(tz).astype(out.dtype)
     naive = ~has_offset
     if naive.any():
-        local = pd.to_datetime(raw[naive], errors="coerce", format="ISO8601")
-        bad = local.isna().to_numpy()
-        if bad.any():
-            _bad_time(table, column, raw, int(np.flatnonzero(naive)[np.flatnonzero(bad)[0]]))
-        local = local.astype("datetime64[ns]")
-        summer = local.dt.tz_localize(tz, ambiguous=True, nonexistent="NaT")
-        winter = local.dt.tz_localize(tz, ambiguous=False, nonexistent="NaT")
-        gap = summer.isna().to_numpy()
-        if gap.any():
-            i = int(np.flatnonzero(naive)[np.flatnonzero(gap)[0]])
-            raise WfmInputError(
-                f"local time {raw.iloc[i]!r} does not exist in {tz} (clocks jump forward on "
-                "the DST change); write it with its UTC offset",
-                file=table.path,
-                row=int(table.line[i]),
-                column=column,
-            )
-        fold = (summer != winter).to_numpy()
-        chosen = summer.copy()
-        if fold.any():
-            rows = np.flatnonzero(naive)[fold]
-            group = pd.DataFrame({"k": key[rows], "t": local.to_numpy()[fold]})
-            order = group.groupby(["k", "t"], sort=False).cumcount().to_numpy()
-            count = group.groupby(["k", "t"], sort=False)["t"].transform("size").to_numpy()
-            if (count == 1).any():
-                i = int(rows[np.flatnonzero(count == 1)[0]])
-                raise WfmInputError(
-                    f"local time {raw.iloc[i]!r} occurs twice on the DST change in {tz} but "
-                    "this queue has one row for it; write it with its UTC offset "
-                    "(e.g. 2026-10-25T02:30:00+01:00)",
-                    file=table.path,
-                    row=int(table.line[i]),
-                    column=column,
-                )
-            pick = np.where(order == 0, summer.to_numpy()[fold], winter.to_numpy()[fold])
-            values = chosen.to_numpy().copy()
-            values[fold] = pick
-            chosen = pd.Series(values, index=chosen.index).dt.tz_convert(tz)
+        chosen = _localize_naive(table, column, raw, naive, tz, key)
         out[naive] = chosen.astype(out.dtype).to_numpy()
     bad = out.isna().to_numpy()
     if bad.any():
         _bad_time(table, column, raw, int(np.flatnonzero(bad)[0]))
     return out
+
+
+def _localize_naive(table: RawTable, column: str, raw: pd.Series, naive: np.ndarray,
+                    tz: dt.tzinfo, key: np.ndarray) -> pd.Series:
+    """The rows ``naive`` (no UTC offset) of ``raw`` as local times in ``tz``.  A time
+    in the spring DST gap raises; a repeated autumn time is summer time for the first
+    row of its queue (``key``) and winter time for the second."""
+    local = pd.to_datetime(raw[naive], errors="coerce", format="ISO8601")
+    bad = local.isna().to_numpy()
+    if bad.any():
+        _bad_time(table, column, raw, int(np.flatnonzero(naive)[np.flatnonzero(bad)[0]]))
+    local = local.astype("datetime64[ns]")
+    summer = local.dt.tz_localize(tz, ambiguous=True, nonexistent="NaT")
+    winter = local.dt.tz_localize(tz, ambiguous=False, nonexistent="NaT")
+    gap = summer.isna().to_numpy()
+    if gap.any():
+        i = int(np.flatnonzero(naive)[np.flatnonzero(gap)[0]])
+        raise WfmInputError(
+            f"local time {raw.iloc[i]!r} does not exist in {tz} (clocks jump forward on "
+            "the DST change); write it with its UTC offset",
+            file=table.path,
+            row=int(table.line[i]),
+            column=column,
+        )
+    fold = (summer != winter).to_numpy()
+    if not fold.any():
+        return summer.copy()
+    rows = np.flatnonzero(naive)[fold]
+    group = pd.DataFrame({"k": key[rows], "t": local.to_numpy()[fold]})
+    order = group.groupby(["k", "t"], sort=False).cumcount().to_numpy()
+    count = group.groupby(["k", "t"], sort=False)["t"].transform("size").to_numpy()
+    if (count == 1).any():
+        i = int(rows[np.flatnonzero(count == 1)[0]])
+        raise WfmInputError(
+            f"local time {raw.iloc[i]!r} occurs twice on the DST change in {tz} but "
+            "this queue has one row for it; write it with its UTC offset "
+            "(e.g. 2026-10-25T02:30:00+01:00)",
+            file=table.path,
+            row=int(table.line[i]),
+            column=column,
+        )
+    pick = np.where(order == 0, summer.to_numpy()[fold], winter.to_numpy()[fold])
+    values = summer.copy().to_numpy().copy()
+    values[fold] = pick
+    return pd.Series(values, index=summer.index).dt.tz_convert(tz)
 
 
 def _bad_time(table: RawTable, column: str, raw: pd.Series, i: int) -> None:

@@ -65,17 +65,7 @@ def read_raw_table(
     name = str(path)
     text = read_text(path)
     lines = text.splitlines()
-    if not lines or not lines[0].strip():
-        raise WfmInputError("empty file: expected a header line", file=name, row=1)
-    first = lines[0]
-    separator = max(SEPARATORS, key=first.count)
-    if first.count(separator) == 0 and len(required) > 1:
-        raise WfmInputError(
-            f"cannot find a separator (',' ';' or tab) in the header; expected columns "
-            f"{', '.join(required)}",
-            file=name,
-            row=1,
-        )
+    separator = _detect_separator(lines, required, name)
     if max_rows is not None and len(lines) - (0 if header else 1) > max_rows:
         raise WfmInputError(
             f"more than {max_rows:,} data rows ({len(lines) - 1:,} lines); is this the "
@@ -93,6 +83,36 @@ def read_raw_table(
     width = len(columns)
     keep = [i for i, c in enumerate(columns) if c not in ignore]
     columns = [columns[i] for i in keep]
+    _check_columns(columns, required, optional, name)
+    body, line_no = _data_rows(rows[1:], first_line, width, keep, name)
+    frame = pd.DataFrame(body, columns=columns, dtype=object)
+    decimal_comma = separator != "," and any(
+        frame[c].astype(str).str.contains(",", regex=False).any() for c in frame.columns
+    )
+    return RawTable(name, frame, np.asarray(line_no, dtype=int), separator, decimal_comma)
+
+
+def _detect_separator(lines: list[str], required: tuple[str, ...], name: str) -> str:
+    """The separator (one of :data:`SEPARATORS`) found most often in the header line;
+    an empty file, or a header without any separator when several columns are
+    required, is an error."""
+    if not lines or not lines[0].strip():
+        raise WfmInputError("empty file: expected a header line", file=name, row=1)
+    first = lines[0]
+    separator = max(SEPARATORS, key=first.count)
+    if first.count(separator) == 0 and len(required) > 1:
+        raise WfmInputError(
+            f"cannot find a separator (',' ';' or tab) in the header; expected columns "
+            f"{', '.join(required)}",
+            file=name,
+            row=1,
+        )
+    return separator
+
+
+def _check_columns(columns: list[str], required: tuple[str, ...],
+                   optional: tuple[str, ...], name: str) -> None:
+    """Header checks: every required column present, none unknown, none twice."""
     missing = [c for c in required if c not in columns]
     if missing:
         raise WfmInputError(
@@ -113,19 +133,21 @@ def read_raw_table(
     dupes = sorted({c for c in columns if columns.count(c) > 1})
     if dupes:
         raise WfmInputError(f"column {dupes[0]!r} appears twice", file=name, row=1)
+
+
+def _data_rows(rows: list[list[str]], first_line: int, width: int, keep: list[int],
+               name: str) -> tuple[list[list[str]], list[int]]:
+    """(stripped cells of the ``keep`` columns, file line) per non-blank data row;
+    a row not ``width`` fields wide is an error naming its line."""
     body, line_no = [], []
-    for i, row in enumerate(rows[1:], start=first_line):
+    for i, row in enumerate(rows, start=first_line):
         if not row or all(not cell.strip() for cell in row):
             continue
         if len(row) != width:
             raise WfmInputError(f"expected {width} fields, found {len(row)}", file=name, row=i)
         body.append([row[j].strip() for j in keep])
         line_no.append(i)
-    frame = pd.DataFrame(body, columns=columns, dtype=object)
-    decimal_comma = separator != "," and any(
-        frame[c].astype(str).str.contains(",", regex=False).any() for c in frame.columns
-    )
-    return RawTable(name, frame, np.asarray(line_no, dtype=int), separator, decimal_comma)
+    return body, line_no
 
 
 def check_csv(path: str | Path, required: tuple[str, ...]) -> None:

@@ -131,13 +131,8 @@ def run_plan(opts: PlanOptions, progress: Progress | None = None) -> PlanResult:
 
 
 def _run_steps(opts, center, scen, stage: Path, progress: Progress) -> PlanResult:
-    from wfm.forecast import pipeline as fp
-    from wfm.io.atomic import write_csv
-    from wfm.io.forecast import read_forecast
-    from wfm.pipeline.forecast import forecast_inputs
-    from wfm.pipeline.schedule import run_schedule
-    from wfm.staffing import format_requirements, staff_forecast
-
+    """Forecast, staff, schedule, then the optional simulation, scenarios and extras,
+    and the report, each writing its files into ``stage``; timings in seconds."""
     result = PlanResult(output=opts.output, files=[])
     clock = time.perf_counter()
 
@@ -146,6 +141,35 @@ def _run_steps(opts, center, scen, stage: Path, progress: Progress) -> PlanResul
         now = time.perf_counter()
         result.timings[step] = now - clock
         clock = now
+
+    _forecast_step(opts, stage, progress, result)
+    done("forecast")
+    forecast = _staff_step(center, stage, progress, result)
+    done("staff")
+    _schedule_step(opts, stage, progress, result)
+    done("schedule")
+    if opts.simulate:
+        _simulate_step(opts, stage, progress)
+        done("simulate")
+    scenario_rows = None
+    if scen is not None:
+        scenario_rows = _scenario_step(opts, center, scen, forecast, stage, progress, result)
+        done("scenarios")
+    if opts.capacity or opts.scorecard or opts.pilot:
+        from wfm.pipeline.plan_extras import run_extras
+
+        result.warnings += run_extras(opts, stage, scenario_rows, progress, done)
+    _report_step(opts, center, stage, progress, result)
+    done("report")
+    result.files = [name for name in PLAN_FILES if (stage / name).exists()]
+    return result
+
+
+def _forecast_step(opts, stage: Path, progress: Progress, result: PlanResult) -> None:
+    """Backtest and forecast ``opts.horizon_days`` days into ``stage/forecast.csv``."""
+    from wfm.forecast import pipeline as fp
+    from wfm.io.atomic import write_csv
+    from wfm.pipeline.forecast import forecast_inputs
 
     progress("forecast", "")
     (prepared, events), warnings = forecast_inputs(
@@ -167,63 +191,74 @@ def _run_steps(opts, center, scen, stage: Path, progress: Progress) -> PlanResul
         raise WfmInputError(f"{exc}", file=str(opts.history)) from None
     write_csv(stage / "forecast.csv", fp.format_forecast(frame))
     result.warnings += [*warnings, *more]
-    done("forecast")
+
+
+def _staff_step(center, stage: Path, progress: Progress, result: PlanResult) -> pd.DataFrame:
+    """Agents required per interval from ``stage/forecast.csv`` into
+    ``stage/requirements.csv``; returns the forecast as read back."""
+    from wfm.io.atomic import write_csv
+    from wfm.io.forecast import read_forecast
+    from wfm.staffing import format_requirements, staff_forecast
 
     progress("staff", "")
     fc = read_forecast(stage / "forecast.csv", center)
     table, more = staff_forecast(fc.frame, center)
     write_csv(stage / "requirements.csv", format_requirements(table))
     result.warnings += [*fc.warnings, *more]
-    done("staff")
+    return fc.frame
+
+
+def _schedule_step(opts, stage: Path, progress: Progress, result: PlanResult) -> None:
+    """Shifts for ``stage/requirements.csv`` (solver time limit ``opts.time_limit`` s)."""
+    from wfm.pipeline.schedule import run_schedule
 
     progress("schedule", f"time limit {opts.time_limit:g} s")
     scheduled = run_schedule(stage / "requirements.csv", opts.config, stage, opts.solver,
                              opts.time_limit, opts.gap)
     result.warnings += scheduled.warnings
     result.schedule_summary = scheduled.plan.summary
-    done("schedule")
 
-    if opts.simulate:
-        from wfm.pipeline.simulate import run_simulation
-        from wfm.report import SIMULATION_FILE
 
-        progress("simulate", f"{opts.simulate} replications")
-        run_simulation(stage, opts.config, stage / "requirements.csv", stage / SIMULATION_FILE,
-                       replications=opts.simulate, seed=opts.seed, workers=1,
-                       handle="exponential", cv=1.0, routing="specialist")
-        done("simulate")
+def _simulate_step(opts, stage: Path, progress: Progress) -> None:
+    """Simulate the staged plan ``opts.simulate`` times (one worker, the defaults)."""
+    from wfm.pipeline.simulate import run_simulation
+    from wfm.report import SIMULATION_FILE
 
-    scenario_rows = None
-    if scen is not None:
-        from wfm.scenario.compare import compare
-        from wfm.scenario.scheduled import read_schedule_overhead
-        from wfm.scenario.tables import SUMMARY_COLUMNS, queue_rows, summary_rows
+    progress("simulate", f"{opts.simulate} replications")
+    run_simulation(stage, opts.config, stage / "requirements.csv", stage / SIMULATION_FILE,
+                   replications=opts.simulate, seed=opts.seed, workers=1,
+                   handle="exponential", cv=1.0, routing="specialist")
 
-        progress("scenarios", "")
-        # the in-house hours of every scenario carry this plan's scheduling overhead
-        overhead = read_schedule_overhead(stage, center.interval, name=str(opts.output))
-        result.warnings += list(overhead.notes)
-        results = compare(scen, center, fc.frame, overhead=overhead.factors)
-        scenario_rows = pd.DataFrame(summary_rows(results), columns=list(SUMMARY_COLUMNS))
-        write_csv(stage / "scenarios.csv", scenario_rows)
-        write_csv(stage / "scenarios.queues.csv", pd.DataFrame(queue_rows(results)))
-        done("scenarios")
 
-    if opts.capacity or opts.scorecard or opts.pilot:
-        from wfm.pipeline.plan_extras import run_extras
+def _scenario_step(opts, center, scen, forecast: pd.DataFrame, stage: Path,
+                   progress: Progress, result: PlanResult) -> pd.DataFrame:
+    """Compare the scenarios on ``forecast`` into ``stage/scenarios*.csv``; returns the
+    summary rows."""
+    from wfm.io.atomic import write_csv
+    from wfm.scenario.compare import compare
+    from wfm.scenario.scheduled import read_schedule_overhead
+    from wfm.scenario.tables import SUMMARY_COLUMNS, queue_rows, summary_rows
 
-        result.warnings += run_extras(opts, stage, scenario_rows, progress, done)
+    progress("scenarios", "")
+    # the in-house hours of every scenario carry this plan's scheduling overhead
+    overhead = read_schedule_overhead(stage, center.interval, name=str(opts.output))
+    result.warnings += list(overhead.notes)
+    results = compare(scen, center, forecast, overhead=overhead.factors)
+    scenario_rows = pd.DataFrame(summary_rows(results), columns=list(SUMMARY_COLUMNS))
+    write_csv(stage / "scenarios.csv", scenario_rows)
+    write_csv(stage / "scenarios.queues.csv", pd.DataFrame(queue_rows(results)))
+    return scenario_rows
 
-    progress("report", "")
+
+def _report_step(opts, center, stage: Path, progress: Progress, result: PlanResult) -> None:
+    """Write the plan's report into ``stage``."""
     from wfm.config.schedule import load_schedule
     from wfm.report import write_report
 
+    progress("report", "")
     write_report(stage, opts.history, center, name=opts.output.name,
                  schedule=result.schedule_summary, requested_gap=opts.gap,
                  fte_hours=load_schedule(opts.config, center).rules.fte_hours)
-    done("report")
-    result.files = [name for name in PLAN_FILES if (stage / name).exists()]
-    return result
 
 
 def _publish(stage: Path, out: Path, files: list[str]) -> None:

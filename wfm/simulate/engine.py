@@ -364,6 +364,8 @@ def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
 def _simulate(inp: SimInput, rng: np.random.Generator, skip: int, keep: int) -> Replication:
     """One replication; intervals ``skip`` to ``skip + keep`` are measured (``overtime``
     counts within them, the caller drops the other intervals' tallies)."""
+    # One long function on purpose: this hand-written event loop is the hot path, and
+    # splitting it into helpers adds a Python call per event (issue 12 leaves it whole).
     Q, G, T = inp.shape
     dt = float(inp.dt)
     volume = np.asarray(inp.volume, dtype=float)

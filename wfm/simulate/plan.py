@@ -91,13 +91,29 @@ def read_on_duty(path: Path, center: CenterConfig, groups: tuple[str, ...],
         i = int(np.flatnonzero(unknown.to_numpy())[0])
         raise WfmInputError(f"group {f['group'].iloc[i]!r} is not in the config",
                             file=table.path, row=int(table.line[i]), column="group")
-    dt = float(center.interval)
-    origin = starts.tz_convert("UTC")[0]
     T = len(starts)
-    G = len(groups)
-    duty = np.zeros((G, T))
+    duty = np.zeros((len(groups), T))
     if f.empty:
         return duty
+    s_i, e_i, b0, b1 = _shift_intervals(table, center, starts)
+    g_of = np.array([groups.index(g) for g in f["group"].str.strip()])
+    for r in range(len(f)):
+        ts = np.arange(s_i[r], e_i[r])
+        if b0[r] >= 0:
+            ts = ts[(ts < b0[r]) | (ts >= b1[r])]
+        ts = ts % T if cyclic else ts[(ts >= 0) & (ts < T)]
+        np.add.at(duty[g_of[r]], ts, agents[r])
+    return duty
+
+
+def _shift_intervals(table, center: CenterConfig, starts: pd.DatetimeIndex
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per row of a raw ``shifts.csv`` table: (shift start, shift end, break start, break
+    end) as interval indices from ``starts[0]`` (ends exclusive; a break end rounds up
+    to the interval it touches; -1 for a row without a break)."""
+    f = table.frame
+    dt = float(center.interval)
+    origin = starts.tz_convert("UTC")[0]
     try:
         day = f["day"].str.strip()
         start = _localize(day, f["start"].str.strip(), center.tz)
@@ -111,7 +127,6 @@ def read_on_duty(path: Path, center: CenterConfig, groups: tuple[str, ...],
     def index(ts: pd.DatetimeIndex) -> np.ndarray:
         return np.rint((ts.tz_convert("UTC") - origin) / pd.Timedelta(seconds=dt)).astype(int)
 
-    s_i, e_i = index(start), index(end)
     b0 = np.full(len(f), -1)
     b1 = np.full(len(f), -1)
     brk = f["breaks"].fillna("").str.strip()
@@ -130,14 +145,7 @@ def read_on_duty(path: Path, center: CenterConfig, groups: tuple[str, ...],
         b0[r] = index(t0)[0]
         secs = (t1[0] - t0[0]).total_seconds()
         b1[r] = b0[r] + int(np.ceil(secs / dt - 1e-9))
-    g_of = np.array([groups.index(g) for g in f["group"].str.strip()])
-    for r in range(len(f)):
-        ts = np.arange(s_i[r], e_i[r])
-        if b0[r] >= 0:
-            ts = ts[(ts < b0[r]) | (ts >= b1[r])]
-        ts = ts % T if cyclic else ts[(ts >= 0) & (ts < T)]
-        np.add.at(duty[g_of[r]], ts, agents[r])
-    return duty
+    return index(start), index(end), b0, b1
 
 
 def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
@@ -151,34 +159,18 @@ def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
     from wfm.io.requirements import read_requirements
     from wfm.schedule.instance import build_instance
 
-    if not plan_dir.is_dir():
-        raise WfmInputError("expected a plan directory (written by wfm schedule or wfm plan)"
-                            + ("" if plan_dir.exists() else ", found nothing"),
-                            file=str(plan_dir))
+    _check_plan_dir(plan_dir)
     center = load_center(config)
     sched = load_schedule(config, center)
-    req_path = requirements if requirements is not None else plan_dir / "requirements.csv"
-    if not req_path.exists():
-        raise WfmInputError("no requirements file; give --requirements (the output of "
-                            "wfm staff)", file=str(req_path))
-    shifts_path = plan_dir / "shifts.csv"
-    if not shifts_path.exists():
-        raise WfmInputError("no shifts.csv; is this a directory written by wfm schedule?",
-                            file=str(shifts_path))
+    req_path, shifts_path = _plan_files(plan_dir, requirements)
     req = read_requirements(req_path, center)
     T = len(req.starts)
     dt = float(center.interval)
     groups = tuple(g.name for g in sched.groups)
     inst = build_instance(req.starts, dt, req.queues, req.required, sched)
     duty = read_on_duty(shifts_path, center, groups, req.starts, inst.cyclic)
-    notes: list[str] = []
     coverage = plan_dir / "coverage.csv"
-    if coverage.exists():  # cross-check: coverage counts every on-duty agent once
-        cov = _read_coverage(coverage)
-        total = cov.groupby("interval_start", sort=False)["agents_scheduled"].sum()
-        if len(total) != T or np.abs(total.to_numpy() - duty.sum(axis=0)).max() > 1e-9:
-            notes.append(f"{coverage}: on-duty agents differ from {shifts_path}; "
-                         "simulating shifts.csv")
+    notes = _coverage_notes(coverage, shifts_path, duty, T)
     cfg = {q.key: q for q in center.queues}
     sim_q = list(req.queues)
     if not sim_q:
@@ -187,28 +179,108 @@ def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
     pool_skill, pool_duty, pool_names, pool_team, pool_notes = _pools(inst, duty, groups, kind,
                                                           center.shrinkage, dt)
     notes.extend(pool_notes)
-    agents = pool_duty
-    shrink = center.shrinkage
+    queues = [cfg[q] for q in sim_q]
+    volume, aht, closed, erlang = _read_demand(req_path, center, req.starts, sim_q, queues,
+                                               notes)
+    cb_share, cb_deadline, cb_talk = _callback_inputs(queues)
+    patience, target_time, level = _queue_targets(queues)
+    erlang["abandon"][kind == "email"] = np.nan  # deferred work does not abandon
+    live = volume if "callback_share" not in erlang else \
+        volume * (1.0 - np.nan_to_num(erlang["callback_share"]))  # wfm staff's live calls
+    erlang_plan = _erlang_at_plan(coverage, queues, req.starts, dt, live, aht, patience,
+                                  target_time, center.shrinkage)
+    deadlines = np.concatenate([target_time[kind == "email"], cb_deadline[cb_share > 0]])
+    warmup, cooldown = cyclic_margins(T, dt, deadlines, patience) if inst.cyclic else (0, 0)
+    sim = SimInput(volume, aht, patience, target_time, pool_skill, pool_duty, dt,
+                   handle=handle, cv=cv, routing=routing,  # type: ignore[arg-type]
+                   concurrency=tuple(c.concurrency for c in queues),
+                   aht_factors=tuple(c.chat_aht_factors if c.model == "chat" else (1.0,)
+                                     for c in queues),
+                   chat=tuple(bool(k == "chat") for k in kind),
+                   deferred=tuple(bool(k == "email") for k in kind),
+                   team=pool_team, warmup=warmup, cooldown=cooldown,
+                   sl_answered=tuple(c.basis == "answered" for c in queues),
+                   reserve=reserve, **_callback_kwargs(cb_share, cb_deadline, cb_talk))
+    return PlanInputs(sim, req.starts, tuple(sim_q), pool_names, erlang, erlang_plan, level,
+                      ~closed, [*req.warnings, *notes])
 
-    # volume, AHT and the Erlang prediction per (queue, interval) from the raw file
+
+def _check_plan_dir(plan_dir: Path) -> None:
+    """Raise a :class:`WfmInputError` unless ``plan_dir`` is a directory."""
+    if not plan_dir.is_dir():
+        raise WfmInputError("expected a plan directory (written by wfm schedule or wfm plan)"
+                            + ("" if plan_dir.exists() else ", found nothing"),
+                            file=str(plan_dir))
+
+
+def _plan_files(plan_dir: Path, requirements: Path | None) -> tuple[Path, Path]:
+    """(requirements file, ``shifts.csv``) of a plan; both must exist.  The
+    requirements file is ``requirements`` if given, else the plan's own."""
+    req_path = requirements if requirements is not None else plan_dir / "requirements.csv"
+    if not req_path.exists():
+        raise WfmInputError("no requirements file; give --requirements (the output of "
+                            "wfm staff)", file=str(req_path))
+    shifts_path = plan_dir / "shifts.csv"
+    if not shifts_path.exists():
+        raise WfmInputError("no shifts.csv; is this a directory written by wfm schedule?",
+                            file=str(shifts_path))
+    return req_path, shifts_path
+
+
+def _coverage_notes(coverage: Path, shifts_path: Path, duty: np.ndarray, T: int) -> list[str]:
+    """Cross-check: ``coverage.csv`` (if any) counts every on-duty agent (``duty``, (G, T)
+    agents) once; a note if its per-interval total differs from ``shifts.csv``."""
+    notes: list[str] = []
+    if coverage.exists():
+        cov = _read_coverage(coverage)
+        total = cov.groupby("interval_start", sort=False)["agents_scheduled"].sum()
+        if len(total) != T or np.abs(total.to_numpy() - duty.sum(axis=0)).max() > 1e-9:
+            notes.append(f"{coverage}: on-duty agents differ from {shifts_path}; "
+                         "simulating shifts.csv")
+    return notes
+
+
+def _read_demand(req_path: Path, center: CenterConfig, starts: pd.DatetimeIndex,
+                 sim_q: list[str], queues: list[QueueConfig], notes: list[str]
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """Volume (contacts), AHT (s), closed (bool) and the staffing step's Erlang prediction
+    per (queue, interval), each (Q, T), from the raw requirements file; notes go to
+    ``notes``."""
     table = read_raw_table(req_path, required=("interval_start", "channel", "language",
                                                "volume", "aht_s", "agents_required"),
                            optional=REQUIREMENTS_OPTIONAL)
     f = table.frame
     keys = (f["channel"].str.strip().str.lower() + ":" + f["language"].str.strip().str.lower())
     utc = parse_interval_starts(table, "interval_start", center.tz).tz_convert("UTC")
-    t_idx = np.rint((utc - req.starts.tz_convert("UTC")[0]) / pd.Timedelta(seconds=dt))
+    dt = float(center.interval)
+    t_idx = np.rint((utc - starts.tz_convert("UTC")[0]) / pd.Timedelta(seconds=dt))
     t_idx = np.asarray(t_idx).astype(int)
     mine = keys.isin(sim_q).to_numpy()
     q_idx = np.array([sim_q.index(k) if k in sim_q else -1 for k in keys])
+    shape = (len(sim_q), len(starts))
+    volume, aht, closed = _volume_aht(table, q_idx, t_idx, mine, shape, notes)
+    erlang = _erlang_prediction(f, q_idx, t_idx, mine, shape)
+    cb_share = _callback_inputs(queues)[0]
+    if (cb_share > 0).any():
+        erlang["callback_share"] = _callback_prediction(f, q_idx, t_idx, mine, volume,
+                                                        cb_share)
+    return volume, aht, closed, erlang
+
+
+def _volume_aht(table, q_idx: np.ndarray, t_idx: np.ndarray, mine: np.ndarray,
+                shape: tuple[int, int], notes: list[str]
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Volume (contacts), AHT (s) and closed (bool) per (queue, interval) from the rows
+    ``mine`` of a raw requirements table at (``q_idx``, ``t_idx``).  Contacts in closed
+    hours are dropped (with a note); AHT without contacts is the queue's mean AHT."""
+    f = table.frame
     volume_all = numeric_column(table, "volume", minimum=0.0, maximum=MAX_VOLUME,
                                 what="a volume >= 0 and <= 1e6")
     aht_all = numeric_column(table, "aht_s", minimum=0.0, maximum=MAX_AHT, blank=0.0,
                              what="aht_s from 0 to 86400")
-    Q = len(sim_q)
-    volume = np.zeros((Q, T))
-    aht = np.full((Q, T), np.nan)
-    closed = np.zeros((Q, T), dtype=bool)
+    volume = np.zeros(shape)
+    aht = np.full(shape, np.nan)
+    closed = np.zeros(shape, dtype=bool)
     if "binding_target" in f:
         closed[q_idx[mine], t_idx[mine]] = (f["binding_target"].str.strip() == "closed")[mine]
     volume[q_idx[mine], t_idx[mine]] = volume_all[mine]
@@ -226,44 +298,34 @@ def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
     # intervals without contacts: the AHT is unused; the queue's mean keeps it finite
     mean_aht = np.array([np.nanmean(a) if np.isfinite(a).any() else 1.0 for a in aht])
     aht = np.where(np.isnan(aht), mean_aht[:, None], aht)
+    return volume, aht, closed
+
+
+def _erlang_prediction(f: pd.DataFrame, q_idx: np.ndarray, t_idx: np.ndarray,
+                       mine: np.ndarray, shape: tuple[int, int]) -> dict[str, np.ndarray]:
+    """The Erlang columns of the requirements file (service level share, ASA s, abandon
+    share, occupancy share) per (queue, interval); NaN where absent."""
     erlang = {}
     for col, metric in ERLANG_COLUMNS.items():
-        values = np.full((Q, T), np.nan)
+        values = np.full(shape, np.nan)
         if col in f:
             # informational columns: blanks and unparsable cells are "no prediction"
             v = pd.to_numeric(f[col].str.strip(), errors="coerce").to_numpy(float)
             values[q_idx[mine], t_idx[mine]] = v[mine]
         erlang[metric] = values
-    queues = [cfg[q] for q in sim_q]
-    cb_share, cb_deadline, cb_talk = _callback_inputs(queues)
-    if (cb_share > 0).any():
-        erlang["callback_share"] = _callback_prediction(f, q_idx, t_idx, mine, volume,
-                                                        cb_share)
+    return erlang
+
+
+def _queue_targets(queues: list[QueueConfig]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per queue: patience (s; inf for Erlang C and e-mail), target time (s; the
+    deadline for e-mail) and service-level target (share; NaN: none)."""
     patience = np.array([np.inf if c.model in ("erlang_c", "deferred") or c.patience is None
                          else float(c.patience) for c in queues])
     target_time = np.array([c.deadline if c.model == "deferred" else c.target_time or 20.0
                             for c in queues], dtype=float)
     level = np.array([c.within if c.model == "deferred" else
                       np.nan if c.service_level is None else c.service_level for c in queues])
-    erlang["abandon"][kind == "email"] = np.nan  # deferred work does not abandon
-    live = volume if "callback_share" not in erlang else \
-        volume * (1.0 - np.nan_to_num(erlang["callback_share"]))  # wfm staff's live calls
-    erlang_plan = _erlang_at_plan(coverage, queues, req.starts, dt, live, aht, patience,
-                                  target_time, shrink)
-    is_chat = tuple(bool(k == "chat") for k in kind)
-    deadlines = np.concatenate([target_time[kind == "email"], cb_deadline[cb_share > 0]])
-    warmup, cooldown = cyclic_margins(T, dt, deadlines, patience) if inst.cyclic else (0, 0)
-    sim = SimInput(volume, aht, patience, target_time, pool_skill, agents, dt, handle=handle,
-                   cv=cv, routing=routing,  # type: ignore[arg-type]
-                   concurrency=tuple(c.concurrency for c in queues),
-                   aht_factors=tuple(c.chat_aht_factors if c.model == "chat" else (1.0,)
-                                     for c in queues),
-                   chat=is_chat, deferred=tuple(bool(k == "email") for k in kind),
-                   team=pool_team, warmup=warmup, cooldown=cooldown,
-                   sl_answered=tuple(c.basis == "answered" for c in queues),
-                   reserve=reserve, **_callback_kwargs(cb_share, cb_deadline, cb_talk))
-    return PlanInputs(sim, req.starts, tuple(sim_q), pool_names, erlang, erlang_plan, level,
-                      ~closed, [*req.warnings, *notes])
+    return patience, target_time, level
 
 
 def _callback_inputs(queues: list[QueueConfig]) -> tuple[np.ndarray, np.ndarray,

@@ -235,9 +235,7 @@ def verify(required: np.ndarray, queues: Sequence[str], dt: float,
         say(f"verify round {r}: simulating")
         mc = measure_fn(cand)
         if worse := got_worse(m, mc):
-            notes.append(f"round {r}'s re-plan made {', '.join(worse)} worse in the "
-                         f"simulation; kept the plan of round {kept} and raised those "
-                         "intervals too")
+            notes.append(_rejected_note(r, worse, kept))
             pending = raise_requirement(new, cand.result.plan.scheduled, idx, to_raise(mc),
                                         step)
             status = "kept the better plan"
@@ -246,11 +244,24 @@ def verify(required: np.ndarray, queues: Sequence[str], dt: float,
         rows.extend(_rows(r, m, plan, (req - base).sum(axis=1) * dt / 3600.0, idx))
     if queue_met(m).all():
         status = "met"
+    unmet = _unmet_reasons(plan, m, status, r)
+    return VerifyResult(rows, status, unmet, plan, req, kept, [*m.notes, *notes], r)
+
+
+def _rejected_note(r: int, worse: list[str], kept: int) -> str:
+    """The note for round ``r``'s re-plan, rejected because it made ``worse`` worse."""
+    return (f"round {r}'s re-plan made {', '.join(worse)} worse in the "
+            f"simulation; kept the plan of round {kept} and raised those "
+            "intervals too")
+
+
+def _unmet_reasons(plan: PlanLike, m: Measurement, status: str, r: int) -> list[str]:
+    """:func:`why_unmet` for each queue the measurement ``m`` of ``plan`` misses, after
+    ``r`` rounds that ended with ``status``."""
     miss, met = interval_misses(m), queue_met(m)
     # the measurement is of `plan` (on "no progress" the plan is unchanged)
-    unmet = [why_unmet(plan, q, miss[i], status, r, m.queues)
-             for i, q in enumerate(m.queues) if not met[i]]
-    return VerifyResult(rows, status, unmet, plan, req, kept, [*m.notes, *notes], r)
+    return [why_unmet(plan, q, miss[i], status, r, m.queues)
+            for i, q in enumerate(m.queues) if not met[i]]
 
 
 def shared_groups(inst: Any, queue: str, simulated: Sequence[str]) -> dict[str, list[str]]:
