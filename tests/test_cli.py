@@ -177,3 +177,26 @@ def test_output_that_cannot_be_written_is_a_user_error(tmp_path):
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.strip() == f"error: {blocked}: cannot write the output: it is a directory"
     assert list(tmp_path.iterdir()) == [blocked] and not list(blocked.iterdir())
+
+
+def test_an_interrupt_inside_a_module_initialisation_reads_as_interrupted(monkeypatch, capsys):
+    """Ctrl-C inside a C extension's initialisation surfaces as ImportError
+    ("initialization failed") with the KeyboardInterrupt as its context: exit 130 and
+    "interrupted", not "internal error" (exit 1)."""
+    import wfm.cli as cli
+
+    def interrupted_import(*args, **kwargs):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise ImportError("initialization failed") from None
+
+    def failing(*args, **kwargs):
+        raise ImportError("initialization failed")
+
+    monkeypatch.setattr(cli, "app", interrupted_import)
+    assert cli._exit_code(["plan"]) == 130
+    assert capsys.readouterr().err.strip() == "interrupted"
+    monkeypatch.setattr(cli, "app", failing)  # the same error without an interrupt: a bug
+    assert cli._exit_code(["plan"]) == 1
+    assert "internal error" in capsys.readouterr().err

@@ -88,7 +88,10 @@ def test_plan_killed_at_any_moment_leaves_previous_result(tmp_path):
         interrupted += 1
         assert now == previous, f"{sig.name} at {delay or staged}: plan/ changed"
         if sig == signal.SIGINT:
-            assert rc == 130, err
+            # 130, or killed by the SIGINT itself (-2) after reporting it: both are
+            # status 130 in a shell (128 + 2); CPython re-raises an interrupt that comes
+            # while the interpreter exits
+            assert rc in (130, -signal.SIGINT), err
             assert err.strip().splitlines()[-1] == "interrupted", err
             assert not list(tmp_path.glob(".plan.*")), "SIGINT left a staging directory"
     assert interrupted >= 5

@@ -7,5 +7,10 @@ try:
 except KeyboardInterrupt:  # Ctrl-C while the modules load
     sys.stderr.write("interrupted\n")
     sys.exit(130)
+except ImportError as exc:  # Ctrl-C inside a C extension's initialisation
+    if not isinstance(exc.__context__, KeyboardInterrupt) and "initialization" not in str(exc):
+        raise
+    sys.stderr.write("interrupted\n")
+    sys.exit(130)
 
 main()

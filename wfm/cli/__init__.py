@@ -10,7 +10,9 @@ file, row and column, or the option.
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 
 import typer
@@ -51,7 +53,40 @@ def _root() -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``wfm`` console script: runs the command, then exits with
     0 (success), 2 (user error), 1 (internal error) or 130 (interrupted)."""
-    sys.exit(_exit_code(argv))
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, _on_sigint) if on_main_thread else None
+    try:
+        code = _exit_code(argv)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    sys.exit(code)
+
+
+class _Interrupt:
+    """Whether Ctrl-C (SIGINT) came during this run: an interrupt inside a module's
+    initialisation surfaces as another exception (``ImportError: initialization
+    failed``), which must still read as "interrupted", not as a bug."""
+
+    seen = False
+
+
+def _on_sigint(signum: int, frame: object) -> None:
+    _Interrupt.seen = True
+    raise KeyboardInterrupt
+
+
+def _caused_by_interrupt(exc: BaseException) -> bool:
+    """True when ``exc`` or an exception in its chain is a KeyboardInterrupt, or when
+    SIGINT arrived during the run."""
+    seen: set[int] = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        if isinstance(e, KeyboardInterrupt):
+            return True
+        seen.add(id(e))
+        e = e.__cause__ or e.__context__
+    return _Interrupt.seen
 
 
 def _exit_code(argv: Sequence[str] | None) -> int:
@@ -71,6 +106,8 @@ def _exit_code(argv: Sequence[str] | None) -> int:
     except (KeyboardInterrupt, typer.Abort):
         return _interrupted()
     except Exception as exc:  # a bug: short message, exit 1 (traceback with WFM_DEBUG=1)
+        if _caused_by_interrupt(exc):
+            return _interrupted()
         if os.environ.get("WFM_DEBUG"):
             raise
         text = " ".join(str(exc).split())[:300]
