@@ -400,3 +400,29 @@ def test_callback_section_agrees_with_wfm_staff_on_the_channels_example(tmp_path
     assert (s["peak_agents_no_callback"], s["peak_agents"]) == (int(peak0), int(peak1))
     assert (s["paid_h_no_callback"], s["paid_h"]) == pytest.approx(
         (float(paid0), float(paid1)), abs=0.05)
+
+
+def test_workbook_cells_for_unknown_numbers(tmp_path):
+    """A figure that is not known (NaN: no LP bound, no simulation; inf) is written as
+    "n/a" on the Summary sheet and as an empty cell in a data sheet, never passed to
+    xlsxwriter's write_number (which raises on NaN/inf)."""
+    import math
+
+    import openpyxl
+    import pandas as pd
+    import xlsxwriter
+
+    from wfm.report import _write_sheet, _write_summary
+
+    path = tmp_path / "x.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    fmt = {k: wb.add_format() for k in ("h", "eur", "pct", "int", "num", "text", "time")}
+    summary = pd.DataFrame({"item": ["gap", "cost", "fte"],
+                            "value": [math.nan, 1234.5, math.inf], "unit": ["relative", "EUR", ""]})
+    _write_summary(wb.add_worksheet("Summary"), summary, fmt, wb.add_format())
+    _write_sheet(wb.add_worksheet("data"), pd.DataFrame({"x": [1.0, math.nan, -math.inf]}),
+                 fmt, wb.add_format())
+    wb.close()
+    book = openpyxl.load_workbook(path)
+    assert [c.value for c in book["Summary"]["B"]][1:] == ["n/a", 1234.5, "n/a"]
+    assert [c.value for c in book["data"]["A"]][1:] == [1.0, None, None]

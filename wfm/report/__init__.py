@@ -10,6 +10,7 @@ and writes ``report.html`` and ``report.xlsx`` beside them, each atomically.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -314,6 +315,8 @@ def _write_summary(ws, frame: pd.DataFrame, formats: dict, header) -> None:
         ws.write_string(i, 0, item)
         if isinstance(value, str):
             ws.write_string(i, 1, value)
+        elif not math.isfinite(value):  # unknown (no bound, no simulation): not a number
+            ws.write_string(i, 1, "n/a")
         else:
             ws.write_number(i, 1, value, formats[_UNIT_FORMAT.get(unit, "num")])
         ws.write_string(i, 2, unit)
@@ -332,7 +335,7 @@ def _write_sheet(ws, frame: pd.DataFrame, formats: dict, header, human: bool = F
     ws.write_row(0, 0, list(heads), header)
     for j, col in enumerate(frame.columns):
         kind = lb.kind(str(col), frame[col])
-        values = [None if isinstance(v, float) and v != v else v
+        values = [None if isinstance(v, float) and not math.isfinite(v) else v
                   for v in out.iloc[:, j].tolist()]
         ws.write_column(1, j, values, formats[kind])
         longest = max((len(str(v)) for v in values[:200]), default=0)
