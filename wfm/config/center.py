@@ -449,7 +449,43 @@ class QueueConfig(_Model):
         return self
 
 
-class CenterConfig(_Model):
+class Calendar(_Model):
+    """The calendar of a place (the center, a site): ``timezone`` (IANA), ``country``
+    for public holidays (``DE``, ``DE-BY``, ``none``; unset: the timezone's country) and
+    extra ``holidays`` dates.  The fields are declared by each subclass."""
+
+    @field_validator("country", check_fields=False)
+    @classmethod
+    def _country(cls, v: str | None) -> str | None:
+        return None if v is None else check_country(v)
+
+    @field_validator("timezone", check_fields=False)
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(v)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown timezone {v!r}; use an IANA name like Europe/Berlin or Asia/Manila"
+            ) from None
+        return v
+
+    @property
+    def holiday_country(self) -> str | None:
+        """``country``, else the country of ``timezone``; None: no public holidays."""
+        if self.country is not None:
+            return None if self.country == "none" else self.country
+        from wfm.io.events import country_for_timezone
+
+        return country_for_timezone(self.timezone)
+
+    def holiday_dates(self, years: Iterable[int]) -> set[dt.date]:
+        """The public holidays of ``years``: the country's plus ``holidays`` (the one
+        holiday source of forecast, schedule and scenarios)."""
+        return holiday_dates(self.holiday_country, self.holidays, years)
+
+
+class CenterConfig(Calendar):
     """The service center: interval, timezone, holidays, premiums, FTE, shrinkage, queues.
 
     * ``timezone``: IANA name; every clock time of the config is local time there.
@@ -479,20 +515,6 @@ class CenterConfig(_Model):
     in_shift_shrinkage: Shrinkage = 0.0
     opening_hours: Hours = OpeningHours()
     queues: tuple[QueueConfig, ...]
-
-    @field_validator("country")
-    @classmethod
-    def _country(cls, v: str | None) -> str | None:
-        return None if v is None else check_country(v)
-
-    @field_validator("timezone")
-    @classmethod
-    def _tz(cls, v: str) -> str:
-        try:
-            zoneinfo.ZoneInfo(v)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown timezone {v!r}; use a name like Europe/Berlin") from None
-        return v
 
     @field_validator("interval")
     @classmethod
@@ -541,19 +563,6 @@ class CenterConfig(_Model):
             if q.key == key:
                 return q
         raise KeyError(key)
-
-    @property
-    def holiday_country(self) -> str | None:
-        """``country``, else the country of ``timezone``; None: no public holidays."""
-        if self.country is not None:
-            return None if self.country == "none" else self.country
-        from wfm.io.events import country_for_timezone
-
-        return country_for_timezone(self.timezone)
-
-    def holiday_dates(self, years: Iterable[int]) -> set[dt.date]:
-        """The public holidays of every step in ``years``: the country's plus ``holidays``."""
-        return holiday_dates(self.holiday_country, self.holidays, years)
 
     @property
     def shrinkage(self) -> float:

@@ -22,27 +22,23 @@ See docs/concepts/sites.md.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import ValidationError, field_validator
 
 from wfm.config.center import (
+    Calendar,
     Premiums,
-    check_country,
     describe_validation_error,
-    holiday_dates,
 )
 
 
-class SiteConfig(BaseModel):
+class SiteConfig(Calendar):
     """One site: ``name``, ``timezone`` (IANA), ``country`` (holidays; None: the
     timezone's country, ``none``: no holidays), extra ``holidays`` and ``premiums``
     (the center's table with the site's keys replacing the center's ones, filled in by
     :func:`sites_from_dict`; None only before that)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
     timezone: str
@@ -57,33 +53,6 @@ class SiteConfig(BaseModel):
         if not v:
             raise ValueError("must be a non-empty name")
         return v
-
-    @field_validator("timezone")
-    @classmethod
-    def _tz(cls, v: str) -> str:
-        try:
-            zoneinfo.ZoneInfo(v)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown timezone {v!r}; use a name like Asia/Manila") from None
-        return v
-
-    @field_validator("country")
-    @classmethod
-    def _country(cls, v: str | None) -> str | None:
-        return None if v is None else check_country(v)
-
-    @property
-    def holiday_country(self) -> str | None:
-        """``country``, else the country of ``timezone``; None: no public holidays."""
-        if self.country is not None:
-            return None if self.country == "none" else self.country
-        from wfm.io.events import country_for_timezone
-
-        return country_for_timezone(self.timezone)
-
-    def holiday_dates(self, years: Iterable[int]) -> set[dt.date]:
-        """The site's public holidays in ``years``: its country's plus its ``holidays``."""
-        return holiday_dates(self.holiday_country, self.holidays, years)
 
 
 def _label(rows: list[Any], i: int, table: str) -> str:
