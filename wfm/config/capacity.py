@@ -36,7 +36,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from wfm.config.center import Seconds, describe_validation_error, read_toml
+from wfm.config.center import Seconds, describe_validation_error, locate_array_item, read_toml
 from wfm.errors import WfmInputError
 
 DEFAULT_CONTRACT_HOURS_PER_WEEK = 40.0
@@ -181,15 +181,9 @@ def _describe(err: Mapping[str, Any], data: Mapping[str, Any]) -> str:
     prefix = _PREFIX.match(msg)
     if prefix:  # a model validator naming its key
         return f"{prefix.group(1)}: {msg[prefix.end():]}"
-    if loc and loc[0] in _TABLES:
-        loc[0] = _TABLES[loc[0]]
-        if len(loc) > 1 and isinstance(loc[1], int):
-            items = data.get(loc[0], [])
-            item = items[loc[1]] if loc[1] < len(items) else {}
-            label = f" ({item['name']})" if isinstance(item, Mapping) and "name" in item else ""
-            loc = [f"{loc[0]}[{loc[1] + 1}]{label}", *loc[2:]]
-            if len(loc) > 2 and loc[1] == "staff" and isinstance(loc[2], int):
-                loc = [loc[0], f"staff[{loc[2] + 1}]", *loc[3:]]
+    loc, item = locate_array_item(loc, data, _TABLES)
+    if item is not None and len(loc) > 2 and loc[1] == "staff" and isinstance(loc[2], int):
+        loc = [loc[0], f"staff[{loc[2] + 1}]", *loc[3:]]
     return describe_validation_error(loc, err, "capacity file")
 
 

@@ -750,6 +750,26 @@ def describe_validation_error(
     return f"{key}: {msg}"
 
 
+def locate_array_item(
+    loc: list[Any], data: Mapping[str, Any], tables: Mapping[str, str]
+) -> tuple[list[Any], Mapping[str, Any] | None]:
+    """Map pydantic's location to the TOML one: the field name at ``loc[0]`` to its table
+    (``tables``: field -> table), and an index into an array of tables to
+    ``table[i] (name)``, 1-based.  Returns the location and the array item (``{}`` when
+    the file has no such item; None when the location is not inside an array of
+    tables)."""
+    if not loc or loc[0] not in tables:
+        return loc, None
+    loc = [tables[loc[0]], *loc[1:]]
+    if len(loc) < 2 or not isinstance(loc[1], int):
+        return loc, None
+    items = data.get(loc[0], [])
+    item = items[loc[1]] if isinstance(items, list) and loc[1] < len(items) else {}
+    item = item if isinstance(item, Mapping) else {}
+    label = f" ({item['name']})" if "name" in item else ""
+    return [f"{loc[0]}[{loc[1] + 1}]{label}", *loc[2:]], item
+
+
 def _describe(err: Mapping[str, Any], data: Mapping[str, Any]) -> str:
     loc = list(err.get("loc", ()))
     msg = str(err.get("msg", "")).removeprefix("Value error, ")

@@ -39,6 +39,7 @@ from wfm.config.center import (
     clock_window,
     combined_shrinkage,
     describe_validation_error,
+    locate_array_item,
     read_old_shrinkage,
     read_toml,
 )
@@ -621,21 +622,15 @@ _KEY_PREFIX = re.compile(rf"(?:Value error, )?({_KEY}(?:\.{_KEY})*): ")
 
 def _describe(err: Mapping[str, Any], data: Mapping[str, Any]) -> str:
     loc = list(err.get("loc", ()))
-    if loc and loc[0] in _TABLES:
-        loc[0] = _TABLES[loc[0]]
-        if len(loc) > 1 and isinstance(loc[1], int):
-            items = data.get(loc[0], [])
-            item = items[loc[1]] if loc[1] < len(items) else {}
-            label = f" ({item['name']})" if isinstance(item, Mapping) and "name" in item else ""
-            loc = [f"{loc[0]}[{loc[1] + 1}]{label}", *loc[2:]]
-            # route[i] inside a scenario
-            listed = ("route", "deflection", "callback", "fcr")
-            if len(loc) > 2 and loc[1] in listed and isinstance(loc[2], int):
-                loc = [loc[0], f"{loc[1]}[{loc[2] + 1}]", *loc[3:]]
-            # a single [provider.price] table is price, a [[provider.price]] list price[i]
-            if len(loc) > 2 and loc[1] == "price" and isinstance(loc[2], int):
-                one = isinstance(item, Mapping) and isinstance(item.get("price"), Mapping)
-                loc = [loc[0], *(["price"] if one else [f"price[{loc[2] + 1}]"]), *loc[3:]]
+    loc, item = locate_array_item(loc, data, _TABLES)
+    if item is not None and len(loc) > 2 and isinstance(loc[2], int):
+        # route[i] inside a scenario
+        if loc[1] in ("route", "deflection", "callback", "fcr"):
+            loc = [loc[0], f"{loc[1]}[{loc[2] + 1}]", *loc[3:]]
+        # a single [provider.price] table is price, a [[provider.price]] list price[i]
+        elif loc[1] == "price":
+            one = isinstance(item.get("price"), Mapping)
+            loc = [loc[0], *(["price"] if one else [f"price[{loc[2] + 1}]"]), *loc[3:]]
     # one format for every key: provider[2] (onshore).price[2].when, whether pydantic
     # located the error or a model validator named the key in its message
     prefix = _KEY_PREFIX.match(str(err.get("msg", "")))

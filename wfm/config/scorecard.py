@@ -28,7 +28,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from wfm.config.center import describe_validation_error, read_toml
+from wfm.config.center import describe_validation_error, locate_array_item, read_toml
 from wfm.errors import WfmInputError
 
 LOWER_IS_BETTER = ("cost", "site_risk")
@@ -152,12 +152,7 @@ def scorecard_from_dict(data: Mapping[str, Any], path: str = "") -> Scorecard:
 def _describe(err: Mapping[str, Any], data: Mapping[str, Any]) -> str:
     loc = list(err.get("loc", ()))
     if loc and loc[0] == "options":
-        loc[0] = "option"
-        if len(loc) > 1 and isinstance(loc[1], int):
-            items = data.get("option", [])
-            item = items[loc[1]] if loc[1] < len(items) else {}
-            label = f" ({item['name']})" if isinstance(item, Mapping) and "name" in item else ""
-            loc = [f"option[{loc[1] + 1}]{label}", *loc[2:]]
+        loc, _item = locate_array_item(loc, data, {"options": "option"})
     elif loc and loc[0] == "cost":
         loc[0] = "scorecard.cost"
     return describe_validation_error(loc, err, "scorecard file")
