@@ -105,17 +105,17 @@ def _trim(k: np.ndarray, floor: np.ndarray, ts: np.ndarray, gains: np.ndarray, s
           shrinkage: float, cost: np.ndarray) -> None:
     """Take back agents (dearest scheduled saving first) while the target allows."""
     while True:
-        best, best_t = 0.0, -1
-        for t in ts:
-            if k[t] <= floor[t] or gains[t, k[t] - 1] > spare + 1e-12:
-                continue
-            save = (scheduled(k[t], shrinkage) - scheduled(k[t] - 1, shrinkage)) * cost[t]
-            if save > best:
-                best, best_t = float(save), int(t)
-        if best_t < 0:
+        kt = k[ts]
+        last_gain = gains[ts, np.maximum(kt - 1, 0)]
+        removable = (kt > floor[ts]) & (last_gain <= spare + 1e-12)
+        save = np.where(removable,
+                        (scheduled(kt, shrinkage) - scheduled(kt - 1, shrinkage)) * cost[ts], 0.0)
+        i = int(np.argmax(save)) if len(ts) else 0
+        if not len(ts) or save[i] <= 0.0:
             return
-        k[best_t] -= 1
-        spare -= gains[best_t, k[best_t]]
+        t = ts[i]
+        k[t] -= 1
+        spare -= gains[t, k[t]]
 
 
 def period_sl(volume: np.ndarray, sl: np.ndarray, open_: np.ndarray) -> float:
