@@ -82,7 +82,7 @@ class _Page(HTMLParser):
         elif tag == "div" and a.get("class") == "chart" and self.section:
             self.charts[self.section] += 1
         elif tag == "table":
-            self.tables[a.get("id")] = self.section
+            self.tables[a.get("id", "").removeprefix("table-")] = self.section
         for key in ("href", "xlink:href", "src"):
             if a.get(key):
                 self.refs.append(a[key])

@@ -147,7 +147,9 @@ def test_page_is_one_offline_file_summary_first(plain):
     page = _Page()
     page.feed(text)
     assert page.ids.index("summary") < page.ids.index("forecast")
-    assert {"verdict", "alerts", "scenario-answer", "summary_queues"} <= set(page.ids)
+    assert {"verdict", "alerts", "scenario-answer", "table-summary_queues"} <= set(page.ids)
+    assert len(page.ids) == len(set(page.ids))  # a section and its table never share an id
+    assert {r[1:] for r in page.refs if r.startswith("#")} <= set(page.ids)  # no dead link
     charts = [i for i in page.ids if i.startswith("chart-")]
     assert charts == ["chart-forecast", "chart-coverage", "chart-service-level",
                       "chart-shifts", "chart-simulation", "chart-scenarios", "chart-capacity",

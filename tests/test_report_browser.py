@@ -92,9 +92,9 @@ def test_report_renders_in_chromium_without_errors(tmp_path):
             alerts = page.inner_text("#alerts")
             # the tables sort by number: a click on "Intervals missing target" (ascending)
             # puts chat:en (0) before the hostile queue (4)
-            first = page.inner_text("#summary_queues tbody tr:first-child td:first-child")
-            page.click("#summary_queues th:nth-child(6)")
-            sorted_first = page.inner_text("#summary_queues tbody tr:first-child td")
+            first = page.inner_text("#table-summary_queues tbody tr:first-child td:first-child")
+            page.click("#table-summary_queues th:nth-child(6)")
+            sorted_first = page.inner_text("#table-summary_queues tbody tr:first-child td")
             broken = _broken_state(page, tmp_path)
         finally:
             browser.close()

@@ -72,7 +72,7 @@ def table(frame: pd.DataFrame, table_id: str, highlight: pd.Series | None = None
             cls = " class='text'" if k == "text" else ""
             cells.append(f"<td{cls} data-v='{e(raw)}'>{e(lb.fmt(v, k))}</td>")
         rows.append(f"<tr{' class=miss' if mark else ''}>{''.join(cells)}</tr>")
-    return (f"<table class='data sortable' id='{e(table_id)}'><thead><tr>{head}</tr></thead>"
+    return (f"<table class='data sortable' id='table-{e(table_id)}'><thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
