@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import subprocess
 import sys
@@ -29,41 +30,62 @@ def test_hand_computed_cohort_example():
     tenure (2 %/month); required [10, 10, 10, 12, 12, 12] FTE.
 
     Staff alone: 10 * 0.98^t = 10, 9.8, 9.604, 9.41192, 9.2236816, 9.039207968.
+    One hire of a class at tenure k gives 0 (k=0), 0.9*0.5 = 0.45, 0.81, 0.729,
+    0.71442, 0.7001316 productive FTE and costs 1 + 0.9 + 0.81 + ... headcount-months to
+    the end: 4.8535516 (class of month 0), 4.15342, 3.439, 2.71, 1.9, 1.0 (month 5).
+    Months 2-5 are reachable (a class of month 0 is fully productive in month 2); they need
+    0.396, 2.58808, 2.7763184, 2.960792032 FTE above the staff.
 
-    A class is sized for the month it is fully productive in (tenure 2); one hire is then
-    worth 0.9 * 0.9 = 0.81 FTE.
+    * Month 3 needs 2.588: three of class 1 give 2.43 (two give 1.62 and would need
+      about two more hires elsewhere), the rest, 0.158, is cheapest as one of class 2
+      (0.45 at 3.439; class 0 would cost 4.85).
+    * Month 4: 3 * 0.729 + 0.81 = 2.997 >= 2.776; month 2: 3 * 0.45 = 1.35 >= 0.396.
+    * Month 5: 3 * 0.71442 + 0.729 = 2.87226, 0.0885 short: one of class 4 (0.45 in its
+      first production month, 1.9) is cheaper than one of class 3 (2.71).
 
-    * t=1: gap 10 - 9.8 = 0.2, but a class for t=1 would start in month -1: no hire.
-    * t=2: gap 10 - 9.604 = 0.396; class of month 0: ceil(0.396/0.81 = 0.489) = 1 hire (A).
-    * t=3: 9.41192 + A 0.9^3 = 0.729 -> 10.14092; gap 1.85908; class of month 1:
-      ceil(1.85908/0.81 = 2.295) = 3 hires (B).
-    * t=4: 9.2236816 + A 0.729*0.98 = 0.71442 + B 3*0.729 = 2.187 -> 12.1251016: no hire.
-    * t=5: 9.039207968 + A 0.7001316 + B 2.14326 -> 11.882599568; gap 0.117400432;
-      class of month 3: 1 hire (C).
-
-    Final productive FTE (A, B, C included):
-    t0 10; t1 9.8 + A 0.45 (B in class) = 10.25; t2 9.604 + 0.81 + B 3*0.9*0.5 = 1.35
-    -> 11.764; t3 9.41192 + 0.729 + B 2.43 (C in class) = 12.57092;
-    t4 9.2236816 + 0.71442 + 2.187 + C 0.9*0.5 = 0.45 -> 12.5751016;
-    t5 9.039207968 + 0.7001316 + 2.14326 + C 0.81 = 12.692599568.
-    Headcount: t0 10 + 1 = 11; t1 9.8 + 0.9 + 3 = 13.7; t3 12.57092 + 1 = 13.57092.
-    Leavers t0: 10 * 0.02 + 1 * 0.10 = 0.3.  Vendor FTE 0 in every month (in t1 class A's
-    ramp, 0.45, covers the 0.2 gap); surplus in t3: 12.57092 - 12 = 0.57092.
+    Classes [0, 3, 1, 0, 1, 0], 17.79926 headcount-months; the enumeration below confirms no
+    cheaper whole plan covers months 2-5.  Productive FTE: t1 9.8 (class 1 in class, the
+    0.2 gap is the vendor's: month 1 is not reachable); t2 9.604 + 1.35 = 10.954;
+    t3 9.41192 + 2.43 + 0.45 = 12.29192; t4 9.2236816 + 2.187 + 0.81 = 12.2206816;
+    t5 9.039207968 + 2.14326 + 0.729 + 0.45 = 12.361467968.  Headcount t1 9.8 + 3 = 12.8,
+    t2 9.604 + 2.7 + 1 = 13.304.  Leavers t0 10 * 0.02 = 0.2.  Surplus t3 0.29192.
     """
     policy = Policy(attrition=((0, 0.10), (3, 0.02)), training_months=1, ramp=(0.5,),
                     max_class_size=10)
     p = plan_queue(np.array([10, 10, 10, 12, 12, 12.0]), 0.0,
                    [Cohort(start=-12, fte=10.0)], policy)
-    assert list(p.hires) == [1, 3, 0, 1, 0, 0]
+    assert list(p.hires) == [0, 3, 1, 0, 1, 0]
     np.testing.assert_allclose(
-        p.productive, [10, 10.25, 11.764, 12.57092, 12.5751016, 12.692599568], rtol=1e-12)
-    assert p.headcount[0] == pytest.approx(11)
-    assert p.headcount[1] == pytest.approx(13.7)
-    assert p.headcount[3] == pytest.approx(13.57092)
-    assert p.leavers[0] == pytest.approx(0.3)
-    np.testing.assert_allclose(p.vendor, 0.0, atol=1e-12)
-    assert p.surplus[3] == pytest.approx(0.57092)
+        p.productive, [10, 9.8, 10.954, 12.29192, 12.2206816, 12.361467968], rtol=1e-12)
+    assert p.headcount[1] == pytest.approx(12.8)
+    assert p.headcount[2] == pytest.approx(13.304)
+    assert p.leavers[0] == pytest.approx(0.2)
+    np.testing.assert_allclose(p.vendor, [0, 0.2, 0, 0, 0, 0], atol=1e-12)
+    assert p.surplus[3] == pytest.approx(0.29192)
     assert p.in_training[1] == pytest.approx(3.0)
+    # no cheaper whole plan: enumerate classes 0..5 in months 0-4 (month 5's class is
+    # still in training at the end, so it only costs)
+    gain = {0: 0.0, 1: 0.45, 2: 0.81, 3: 0.729, 4: 0.71442, 5: 0.7001316}
+    stay = [4.8535516, 4.15342, 3.439, 2.71, 1.9]
+    need = {2: 0.396, 3: 2.58808, 4: 2.7763184, 5: 2.960792032}
+    best = min(
+        sum(n * c for n, c in zip(plan, stay, strict=True))
+        for plan in itertools.product(range(6), repeat=5)
+        if all(sum(n * gain[t - s] for s, n in enumerate(plan) if s <= t) >= need[t] - 1e-12
+               for t in need))
+    assert best == pytest.approx(17.79926)
+
+
+def test_steady_hiring_leaves_no_ramp_buffer():
+    """Flat requirement, 2 %/month attrition, 1 month training and a ramp 0.5, 0.75: each
+    class replaces leavers, and the younger classes' ramp output counts, so the productive
+    FTE stay within one hire's output (1 FTE) of the target once hiring has begun, where a
+    rule sizing classes for their fully productive month alone runs ~1.25 hires above it."""
+    policy = Policy(attrition=((0, 0.02),), training_months=1, ramp=(0.5, 0.75),
+                    max_class_size=10)
+    p = plan_queue(np.full(30, 50.0), 0.0, [Cohort(start=-24, fte=50.0)], policy)
+    assert np.all(p.productive[3:] >= 50.0 - 1e-9)  # reachable months covered
+    assert np.all(p.surplus[3:26] < 1.0)
 
 
 def test_vendor_covers_what_no_class_can_reach():

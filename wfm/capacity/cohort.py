@@ -24,7 +24,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 WEEKS_PER_MONTH = 52.0 / 12.0
-_TOL = 1e-9
+# the hiring programme stops within 1 % of the optimum (an exact proof can take minutes
+# on knapsack-like ties); the time limit per stage is a safety net only: the example's
+# queues take well under a second each
+_MILP_OPTIONS = {"mip_rel_gap": 1e-2, "time_limit": 20.0}
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,11 @@ class Policy:
     max_class_size: int
     first_hire_month: int = 0
     hire_fte: float = 1.0
+    # what the hiring plan weighs (EUR or any one unit): an in-house FTE-month of
+    # headcount, a vendor FTE-month before the classes can be fully productive, a hire
+    inhouse_month_cost: float = 1.0
+    vendor_month_cost: float = 0.0
+    hire_cost: float = 0.0
 
 
 @dataclass
@@ -128,34 +136,93 @@ def productive_fte(cohorts: Sequence[Cohort], t: int, policy: Policy) -> float:
 
 
 def plan_hires(target: np.ndarray, staff: Sequence[Cohort], policy: Policy) -> list[Cohort]:
-    """Hiring classes that cover ``target`` productive FTE month by month.
+    """Hiring classes that cover ``target`` productive FTE at the least cost.
 
-    For each month ``t`` in order, the gap ``target(t) - productive(t)`` is
-    closed by a class started ``lead = training_months + len(ramp)`` months
-    earlier, so that it is fully productive in ``t``: hires =
-    ceil(gap / (hire_fte * survival(0, lead))), at most ``max_class_size``
-    per month.  Months before ``first_hire_month + lead`` cannot be reached
-    by a fully productive class: their gap is left to the vendor (or
-    overtime), as is what the class-size limit leaves open.  Classes are
-    not sized on ramping productivity, which would hire for the ramp and
-    leave a lasting surplus (nobody is laid off).
+    One class may start in each month ``s >= first_hire_month``, of ``n_s`` whole
+    persons (at most ``max_class_size``).  A month ``t`` is *reachable* when a class
+    can be fully productive in it: ``t >= first_hire_month + lead`` with ``lead =
+    training_months + len(ramp)``.  In every reachable month the productive FTE
+    (starting staff + every class, ramping ones included) must reach the target; the
+    earlier months' gap is the vendor's (or overtime's), as is what the class-size
+    limit leaves open.  The classes solve the integer programme
+
+    1. minimise the total shortfall ``sum_t max(0, target_t - productive_t)`` over
+       the reachable months (zero unless the class limit binds), then
+    2. at that shortfall, minimise ``inhouse_month_cost`` x headcount-months (each
+       hire's headcount until the end, attrition included) + ``hire_cost`` x hires +
+       ``vendor_month_cost`` x the earlier months' shortfall that ramping classes could
+       cover.
+
+    Counting the ramp output of the younger classes avoids the buffer a month-by-month
+    rule builds (sizing each class for its fully productive month alone leaves about
+    ``hires x sum(ramp)`` FTE above target in steady hiring); counting each hire's
+    headcount to the end keeps the plan from hiring for a ramp month and carrying the
+    surplus for good (nobody is laid off) unless the vendor months it saves are worth
+    more.  Solved by HiGHS through :func:`scipy.optimize.milp` (a few dozen variables
+    per queue) to within 1 % of the optimum.
     """
-    cohorts = list(staff)
+    h = len(target)
     lead = policy.training_months + len(policy.ramp)
-    per_hire = policy.hire_fte * survival(0, lead, policy.attrition)
-    if per_hire <= 0.0:
+    starts = np.arange(policy.first_hire_month, h)
+    months = np.arange(policy.first_hire_month + policy.training_months, h)
+    if starts.size == 0 or months.size == 0 or policy.max_class_size <= 0:
         return list(staff)
-    for t in range(len(target)):
-        s = t - lead
-        if s < policy.first_hire_month:
-            continue
-        gap = target[t] - productive_fte(cohorts, t, policy)
-        if gap <= _TOL:
-            continue
-        n = min(math.ceil(gap / per_hire - _TOL), policy.max_class_size)
-        if n > 0:
-            cohorts.append(Cohort(start=s, fte=n * policy.hire_fte, persons=n))
+    output = _class_output(starts, h, policy)[months]  # productive FTE per hire
+    stay = _class_headcount(starts, h, policy).sum(axis=0)  # headcount-months per hire
+    need = np.asarray(target, float)[months] - [productive_fte(staff, t, policy)
+                                                 for t in months]
+    reachable = months >= policy.first_hire_month + lead
+    hires = _solve_classes(output, np.maximum(need, 0.0), reachable,
+                           policy.inhouse_month_cost * stay + policy.hire_cost,
+                           policy.vendor_month_cost, policy.max_class_size)
+    cohorts = [*staff, *(Cohort(start=int(s), fte=n * policy.hire_fte, persons=int(n))
+                         for s, n in zip(starts, hires, strict=True) if n > 0)]
     return _merge(cohorts, len(staff))
+
+
+def _class_output(starts: np.ndarray, h: int, policy: Policy) -> np.ndarray:
+    """(month, start) productive FTE of one hire of the class starting at ``start``."""
+    out = np.zeros((h, starts.size))
+    for j, s in enumerate(starts):
+        for t in range(s, h):
+            out[t, j] = policy.hire_fte * survival(0, t - s, policy.attrition) \
+                * productivity(t - s, policy.training_months, policy.ramp)
+    return out
+
+
+def _class_headcount(starts: np.ndarray, h: int, policy: Policy) -> np.ndarray:
+    """(month, start) headcount FTE of one hire of the class starting at ``start``."""
+    out = np.zeros((h, starts.size))
+    for j, s in enumerate(starts):
+        for t in range(s, h):
+            out[t, j] = policy.hire_fte * survival(0, t - s, policy.attrition)
+    return out
+
+
+def _solve_classes(output: np.ndarray, need: np.ndarray, reachable: np.ndarray,
+                   class_cost: np.ndarray, vendor_cost: float, max_class: int) -> np.ndarray:
+    """Whole class sizes ``n`` (0..max_class) with ``output @ n + short >= need``.
+
+    Lexicographic: least shortfall in the ``reachable`` months, then least
+    ``class_cost @ n + vendor_cost * (shortfall in the other months)``.  Variables:
+    the class sizes, then one shortfall per month.
+    """
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    m, k = output.shape
+    rows = LinearConstraint(np.hstack([output, np.eye(m)]), lb=need, ub=np.inf)
+    bounds = Bounds(np.zeros(k + m), np.r_[np.full(k, float(max_class)), need])
+    kinds = np.r_[np.ones(k), np.zeros(m)]
+    late = np.r_[np.zeros(k), reachable.astype(float)]
+    first = milp(late, constraints=rows, integrality=kinds, bounds=bounds,
+                 options=_MILP_OPTIONS)
+    cap = LinearConstraint(late[None, :], lb=-np.inf,
+                           ub=first.fun + 1e-7 * (1.0 + abs(first.fun)))
+    cost = np.r_[class_cost, np.where(reachable, 0.0, vendor_cost)]
+    second = milp(cost, constraints=[rows, cap], integrality=kinds, bounds=bounds,
+                  options=_MILP_OPTIONS)
+    best = second if second.x is not None else first  # a time limit with no better plan
+    return np.round(best.x[:k]).astype(int)
 
 
 def _merge(cohorts: list[Cohort], n_staff: int) -> list[Cohort]:

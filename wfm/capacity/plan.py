@@ -42,8 +42,18 @@ def policy_of(cap: CapacityFile) -> Policy:
         attrition=tuple((b.tenure_from, b.monthly_rate) for b in cap.attrition),
         training_months=h.training_months, ramp=tuple(h.ramp),
         max_class_size=h.max_class_size, first_hire_month=h.first_hire_month,
-        hire_fte=h.hire_fte,
+        hire_fte=h.hire_fte, **_weights(cap),
     )
+
+
+def _weights(cap: CapacityFile) -> dict[str, float]:
+    """What the hiring plan weighs: the file's EUR when it prices in-house FTE-months,
+    else in-house headcount-months alone."""
+    c = cap.cost
+    if c.inhouse_fte_month <= 0:
+        return {}
+    return {"inhouse_month_cost": c.inhouse_fte_month, "vendor_month_cost": c.vendor_fte_month,
+            "hire_cost": cap.hiring.cost_per_hire}
 
 
 def build_plan(cap: CapacityFile, demand: dict[str, Demand], hours_per_week: float,
