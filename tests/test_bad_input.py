@@ -124,6 +124,9 @@ ERLANG = ["erlang", "--volume", "100", "--aht", "300s"]
 EVENTS = [*HISTC, "--events", f"{F}/events.csv"]
 PLAN = ["plan", f"{F}/history.csv", "-c", f"{F}/center.toml", "-o", f"{F}/outdir"]
 
+MANILA = '\n[[site]]\nname = "Manila"\ntimezone = "Asia/Manila"\n'
+INHOUSE = 'kind = "inhouse"\n'
+
 # (id, argv, {file: edit}, fragments the error line must hold)
 CASES: list[tuple[str, list[str], dict[str, Edit], list[str]]] = [
     # ---- history CSV (wfm forecast) ----
@@ -348,6 +351,30 @@ CASES: list[tuple[str, list[str], dict[str, Edit], list[str]]] = [
      ["scenarios.toml", "line 1"]),
     ("scen-empty", SCEN, {"scenarios.toml": const("")}, ["scenarios.toml", "provider"]),
     ("scen-utf16", SCEN, {"scenarios.toml": utf16}, ["scenarios.toml", "UTF-16"]),
+    # ---- sites in scenarios (docs/concepts/sites.md) ----
+    ("scen-site-unknown", SCEN, {"center.toml": append(MANILA),
+                                 "scenarios.toml": sub(INHOUSE, INHOUSE + 'site = "Cebu"\n')},
+     ["scenarios.toml", "provider[1] (inhouse).site", "Cebu", "Manila"]),
+    ("scen-site-without-site-tables", SCEN,
+     {"scenarios.toml": sub(INHOUSE, INHOUSE + 'site = "Manila"\n')},
+     ["scenarios.toml", "provider[1] (inhouse).site", "no [[site]]"]),
+    ("scen-site-on-vendor", SCEN, {"center.toml": append(MANILA),
+                                   "scenarios.toml": sub('kind = "vendor"\n',
+                                                         'kind = "vendor"\nsite = "Manila"\n')},
+     ["scenarios.toml", "provider[2] (vendor).site"]),
+    ("scen-wage-negative", SCEN, {"scenarios.toml": sub("annual_salary = 36000",
+                                                        "hourly_wage = -12.5")},
+     ["scenarios.toml", "provider[1] (inhouse).cost.hourly_wage"]),
+    ("scen-provider-hours-on-shares", SCEN,
+     {"scenarios.toml": sub("shares = {", 'when = "provider_hours"\nshares = {')},
+     ["scenarios.toml", "scenario[2] (split).route[1]", "provider_hours"]),
+    ("scen-site-hours-bad", SCEN, {"center.toml": append(MANILA),
+                                   "scenarios.toml": sub(INHOUSE, INHOUSE + 'site = "Manila"\n'
+                                                         'hours = { daily = "25:00-26:00" }\n')},
+     ["scenarios.toml", "provider[1] (inhouse).hours"]),
+    ("scen-site-no-timezone", SCEN,
+     {"center.toml": append('\n[[site]]\nname = "Manila"\ncountry = "PH"\n')},
+     ["center.toml", "site[1] (Manila).timezone"]),
     # ---- plan directories (wfm simulate, wfm report) ----
     ("sim-missing-shifts", SIM, {"plan/shifts.csv": None}, ["shifts.csv"]),
     ("sim-corrupt-shifts", SIM, {"plan/shifts.csv": const(BINARY)}, ["shifts.csv", "UTF-8"]),

@@ -373,3 +373,59 @@ def test_a_site_in_the_centers_zone_plans_like_the_center(monday):
             .reset_index(drop=True) for g in (0, 1)]
     assert len(mine[0]) > 0
     pd.testing.assert_frame_equal(mine[0], mine[1])
+
+
+def _plan_week(tmp_path, monday: str) -> tuple[list[dict], list[dict]]:
+    """Plan (and roster) a week needing one agent at Manila 08:00-12:00 (counted from
+    UTC, 00:00-04:00 UTC) and one at Berlin 08:00-12:00; rows of shifts.csv, roster.csv."""
+    cfg = tmp_path / "center.toml"
+    cfg.write_text(BASE.replace("min_headcount = 1\n", ""), encoding="utf-8")
+    req = tmp_path / "req.csv"
+    lines = ["interval_start,channel,language,volume,aht_s,agents_required"]
+    for t in week(monday):
+        need = int(t.tz_convert("UTC").hour < 4 or 8 <= t.hour < 12)
+        lines.append(f"{t.isoformat()},phone,en,1,300,{need}")
+    req.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "plan"
+    result = runner.invoke(app, ["schedule", str(req), "--config", str(cfg), "-o", str(out),
+                                 "--time-limit", "20s", "-q"])
+    assert result.exit_code == 0, result.output
+    rows = []
+    for name in ("shifts.csv", "roster.csv"):
+        with (out / name).open(encoding="utf-8") as fh:
+            rows.append(list(csv.DictReader(fh)))
+    return rows[0], rows[1]
+
+
+# Hand-worked: Manila is UTC+8 all year.  Spring (week of Mon 23 March 2026): Berlin is
+# UTC+1 up to Sun 29 March 01:00 UTC, so Manila 08:00-12:00 (00:00-04:00 UTC) is Berlin
+# 01:00-05:00 Mon-Sat and 01:00 CET - 06:00 CEST on Sunday.  Autumn (week of Mon 19
+# October 2026): Berlin is UTC+2 up to Sun 25 October 01:00 UTC: Berlin 02:00-06:00
+# Mon-Sat and 02:00 CEST - 05:00 CET on Sunday.  The Berlin shift is 08:00-12:00 on both
+# clocks every day.
+@pytest.mark.parametrize(("monday", "start", "end", "sunday_end"), [
+    ("2026-03-23", "01:00", "05:00", "06:00"),
+    ("2026-10-19", "02:00", "06:00", "05:00"),
+])
+def test_shift_and_roster_times_on_the_sites_clock_in_dst_weeks(tmp_path, monday, start, end,
+                                                                 sunday_end):
+    shifts, roster = _plan_week(tmp_path, monday)
+    days = [f"{d:%Y-%m-%d}" for d in pd.date_range(monday, periods=7)]
+    for rows in (shifts, roster):
+        mnl = sorted((r for r in rows if r["group"] == "MNL"), key=lambda r: r["day"])
+        ber = sorted((r for r in rows if r["group"] == "BER"), key=lambda r: r["day"])
+        assert [r["day"] for r in mnl] == days == [r["day"] for r in ber]
+        assert [r["site_day"] for r in mnl] == days
+        assert all(r["site"] == "Manila" and r["site_timezone"] == "Asia/Manila"
+                   and r["site_start"] == "08:00" and r["site_end"] == "12:00" for r in mnl)
+        assert [(r["start"], r["end"]) for r in mnl] == [(start, end)] * 6 + [(start,
+                                                                               sunday_end)]
+        assert all(r["site"] == "Berlin HQ" and r["site_timezone"] == "Europe/Berlin"
+                   and r["start"] == r["site_start"] == "08:00"
+                   and r["end"] == r["site_end"] == "12:00" for r in ber)
+    # the roster's fairness counts are on the group's clock: Manila 08:00-12:00 is day
+    # work although it is 4 h of the German night (23:00-06:00)
+    with (tmp_path / "plan" / "roster_agents.csv").open(encoding="utf-8") as fh:
+        agents = list(csv.DictReader(fh))
+    assert {a["group"] for a in agents} == {"MNL", "BER"}
+    assert all(a["nights"] == "0" for a in agents)

@@ -164,13 +164,16 @@ def _print(console, results, summary, items, sens) -> None:
         header_style="bold",
         title=f"scenarios (EUR; per year = 52 weeks; TCO over {results[0].years} years)\n{hours}",
     )
+    sites = any(row["site"] for row in summary)
     for name in (
         "scenario",
         "provider",
+        *(("site",) if sites else ()),
         "pricing",
         "required h/yr",
         *(("scheduled h/yr",) if scheduled else ()),
         "FTE",
+        "SL",
         "run/month",
         "run/year",
         "per contact",
@@ -178,13 +181,15 @@ def _print(console, results, summary, items, sens) -> None:
         "TCO",
     ):
         table.add_column(
-            name, justify="left" if name in ("scenario", "provider", "pricing") else "right"
+            name,
+            justify="left" if name in ("scenario", "provider", "site", "pricing") else "right",
         )
     for row in summary:
         total = row["provider"] == "TOTAL"
         table.add_row(
             row["scenario"],
             row["provider"],
+            *((row["site"],) if sites else ()),
             row["pricing"],
             f"{row['required_hours_per_year']:,.0f}",
             *(
@@ -197,6 +202,7 @@ def _print(console, results, summary, items, sens) -> None:
                 else ()
             ),
             f"{row['fte']:.1f}",
+            "-" if row["service_level"] is None else f"{100 * row['service_level']:.1f} %",
             _eur(row["run_cost_per_month_eur"]),
             _eur(row["run_cost_per_year_eur"]),
             "-" if row["cost_per_contact_eur"] is None else f"{row['cost_per_contact_eur']:.2f}",

@@ -515,6 +515,16 @@ class CenterConfig(Calendar):
     in_shift_shrinkage: Shrinkage = 0.0
     opening_hours: Hours = OpeningHours()
     queues: tuple[QueueConfig, ...]
+    sites: tuple[Calendar, ...] = ()
+    """The ``[[site]]`` tables (:class:`wfm.config.sites.SiteConfig`, premiums merged over
+    the center's), filled in by :func:`center_from_dict`; not a ``[center]`` key."""
+
+    def site(self, name: str) -> Any:
+        """The :class:`wfm.config.sites.SiteConfig` called ``name`` (KeyError if none)."""
+        for s in self.sites:
+            if getattr(s, "name", None) == name:
+                return s
+        raise KeyError(name)
 
     @field_validator("interval")
     @classmethod
@@ -690,6 +700,8 @@ def center_from_dict(data: Mapping[str, Any]) -> CenterConfig:
     if not isinstance(rows, list) or not all(isinstance(q, Mapping) for q in rows):
         raise ValueError("queue: expected [[queue]] tables")
     center = read_old_shrinkage(dict(tables["center"]), "center")
+    if "sites" in center:
+        raise ValueError("center.sites: unknown key; define sites as [[site]] tables")
     center = _old_schedule_keys(center, tables["schedule"])
     defaults = read_old_shrinkage(dict(tables["defaults"]), "defaults")
     queues = []
@@ -701,7 +713,8 @@ def center_from_dict(data: Mapping[str, Any]) -> CenterConfig:
     if "site" in data:
         from wfm.config.sites import sites_from_dict
 
-        sites_from_dict(data, config.premiums)
+        sites = sites_from_dict(data, config.premiums)
+        config = config.model_copy(update={"sites": sites})
     return config
 
 

@@ -61,13 +61,16 @@ PricingModel = Literal[
 ]
 PRICING_MODELS: tuple[str, ...] = get_args(PricingModel)
 WINDOWS = ("always", "nights", "sundays", "holidays", "weekends", "off_hours")
+PROVIDER_HOURS = "provider_hours"
+"""A route's window: the ``hours`` of the route's provider, on its clock (a site's)."""
 
 
-def check_when(v: str | dict[str, Any]) -> str | dict[str, Any]:
-    """A time window: one of :data:`WINDOWS` or an opening-hours table."""
+def check_when(v: str | dict[str, Any], extra: tuple[str, ...] = ()) -> str | dict[str, Any]:
+    """A time window: one of :data:`WINDOWS` (and ``extra``) or an opening-hours table."""
     if isinstance(v, str):
-        if v not in WINDOWS:
-            raise ValueError(f"unknown window {v!r}; use {', '.join(WINDOWS)} or a table")
+        names = (*WINDOWS, *extra)
+        if v not in names:
+            raise ValueError(f"unknown window {v!r}; use {', '.join(names)} or a table")
     else:
         OpeningHours.parse(v)
     return v
@@ -236,6 +239,11 @@ class Provider(_Model):
     ``per_fte_month`` price and the FTE column (default: the center's; an
     in-house provider's FTE is the center's).  ``transition_cost``/``exit_cost``:
     one-off EUR in the TCO.
+
+    ``site``: an in-house provider at a ``[[site]]`` of the center file: its ``hours``
+    are read on the site's clock, and its night, Sunday and holiday premiums are
+    the site's (rates from ``[site.premiums]`` unless ``[provider.cost]`` sets them,
+    night window, weekday and public holidays on the site's clock).
     """
 
     name: str
@@ -249,6 +257,7 @@ class Provider(_Model):
     contract_hours_per_week: Annotated[float, Field(gt=0.0, le=80.0)] | None = None
     transition_cost: NonNeg = 0.0
     exit_cost: NonNeg = 0.0
+    site: str | None = None
     cost: InhouseCost | None = None
     price: tuple[VendorPrice, ...] | None = None
 
@@ -263,6 +272,9 @@ class Provider(_Model):
             raise ValueError("an inhouse provider needs a [provider.cost] table and no price")
         if self.kind == "vendor" and (self.price is None or self.cost is not None):
             raise ValueError("a vendor needs a [provider.price] table and no cost")
+        if self.kind == "vendor" and self.site is not None:
+            raise ValueError("site: only an inhouse provider works at a [[site]]; a vendor's "
+                             "price is its own")
         if self.price is not None:
             if not self.price:
                 raise ValueError("price: give a [provider.price] table or [[provider.price]] list")
@@ -331,9 +343,10 @@ class Route(_Model):
 
     ``queues``: patterns as for providers; ``when``: ``always``, ``nights``
     (the center's ``[center.premiums] night_hours``), ``sundays``, ``holidays``,
-    ``weekends`` (Sat, Sun), ``off_hours`` (nights, Sundays, holidays) or an opening-hours table
-    (``{ "mon-sat" = "07:00-20:00" }``).  Either ``provider`` (all of it) or
-    ``shares`` (``{ inhouse = 0.7, nearshore = 0.3 }``, summing to 1);
+    ``weekends`` (Sat, Sun), ``off_hours`` (nights, Sundays, holidays), ``provider_hours``
+    (the ``hours`` of the route's ``provider``, on its site's clock: follow-the-sun) or an
+    opening-hours table (``{ "mon-sat" = "07:00-20:00" }``, center time).  Either
+    ``provider`` (all of it) or ``shares`` (``{ inhouse = 0.7, nearshore = 0.3 }``, summing to 1);
     with ``provider``, ``overflow`` (:class:`Overflow`) caps its team and
     sends the blocked contacts to another provider.
     """
@@ -347,7 +360,7 @@ class Route(_Model):
     @field_validator("when")
     @classmethod
     def _when(cls, v: str | dict[str, Any]) -> str | dict[str, Any]:
-        return check_when(v)
+        return check_when(v, (PROVIDER_HOURS,))
 
     @field_validator("shares")
     @classmethod
@@ -364,6 +377,8 @@ class Route(_Model):
             raise ValueError("overflow needs provider (the capped team), not shares")
         if self.overflow is not None and self.overflow.provider == self.provider:
             raise ValueError("overflow.provider must differ from the route's provider")
+        if self.when == PROVIDER_HOURS and self.provider is None:
+            raise ValueError('when: "provider_hours" needs provider (whose hours), not shares')
         return self
 
     @property
@@ -484,6 +499,7 @@ def check_against_center(scen: ScenarioFile, center: CenterConfig) -> None:
             fail(f"provider[{i + 1}].name", f"provider {p.name!r} is defined twice")
         for pattern in p.queues:
             _check_pattern(pattern, center, fail, f"provider[{i + 1}] ({p.name}).queues")
+        _check_site(p, center, fail, f"provider[{i + 1}] ({p.name}).site")
     known = {q.key for q in center.queues}
     seen: set[str] = set()
     for i, s in enumerate(scen.scenarios):
@@ -549,6 +565,17 @@ def _check_center_keys(scen: ScenarioFile, center: CenterConfig, fail) -> None:
                  f"{hours:g} h differs from the center's contract_hours_per_week = "
                  f"{center.contract_hours_per_week:g}; an in-house FTE is the center's: "
                  "remove this key, or set contract_hours_per_week in [center]")
+
+
+def _check_site(p: Provider, center: CenterConfig, fail, key: str) -> None:
+    """A provider's ``site`` names a ``[[site]]`` of the center file."""
+    if p.site is None:
+        return
+    known = [s.name for s in center.sites]
+    if p.site not in known:
+        hint = f"known sites: {', '.join(known)}" if known else \
+            "the center file defines no [[site]]"
+        fail(key, f"no [[site]] named {p.site!r} in the center file; {hint}")
 
 
 def resolved(scen: ScenarioFile, center: CenterConfig) -> ScenarioFile:

@@ -14,7 +14,10 @@ summing to 1.  Each provider's share is then:
    or :func:`vendor_cost`.
 
 The night window, the public holidays, the premium table and the FTE definition
-are the center's (``[center]``, :class:`wfm.config.CenterConfig`).
+are the center's (``[center]``, :class:`wfm.config.CenterConfig`); an in-house
+provider at a ``[[site]]`` (``site = "Manila"``) has its ``hours`` and its night,
+Sunday and holiday premiums on the site's clock, with the site's holidays and
+premium rates (:func:`site_windows`).
 Hours are *required* paid hours from staffing; with a shift plan's
 overhead (``CompareContext.overhead``) in-house hours are scheduled hours.
 Pure functions over a validated forecast frame; no I/O.
@@ -33,6 +36,7 @@ import pandas as pd
 from wfm.config import CenterConfig, OpeningHours, QueueConfig
 from wfm.config.center import Premiums, clock_window
 from wfm.config.scenario import (
+    PROVIDER_HOURS,
     Provider,
     Route,
     Scenario,
@@ -71,6 +75,10 @@ class ProviderResult:
     peak_on_duty: float
     transition: float
     tco: float
+    service_level: float = math.nan
+    """Over the provider's queues, weighted by handled contacts in intervals with a target."""
+    site: str | None = None
+    """The ``[[site]]`` of an in-house provider (None: the center, or a vendor)."""
 
     @property
     def run_per_year(self) -> float:
@@ -172,13 +180,17 @@ def window_mask(
 def route_windows(
     scenario: Scenario, queue: str, masks: dict[str, np.ndarray], grid: pd.DatetimeIndex
 ) -> list[tuple[Route, np.ndarray]]:
-    """The routes matching ``queue``, each with the intervals it wins (first match wins)."""
+    """The routes matching ``queue``, each with the intervals it wins (first match wins).
+
+    ``when = "provider_hours"`` is the route provider's ``hours`` (``masks["hours:NAME"]``,
+    :func:`queue_windows`)."""
     assigned = np.zeros(len(grid), dtype=bool)
     out = []
     for r in scenario.route:
         if not queue_matches(r.queues, queue):
             continue
-        take = window_mask(r.when, masks, grid) & ~assigned
+        when = f"hours:{r.provider}" if r.when == PROVIDER_HOURS else r.when
+        take = window_mask(when, masks, grid) & ~assigned
         out.append((r, take))
         assigned |= take
     return out
@@ -219,6 +231,35 @@ def overflow_split(
     """
     load = np.asarray(volume, float) * np.asarray(aht, float) / interval
     return np.asarray(erlang_b(np.asarray(agents, float), load), float)
+
+
+def provider_clock(prov: Provider, center: CenterConfig,
+                   grid: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    """The interval starts ``grid`` on the provider's clock: its site's, else the center's."""
+    return grid if prov.site is None else grid.tz_convert(center.site(prov.site).timezone)
+
+
+def queue_windows(
+    scen: ScenarioFile, center: CenterConfig, grid: pd.DatetimeIndex
+) -> dict[str, np.ndarray]:
+    """The center's :func:`window_masks` over ``grid``, and ``hours:NAME``: where each
+    provider's ``hours`` (on its clock, :func:`provider_clock`) are open."""
+    masks = window_masks(grid, center.premiums, center.holiday_dates(set(grid.year)))
+    for p in scen.providers:
+        masks[f"hours:{p.name}"] = p.hours.is_open(provider_clock(p, center, grid))
+    return masks
+
+
+def site_windows(center: CenterConfig, site_name: str,
+                 grid: pd.DatetimeIndex) -> tuple[dict[str, np.ndarray], float]:
+    """The premium windows of a site over the center's ``grid``, read on the site's clock
+    (its night window, Sundays and public holidays), and the share of the year's days
+    that are the site's public holidays (the year of ``grid``'s first interval)."""
+    site = center.site(site_name)
+    local = grid.tz_convert(site.timezone)
+    masks = window_masks(local, site.premiums, site.holiday_dates(set(local.year)))
+    share = len(site.holiday_dates([local[0].year])) / (7.0 * WEEKS_PER_YEAR)
+    return masks, share
 
 
 def _queues(frame: pd.DataFrame, center: CenterConfig) -> list[_QueueData]:
@@ -288,10 +329,7 @@ def prepare(
     queues = tuple(_queues(frame, center))
     span_weeks = max(len(q.grid) for q in queues) * center.interval / (7 * 86400.0)
     # the center's night window and public holidays (one of each for every step)
-    masks = {
-        q.key: window_masks(q.grid, center.premiums, center.holiday_dates(set(q.grid.year)))
-        for q in queues
-    }
+    masks = {q.key: queue_windows(scen, center, q.grid) for q in queues}
     # A holiday inside a one-week forecast scaled to 52 weeks would count 52 times
     # (and a week without one, never): holiday hours are the forecast's mean paid
     # hours per day times the center's public holidays in the forecast's year.
@@ -385,7 +423,7 @@ def scenario_routing(scen: ScenarioFile, index: int, ctx: CompareContext) -> Rou
                 file=scen.path,
             )
         caps[qd.key] = _apply_overflow(scen, scenario, ctx, qd, shares)
-        check_hours(scen, qd, shares, f"{where}.route")
+        check_hours(scen, qd, shares, f"{where}.route", ctx.masks[qd.key])
         out[qd.key] = shares
     return Routing(out, caps)
 
@@ -426,10 +464,15 @@ def _apply_overflow(
     return caps
 
 
-def check_hours(scen: ScenarioFile, qd: _QueueData, shares: dict[str, np.ndarray], key: str):
-    """Raise :class:`WfmInputError` (at ``key``) if work is routed outside a provider's hours."""
+def check_hours(scen: ScenarioFile, qd: _QueueData, shares: dict[str, np.ndarray], key: str,
+                masks: dict[str, np.ndarray] | None = None):
+    """Raise :class:`WfmInputError` (at ``key``) if work is routed outside a provider's hours
+    (``masks["hours:NAME"]`` of :func:`queue_windows`; else its hours on ``qd.grid``)."""
     for name, share in shares.items():
-        outside = qd.open_mask & (share > 0) & ~scen.provider(name).hours.is_open(qd.grid)
+        hours = (masks or {}).get(f"hours:{name}")
+        if hours is None:
+            hours = scen.provider(name).hours.is_open(qd.grid)
+        outside = qd.open_mask & (share > 0) & ~hours
         if outside.any():
             t = qd.grid[int(np.flatnonzero(outside)[0])].isoformat()
             raise WfmInputError(
@@ -625,6 +668,10 @@ def _queue_work(  # noqa: PLR0913
     st = _staff_share(scen, ctx, qd, prov, share, cap)
     if st is None:
         return None
+    if prov.site is not None:  # premium hours on the site's clock, with its holidays
+        masks, h_site = site_windows(ctx.center, prov.site, qd.grid)
+        ctx = replace(ctx, masks={**ctx.masks, qd.key: masks}, holiday_share=h_site,
+                      holiday_mode=None)
     everything = np.ones(len(st.mask), dtype=bool)
     parts = tuple(_yearly(ctx, qd, st, sel) for sel in _price_windows(prov, ctx.masks[qd.key],
                                                                        qd.grid))
@@ -798,7 +845,8 @@ def _provider_result(
     pf = ctx.price_factor
     hours = prov.contract_hours(ctx.center)
     if prov.kind == "inhouse":
-        cost = prov.cost.with_center_premiums(ctx.center.premiums)
+        place = ctx.center if prov.site is None else ctx.center.site(prov.site)
+        cost = prov.cost.with_center_premiums(place.premiums)
         items = inhouse_cost(cost, ws, peak, hours)
         pricing = "salary" if prov.cost.annual_salary is not None else "hourly wage"
     else:
@@ -817,6 +865,7 @@ def _provider_result(
         pricing = " + ".join(dict.fromkeys(p.model for p in prices))
     run = sum(i.value for i in items)
     one_off = prov.transition_cost + prov.exit_cost
+    sl_den = sum(w.sl_den for w in work)
     return ProviderResult(
         provider=prov.name,
         kind=prov.kind,
@@ -827,6 +876,8 @@ def _provider_result(
         peak_on_duty=peak,
         transition=one_off,
         tco=tco(run, scen.settings.years, scen.settings.inflation, one_off),
+        service_level=sum(w.sl_num for w in work) / sl_den if sl_den > 0 else math.nan,
+        site=prov.site,
     )
 
 

@@ -154,7 +154,7 @@ def frontier_case(scen: ScenarioFile, ctx: CompareContext, name: str | None) -> 
                         f"{where}: in-house provider {inhouse!r} does not serve queue {qd.key}",
                         file=scen.path,
                     )
-                check_hours(scen, qd, {inhouse: full[qd.key][inhouse]}, where)
+                check_hours(scen, qd, {inhouse: full[qd.key][inhouse]}, where, ctx.masks[qd.key])
     return case
 
 

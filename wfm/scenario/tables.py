@@ -25,6 +25,8 @@ SUMMARY_COLUMNS = (
     "transition_eur",
     "tco_eur",
     "years",
+    "service_level",
+    "site",
 )
 
 
@@ -33,7 +35,9 @@ def summary_rows(results) -> list[dict[str, Any]]:
 
     ``paid_hours_per_year``: the hours the cost is based on; ``required_hours_per_year``:
     from staffing; ``scheduled_hours_per_year``: in-house hours of a shift plan's
-    overhead (``--schedule``; empty otherwise and for vendors).
+    overhead (``--schedule``; empty otherwise and for vendors); ``service_level``: the
+    provider's (the scenario's on the TOTAL row), weighted by handled contacts;
+    ``site``: the ``[[site]]`` of an in-house provider at one (empty otherwise).
     """
     rows = []
     for r in results:
@@ -70,9 +74,16 @@ def summary_rows(results) -> list[dict[str, Any]]:
                     "transition_eur": round(r.transition if p is None else p.transition, 2),
                     "tco_eur": round(r.tco if p is None else p.tco, 2),
                     "years": r.years,
+                    "service_level": _rounded_sl(
+                        r.service_level_total if p is None else p.service_level),
+                    "site": (p.site or "") if p is not None else "",
                 }
             )
     return rows
+
+
+def _rounded_sl(value: float) -> float | None:
+    return None if math.isnan(value) else round(value, 4)
 
 
 def _scheduled(result, provider) -> float | None:

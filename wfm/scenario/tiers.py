@@ -60,7 +60,7 @@ def fcr_overrides(scen: ScenarioFile, index: int, center: CenterConfig
 def apply_tiers(scen: ScenarioFile, index: int, ctx: Any) -> Any:
     """``ctx`` (a :class:`wfm.scenario.compare.CompareContext`) with the center's flows and
     scenario ``index``'s FCR rules applied to its queues (escalation targets added)."""
-    from wfm.scenario.compare import _QueueData, window_masks
+    from wfm.scenario.compare import _QueueData, queue_windows
 
     center, fcr = fcr_overrides(scen, index, ctx.center)
     if not has_flows(center, fcr):
@@ -83,7 +83,7 @@ def apply_tiers(scen: ScenarioFile, index: int, ctx: Any) -> Any:
         queues.append(_QueueData(
             key, grid, part["volume"].to_numpy(float), part["aht_s"].to_numpy(float),
             center.hours_for(queue).is_open(grid), forecast_volume=known.to_numpy(float)))
-        masks[key] = window_masks(grid, center.premiums, center.holiday_dates(set(grid.year)))
+        masks[key] = queue_windows(scen, center, grid)
         done.add(key)
     queues += [qd for qd in ctx.queues if qd.key not in done]
     queues.sort(key=lambda q: q.key)

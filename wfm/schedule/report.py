@@ -58,26 +58,31 @@ def shifts_table(inst: ShiftInstance, plan: Plan) -> pd.DataFrame:
     return frame.sort_values(["day", "start", "group", "end"], kind="stable").reset_index(drop=True)
 
 
-SITE_COLUMNS = ["site", "site_day", "site_start", "site_end"]
+SITE_COLUMNS = ["site", "site_day", "site_start", "site_end", "site_timezone"]
+
+
+def site_times(inst: ShiftInstance, c: int) -> dict[str, str]:
+    """Shift column ``c`` on its group's clock: ``site`` (the group's site, the center's
+    name for groups at the center), ``site_day``, ``site_start``, ``site_end``
+    (``HH:MM``, an end below the start runs past midnight) and ``site_timezone`` (IANA
+    name; the center's for groups at the center)."""
+    grp = inst.config.groups[inst.columns.group[c]]
+    local, stop, _ = column_times(inst, int(c))
+    site = inst.config.site(grp.site)
+    tz = site.timezone if site is not None else inst.config.center_timezone or str(local.tz)
+    a, b = local.tz_convert(tz), stop.tz_convert(tz)
+    return {"site": grp.site or inst.config.center_name, "site_day": f"{a:%Y-%m-%d}",
+            "site_start": f"{a:%H:%M}", "site_end": f"{b:%H:%M}", "site_timezone": tz}
 
 
 def with_site_times(frame: pd.DataFrame, inst: ShiftInstance, used: np.ndarray) -> pd.DataFrame:
-    """``frame`` (rows of the columns ``used``) with ``site`` (the group's site, the
-    center's name for groups at the center) and the shift's ``site_day``,
-    ``site_start``, ``site_end`` on the site's clock; ``day``/``start``/``end`` stay in
-    the center's time (what ``wfm simulate`` and the report read)."""
+    """``frame`` (rows of the columns ``used``) with the :data:`SITE_COLUMNS` of
+    :func:`site_times`; ``day``/``start``/``end`` stay in the center's time (what
+    ``wfm simulate`` and the report read)."""
     out = frame.copy()
-    site, day, start, end = [], [], [], []
-    for c in used:
-        grp = inst.config.groups[inst.columns.group[c]]
-        local, stop, _ = column_times(inst, int(c))
-        tz = inst.config.site(grp.site).timezone if grp.site else local.tz
-        site.append(grp.site or inst.config.center_name)
-        day.append(f"{local.tz_convert(tz):%Y-%m-%d}")
-        start.append(f"{local.tz_convert(tz):%H:%M}")
-        end.append(f"{stop.tz_convert(tz):%H:%M}")
-    for name, values in zip(SITE_COLUMNS, (site, day, start, end), strict=True):
-        out[name] = pd.Series(values, index=out.index, dtype=object)
+    rows = [site_times(inst, int(c)) for c in used]
+    for name in SITE_COLUMNS:
+        out[name] = pd.Series([r[name] for r in rows], index=out.index, dtype=object)
     return out
 
 

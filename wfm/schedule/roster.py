@@ -39,7 +39,7 @@ import pandas as pd
 import pulp
 
 from wfm.config import DAYS
-from wfm.schedule.report import column_times
+from wfm.schedule.report import SITE_COLUMNS, column_times, site_times
 from wfm.schedule.solve import _quiet_stdout
 
 ROSTER_COLUMNS = ["agent_id", "group", "day", "start", "end", "breaks"]
@@ -56,7 +56,11 @@ class RosterShift:
     (ISO), ``start``/``end``/``breaks`` local ``HH:MM`` strings as in ``shifts.csv``;
     ``start_h`` hours from the horizon start, ``length_h`` hours start to end (breaks
     included), ``paid_h`` paid hours; ``local_start`` the naive local start time;
-    ``night``: more than 2 h inside the night window; ``weekend``: starts Sat/Sun.
+    ``night``: more than 2 h inside the night window; ``weekend``: starts Sat/Sun
+    (``local_start``, ``night`` and ``weekend`` on the clock of the group's site, with the
+    site's night window: an agent's unavailable hours are the site's clock times).  ``site``: the
+    :data:`wfm.schedule.report.SITE_COLUMNS` values when the config has ``[[site]]``
+    tables (empty otherwise).
     """
 
     group: str
@@ -72,6 +76,7 @@ class RosterShift:
     night: bool
     weekend: bool
     count: int
+    site: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -468,9 +473,11 @@ def _add_agents(shifts: Sequence[RosterShift], agents: list[Agent],
 def roster_table(r: Roster) -> pd.DataFrame:
     """``roster.csv``: one row per agent and shift, sorted by agent and day."""
     rows = [{"agent_id": aid, "group": r.shifts[k].group, "day": r.shifts[k].date,
-             "start": r.shifts[k].start, "end": r.shifts[k].end, "breaks": r.shifts[k].breaks}
+             "start": r.shifts[k].start, "end": r.shifts[k].end, "breaks": r.shifts[k].breaks,
+             **dict(r.shifts[k].site)}
             for aid, k in r.assigned]
-    frame = pd.DataFrame(rows, columns=ROSTER_COLUMNS)
+    sites = any(sh.site for sh in r.shifts)
+    frame = pd.DataFrame(rows, columns=ROSTER_COLUMNS + (SITE_COLUMNS if sites else []))
     return frame.sort_values(["group", "agent_id", "day", "start"], kind="stable") \
         .reset_index(drop=True)
 
@@ -534,13 +541,18 @@ def shifts_from_plan(inst, plan) -> list[RosterShift]:
     cols = inst.columns
     utc = inst.starts.tz_convert("UTC")
     t0 = utc[0]
-    window = inst.config.rules.premiums.night_hours
+    cfg = inst.config
     out = []
     for c in np.flatnonzero(plan.y > 0):
         s = utc[cols.start[c]]
         length_s = inst.dt * int(cols.length[c])
         local, end, brk = column_times(inst, int(c))
-        naive = local.tz_localize(None).to_pydatetime()
+        place = cfg.site(cfg.groups[cols.group[c]].site)
+        # nights and weekends on the group's own clock (a Manila day shift in the German
+        # night is day work), with its site's night window
+        own = local if place is None else local.tz_convert(place.timezone)
+        window = (cfg.rules.premiums if place is None else place.premiums).night_hours
+        naive = own.tz_localize(None).to_pydatetime()
         out.append(RosterShift(
             group=inst.config.groups[cols.group[c]].name,
             day=int(cols.day_index[c]),
@@ -553,8 +565,9 @@ def shifts_from_plan(inst, plan) -> list[RosterShift]:
             paid_h=float(cols.paid_h[c]),
             local_start=naive,
             night=night_hours(naive, length_s / 3600.0, window) > 2.0,
-            weekend=local.day_of_week >= 5,
+            weekend=own.day_of_week >= 5,
             count=int(plan.y[c]),
+            site=tuple(site_times(inst, int(c)).items()) if cfg.sites else (),
         ))
     return out
 

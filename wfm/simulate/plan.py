@@ -40,7 +40,7 @@ PHONE_MODELS = ("erlang_c", "erlang_a")  # phone-like models (Erlang C/A formula
 SHIFT_COLUMNS = ("group", "day", "start", "end", "breaks", "agents")
 # cost, and the columns of a plan with [[site]] tables (site times; day/start/end stay
 # the center's, which is what is read here)
-SHIFT_OPTIONAL = ("cost", "site", "site_day", "site_start", "site_end")
+SHIFT_OPTIONAL = ("cost", "site", "site_day", "site_start", "site_end", "site_timezone")
 ERLANG_COLUMNS = {"service_level": "service_level", "asa_s": "asa", "abandon_rate": "abandon",
                   "occupancy": "occupancy"}
 
