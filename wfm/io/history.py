@@ -56,6 +56,7 @@ from wfm.io.tables import (
     numeric_column,
     read_raw_table,
 )
+from wfm.io.zone_guess import guess_timezone
 
 HISTORY_REQUIRED = ("interval_start", "channel", "language", "volume")
 HISTORY_OPTIONAL = ("aht_s", "handled", "abandoned")
@@ -213,6 +214,8 @@ class History:
     hours), ``aht_s`` (seconds; NaN where unknown or no contacts), ``handled``,
     ``abandoned`` (NaN where not given), ``open`` (bool: inside opening hours).
     ``interval``: seconds.  ``gaps``: queue key -> number of gap intervals.
+    ``timezone_guessed``: the timezone was guessed from the file's UTC offsets
+    (no config, no ``--timezone``), so it says nothing about holidays.
     """
 
     frame: pd.DataFrame
@@ -220,6 +223,7 @@ class History:
     timezone: str
     warnings: list[str] = field(default_factory=list)
     gaps: dict[str, int] = field(default_factory=dict)
+    timezone_guessed: bool = False
 
     @property
     def queues(self) -> list[str]:
@@ -253,25 +257,31 @@ def read_history(
     """Read and check a history CSV; see the module docstring for the rules.
 
     With ``center`` the timezone, interval, queues and opening hours come from
-    it; without, ``timezone`` (default UTC) is used and the rest is inferred.
+    it; without, ``timezone`` is used and the rest is inferred.  Without both,
+    the timezone is guessed from the UTC offsets in the file
+    (:func:`wfm.io.zone_guess.guess_timezone`; UTC when it has none), with a
+    warning saying what was assumed.
     """
     tzname = center.timezone if center is not None else (timezone or "UTC")
-    try:
-        tz = zoneinfo.ZoneInfo(tzname)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise WfmInputError(f"unknown timezone {tzname!r}; use a name like Europe/Berlin") from None
+    tz = _zone(tzname)
     spec = None
     if preset is not None:
         if preset not in PRESETS:
             raise WfmInputError(f"unknown preset {preset!r}; known: {', '.join(sorted(PRESETS))}")
         spec = PRESETS[preset]
     table = _read_history_table(path, spec, columns)
+    warnings: list[str] = []
+    guessed = center is None and timezone is None
+    if guessed:  # the offsets in the file say which zone its local times are in
+        guess = guess_timezone(table.frame["interval_start"], str(table.path))
+        tzname, tz = guess.zone, _zone(guess.zone)
+        warnings += [guess.note] if guess.note else []
+        guessed = guess.note is not None
     frame = _history_frame(table, spec, tz, center)
     interval = float(center.interval) if center is not None else _infer_interval(table, frame)
     if center is not None:
         _check_coarser(table, frame, interval)
     _check_alignment(table, frame["interval_start"], interval, inferred=center is None)
-    warnings: list[str] = []
     frame = _drop_duplicates(table, frame, warnings)
     frame = _sum_sources(table, frame, warnings)
     hours = None
@@ -279,7 +289,14 @@ def read_history(
         hours = {q.key: center.hours_for(q) for q in center.queues}
     grid, gaps = _complete_grid(frame, interval, tz, hours)
     warnings += _gap_warnings(table, grid, gaps)
-    return History(grid, interval, tzname, warnings, gaps)
+    return History(grid, interval, tzname, warnings, gaps, timezone_guessed=guessed)
+
+
+def _zone(name: str) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise WfmInputError(f"unknown timezone {name!r}; use a name like Europe/Berlin") from None
 
 
 def _read_history_table(path: str | Path, spec: Preset | None,

@@ -24,7 +24,8 @@ def forecast_inputs(
 
     Holidays: with a ``config``, the center's (``[center] country``); ``country`` may
     repeat it but not differ.  Without one, ``country`` (``DE``, ``DE-BY``; ``"none"``:
-    none), ``None`` the country of the history's timezone.
+    none), ``None`` the country of the history's timezone (none when that was guessed
+    from the file's UTC offsets).
     User mistakes raise :class:`wfm.errors.WfmInputError`.
     """
     from wfm.config import load_center
@@ -42,8 +43,8 @@ def forecast_inputs(
         check_country_option(country, center, config)
         days = center.holiday_dates(years)
     else:
-        if country is None:
-            country = country_for_timezone(tz)
+        if country is None:  # a zone guessed from UTC offsets names no country
+            country = None if hist.timezone_guessed else country_for_timezone(tz)
         elif country.lower() == "none":
             country = None
         days = public_holidays(country, years)
