@@ -50,8 +50,11 @@ def forecast_inputs(
         days = public_holidays(country, years)
     prepared = prepare(hist.frame, hist.interval, tz, holidays=days, events=ev)
     warnings = list(hist.warnings)
-    if center is not None:
-        absent = [q.key for q in center.queues if q.key not in prepared.queues]
+    if center is not None:  # a queue fed by escalations has volume without history
+        from wfm.staffing.flows import escalation_targets
+
+        fed = escalation_targets(center, set(prepared.queues))
+        absent = [q.key for q in center.queues if q.key not in set(prepared.queues) | fed]
         if absent:
             warnings.append(f"no history for {', '.join(absent)}: not forecast")
     return (prepared, ev), warnings
