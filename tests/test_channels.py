@@ -412,6 +412,24 @@ def test_history_sums_weighting_aht_by_handled(tmp_path):
     assert np.isnan(row["abandoned"])  # one part does not give it: unknown, not 0
 
 
+def test_history_sums_weight_by_volume_only_where_handled_is_missing(tmp_path):
+    """Per interval: 08:00 has handled on both parts -> (4*300 + 1*600) / 5 = 360 s;
+    08:30 lacks it on one part -> by volume, (2*300 + 6*500) / 8 = 450 s."""
+    c = center({"channel": "social", "language": "de"})
+    path = tmp_path / "h.csv"
+    path.write_text(
+        "interval_start,channel,language,volume,aht_s,handled\n"
+        "2026-03-23T08:00:00+01:00,WhatsApp,de,4,300,4\n"
+        "2026-03-23T08:00:00+01:00,Messenger,de,1,600,1\n"
+        "2026-03-23T08:30:00+01:00,WhatsApp,de,2,300,\n"
+        "2026-03-23T08:30:00+01:00,Messenger,de,6,500,3\n",
+        encoding="utf-8",
+    )
+    f = read_history(path, center=c).frame
+    assert f["aht_s"].tolist() == pytest.approx([360.0, 450.0])
+    assert f["handled"].iloc[0] == 5.0 and np.isnan(f["handled"].iloc[1])
+
+
 def test_history_same_export_channel_twice_is_still_a_located_error(tmp_path):
     c = center({"channel": "social", "language": "de"})
     path = tmp_path / "h.csv"

@@ -678,29 +678,29 @@ def _sum_sources(table: RawTable, frame: pd.DataFrame, warnings: list[str]) -> p
 
     ``volume`` is summed; ``handled`` and ``abandoned`` are summed where every part
     gives them (else unknown); ``aht_s`` is the mean of the parts that give one,
-    weighted by their handled contacts where every such part gives ``handled``, else
-    by their volume (s; unknown when those parts have no contacts).  One warning per
-    queue names the sources summed.  Drops the ``_source`` column.
+    weighted by their handled contacts where every such part of the interval gives
+    ``handled``, else by their volume (s; unknown when those parts have no contacts).
+    One warning per queue names the sources summed.  Drops the ``_source`` column.
     """
     key = ["interval_start", "channel", "language"]
     many = frame.duplicated(key, keep=False).to_numpy()
     if not many.any():
         return frame.drop(columns="_source")
-    parts = frame[many].copy()
+    parts = frame[many]
     known = parts["aht_s"].notna()
-    by_handled = parts.loc[known, "handled"].notna().all()
-    weight = (parts["handled"] if by_handled else parts["volume"]).where(known, 0.0)
-    parts["_w"] = weight
-    parts["_wt"] = (weight * parts["aht_s"]).where(known, 0.0)
-    grouped = parts.groupby(key, sort=False)
-    summed = grouped.agg(
-        volume=("volume", "sum"),
-        handled=("handled", lambda x: x.sum() if x.notna().all() else np.nan),
-        abandoned=("abandoned", lambda x: x.sum() if x.notna().all() else np.nan),
-        _w=("_w", "sum"),
-        _wt=("_wt", "sum"),
+    ids = parts.groupby(key, sort=False).ngroup()
+    # weights: handled where every part of the interval with an AHT gives it, else volume
+    by_handled = (parts["handled"].notna() | ~known).groupby(ids).transform("all")
+    weight = parts["handled"].where(by_handled, parts["volume"]).where(known, 0.0)
+    parts = parts.assign(_w=weight, _wt=(weight * parts["aht_s"]).where(known, 0.0),
+                         _hn=parts["handled"].isna(), _an=parts["abandoned"].isna())
+    summed = parts.groupby(key, sort=False).agg(
+        volume=("volume", "sum"), handled=("handled", "sum"), abandoned=("abandoned", "sum"),
+        _hn=("_hn", "any"), _an=("_an", "any"), _w=("_w", "sum"), _wt=("_wt", "sum"),
         _line=("_line", "first"),
     ).reset_index()
+    summed.loc[summed["_hn"], "handled"] = np.nan  # a part without it: the sum is unknown
+    summed.loc[summed["_an"], "abandoned"] = np.nan
     with np.errstate(divide="ignore", invalid="ignore"):
         summed["aht_s"] = np.where(summed["_w"] > 0, summed["_wt"] / summed["_w"], np.nan)
     for (channel, language), rows in parts.groupby(["channel", "language"], sort=True):
