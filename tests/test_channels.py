@@ -366,3 +366,113 @@ def test_simulate_reads_callback_columns_and_simulates_callbacks(tmp_path):
     cb = out["queues"][0]["callback"]  # tests/test_simulate_callbacks.py checks the figures
     assert cb["callback_share_erlang"] == pytest.approx(2.5 / 30)
     assert cb["callback_share"] > 0
+
+
+# ------------------------------------------- several export channels in one queue
+def test_history_sums_export_channels_of_one_queue(tmp_path):
+    """WhatsApp and Facebook rows of one interval are parts of social:de: summed.
+
+    Hand computation: 5 + 3 = 8 contacts; AHT weighted by volume
+    (5 * 200 + 3 * 400) / 8 = 275 s; handled 4 + 3 = 7 where both give it."""
+    c = center({"channel": "social", "language": "de"})
+    path = tmp_path / "h.csv"
+    path.write_text(
+        "interval_start,channel,language,volume,aht_s\n"
+        "2026-03-23T08:00:00+01:00,WhatsApp,de,5,200\n"
+        "2026-03-23T08:00:00+01:00,Facebook,de,3,400\n"
+        "2026-03-23T08:30:00+01:00,WhatsApp,de,2,100\n"
+        "2026-03-23T08:30:00+01:00,Facebook,de,0,\n"
+        "2026-03-23T09:00:00+01:00,Instagram,de,4,\n",
+        encoding="utf-8",
+    )
+    h = read_history(path, center=c)
+    f = h.frame.set_index(h.frame["interval_start"].dt.strftime("%H:%M"))
+    assert f.loc["08:00", "volume"] == 8.0
+    assert f.loc["08:00", "aht_s"] == pytest.approx(275.0)
+    assert f.loc["08:30", "volume"] == 2.0
+    assert f.loc["08:30", "aht_s"] == pytest.approx(100.0)  # the part without AHT has none
+    assert f.loc["09:00", "volume"] == 4.0 and np.isnan(f.loc["09:00", "aht_s"])
+    assert any("facebook/de, whatsapp/de" in w for w in h.warnings)
+
+
+def test_history_sums_weighting_aht_by_handled(tmp_path):
+    """With handled given, AHT is total handle time / handled over the parts:
+    (4 * 300 + 1 * 600) / 5 = 360 s, not the volume-weighted 340 s."""
+    c = center({"channel": "social", "language": "de"})
+    path = tmp_path / "h.csv"
+    path.write_text(
+        "interval_start,channel,language,volume,aht_s,handled,abandoned\n"
+        "2026-03-23T08:00:00+01:00,WhatsApp,de,4,300,4,0\n"
+        "2026-03-23T08:00:00+01:00,Messenger,de,1,600,1,\n",
+        encoding="utf-8",
+    )
+    row = read_history(path, center=c).frame.iloc[0]
+    assert row["volume"] == 5.0 and row["handled"] == 5.0
+    assert row["aht_s"] == pytest.approx(360.0)
+    assert np.isnan(row["abandoned"])  # one part does not give it: unknown, not 0
+
+
+def test_history_sums_weight_by_volume_only_where_handled_is_missing(tmp_path):
+    """Per interval: 08:00 has handled on both parts -> (4*300 + 1*600) / 5 = 360 s;
+    08:30 lacks it on one part -> by volume, (2*300 + 6*500) / 8 = 450 s."""
+    c = center({"channel": "social", "language": "de"})
+    path = tmp_path / "h.csv"
+    path.write_text(
+        "interval_start,channel,language,volume,aht_s,handled\n"
+        "2026-03-23T08:00:00+01:00,WhatsApp,de,4,300,4\n"
+        "2026-03-23T08:00:00+01:00,Messenger,de,1,600,1\n"
+        "2026-03-23T08:30:00+01:00,WhatsApp,de,2,300,\n"
+        "2026-03-23T08:30:00+01:00,Messenger,de,6,500,3\n",
+        encoding="utf-8",
+    )
+    f = read_history(path, center=c).frame
+    assert f["aht_s"].tolist() == pytest.approx([360.0, 450.0])
+    assert f["handled"].iloc[0] == 5.0 and np.isnan(f["handled"].iloc[1])
+
+
+def test_history_same_export_channel_twice_is_still_a_located_error(tmp_path):
+    c = center({"channel": "social", "language": "de"})
+    path = tmp_path / "h.csv"
+    path.write_text(
+        "interval_start,channel,language,volume\n"
+        "2026-03-23T08:00:00+01:00,WhatsApp,de,5\n"
+        "2026-03-23T08:00:00+01:00,Facebook,de,3\n"
+        "2026-03-23T08:00:00+01:00,whatsapp,de,6\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(WfmInputError) as e:
+        read_history(path, center=c)
+    assert e.value.row == 4 and "line 2" in str(e.value) and "volume" in str(e.value)
+
+
+def test_history_sums_export_channels_on_the_repeated_autumn_hour(tmp_path):
+    """Naive local times on the autumn DST change: each export channel's first
+    02:00 row is summer time and its second winter time, so the sum per
+    instant is right (a queue-wide file order would mix them up)."""
+    c = center({"channel": "social", "language": "de"})
+    path = tmp_path / "h.csv"
+    path.write_text(
+        "interval_start,channel,language,volume\n"
+        "2026-10-25 02:00,WhatsApp,de,1\n"
+        "2026-10-25 02:00,Facebook,de,10\n"
+        "2026-10-25 02:00,WhatsApp,de,2\n"
+        "2026-10-25 02:00,Facebook,de,20\n",
+        encoding="utf-8",
+    )
+    f = read_history(path, center=c).frame
+    utc = f["interval_start"].dt.tz_convert("UTC").dt.strftime("%H:%M")
+    got = dict(zip(utc, f["volume"], strict=True))
+    assert got["00:00"] == 11.0 and got["01:00"] == 22.0
+
+
+def test_amazon_connect_queues_of_one_language_are_summed(tmp_path):
+    c = center({"channel": "phone", "language": "de", "target": "80/20s"})
+    path = tmp_path / "h.csv"
+    path.write_text(
+        "Timestamp,ChannelType,QueueName,IncomingContactVolume,AverageHandleTime\n"
+        "2026-03-23T07:00:00Z,VOICE,Support_DE,10,300\n"
+        "2026-03-23T07:00:00Z,VOICE,Billing_DE,30,100\n",
+        encoding="utf-8",
+    )
+    row = read_history(path, center=c, preset="amazon-connect").frame.iloc[0]
+    assert row["volume"] == 40.0 and row["aht_s"] == pytest.approx((10 * 300 + 30 * 100) / 40)

@@ -436,3 +436,34 @@ def test_untouched_queues_keep_their_rows():
     out = apply_flows(frame, c)
     assert len(out[out["channel"] == "chat"]) == 2  # not regridded
     np.testing.assert_allclose(out[out["channel"] == "expert"]["volume"], 1.0)
+
+
+def test_no_history_warning_spares_queues_fed_by_escalations(tmp_path):
+    """phone:de (history) escalates to expert:de, which escalates to specialist:de:
+    both get their volume from the flows and are not warned about.  chat:de (no
+    history, no inbound flow) and backoffice:de (fed only by chat:de, which has no
+    history either) are."""
+    from wfm.pipeline.forecast import forecast_inputs
+
+    config = tmp_path / "c.toml"
+    config.write_text(
+        '[center]\ntimezone = "Europe/Berlin"\ninterval = "30m"\n'
+        '[[queue]]\nchannel = "phone"\nlanguage = "de"\ntarget = "80/20s"\n'
+        'escalate = { to = "expert:de", share = 0.1, aht = "600s" }\n'
+        '[[queue]]\nchannel = "expert"\nlanguage = "de"\ntarget = "80/60s"\nfcr = 0.7\n'
+        'escalate = { to = "specialist:de", share = 0.2, aht = "900s" }\n'
+        '[[queue]]\nchannel = "specialist"\nlanguage = "de"\ntarget = "80/60s"\n'
+        '[[queue]]\nchannel = "chat"\nlanguage = "de"\ntarget = "80/60s"\n'
+        'escalate = { to = "backoffice:de", share = 0.1, aht = "600s" }\n'
+        '[[queue]]\nchannel = "backoffice"\nlanguage = "de"\ntarget = "80/60s"\n',
+        encoding="utf-8",
+    )
+    times = pd.date_range("2026-03-02 08:00", "2026-03-20 17:30", freq="30min",
+                          tz="Europe/Berlin")
+    times = times[(times.hour >= 8) & (times.hour < 18)]
+    history = tmp_path / "h.csv"
+    history.write_text("interval_start,channel,language,volume,aht_s\n" + "".join(
+        f"{t.isoformat()},phone,de,20,300\n" for t in times), encoding="utf-8")
+    _, warnings = forecast_inputs(history, config, None, None, None, None, None)
+    absent = [w for w in warnings if w.startswith("no history")]
+    assert absent == ["no history for chat:de, backoffice:de: not forecast"]

@@ -38,7 +38,8 @@ def forecast(
     ] = "auto",
     events: Annotated[Path | None, typer.Option(help="Events CSV (campaigns, outages).")] = None,
     timezone: Annotated[
-        str | None, typer.Option(help="Timezone of naive times without --config.")
+        str | None, typer.Option(help="Timezone of naive times without --config (default: "
+                                 "guessed from the UTC offsets, else UTC).")
     ] = None,
     country: Annotated[
         str | None,

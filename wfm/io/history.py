@@ -17,7 +17,11 @@ offset.  So a DST day has 23 or 25 hours of intervals and no data is shifted.
 Checks (each error names file, line and column): unknown columns, bad times,
 times off the interval grid, negative or non-numeric volumes, queues missing
 from the config, conflicting duplicate rows (both lines named).  Exact
-duplicate rows are dropped with a warning.
+duplicate rows are dropped with a warning.  A duplicate is a second row of the
+same *source*: the export's own channel and language (or queue name) cells.
+Rows of different sources that map onto one queue (WhatsApp and Facebook ->
+``social``, ``Support_DE`` and ``Billing_DE`` -> ``phone:de``) are parts of
+that queue's interval and are summed (:func:`_sum_sources`).
 
 The result is a complete grid per queue from its first to its last interval:
 a missing interval inside opening hours is a **gap** (``volume`` NaN, reported
@@ -52,6 +56,7 @@ from wfm.io.tables import (
     numeric_column,
     read_raw_table,
 )
+from wfm.io.zone_guess import guess_timezone
 
 HISTORY_REQUIRED = ("interval_start", "channel", "language", "volume")
 HISTORY_OPTIONAL = ("aht_s", "handled", "abandoned")
@@ -209,6 +214,8 @@ class History:
     hours), ``aht_s`` (seconds; NaN where unknown or no contacts), ``handled``,
     ``abandoned`` (NaN where not given), ``open`` (bool: inside opening hours).
     ``interval``: seconds.  ``gaps``: queue key -> number of gap intervals.
+    ``timezone_guessed``: the timezone was guessed from the file's UTC offsets
+    (no config, no ``--timezone``), so it says nothing about holidays.
     """
 
     frame: pd.DataFrame
@@ -216,6 +223,7 @@ class History:
     timezone: str
     warnings: list[str] = field(default_factory=list)
     gaps: dict[str, int] = field(default_factory=dict)
+    timezone_guessed: bool = False
 
     @property
     def queues(self) -> list[str]:
@@ -249,32 +257,46 @@ def read_history(
     """Read and check a history CSV; see the module docstring for the rules.
 
     With ``center`` the timezone, interval, queues and opening hours come from
-    it; without, ``timezone`` (default UTC) is used and the rest is inferred.
+    it; without, ``timezone`` is used and the rest is inferred.  Without both,
+    the timezone is guessed from the UTC offsets in the file
+    (:func:`wfm.io.zone_guess.guess_timezone`; UTC when it has none), with a
+    warning saying what was assumed.
     """
     tzname = center.timezone if center is not None else (timezone or "UTC")
-    try:
-        tz = zoneinfo.ZoneInfo(tzname)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise WfmInputError(f"unknown timezone {tzname!r}; use a name like Europe/Berlin") from None
+    tz = _zone(tzname)
     spec = None
     if preset is not None:
         if preset not in PRESETS:
             raise WfmInputError(f"unknown preset {preset!r}; known: {', '.join(sorted(PRESETS))}")
         spec = PRESETS[preset]
     table = _read_history_table(path, spec, columns)
+    warnings: list[str] = []
+    guessed = center is None and timezone is None
+    if guessed:  # the offsets in the file say which zone its local times are in
+        guess = guess_timezone(table.frame["interval_start"], str(table.path))
+        tzname, tz = guess.zone, _zone(guess.zone)
+        warnings += [guess.note] if guess.note else []
+        guessed = guess.note is not None
     frame = _history_frame(table, spec, tz, center)
     interval = float(center.interval) if center is not None else _infer_interval(table, frame)
     if center is not None:
         _check_coarser(table, frame, interval)
     _check_alignment(table, frame["interval_start"], interval, inferred=center is None)
-    warnings: list[str] = []
     frame = _drop_duplicates(table, frame, warnings)
+    frame = _sum_sources(table, frame, warnings)
     hours = None
     if center is not None:
         hours = {q.key: center.hours_for(q) for q in center.queues}
     grid, gaps = _complete_grid(frame, interval, tz, hours)
     warnings += _gap_warnings(table, grid, gaps)
-    return History(grid, interval, tzname, warnings, gaps)
+    return History(grid, interval, tzname, warnings, gaps, timezone_guessed=guessed)
+
+
+def _zone(name: str) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise WfmInputError(f"unknown timezone {name!r}; use a name like Europe/Berlin") from None
 
 
 def _read_history_table(path: str | Path, spec: Preset | None,
@@ -321,7 +343,8 @@ def _history_frame(table: RawTable, spec: Preset | None, tz: dt.tzinfo,
     language = _language(table, from_queue=bool(spec and spec.language_from_queue))
     if center is not None:
         _check_queues(table, channel, language, center)
-    key = (channel + ":" + language).to_numpy()
+    source = _source(table, spec)
+    key = (channel + ":" + language + "|" + source).to_numpy()
     starts = parse_times(table, "interval_start", tz, key)
     volume = numeric_column(table, "volume", minimum=0.0, maximum=MAX_VOLUME,
                             what="a volume >= 0 and <= 1e6 (contacts)")
@@ -342,7 +365,17 @@ def _history_frame(table: RawTable, spec: Preset | None, tz: dt.tzinfo,
         with np.errstate(divide="ignore", invalid="ignore"):
             frame["aht_s"] = np.where(handled > 0, total / handled, np.nan)
     frame["_line"] = table.line
+    frame["_source"] = source.to_numpy()
     return frame
+
+
+def _source(table: RawTable, spec: Preset | None) -> pd.Series:
+    """The export's own name of each row's queue (channel and language or queue-name
+    cells, stripped and lower-cased, before any mapping): rows of one source at one
+    time are duplicates, rows of two sources that map onto one queue are summed."""
+    lang = "queue_name" if spec and spec.language_from_queue else "language"
+    return (table.frame["channel"].astype(str).str.strip().str.lower() + "/"
+            + table.frame[lang].astype(str).str.strip().str.lower())
 
 
 def _gap_warnings(table: RawTable, grid: pd.DataFrame, gaps: dict[str, int]) -> list[str]:
@@ -612,7 +645,9 @@ _VALUES = ["volume", "aht_s", "handled", "abandoned"]
 
 
 def _drop_duplicates(table: RawTable, frame: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
-    key = ["interval_start", "channel", "language"]
+    """Rows of one source (:func:`_source`) at one time: exact copies are dropped with a
+    warning, copies with different numbers are a located error naming both lines."""
+    key = ["interval_start", "channel", "language", "_source"]
     dup = frame.duplicated(key, keep=False).to_numpy()
     if not dup.any():
         return frame
@@ -635,6 +670,48 @@ def _drop_duplicates(table: RawTable, frame: pd.DataFrame, warnings: list[str]) 
     dropped = int(frame.duplicated(key).sum())
     warnings.append(f"{table.path}: dropped {dropped} exact duplicate row(s)")
     return frame.drop_duplicates(key)
+
+
+def _sum_sources(table: RawTable, frame: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
+    """One row per queue and time: the rows of the export channels that map onto one
+    queue (WhatsApp + Facebook -> ``social``) are summed.
+
+    ``volume`` is summed; ``handled`` and ``abandoned`` are summed where every part
+    gives them (else unknown); ``aht_s`` is the mean of the parts that give one,
+    weighted by their handled contacts where every such part of the interval gives
+    ``handled``, else by their volume (s; unknown when those parts have no contacts).
+    One warning per queue names the sources summed.  Drops the ``_source`` column.
+    """
+    key = ["interval_start", "channel", "language"]
+    many = frame.duplicated(key, keep=False).to_numpy()
+    if not many.any():
+        return frame.drop(columns="_source")
+    parts = frame[many]
+    known = parts["aht_s"].notna()
+    ids = parts.groupby(key, sort=False).ngroup()
+    # weights: handled where every part of the interval with an AHT gives it, else volume
+    by_handled = (parts["handled"].notna() | ~known).groupby(ids).transform("all")
+    weight = parts["handled"].where(by_handled, parts["volume"]).where(known, 0.0)
+    parts = parts.assign(_w=weight, _wt=(weight * parts["aht_s"]).where(known, 0.0),
+                         _hn=parts["handled"].isna(), _an=parts["abandoned"].isna())
+    summed = parts.groupby(key, sort=False).agg(
+        volume=("volume", "sum"), handled=("handled", "sum"), abandoned=("abandoned", "sum"),
+        _hn=("_hn", "any"), _an=("_an", "any"), _w=("_w", "sum"), _wt=("_wt", "sum"),
+        _line=("_line", "first"),
+    ).reset_index()
+    summed.loc[summed["_hn"], "handled"] = np.nan  # a part without it: the sum is unknown
+    summed.loc[summed["_an"], "abandoned"] = np.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        summed["aht_s"] = np.where(summed["_w"] > 0, summed["_wt"] / summed["_w"], np.nan)
+    for (channel, language), rows in parts.groupby(["channel", "language"], sort=True):
+        names = ", ".join(sorted(set(rows["_source"])))
+        warnings.append(
+            f"{table.path}: {channel}:{language}: summed the rows of {names} that share an "
+            "interval (export channels mapped onto one queue)"
+        )
+    rest = frame[~many].drop(columns="_source")
+    out = pd.concat([rest, summed[rest.columns]], ignore_index=True)
+    return out.sort_values("_line", kind="stable", ignore_index=True)
 
 
 def slot_of_day(starts: pd.Series | pd.DatetimeIndex, interval: float) -> np.ndarray:

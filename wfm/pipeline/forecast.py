@@ -24,7 +24,8 @@ def forecast_inputs(
 
     Holidays: with a ``config``, the center's (``[center] country``); ``country`` may
     repeat it but not differ.  Without one, ``country`` (``DE``, ``DE-BY``; ``"none"``:
-    none), ``None`` the country of the history's timezone.
+    none), ``None`` the country of the history's timezone (none when that was guessed
+    from the file's UTC offsets).
     User mistakes raise :class:`wfm.errors.WfmInputError`.
     """
     from wfm.config import load_center
@@ -42,15 +43,18 @@ def forecast_inputs(
         check_country_option(country, center, config)
         days = center.holiday_dates(years)
     else:
-        if country is None:
-            country = country_for_timezone(tz)
+        if country is None:  # a zone guessed from UTC offsets names no country
+            country = None if hist.timezone_guessed else country_for_timezone(tz)
         elif country.lower() == "none":
             country = None
         days = public_holidays(country, years)
     prepared = prepare(hist.frame, hist.interval, tz, holidays=days, events=ev)
     warnings = list(hist.warnings)
-    if center is not None:
-        absent = [q.key for q in center.queues if q.key not in prepared.queues]
+    if center is not None:  # a queue fed by escalations has volume without history
+        from wfm.staffing.flows import escalation_targets
+
+        fed = escalation_targets(center, set(prepared.queues))
+        absent = [q.key for q in center.queues if q.key not in set(prepared.queues) | fed]
         if absent:
             warnings.append(f"no history for {', '.join(absent)}: not forecast")
     return (prepared, ev), warnings

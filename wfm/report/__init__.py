@@ -17,6 +17,7 @@ import pandas as pd
 
 from wfm.report import charts, render
 from wfm.report import extras as ex
+from wfm.report import flows as fl
 from wfm.report import labels as lb
 from wfm.report import summary as sm
 from wfm.report import tables as t
@@ -41,7 +42,8 @@ def build_tables(history: pd.DataFrame, forecast: pd.DataFrame, requirements: pd
     """Every table of the report by sheet name; ``interval`` in seconds; ``simulation``
     is ``wfm simulate``'s per-interval CSV when the plan was simulated; ``extras`` the
     optional inputs by the keys of :data:`wfm.report.extras.EXTRA_FILES` (capacity,
-    scorecard, pilot)."""
+    scorecard, pilot) and ``flow_config`` (:func:`wfm.report.flows.flow_config`: the
+    contact-flow section of a tiered center)."""
     fc = t.forecast_data(history, forecast, tz)
     cov = t.coverage_data(coverage, tz)
     sl = t.service_data(requirements, tz)
@@ -63,6 +65,7 @@ def build_tables(history: pd.DataFrame, forecast: pd.DataFrame, requirements: pd
         out["simulation_data"] = sim
     if scenarios is not None:
         out["scenario_costs"] = t.scenario_costs(scenarios)
+    out.update(fl.flow_tables(requirements, (extras or {}).get("flow_config")))
     out.update(_extra_tables(requirements, extras or {}, tz, interval))
     return out
 
@@ -250,6 +253,7 @@ def render_html(tables: dict[str, pd.DataFrame], meta: list[str], facts: dict,
                     "scheduled / required hours when it was given).",
             "charts": ["chart-scenarios"],
             "tables": [("scenario_costs", tables["scenario_costs"])]})
+    sections += fl.flow_sections(tables, figures, charts._layout)
     sections += _extra_sections(tables, figures)
     return render.page(title, meta, summary_html(facts), sections, figures)
 
@@ -369,6 +373,7 @@ def write_report(plan_dir: str | Path, history: str | Path, center, *,
     shifts, coverage = pd.read_csv(d / "shifts.csv"), pd.read_csv(d / "coverage.csv")
     scen = optional("scenarios.csv")
     extras = {key: optional(file) for key, file in ex.EXTRA_FILES.items()}
+    extras["flow_config"] = fl.flow_config(center)  # escalations and FCR, for the flows
     tables = build_tables(hist.frame, forecast, pd.read_csv(d / "requirements.csv"),
                           coverage, shifts, scen, center.tz, center.interval,
                           optional(SIMULATION_FILE),

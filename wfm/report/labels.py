@@ -45,6 +45,14 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "sl_required": ("SL planned (at required agents)", "pct"),
     "why": ("Why it misses", "text"),
     "status": ("Status", "text"),
+    # contact flows of tiered centers (wfm.report.flows)
+    "first_contacts": ("First contacts", "int"),
+    "repeat_contacts": ("Repeat contacts", "int"),
+    "escalated_in": ("Escalated in", "int"),
+    "total_contacts": ("Contacts staffed", "int"),
+    "fcr": ("FCR", "pct"),
+    "escalated_to": ("Escalates to", "text"),
+    "escalated_out": ("Escalated on", "int"),
     # optional sections (wfm.report.extras)
     "month": ("Month", "text"),
     "hires": ("Hires (persons)", "int"),

@@ -170,9 +170,17 @@ def flow_keys(center: CenterConfig, present: set[str],
     keys = {q.key for q in center.queues if q.key in present and (
         q.escalate is not None or (q.fcr is not None and not q.fcr_in_forecast)
         or (fcr or {}).get(q.key, q.fcr) != q.fcr)}
+    return keys | escalation_targets(center, present)
+
+
+def escalation_targets(center: CenterConfig, present: set[str]) -> set[str]:
+    """The queues that receive escalations from a queue in ``present`` (queues with a
+    forecast or history), directly or along a chain (first level -> expert ->
+    specialist): they have volume even without a forecast of their own."""
+    keys: set[str] = set()
     reach = set(present)
     changed = True
-    while changed:  # chains: first level -> expert -> specialist
+    while changed:
         changed = False
         for q in center.queues:
             if q.key in reach and q.escalate is not None:
