@@ -25,7 +25,9 @@ Model (one replication):
   specialists before generalists); ``routing="longest_idle"`` instead picks the
   longest-idle free agent over all skilled groups.  A freed agent takes the
   longest-waiting live contact (earliest arrival) among the queues of its skills,
-  and deferred work (e-mail) only when no live contact of its skills waits.
+  and deferred work (e-mail) only when no live contact of its skills waits, the
+  item due first (arrival + its queue's deadline; earliest due date first, which
+  within one queue is FIFO).
   Within a group agents are exchangeable, so the engine keeps one FIFO of idle-since
   times per group rather than agent identities.
 * Reserve (``reserve`` = N > 0, phone groups only): a non-chat group skilled for two
@@ -50,13 +52,15 @@ Model (one replication):
   leave first, then the least loaded ones take no new chat and leave after their last.
 * Deferred work (``deferred[q]``, e-mail): a queue without abandonment whose service
   level is the share answered (taken up by an agent) within ``target_time[q]`` (the
-  deadline); items whose deadline falls after the end of the horizon are left out of
+  deadline), served earliest due date first across the deferred queues; items
+  whose deadline falls after the end of the horizon are left out of
   that share, answered or not (their outcome is not known yet: counting only those
   answered, always in time, would bias the end of the horizon upward).
 * Callbacks (virtual hold, ``callback[q]`` = accept share > 0, phone queues only): a
   caller of ``q`` who arrives when no agent takes him at once (he would wait)
   accepts a callback with probability ``callback[q]``; he leaves the live queue
-  (no abandonment) and joins the queue's callback backlog (FIFO).  A freed agent
+  (no abandonment) and joins the queue's callback backlog (FIFO; across backlogs of
+  different deadlines the callback due first).  A freed agent
   skilled for ``q`` makes the oldest callback only when no live contact of its skills
   waits, and before deferred work (e-mail); the callback's handle time is
   ``callback_talk[q]`` (NaN: the AHT of the arrival interval) times the unit draw.
@@ -338,6 +342,27 @@ def reserved_queues(skill: np.ndarray, total: np.ndarray, chat: tuple[bool, ...]
     return out
 
 
+def _service_tiers(queues_of: list[list[int]], is_deferred: tuple[bool, ...],
+                   cbq: list[int], target_time: np.ndarray,
+                   cb_deadline: tuple[float, ...]) -> list[list[list[tuple[int, float]]]]:
+    """Per group the order in which a freed agent looks at its (virtual) queues: tiers
+    of (queue, due offset in seconds) pairs, served in turn: live queues, then callback
+    backlogs (``cbq[q]``), then deferred queues, each tier only when no contact of the
+    tiers before it waits.  Within a tier the waiting head with the smallest arrival +
+    offset goes first: offset 0 for live queues (longest waiting first), the deadline
+    for callbacks and deferred work (earliest due date first; within one queue FIFO is
+    EDF).  A tier whose offsets are all equal gets offset 0 (exactly FIFO)."""
+    tiers = []
+    for qs in queues_of:
+        live = [(q, 0.0) for q in qs if not is_deferred[q]]
+        # an infinite deadline: due after every finite one (1e9 s keeps arrival order)
+        cbs = [(cbq[q], min(float(cb_deadline[q]), 1e9)) for q in qs if cbq[q] >= 0]
+        dfr = [(q, min(float(target_time[q]), 1e9)) for q in qs if is_deferred[q]]
+        tiers.append([[(q, off if len({o for _, o in tier}) > 1 else 0.0)
+                       for q, off in tier] for tier in (live, cbs, dfr) if tier])
+    return tiers
+
+
 def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
     """Simulate the horizon once with the generator ``rng``; see the module docstring.
     With ``inp.warmup`` = w and ``inp.cooldown`` = c the horizon's last w intervals are
@@ -401,11 +426,7 @@ def _simulate(inp: SimInput, rng: np.random.Generator, skip: int, keep: int) -> 
             cbq[q] = Q + sum(c >= 0 for c in cbq)
     n_cb = sum(c >= 0 for c in cbq)
     conc_w = list(conc) + [1] * n_cb  # concurrency per (virtual) queue
-    # live queues first, then callbacks, deferred ones only when no live contact waits
-    tiers = [[qs for qs in ([q for q in queues_of[g] if not is_deferred[q]],
-                            [cbq[q] for q in queues_of[g] if cbq[q] >= 0],
-                            [q for q in queues_of[g] if is_deferred[q]]) if qs]
-             for g in range(G)]
+    tiers = _service_tiers(queues_of, is_deferred, cbq, inp.target_time, cb_deadline)
     chat_group = [bool(skill[g][list(is_chat)].any()) if any(is_chat) else False
                   for g in range(G)]
     duty = np.asarray(inp.on_duty).astype(int)
@@ -491,17 +512,18 @@ def _simulate(inp: SimInput, rng: np.random.Generator, skip: int, keep: int) -> 
 
     def next_waiting(g: int, k: int = 0) -> int:
         """The next contact for a freed agent (slot) of g: the longest-waiting live
-        one, deferred work only when no live contact waits; -1 if none."""
+        one, then the callback, then the deferred item due first (see
+        :func:`_service_tiers`); -1 if none."""
         for qs in tiers[g]:
             best, best_t = -1, inf
-            for q in qs:
+            for q, off in qs:
                 if conc_w[q] <= k:
                     continue
                 w = waiting[q]
                 while w and status[w[0]] != _WAITING:
                     w.popleft()
-                if w and arr[w[0]] < best_t:
-                    best, best_t = q, arr[w[0]]
+                if w and arr[w[0]] + off < best_t:
+                    best, best_t = q, arr[w[0]] + off
             if best >= 0:
                 return waiting[best].popleft()
         return -1
