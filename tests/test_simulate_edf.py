@@ -106,9 +106,9 @@ def test_a_backlog_is_worked_in_due_date_order(monkeypatch):
 EDF_TIERS = engine._service_tiers
 
 
-def fifo_tiers(queues_of, is_deferred, cbq, target_time, cb_deadline):
+def fifo_tiers(*args):
     """The rule before due dates: every offset 0 (oldest first in each tier)."""
-    tiers = EDF_TIERS(queues_of, is_deferred, cbq, target_time, cb_deadline)
+    tiers = EDF_TIERS(*args)
     return [[[(q, 0.0) for q, _ in tier] for tier in ts] for ts in tiers]
 
 
