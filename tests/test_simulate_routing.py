@@ -150,9 +150,28 @@ def test_the_plan_split_gives_each_bilingual_agent_its_assigned_queue(tmp_path):
     np.testing.assert_array_equal(inp.sim.skill, [[1, 0], [1, 1], [1, 1], [1, 1]])
     assert inp.sim.routing == "specialist"
     # the former pools: one per group, no primary queue
-    old = load_plan(plan, cfg)
+    old = load_plan(plan, cfg, routing="specialist")
     assert old.groups == ("DE", "DE_EN") and old.sim.primary is None
     np.testing.assert_array_equal(old.sim.on_duty, np.array([[4] * 8, [6] * 8]))
+
+
+def test_the_split_keeps_agents_on_their_queue_between_intervals():
+    # Two groups skilled for A and B, 2 agents each, A and B need 2 each: the schedule's
+    # LP may put group 0 on A in one interval and on B in the next (a swap moving all
+    # 4 agents for nothing); the split keeps every agent on its queue.
+    from wfm.simulate.plan import _sticky
+
+    alloc = np.zeros((2, 2, 3), int)
+    alloc[0, 0, 0] = alloc[1, 1, 0] = 2  # t0: group 0 on A, group 1 on B
+    alloc[0, 1, 1] = alloc[1, 0, 1] = 2  # t1: swapped
+    alloc[0, 0, 2] = 1  # t2: A needs 1, B 2; both on duty
+    alloc[1, 0, 2] = 0
+    alloc[0, 1, 2] = 1
+    alloc[1, 1, 2] = 1
+    out = _sticky(alloc, np.full((2, 3), 2), np.ones((2, 2), bool))
+    np.testing.assert_array_equal(out[:, :, 1], alloc[:, :, 0])
+    np.testing.assert_array_equal(out[:, :, 2], [[1, 0], [0, 2]])  # one of group 0 idles
+    np.testing.assert_array_equal(out.sum(axis=0), alloc.sum(axis=0))  # same coverage
 
 
 def test_routing_plan_on_the_command_line(tmp_path):

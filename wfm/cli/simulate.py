@@ -31,9 +31,10 @@ def simulate(
     routing: Annotated[str, typer.Option(help="specialist (fewer skills first), "
                                               "longest_idle, or plan (bilingual agents "
                                               "first on the queue the plan assigns them, "
-                                              "then overflow).")] = "specialist",
+                                              "then overflow).")] = "plan",
     reserve: Annotated[int, typer.Option(
-        help="Idle agents of a multi-skilled phone group kept for its smallest queue.",
+        help="Idle agents of a multi-skilled phone pool kept for its own queue (--routing "
+             "plan) or its smallest.",
         min=0)] = 0,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="CSV to write.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,

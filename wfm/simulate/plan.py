@@ -150,7 +150,7 @@ def _shift_intervals(table, center: CenterConfig, starts: pd.DatetimeIndex
 
 def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
               handle: str = "exponential", cv: float = 1.0,
-              routing: str = "specialist", reserve: int = 0) -> PlanInputs:
+              routing: str = "plan", reserve: int = 0) -> PlanInputs:
     """Read a plan directory and its center config into :class:`PlanInputs`; ``reserve``
     idle agents of each multi-skilled phone pool are kept for its smallest queue
     (``SimInput.reserve``).  ``routing``: ``specialist`` or ``longest_idle`` (the
@@ -414,7 +414,8 @@ def _pools(inst, duty: np.ndarray, groups: tuple[str, ...], kind: np.ndarray,
 
     skill = inst.skill.astype(bool)
     G, T = duty.shape
-    alloc = allocate(inst, duty.astype(int)).astype(float)
+    alloc = allocate(inst, duty.astype(int))
+    alloc = (_sticky(alloc, duty.astype(int), skill) if split else alloc).astype(float)
     kinds = ("phone", "chat", "email")
     share = np.zeros((3, G, T))
     for k, name in enumerate(kinds[1:], start=1):
@@ -451,6 +452,50 @@ def _pools(inst, duty: np.ndarray, groups: tuple[str, ...], kind: np.ndarray,
     return (np.array([p[4] for p in pools]), np.array([p[6] for p in pools]),
             tuple(p[3] for p in pools), tuple(p[1] for p in pools), notes,
             tuple(p[5] for p in pools))
+
+
+def _sticky(alloc: np.ndarray, duty: np.ndarray, skill: np.ndarray) -> np.ndarray:
+    """The plan's assignment ``alloc`` (G, Q, T agents) re-chosen interval by interval
+    so that as many agents as possible stay on the queue they worked in the interval
+    before: the same agents per queue (``alloc.sum(axis=0)``), within each group's
+    on-duty agents ``duty`` (G, T) and ``skill`` (G, Q), maximising the agents kept on
+    their queue (a transportation problem with a capacitated "stay" arc beside each
+    arc: integral vertices).  The schedule's LP picks any of its equally good
+    assignments, which moves agents between queues from one interval to the next for
+    nothing."""
+    from scipy.optimize import linprog
+    from scipy.sparse import csr_matrix
+
+    G, Q, T = alloc.shape
+    covered = alloc.sum(axis=0)
+    out = alloc.copy()
+    for t in range(1, T):
+        prev = out[:, :, t - 1]
+        arcs = skill & (covered[:, t] > 0)[None, :] & (duty[:, t] > 0)[:, None]
+        stay = arcs & (prev > 0)
+        if not stay.any():
+            continue
+        g_a, q_a = np.nonzero(arcs)
+        g_s, q_s = np.nonzero(stay)
+        K, S = len(g_a), len(g_s)
+        rows = np.concatenate([g_a, G + q_a, g_s, G + q_s])
+        cols = np.concatenate([np.arange(K), np.arange(K), K + np.arange(S), K + np.arange(S)])
+        a = csr_matrix((np.ones(2 * (K + S)), (rows, cols)), shape=(G + Q, K + S))
+        res = linprog(np.concatenate([np.zeros(K), -np.ones(S)]),
+                      A_ub=a[:G], b_ub=duty[:, t].astype(float),
+                      A_eq=a[G:], b_eq=covered[:, t].astype(float),
+                      bounds=[(0, None)] * K + [(0, float(v)) for v in prev[stay]],
+                      method="highs-ds")
+        if res.status != 0:  # pragma: no cover - the plan's own assignment is feasible
+            continue
+        x = np.round(res.x).astype(int)
+        if np.abs(res.x - x).max() > 1e-6:  # pragma: no cover - network matrix
+            continue
+        step = np.zeros((G, Q), int)
+        np.add.at(step, (g_a, q_a), x[:K])
+        np.add.at(step, (g_s, q_s), x[K:])
+        out[:, :, t] = step
+    return out
 
 
 def _group_parts(g: int, group: str, skill: np.ndarray, kind: np.ndarray,
