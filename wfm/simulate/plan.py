@@ -447,6 +447,9 @@ def _pools(inst, duty: np.ndarray, groups: tuple[str, ...], kind: np.ndarray,
     if shares:
         notes.append("chat and e-mail agents per interval as the plan assigns them ("
                      + ", ".join(shares) + " on duty); the rest serve phone")
+    if any(p[5] >= 0 for p in pools):
+        notes.append("phone agents of multi-skilled groups serve first the queue the plan "
+                     "assigns them per interval, then overflow (routing plan)")
     if not pools:
         return np.zeros((0, len(kind)), bool), np.zeros((0, T), int), (), (), notes, ()
     return (np.array([p[4] for p in pools]), np.array([p[6] for p in pools]),
