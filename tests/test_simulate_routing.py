@@ -184,3 +184,14 @@ def test_routing_plan_on_the_command_line(tmp_path):
                                                                      "phone:en"}
     bad = runner.invoke(app, ["simulate", str(plan), "-c", str(cfg), "--routing", "x"])
     assert bad.exit_code == 2 and "plan" in bad.output
+
+
+def test_schedule_verify_takes_the_routing_and_rejects_a_bad_one(tmp_path):
+    from wfm.simulate.verify import VerifyOptions
+
+    assert VerifyOptions().routing == "plan"
+    cfg, plan = bilingual_plan(tmp_path)
+    bad = CliRunner().invoke(app, ["schedule", str(plan / "requirements.csv"), "-c", str(cfg),
+                                   "-o", str(tmp_path / "out"), "--verify", "--routing", "x"])
+    assert bad.exit_code == 2 and "plan" in bad.output
+    assert not (tmp_path / "out").exists()

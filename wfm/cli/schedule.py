@@ -40,8 +40,8 @@ def schedule(
     verify_replications: Annotated[int, typer.Option(
         help="Simulated weeks per --verify round (seed 1).", min=2)] = 30,
     reserve: Annotated[int, typer.Option(
-        help="--verify: idle agents of a multi-skilled phone group kept for its smallest "
-             "queue (as wfm simulate --reserve).", min=0)] = 0,
+        help="--verify: idle agents of a multi-skilled phone pool kept for its own queue "
+             "(as wfm simulate --reserve).", min=0)] = 0,
     routing: Annotated[str, typer.Option(
         help="--verify: the simulation's routing, plan, specialist or longest_idle (as wfm "
              "simulate --routing).")] = "plan",
