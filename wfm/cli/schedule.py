@@ -40,8 +40,11 @@ def schedule(
     verify_replications: Annotated[int, typer.Option(
         help="Simulated weeks per --verify round (seed 1).", min=2)] = 30,
     reserve: Annotated[int, typer.Option(
-        help="--verify: idle agents of a multi-skilled phone group kept for its smallest "
-             "queue (as wfm simulate --reserve).", min=0)] = 0,
+        help="--verify: idle agents of a multi-skilled phone pool kept for its own queue "
+             "(as wfm simulate --reserve).", min=0)] = 0,
+    routing: Annotated[str, typer.Option(
+        help="--verify: the simulation's routing, plan, specialist or longest_idle (as wfm "
+             "simulate --routing).")] = "plan",
     roster_time_limit: Annotated[str, typer.Option(
         help="Wall-clock limit of the roster MIPs per round, e.g. 30s.")] = "30s",
 ) -> None:
@@ -57,8 +60,11 @@ def schedule(
     if verify:
         from wfm.simulate.verify import VerifyOptions
 
+        if routing not in ("specialist", "longest_idle", "plan"):
+            raise typer.BadParameter("specialist, longest_idle or plan",
+                                     param_hint="--routing")
         check = VerifyOptions(rounds=verify_rounds, replications=verify_replications,
-                              reserve=reserve)
+                              reserve=reserve, routing=routing)
     spinner, progress = (status_progress("planning shifts") if not quiet and not as_json
                          else (nullcontext(), None))
     with spinner:

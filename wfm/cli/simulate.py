@@ -28,10 +28,13 @@ def simulate(
     handle: Annotated[str, typer.Option(help="Handle times: exponential or lognormal.")] = (
         "exponential"),
     cv: Annotated[float, typer.Option(help="Lognormal coefficient of variation.")] = 1.0,
-    routing: Annotated[str, typer.Option(help="specialist (fewer skills first) or "
-                                              "longest_idle.")] = "specialist",
+    routing: Annotated[str, typer.Option(help="specialist (fewer skills first), "
+                                              "longest_idle, or plan (bilingual agents "
+                                              "first on the queue the plan assigns them, "
+                                              "then overflow).")] = "plan",
     reserve: Annotated[int, typer.Option(
-        help="Idle agents of a multi-skilled phone group kept for its smallest queue.",
+        help="Idle agents of a multi-skilled phone pool kept for its own queue (--routing "
+             "plan) or its smallest.",
         min=0)] = 0,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="CSV to write.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
@@ -42,8 +45,8 @@ def simulate(
 
     if handle not in ("exponential", "lognormal"):
         raise typer.BadParameter("exponential or lognormal", param_hint="--handle")
-    if routing not in ("specialist", "longest_idle"):
-        raise typer.BadParameter("specialist or longest_idle", param_hint="--routing")
+    if routing not in ("specialist", "longest_idle", "plan"):
+        raise typer.BadParameter("specialist, longest_idle or plan", param_hint="--routing")
     if not 0 < cv <= 100:  # also NaN and inf
         raise typer.BadParameter("must be above 0 and at most 100", param_hint="--cv")
     s = run(lambda: run_simulation(plan, config, requirements, output, replications, seed,

@@ -227,7 +227,7 @@ def _simulate_step(opts, stage: Path, progress: Progress) -> None:
     progress("simulate", f"{opts.simulate} replications")
     run_simulation(stage, opts.config, stage / "requirements.csv", stage / SIMULATION_FILE,
                    replications=opts.simulate, seed=opts.seed, workers=1,
-                   handle="exponential", cv=1.0, routing="specialist")
+                   handle="exponential", cv=1.0, routing="plan")
 
 
 def _scenario_step(opts, center, scen, forecast: pd.DataFrame, stage: Path,

@@ -32,7 +32,8 @@ def measure(plan, requirements: Path, config: Path, options: VerifyOptions) -> M
         d = Path(tmp)
         write_csv(d / "shifts.csv", plan.shifts)
         write_csv(d / "coverage.csv", plan.coverage)
-        inputs = load_plan(d, config, requirements, reserve=options.reserve)
+        inputs = load_plan(d, config, requirements, reserve=options.reserve,
+                           routing=options.routing)
     res = simulate(inputs.sim, replications=options.replications, seed=options.seed)
     return measurement(inputs, res)
 

@@ -25,7 +25,9 @@ Model (one replication):
   specialists before generalists); ``routing="longest_idle"`` instead picks the
   longest-idle free agent over all skilled groups.  A freed agent takes the
   longest-waiting live contact (earliest arrival) among the queues of its skills,
-  and deferred work (e-mail) only when no live contact of its skills waits.
+  and deferred work (e-mail) only when no live contact of its skills waits, the
+  item due first (arrival + its queue's deadline; earliest due date first, which
+  within one queue is FIFO).
   Within a group agents are exchangeable, so the engine keeps one FIFO of idle-since
   times per group rather than agent identities.
 * Reserve (``reserve`` = N > 0, phone groups only): a non-chat group skilled for two
@@ -37,6 +39,14 @@ Model (one replication):
   itself included, are available, i.e. at least N others idle, else it takes only
   a waiting contact of the reserved queue or goes idle.  Deferred work waits for an
   unrestricted agent.  N = 0 is the routing above, draw for draw.
+* Primary queue (``primary[g]``, default none): the phone queue the plan assigns
+  group ``g``'s agents to (a plan's multi-skilled group split into one group per queue
+  it works in the interval).  A contact of ``q`` goes to the groups whose primary is
+  ``q`` or none first (specialists first among them, as above), then overflows to
+  groups assigned to other queues; a freed agent takes the longest-waiting contact of
+  its primary queue first, then of its other live queues.  With a reserve, a group's
+  reserved queue is its primary queue.  No primary anywhere: the routing above, draw
+  for draw.
 * Chat (``concurrency[q] > 1`` or a group serving chat queues): an agent holds up to
   ``concurrency[q]`` chats of queue ``q`` at once.  A chat has ``aht[q, t]`` times the
   unit draw of work; while its agent holds k chats it progresses at speed
@@ -50,13 +60,15 @@ Model (one replication):
   leave first, then the least loaded ones take no new chat and leave after their last.
 * Deferred work (``deferred[q]``, e-mail): a queue without abandonment whose service
   level is the share answered (taken up by an agent) within ``target_time[q]`` (the
-  deadline); items whose deadline falls after the end of the horizon are left out of
+  deadline), served earliest due date first across the deferred queues; items
+  whose deadline falls after the end of the horizon are left out of
   that share, answered or not (their outcome is not known yet: counting only those
   answered, always in time, would bias the end of the horizon upward).
 * Callbacks (virtual hold, ``callback[q]`` = accept share > 0, phone queues only): a
   caller of ``q`` who arrives when no agent takes him at once (he would wait)
   accepts a callback with probability ``callback[q]``; he leaves the live queue
-  (no abandonment) and joins the queue's callback backlog (FIFO).  A freed agent
+  (no abandonment) and joins the queue's callback backlog (FIFO; across backlogs of
+  different deadlines the callback due first).  A freed agent
   skilled for ``q`` makes the oldest callback only when no live contact of its skills
   waits, and before deferred work (e-mail); the callback's handle time is
   ``callback_talk[q]`` (NaN: the AHT of the arrival interval) times the unit draw.
@@ -121,7 +133,9 @@ class SimInput:
     ``callback[q]`` (default none) the share of the callers who would wait that accept
     a callback, 0..1 (phone queues only), ``callback_deadline[q]`` seconds (default
     inf) and ``callback_talk[q]`` mean seconds per callback (NaN or default: the AHT),
-    see the module docstring.
+    see the module docstring.  ``primary[g]`` (default none: -1 everywhere) the
+    phone queue group ``g`` is assigned to (-1: none), see "Primary queue" in the
+    module docstring.
     """
 
     volume: np.ndarray
@@ -147,6 +161,7 @@ class SimInput:
     callback: tuple[float, ...] | None = None
     callback_deadline: tuple[float, ...] | None = None
     callback_talk: tuple[float, ...] | None = None
+    primary: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
         Q, T = np.shape(self.volume)
@@ -185,12 +200,25 @@ class SimInput:
         if any(d and np.isfinite(p) for d, p in zip(deferred, self.patience, strict=True)):
             raise ValueError("deferred queues do not abandon: their patience must be inf")
         self._check_callbacks(chat, deferred)
+        self._check_primary(chat, deferred)
         skill = np.asarray(self.skill, dtype=bool)
         chat_q = np.asarray(chat, dtype=bool)
         mixed = skill[:, chat_q].any(axis=1) & skill[:, ~chat_q].any(axis=1)
         if mixed.any():
             raise ValueError(f"group {int(np.flatnonzero(mixed)[0])} serves chat and other "
                              "queues; a chat group serves chat queues only")
+
+    def _check_primary(self, chat: tuple[bool, ...], deferred: tuple[bool, ...]) -> None:
+        if self.primary is None:
+            return
+        G = np.shape(self.on_duty)[0]
+        if len(self.primary) != G:
+            raise ValueError("primary needs one entry per group")
+        for g, p in enumerate(self.primary):
+            if p != -1 and not (0 <= p < len(chat) and self.skill[g][p] and not chat[p]
+                                and not deferred[p]):
+                raise ValueError(f"group {g}: primary must be -1 or a phone queue of its "
+                                 "skills")
 
     def _check_callbacks(self, chat: tuple[bool, ...], deferred: tuple[bool, ...]) -> None:
         share, deadline, talk = self.callback_setup()
@@ -324,18 +352,46 @@ def _busy_per_interval(start: np.ndarray, end: np.ndarray, T: int, dt: float) ->
 
 
 def reserved_queues(skill: np.ndarray, total: np.ndarray, chat: tuple[bool, ...],
-                    deferred: tuple[bool, ...]) -> list[int]:
+                    deferred: tuple[bool, ...],
+                    primary: list[int] | None = None) -> list[int]:
     """Per group the queue its reserve is kept for, -1 for none: for a group serving no
-    chat and skilled for two or more live (non-deferred) queues, the one of those with
-    the smallest ``total`` (contacts over the horizon; lowest index on ties)."""
+    chat and skilled for two or more live (non-deferred) queues, its ``primary`` queue
+    if it has one, else the one of those with the smallest ``total`` (contacts over the
+    horizon; lowest index on ties)."""
     out = []
     for g in range(skill.shape[0]):
         live = [q for q in np.flatnonzero(skill[g]) if not deferred[q]]
         if len(live) < 2 or any(chat[q] for q in np.flatnonzero(skill[g])):
             out.append(-1)
+        elif primary is not None and primary[g] >= 0:
+            out.append(int(primary[g]))
         else:
             out.append(int(min(live, key=lambda q: (total[q], q))))
     return out
+
+
+def _service_tiers(queues_of: list[list[int]], is_deferred: tuple[bool, ...],
+                   cbq: list[int], target_time: np.ndarray, cb_deadline: tuple[float, ...],
+                   primary: list[int] | None = None) -> list[list[list[tuple[int, float]]]]:
+    """Per group the order in which a freed agent looks at its (virtual) queues: tiers
+    of (queue, due offset in seconds) pairs, served in turn: its ``primary`` queue (if
+    any), the (other) live queues, then callback backlogs (``cbq[q]``), then deferred
+    queues, each tier only when no contact of the tiers before it waits.  Within a tier
+    the waiting head with the smallest arrival + offset goes first: offset 0 for live
+    queues (longest waiting first), the deadline for callbacks and deferred work
+    (earliest due date first; within one queue FIFO is EDF).  A tier whose offsets are
+    all equal gets offset 0 (exactly FIFO)."""
+    tiers = []
+    for g, qs in enumerate(queues_of):
+        p = -1 if primary is None else primary[g]
+        own = [(q, 0.0) for q in qs if q == p]
+        live = [(q, 0.0) for q in qs if not is_deferred[q] and q != p]
+        # an infinite deadline: due after every finite one (1e9 s keeps arrival order)
+        cbs = [(cbq[q], min(float(cb_deadline[q]), 1e9)) for q in qs if cbq[q] >= 0]
+        dfr = [(q, min(float(target_time[q]), 1e9)) for q in qs if is_deferred[q]]
+        tiers.append([[(q, off if len({o for _, o in tier}) > 1 else 0.0)
+                       for q, off in tier] for tier in (own, live, cbs, dfr) if tier])
+    return tiers
 
 
 def simulate_once(inp: SimInput, rng: np.random.Generator) -> Replication:
@@ -392,7 +448,10 @@ def _simulate(inp: SimInput, rng: np.random.Generator, skip: int, keep: int) -> 
     skill = np.asarray(inp.skill, dtype=bool)
     conc, factors, is_chat, is_deferred = inp.channel_setup()
     prio = inp.order()
-    groups_for = [[g for g in prio if skill[g, q]] for q in range(Q)]
+    primary = list(inp.primary) if inp.primary is not None else [-1] * G
+    # a contact of q: the groups assigned to q (or to no queue) first, then the others
+    groups_for = [sorted((g for g in prio if skill[g, q]),
+                         key=lambda g, q=q: primary[g] not in (-1, q)) for q in range(Q)]
     queues_of = [[q for q in range(Q) if skill[g, q]] for g in range(G)]
     # callback backlogs: queue q's is the virtual queue cbq[q] >= Q (-1: none)
     cbq = [-1] * Q
@@ -401,11 +460,8 @@ def _simulate(inp: SimInput, rng: np.random.Generator, skip: int, keep: int) -> 
             cbq[q] = Q + sum(c >= 0 for c in cbq)
     n_cb = sum(c >= 0 for c in cbq)
     conc_w = list(conc) + [1] * n_cb  # concurrency per (virtual) queue
-    # live queues first, then callbacks, deferred ones only when no live contact waits
-    tiers = [[qs for qs in ([q for q in queues_of[g] if not is_deferred[q]],
-                            [cbq[q] for q in queues_of[g] if cbq[q] >= 0],
-                            [q for q in queues_of[g] if is_deferred[q]]) if qs]
-             for g in range(G)]
+    tiers = _service_tiers(queues_of, is_deferred, cbq, inp.target_time, cb_deadline,
+                           primary)
     chat_group = [bool(skill[g][list(is_chat)].any()) if any(is_chat) else False
                   for g in range(G)]
     duty = np.asarray(inp.on_duty).astype(int)
@@ -424,7 +480,7 @@ def _simulate(inp: SimInput, rng: np.random.Generator, skip: int, keep: int) -> 
     # per group the queue its last res_n idle agents are kept for (-1: none), see
     # reserved_queues; need[q] = (group, idle agents it must have to take a contact of q)
     rsv = reserved_queues(skill, volume[:, skip:skip + keep].sum(axis=1), is_chat,
-                          is_deferred) if res_n else [-1] * G
+                          is_deferred, primary) if res_n else [-1] * G
     need = [[(g, res_n + 1 if rsv[g] >= 0 and rsv[g] != q else 1) for g in groups_for[q]]
             for q in range(Q)]
 
@@ -491,17 +547,18 @@ def _simulate(inp: SimInput, rng: np.random.Generator, skip: int, keep: int) -> 
 
     def next_waiting(g: int, k: int = 0) -> int:
         """The next contact for a freed agent (slot) of g: the longest-waiting live
-        one, deferred work only when no live contact waits; -1 if none."""
+        one, then the callback, then the deferred item due first (see
+        :func:`_service_tiers`); -1 if none."""
         for qs in tiers[g]:
             best, best_t = -1, inf
-            for q in qs:
+            for q, off in qs:
                 if conc_w[q] <= k:
                     continue
                 w = waiting[q]
                 while w and status[w[0]] != _WAITING:
                     w.popleft()
-                if w and arr[w[0]] < best_t:
-                    best, best_t = q, arr[w[0]]
+                if w and arr[w[0]] + off < best_t:
+                    best, best_t = q, arr[w[0]] + off
             if best >= 0:
                 return waiting[best].popleft()
         return -1

@@ -150,10 +150,13 @@ def _shift_intervals(table, center: CenterConfig, starts: pd.DatetimeIndex
 
 def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
               handle: str = "exponential", cv: float = 1.0,
-              routing: str = "specialist", reserve: int = 0) -> PlanInputs:
+              routing: str = "plan", reserve: int = 0) -> PlanInputs:
     """Read a plan directory and its center config into :class:`PlanInputs`; ``reserve``
     idle agents of each multi-skilled phone pool are kept for its smallest queue
-    (``SimInput.reserve``)."""
+    (``SimInput.reserve``).  ``routing``: ``specialist`` or ``longest_idle`` (the
+    engine's), or ``plan``: each multi-skilled phone pool split by the plan's
+    assignment into one pool per queue, served first by the agents assigned to it
+    (``SimInput.primary``, see :func:`_pools`), then overflow, specialists first."""
     from wfm.config import load_center
     from wfm.config.schedule import load_schedule
     from wfm.io.requirements import read_requirements
@@ -176,8 +179,9 @@ def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
     if not sim_q:
         raise WfmInputError("no queue to simulate", file=str(req_path))
     kind = np.array([_CHANNEL_KIND[cfg[q].model] for q in sim_q])
-    pool_skill, pool_duty, pool_names, pool_team, pool_notes = _pools(inst, duty, groups, kind,
-                                                          center.shrinkage, dt)
+    split = routing == "plan"
+    pool_skill, pool_duty, pool_names, pool_team, pool_notes, primary = _pools(
+        inst, duty, groups, kind, center.shrinkage, dt, split=split)
     notes.extend(pool_notes)
     queues = [cfg[q] for q in sim_q]
     volume, aht, closed, erlang = _read_demand(req_path, center, req.starts, sim_q, queues,
@@ -192,7 +196,8 @@ def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
     deadlines = np.concatenate([target_time[kind == "email"], cb_deadline[cb_share > 0]])
     warmup, cooldown = cyclic_margins(T, dt, deadlines, patience) if inst.cyclic else (0, 0)
     sim = SimInput(volume, aht, patience, target_time, pool_skill, pool_duty, dt,
-                   handle=handle, cv=cv, routing=routing,  # type: ignore[arg-type]
+                   handle=handle, cv=cv,
+                   routing="specialist" if split else routing,  # type: ignore[arg-type]
                    concurrency=tuple(c.concurrency for c in queues),
                    aht_factors=tuple(c.chat_aht_factors if c.model == "chat" else (1.0,)
                                      for c in queues),
@@ -200,7 +205,8 @@ def load_plan(plan_dir: Path, config: Path, requirements: Path | None = None, *,
                    deferred=tuple(bool(k == "email") for k in kind),
                    team=pool_team, warmup=warmup, cooldown=cooldown,
                    sl_answered=tuple(c.basis == "answered" for c in queues),
-                   reserve=reserve, **_callback_kwargs(cb_share, cb_deadline, cb_talk))
+                   reserve=reserve, primary=primary if max(primary, default=-1) >= 0 else None,
+                   **_callback_kwargs(cb_share, cb_deadline, cb_talk))
     return PlanInputs(sim, req.starts, tuple(sim_q), pool_names, erlang, erlang_plan, level,
                       ~closed, [*req.warnings, *notes])
 
@@ -384,25 +390,32 @@ _CHANNEL_KIND = {"erlang_c": "phone", "erlang_a": "phone", "chat": "chat",
 
 
 def _pools(inst, duty: np.ndarray, groups: tuple[str, ...], kind: np.ndarray,
-           shrink: float, dt: float) -> tuple[np.ndarray, np.ndarray, tuple[str, ...],
-                                              tuple[int, ...], list[str]]:
+           shrink: float, dt: float, split: bool = False
+           ) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], tuple[int, ...], list[str],
+                      tuple[int, ...]]:
     """Split each group's on-duty agents into phone, chat and e-mail pools.
 
     Per interval, chat and e-mail get the agents the plan's assignment (the
     transportation LP ``wfm schedule`` checks a plan with) gives the group's chat and
     deferred queues; the rest of the group serves its phone queues (or, without phone
-    skills, chat, else e-mail).  Productive agents = pool x (1 - shrinkage), rounded
-    on the running sum phone, phone + chat, all, so the pools add up to the group's
+    skills, chat, else e-mail).  With ``split`` the phone pool of a group skilled for
+    two or more phone queues is split further by the same assignment: one pool per
+    phone queue (``DE_EN/phone:en``, primary queue = that queue) with the agents the
+    plan assigns to it, and the agents it assigns to none (beyond the requirement) in
+    a pool without primary (``DE_EN``).  Productive agents = pool x (1 - shrinkage),
+    rounded on the running sum over a group's pools, so they add up to the group's
     rounded total.  Returns the pools' skills (P, Q), productive agents (P, T), names
     (``DE``, ``DE/chat``, ``DE/email``), the group index of each pool (the engine's
     ``team``: an agent the assignment moves between pools joins the new one only
-    after finishing its work in the old one) and notes.
+    after finishing its work in the old one), notes and the primary queue of each
+    pool (-1: none).
     """
     from wfm.schedule.evaluate import allocate
 
     skill = inst.skill.astype(bool)
     G, T = duty.shape
-    alloc = allocate(inst, duty.astype(int)).astype(float)
+    alloc = allocate(inst, duty.astype(int))
+    alloc = (_sticky(alloc, duty.astype(int), skill) if split else alloc).astype(float)
     kinds = ("phone", "chat", "email")
     share = np.zeros((3, G, T))
     for k, name in enumerate(kinds[1:], start=1):
@@ -414,27 +427,101 @@ def _pools(inst, duty: np.ndarray, groups: tuple[str, ...], kind: np.ndarray,
         if first:
             share[first, g] += share[0, g]
             share[0, g] = 0.0
-    running = np.floor(np.cumsum(np.clip(share, 0, None), axis=0) * (1.0 - shrink) + 0.5)
-    productive = np.diff(np.concatenate([np.zeros((1, G, T)), running]), axis=0).astype(int)
-    pools_skill, pools_duty, names, team = [], [], [], []
-    for k, name in enumerate(kinds):
-        for g in range(G):
-            if has[k, g] and productive[k, g].any():
-                pools_skill.append(skill[g] & (kind == name))
-                pools_duty.append(productive[k, g])
-                team.append(g)
-                names.append(groups[g] if k == 0 else f"{groups[g]}/{name}")
+    pools: list[tuple[int, int, int, str, np.ndarray, int]] = []  # (kind, g, #, ...)
+    for g in range(G):
+        parts = _group_parts(g, groups[g], skill[g], kind, share[:, g], alloc[g], has[:, g],
+                             split, inst.queues)
+        running = np.floor(np.cumsum(np.clip([p[2] for p in parts], 0, None), axis=0)
+                           * (1.0 - shrink) + 0.5)
+        productive = np.diff(np.concatenate([np.zeros((1, T)), running]), axis=0).astype(int)
+        for n, ((k, name, _, row, prim), agents) in enumerate(zip(parts, productive,
+                                                                   strict=True)):
+            if agents.any():
+                pools.append((k, g, n, name, row, prim, agents))
+    pools.sort(key=lambda p: p[:3])  # phone pools, then chat, then e-mail; by group
     notes = []
     if shrink:
         notes.append(f"productive agents = on duty x (1 - shrinkage {shrink:g}), rounded")
-    split = [f"{share[k].sum() * dt / 3600:,.0f} agent-h {kinds[k]}" for k in (1, 2)
-             if share[k].sum() > 0]
-    if split:
+    shares = [f"{share[k].sum() * dt / 3600:,.0f} agent-h {kinds[k]}" for k in (1, 2)
+              if share[k].sum() > 0]
+    if shares:
         notes.append("chat and e-mail agents per interval as the plan assigns them ("
-                     + ", ".join(split) + " on duty); the rest serve phone")
-    if not pools_skill:
-        return np.zeros((0, len(kind)), bool), np.zeros((0, T), int), (), (), notes
-    return np.array(pools_skill), np.array(pools_duty), tuple(names), tuple(team), notes
+                     + ", ".join(shares) + " on duty); the rest serve phone")
+    if any(p[5] >= 0 for p in pools):
+        notes.append("phone agents of multi-skilled groups serve first the queue the plan "
+                     "assigns them per interval, then overflow (routing plan)")
+    if not pools:
+        return np.zeros((0, len(kind)), bool), np.zeros((0, T), int), (), (), notes, ()
+    return (np.array([p[4] for p in pools]), np.array([p[6] for p in pools]),
+            tuple(p[3] for p in pools), tuple(p[1] for p in pools), notes,
+            tuple(p[5] for p in pools))
+
+
+def _sticky(alloc: np.ndarray, duty: np.ndarray, skill: np.ndarray) -> np.ndarray:
+    """The plan's assignment ``alloc`` (G, Q, T agents) re-chosen interval by interval
+    so that as many agents as possible stay on the queue they worked in the interval
+    before: the same agents per queue (``alloc.sum(axis=0)``), within each group's
+    on-duty agents ``duty`` (G, T) and ``skill`` (G, Q), maximising the agents kept on
+    their queue (a transportation problem with a capacitated "stay" arc beside each
+    arc: integral vertices).  The schedule's LP picks any of its equally good
+    assignments, which moves agents between queues from one interval to the next for
+    nothing."""
+    from scipy.optimize import linprog
+    from scipy.sparse import csr_matrix
+
+    G, Q, T = alloc.shape
+    covered = alloc.sum(axis=0)
+    out = alloc.copy()
+    for t in range(1, T):
+        prev = out[:, :, t - 1]
+        arcs = skill & (covered[:, t] > 0)[None, :] & (duty[:, t] > 0)[:, None]
+        stay = arcs & (prev > 0)
+        if not stay.any():
+            continue
+        g_a, q_a = np.nonzero(arcs)
+        g_s, q_s = np.nonzero(stay)
+        K, S = len(g_a), len(g_s)
+        rows = np.concatenate([g_a, G + q_a, g_s, G + q_s])
+        cols = np.concatenate([np.arange(K), np.arange(K), K + np.arange(S), K + np.arange(S)])
+        a = csr_matrix((np.ones(2 * (K + S)), (rows, cols)), shape=(G + Q, K + S))
+        res = linprog(np.concatenate([np.zeros(K), -np.ones(S)]),
+                      A_ub=a[:G], b_ub=duty[:, t].astype(float),
+                      A_eq=a[G:], b_eq=covered[:, t].astype(float),
+                      bounds=[(0, None)] * K + [(0, float(v)) for v in prev[stay]],
+                      method="highs-ds")
+        if res.status != 0:  # pragma: no cover - the plan's own assignment is feasible
+            continue
+        x = np.round(res.x).astype(int)
+        if np.abs(res.x - x).max() > 1e-6:  # pragma: no cover - network matrix
+            continue
+        step = np.zeros((G, Q), int)
+        np.add.at(step, (g_a, q_a), x[:K])
+        np.add.at(step, (g_s, q_s), x[K:])
+        out[:, :, t] = step
+    return out
+
+
+def _group_parts(g: int, group: str, skill: np.ndarray, kind: np.ndarray,
+                 share: np.ndarray, alloc: np.ndarray, has: np.ndarray, split: bool,
+                 queues: tuple[str, ...]) -> list[tuple[int, str, np.ndarray, np.ndarray, int]]:
+    """Group ``g``'s pools before rounding, in rounding order: (kind index, name, agents
+    on duty (T,), skills (Q,), primary queue or -1); ``share`` (3, T) agents on duty per
+    kind, ``alloc`` (Q, T) the plan's assignment, ``has`` (3,) the kinds it serves."""
+    phone = skill & (kind == "phone")
+    parts = []
+    own = np.flatnonzero(phone) if split and has[0] else np.array([], int)
+    if len(own) >= 2:
+        rest = share[0].copy()
+        for q in own:
+            parts.append((0, f"{group}/{queues[q]}", alloc[q], phone, int(q)))
+            rest = rest - alloc[q]
+        parts.append((0, group, rest, phone, -1))
+    elif has[0]:
+        parts.append((0, group, share[0], phone, -1))
+    for k, name in ((1, "chat"), (2, "email")):
+        if has[k]:
+            parts.append((k, f"{group}/{name}", share[k], skill & (kind == name), -1))
+    return parts
 
 
 def _read_coverage(path: Path) -> pd.DataFrame:

@@ -34,12 +34,14 @@ class VerifyOptions:
     """``rounds``: the most re-plans after the first plan; ``replications`` simulated
     weeks per round, all rounds with the same ``seed`` (common random numbers: a round
     differs from the last by the plan, not by the draws).  ``reserve``: the simulation's
-    routing reserve (``SimInput.reserve``)."""
+    routing reserve (``SimInput.reserve``); ``routing`` its routing (``plan``,
+    ``specialist`` or ``longest_idle``, see :func:`wfm.simulate.plan.load_plan`)."""
 
     rounds: int = 3
     replications: int = 30
     seed: int = 1
     reserve: int = 0
+    routing: str = "plan"
 
 
 @dataclass(frozen=True)
