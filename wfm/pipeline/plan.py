@@ -40,6 +40,8 @@ PLAN_FILES = (
     "uncovered.csv",
     "schedule_summary.json",
     "simulation.csv",
+    "interval_plan",  # service_level_over day/week: the interval-by-interval plan (a dir)
+    "service_level_saving.csv",  # ... and both plans' simulated week (with --simulate)
     "scenarios.csv",
     "scenarios.queues.csv",
     "scorecard.csv",  # --scorecard (wfm.pipeline.plan_extras)
@@ -149,7 +151,8 @@ def _run_steps(opts, center, scen, stage: Path, progress: Progress) -> PlanResul
     _schedule_step(opts, stage, progress, result)
     done("schedule")
     if opts.simulate:
-        _simulate_step(opts, stage, progress)
+        _simulate_step(opts, stage, progress,
+                       result.schedule_summary.get("service_level_over"))
         done("simulate")
     scenario_rows = None
     if scen is not None:
@@ -214,16 +217,34 @@ def _schedule_step(opts, stage: Path, progress: Progress, result: PlanResult) ->
 
     progress("schedule", f"time limit {opts.time_limit:g} s")
     scheduled = run_schedule(stage / "requirements.csv", opts.config, stage, opts.solver,
-                             opts.time_limit, opts.gap)
+                             opts.time_limit, opts.gap,
+                             baseline_time_limit=baseline_time_limit(opts.time_limit))
     result.warnings += scheduled.warnings
     result.schedule_summary = scheduled.plan.summary
 
 
-def _simulate_step(opts, stage: Path, progress: Progress) -> None:
-    """Simulate the staged plan ``opts.simulate`` times (one worker, the defaults)."""
+def baseline_time_limit(time_limit: float) -> float:
+    """Seconds for the interval-by-interval plan that a plan staffed for the week's
+    service level is compared with: a third of the plan's limit, at least 10 s (at
+    most the limit); the comparison reports that plan's own gap."""
+    return min(time_limit, max(10.0, time_limit / 3.0))
+
+
+def _simulate_step(opts, stage: Path, progress: Progress,
+                   pooled: dict | None = None) -> None:
+    """Simulate the staged plan ``opts.simulate`` times (one worker, the defaults); with
+    ``pooled`` (``summary['service_level_over']``) also its interval-by-interval plan
+    (:func:`wfm.pipeline.sl_saving.simulate_both`)."""
     from wfm.pipeline.simulate import run_simulation
     from wfm.report import SIMULATION_FILE
 
+    if pooled is not None:
+        from wfm.pipeline.sl_saving import simulate_both
+
+        progress("simulate", f"{opts.simulate} replications, both plans")
+        simulate_both(stage, opts.config, stage / "requirements.csv", SIMULATION_FILE,
+                      pooled, opts.simulate, opts.seed)
+        return
     progress("simulate", f"{opts.simulate} replications")
     run_simulation(stage, opts.config, stage / "requirements.csv", stage / SIMULATION_FILE,
                    replications=opts.simulate, seed=opts.seed, workers=1,

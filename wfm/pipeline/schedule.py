@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str], None]
 SUMMARY_FILE = "schedule_summary.json"  # the summary dict (paid h, cost, gap, bound, status)
+BASELINE_DIR = "interval_plan"  # service_level_over day/week: the interval-by-interval plan
 
 
 @dataclass
@@ -33,7 +34,8 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
                  time_limit: float, gap: float, *, progress: Progress | None = None,
                  agents: Path | None = None, roster: bool = False,
                  roster_time_limit: float = 30.0,
-                 verify: VerifyOptions | None = None) -> ScheduleRun:
+                 verify: VerifyOptions | None = None,
+                 baseline_time_limit: float | None = None) -> ScheduleRun:
     """Read, plan, write ``shifts.csv``, ``coverage.csv``, ``uncovered.csv`` under ``output``;
     with ``roster`` (or an ``agents`` file) also roster the plan (``roster_time_limit``
     seconds for the roster MIPs, a second round when the roster leaves shifts of a
@@ -97,20 +99,10 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
         plan, rostered_plan = run(progress)
     except ValueError as exc:
         raise WfmInputError(str(exc), file=str(config)) from None
+    baseline = None
     if pooled is not None and plan.result.plan is not None:
-        from wfm.schedule.pooled import plan_service_levels
-
-        plan_service_levels(pooled, req.starts, center.interval, req.queues,
-                            plan.result.plan.scheduled, req.required, req.volume, req.aht, center)
-        try:  # the interval-by-interval plan of the same data, for the saving
-            base = plan_schedule(req.starts, center.interval, req.queues, req.required, sched,
-                                 opts).summary
-        except ValueError as exc:
-            raise WfmInputError(str(exc), file=str(config)) from None
-        pooled["interval_plan"] = {k: base[k] for k in ("paid_h", "cost", "gap", "status")}
-        pooled["saving_paid_h"] = base["paid_h"] - plan.summary["paid_h"]
-        pooled["saving_cost"] = base["cost"] - plan.summary["cost"]
-        plan.summary["service_level_over"] = pooled
+        baseline = _interval_baseline(plan, pooled, req, center, sched, config, SolveOptions(
+            solver=solver, time_limit=baseline_time_limit or time_limit, gap=gap))
     verified = None
     if verify is not None:  # simulate, raise the requirement where it misses, re-plan
         from wfm.pipeline.verify import verify_plan, verify_summary, verify_table
@@ -143,7 +135,36 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
         write_csv(output / name, frame)
     if verified is not None:
         write_csv(output / "verify.csv", verified)
+    if baseline is not None:
+        for name in ("shifts.csv", "coverage.csv", "uncovered.csv"):
+            write_csv(output / BASELINE_DIR / name, getattr(baseline, name[:-4]))
     return ScheduleRun(plan=plan, warnings=list(req.warnings))
+
+
+def _interval_baseline(plan, pooled: dict, req, center, sched, config: Path,
+                       opts) -> SchedulePlan:
+    """Plan the requirements interval by interval (the baseline of a plan staffed for
+    the day's or week's service level) with ``opts``; add the Erlang SL of ``plan``
+    and the comparison to ``pooled`` (``interval_plan``: paid h, cost, gap, status,
+    time limit s; ``saving_paid_h``, ``saving_cost``, ``saving_share`` of the baseline's
+    paid hours) and put it into ``plan.summary['service_level_over']``."""
+    from wfm.schedule import plan_schedule
+    from wfm.schedule.pooled import plan_service_levels
+
+    plan_service_levels(pooled, req.starts, center.interval, req.queues,
+                        plan.result.plan.scheduled, req.required, req.volume, req.aht, center)
+    try:
+        base = plan_schedule(req.starts, center.interval, req.queues, req.required, sched, opts)
+    except ValueError as exc:
+        raise WfmInputError(str(exc), file=str(config)) from None
+    b = base.summary
+    pooled["interval_plan"] = {k: b[k] for k in ("paid_h", "cost", "gap", "status")}
+    pooled["interval_plan"]["time_limit_s"] = opts.time_limit
+    pooled["saving_paid_h"] = b["paid_h"] - plan.summary["paid_h"]
+    pooled["saving_cost"] = b["cost"] - plan.summary["cost"]
+    pooled["saving_share"] = pooled["saving_paid_h"] / b["paid_h"] if b["paid_h"] else None
+    plan.summary["service_level_over"] = pooled
+    return base
 
 
 def write_summary(path: Path, summary: dict) -> None:

@@ -1,0 +1,153 @@
+"""The report's plan checks: the saving of a plan staffed for the week's (or day's)
+service level against interval-by-interval staffing, and the verdict of ``wfm schedule
+--verify`` (pure: the schedule summary and frames in, sentences and tables out).
+
+Hours are paid hours of the planned week, service levels fractions 0..1.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from wfm.report.summary import Alert
+
+SAVING_FILE = "service_level_saving.csv"  # wfm.pipeline.sl_saving.SAVING_FILE
+VERIFY_ROWS = ["round", "queue", "intervals_open", "intervals_missing", "sl_week_sim",
+               "sl_week_ci95", "target", "met", "agents_added_h", "paid_h", "cost"]
+
+
+def check_tables(schedule: dict | None, saving: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
+    """The checks' tables by sheet name: ``service_level_saving`` (per queue, both
+    plans' requirement hours and simulated week) and ``verify`` / ``verify_unmet``."""
+    out: dict[str, pd.DataFrame] = {}
+    pooled = (schedule or {}).get("service_level_over")
+    if pooled:
+        out["service_level_saving"] = saving_table(pooled, saving)
+    v = (schedule or {}).get("verify")
+    if v:
+        out["verify"] = pd.DataFrame(v.get("rows", []), columns=VERIFY_ROWS)
+        out["verify_unmet"] = pd.DataFrame(v.get("unmet", []),
+                                           columns=["queue", "intervals_missing", "reason"])
+    return out
+
+
+def saving_table(pooled: dict, saving: pd.DataFrame | None) -> pd.DataFrame:
+    """Per compared queue: requirement agent-hours interval by interval and pooled,
+    Erlang's SL of the period at the plan, and (when simulated) both plans' simulated
+    week with the paired difference (``service_level_saving.csv``)."""
+    rows = [{"queue": q, "required_interval_h": r.get("required_interval_h"),
+             "required_pooled_h": r.get("required_pooled_h"),
+             "sl_erlang_plan": r.get("sl_plan")}
+            for q, r in pooled.get("queues", {}).items()]
+    frame = pd.DataFrame(rows, columns=["queue", "required_interval_h", "required_pooled_h",
+                                        "sl_erlang_plan"])
+    if saving is None:
+        return frame
+    return frame.merge(saving, on="queue", how="outer")
+
+
+def _pct(x) -> str:
+    return "n/a" if x is None or (isinstance(x, float) and not math.isfinite(x)) \
+        else f"{x:.1%}"
+
+
+def _ci(mean, half) -> str:
+    if half is None or (isinstance(half, float) and not math.isfinite(half)):
+        return _pct(mean)
+    return f"{_pct(mean)} ± {half * 100:.1f} pt"
+
+
+def saving_sentence(pooled: dict, saving: pd.DataFrame | None) -> str:
+    """"week's SL: X paid h saved (Y %) vs interval staffing; simulated week SL A vs B"."""
+    base = pooled.get("interval_plan", {})
+    over = pooled.get("over", "week")
+    saved, share = pooled.get("saving_paid_h"), pooled.get("saving_share")
+    if share is None and base.get("paid_h"):
+        share = saved / base["paid_h"]
+    gap = base.get("gap")
+    text = (f"{saved:,.1f} paid h saved ({_pct(share)}) against "
+            f"interval-by-interval staffing ({base.get('paid_h', float('nan')):,.1f} h, "
+            f"planned in the same run"
+            + (f", solver gap {gap:.2%}" if isinstance(gap, float) else "") + ")")
+    if saving is None or saving.empty or "sl_week" not in saving:
+        return text + "; not simulated (wfm plan --simulate N compares both plans)"
+    rows = saving.set_index("queue")
+    per = rows.drop(index="all", errors="ignore")
+    key = per.index[0] if len(per) == 1 else "all"
+    if key in rows.index:
+        r = rows.loc[key]
+        what = key if key != "all" else f"all {len(per)} compared queues"
+        text += (f"; simulated week SL {_ci(r['sl_week'], r['sl_week_ci95'])} against "
+                 f"{_ci(r['sl_week_interval_plan'], r['sl_week_interval_plan_ci95'])} "
+                 f"({what}, paired difference {r['difference'] * 100:+.1f} ± "
+                 f"{r['difference_ci95'] * 100:.1f} pt)")
+    miss = per[~per["meets_target"].astype(bool)]
+    text += ("; every compared queue meets its target over the week in the simulation's "
+             "95 % interval" if miss.empty else "; below target over the week in the "
+             "simulation: " + ", ".join(f"{q} {_ci(r['sl_week'], r['sl_week_ci95'])} against "
+                                        f"{r['target']:.0%}" for q, r in miss.iterrows()))
+    if over == "day":
+        text += " (simulated over the week, not per day)"
+    return text
+
+
+def verify_sentence(v: dict) -> str:
+    """The verdict of ``wfm schedule --verify`` in one sentence."""
+    unmet = v.get("unmet", [])
+    rounds = f"{v.get('replans', v.get('rounds', 0))} re-plan(s), plan of round {v.get('rounds')}"
+    if v.get("status") == "met" or not unmet:
+        return (f"every simulated queue meets its target in the simulation's 95 % interval "
+                f"({rounds}, {v.get('replications')} replications a round)")
+    names = ", ".join(f"{u['queue']} ({u['intervals_missing']} intervals)" for u in unmet)
+    return (f"stopped ({v.get('status')}; {rounds}); still below target: {names}; no queue "
+            "got worse from one kept round to the next")
+
+
+def check_answers(schedule: dict | None, saving: pd.DataFrame | None,
+                  ) -> list[tuple[str, str, str]]:
+    """The first screen's check lines: (section id, label, sentence)."""
+    out = []
+    pooled = (schedule or {}).get("service_level_over")
+    if pooled and pooled.get("interval_plan"):
+        label = "Service level over the " + str(pooled.get("over", "week"))
+        out.append(("service-level-saving", label,
+                    saving_sentence(pooled, saving)))
+    if (schedule or {}).get("verify"):
+        out.append(("verify", "Verified by simulation", verify_sentence(schedule["verify"])))
+    return out
+
+
+def verify_alerts(schedule: dict | None) -> list[Alert]:
+    """One alert per queue ``--verify`` left below target, with its reason."""
+    v = (schedule or {}).get("verify") or {}
+    return [Alert("miss", f"after --verify {u['queue']} still misses its target in "
+                  f"{u['intervals_missing']} intervals: {u['reason']}", "verify")
+            for u in v.get("unmet", [])]
+
+
+def check_sections(tables: dict[str, pd.DataFrame]) -> list[dict]:
+    """The report sections of the checks (no charts)."""
+    out = []
+    if "service_level_saving" in tables:
+        out.append({"id": "service-level-saving", "title": "Service level over the week",
+                    "note": "[schedule] service_level_over: each phone queue staffed for the "
+                            "week's (day's) service level, against the interval-by-interval "
+                            "plan of the same requirements (interval_plan/). Agent-hours of "
+                            "both requirements, Erlang's service level of the period at the "
+                            "plan, and both plans simulated with the same seeds "
+                            "(service_level_saving.csv): the week's service level with its "
+                            "95 % interval and the paired difference.",
+                    "charts": [], "tables": [("service_level_saving",
+                                              tables["service_level_saving"])]})
+    if "verify" in tables:
+        out.append({"id": "verify", "title": "Verified by simulation (wfm schedule --verify)",
+                    "note": "One row per kept round and simulated queue (verify.csv): "
+                            "intervals whose simulated service level misses the target in its "
+                            "whole 95 % interval, the week's simulated service level, the "
+                            "agent-hours added to the requirement; then the queues still "
+                            "below target and why.",
+                    "charts": [], "tables": [("verify", tables["verify"]),
+                                             ("verify_unmet", tables["verify_unmet"])]})
+    return out
