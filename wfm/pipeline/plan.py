@@ -217,17 +217,9 @@ def _schedule_step(opts, stage: Path, progress: Progress, result: PlanResult) ->
 
     progress("schedule", f"time limit {opts.time_limit:g} s")
     scheduled = run_schedule(stage / "requirements.csv", opts.config, stage, opts.solver,
-                             opts.time_limit, opts.gap,
-                             baseline_time_limit=baseline_time_limit(opts.time_limit))
+                             opts.time_limit, opts.gap)
     result.warnings += scheduled.warnings
     result.schedule_summary = scheduled.plan.summary
-
-
-def baseline_time_limit(time_limit: float) -> float:
-    """Seconds for the interval-by-interval plan that a plan staffed for the week's
-    service level is compared with: a third of the plan's limit, at least 10 s (at
-    most the limit); the comparison reports that plan's own gap."""
-    return min(time_limit, max(10.0, time_limit / 3.0))
 
 
 def _simulate_step(opts, stage: Path, progress: Progress,

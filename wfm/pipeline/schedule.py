@@ -34,8 +34,7 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
                  time_limit: float, gap: float, *, progress: Progress | None = None,
                  agents: Path | None = None, roster: bool = False,
                  roster_time_limit: float = 30.0,
-                 verify: VerifyOptions | None = None,
-                 baseline_time_limit: float | None = None) -> ScheduleRun:
+                 verify: VerifyOptions | None = None) -> ScheduleRun:
     """Read, plan, write ``shifts.csv``, ``coverage.csv``, ``uncovered.csv`` under ``output``;
     with ``roster`` (or an ``agents`` file) also roster the plan (``roster_time_limit``
     seconds for the roster MIPs, a second round when the roster leaves shifts of a
@@ -43,7 +42,11 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
     ``roster.csv``, ``roster_unassigned.csv``, ``roster_agents.csv``; with ``verify`` (a
     ``wfm.simulate.verify.VerifyOptions``) simulate and re-plan first
     (:mod:`wfm.pipeline.verify`), write ``verify.csv`` and add ``summary['verify']``; the
-    verified plan is then rostered once (no feedback round).
+    verified plan is then rostered once (no feedback round).  With ``[schedule]
+    service_level_over`` ``day`` or ``week`` the interval-by-interval plan of the same
+    requirements is planned too, with the same solver options (a fair comparison: both
+    plans get ``time_limit`` and ``gap``), written to ``output/interval_plan/``
+    (:data:`BASELINE_DIR`) and compared in ``summary['service_level_over']``.
 
     ``progress(message)`` is called as the solver and the verify loop go on.  All tables
     are computed before the first file is written; each file is written atomically.
@@ -101,8 +104,7 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
         raise WfmInputError(str(exc), file=str(config)) from None
     baseline = None
     if pooled is not None and plan.result.plan is not None:
-        baseline = _interval_baseline(plan, pooled, req, center, sched, config, SolveOptions(
-            solver=solver, time_limit=baseline_time_limit or time_limit, gap=gap))
+        baseline = _interval_baseline(plan, pooled, req, center, sched, config, opts)
     verified = None
     if verify is not None:  # simulate, raise the requirement where it misses, re-plan
         from wfm.pipeline.verify import verify_plan, verify_summary, verify_table

@@ -16,6 +16,8 @@ from wfm.report.summary import Alert
 SAVING_FILE = "service_level_saving.csv"  # wfm.pipeline.sl_saving.SAVING_FILE
 VERIFY_ROWS = ["round", "queue", "intervals_open", "intervals_missing", "sl_week_sim",
                "sl_week_ci95", "target", "met", "agents_added_h", "paid_h", "cost"]
+UNMET_COLUMNS = ["queue", "intervals_missing", "intervals_short", "intervals_erlang",
+                 "intervals_routing", "intervals_transient", "reason"]
 
 
 def check_tables(schedule: dict | None, saving: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
@@ -28,8 +30,7 @@ def check_tables(schedule: dict | None, saving: pd.DataFrame | None) -> dict[str
     v = (schedule or {}).get("verify")
     if v:
         out["verify"] = pd.DataFrame(v.get("rows", []), columns=VERIFY_ROWS)
-        out["verify_unmet"] = pd.DataFrame(v.get("unmet", []),
-                                           columns=["queue", "intervals_missing", "reason"])
+        out["verify_unmet"] = pd.DataFrame(v.get("unmet", []), columns=UNMET_COLUMNS)
     return out
 
 
@@ -59,18 +60,32 @@ def _ci(mean, half) -> str:
     return f"{_pct(mean)} ± {half * 100:.1f} pt"
 
 
-def saving_sentence(pooled: dict, saving: pd.DataFrame | None) -> str:
-    """"week's SL: X paid h saved (Y %) vs interval staffing; simulated week SL A vs B"."""
+def _against_gaps(share, base_gap, gap) -> str:
+    """Whether a relative saving ``share`` is more than both plans' solver gaps."""
+    gaps = [g for g in (gap, base_gap) if isinstance(g, (int, float)) and math.isfinite(g)]
+    if share is None or not gaps:
+        return ""
+    both = f"{_pct2(gap)} and {_pct2(base_gap)}"
+    return (f", more than the two plans' solver gaps ({both})" if share > max(gaps) else
+            f", not more than the two plans' solver gaps ({both}): inconclusive")
+
+
+def _pct2(x) -> str:
+    return "n/a" if not isinstance(x, (int, float)) or not math.isfinite(x) else f"{x:.2%}"
+
+
+def saving_sentence(pooled: dict, saving: pd.DataFrame | None,
+                    gap: float | None = None) -> str:
+    """"X paid h saved (Y %) vs interval staffing; simulated week SL A vs B"; ``gap``:
+    the plan's own solver gap (relative), compared with the saving."""
     base = pooled.get("interval_plan", {})
     over = pooled.get("over", "week")
     saved, share = pooled.get("saving_paid_h"), pooled.get("saving_share")
     if share is None and base.get("paid_h"):
         share = saved / base["paid_h"]
-    gap = base.get("gap")
     text = (f"{saved:,.1f} paid h saved ({_pct(share)}) against "
             f"interval-by-interval staffing ({base.get('paid_h', float('nan')):,.1f} h, "
-            f"planned in the same run"
-            + (f", solver gap {gap:.2%}" if isinstance(gap, float) else "") + ")")
+            f"planned in the same run){_against_gaps(share, base.get('gap'), gap)}")
     if saving is None or saving.empty or "sl_week" not in saving:
         return text + "; not simulated (wfm plan --simulate N compares both plans)"
     rows = saving.set_index("queue")
@@ -100,9 +115,23 @@ def verify_sentence(v: dict) -> str:
     if v.get("status") == "met" or not unmet:
         return (f"every simulated queue meets its target in the simulation's 95 % interval "
                 f"({rounds}, {v.get('replications')} replications a round)")
-    names = ", ".join(f"{u['queue']} ({u['intervals_missing']} intervals)" for u in unmet)
-    return (f"stopped ({v.get('status')}; {rounds}); still below target: {names}; no queue "
-            "got worse from one kept round to the next")
+    names = "; ".join(f"{u['queue']} ({u['intervals_missing']} intervals: {u['reason']})"
+                      for u in unmet)
+    worse = got_worse_between_rounds(v.get("rows", []))
+    trend = ("no queue got worse from one kept round to the next" if not worse else
+             "got worse between kept rounds: " + ", ".join(worse))
+    return f"stopped ({v.get('status')}; {rounds}); {trend}; still below target: {names}"
+
+
+def got_worse_between_rounds(rows: list[dict]) -> list[str]:
+    """Queues whose missed intervals rose from one kept round of ``verify.csv``'s rows to
+    the next (``wfm schedule --verify`` keeps no such round: a check, not a rule)."""
+    if not rows:
+        return []
+    frame = pd.DataFrame(rows).pivot_table(index="round", columns="queue",
+                                           values="intervals_missing", aggfunc="first")
+    rise = frame.diff().fillna(0) > 0
+    return [str(q) for q in frame.columns if rise[q].any()]
 
 
 def check_answers(schedule: dict | None, saving: pd.DataFrame | None,
@@ -113,7 +142,7 @@ def check_answers(schedule: dict | None, saving: pd.DataFrame | None,
     if pooled and pooled.get("interval_plan"):
         label = "Service level over the " + str(pooled.get("over", "week"))
         out.append(("service-level-saving", label,
-                    saving_sentence(pooled, saving)))
+                    saving_sentence(pooled, saving, (schedule or {}).get("gap"))))
     if (schedule or {}).get("verify"):
         out.append(("verify", "Verified by simulation", verify_sentence(schedule["verify"])))
     return out
