@@ -144,3 +144,34 @@ def test_report_shows_the_saving_on_its_first_screen(week_plan):
     assert "paid h saved" in line and "simulated week SL" in line
     sheet = pd.read_excel(week_plan / "report.xlsx", sheet_name="service_level_saving")
     assert {"phone:de", "all"} <= set(sheet["queue"])
+
+
+def test_verify_verdict_reaches_the_rebuilt_report(week_plan, tmp_path):
+    """wfm schedule --verify into a plan directory, then wfm report: the first screen
+    has the verdict, an alert per queue left below target, and the rounds' table."""
+    import shutil
+
+    plan = tmp_path / "plan"
+    shutil.copytree(week_plan, plan)
+    center = tmp_path / "center.toml"  # interval staffing: --verify checks intervals
+    center.write_text((week_plan.parent / "center.toml").read_text(encoding="utf-8")
+                      .replace('service_level_over = "week"\n', ""), encoding="utf-8")
+    res = runner.invoke(app, ["schedule", str(plan / "requirements.csv"), "-c", str(center),
+                              "-o", str(plan), "--time-limit", "10s", "--verify",
+                              "--verify-rounds", "1", "--verify-replications", "5", "--json"])
+    assert res.exit_code == 0, res.output
+    v = json.loads(res.output)["verify"]
+    res = runner.invoke(app, ["report", str(plan), "--history",
+                              str(week_plan.parent / "history.csv"), "-c", str(center)])
+    assert res.exit_code == 0, res.output
+    html = (plan / "report.html").read_text(encoding="utf-8")
+    head = html[:html.index("<nav class='toc'>")]
+    assert "Verified by simulation:" in head
+    assert "Service level over the week" not in head  # this summary has no saving
+    for u in v["unmet"]:
+        assert f"after --verify {u['queue']} still misses its target" in head
+    if not v["unmet"]:
+        assert "every simulated queue meets its target" in head
+    assert "id='verify'" in html
+    sheet = pd.read_excel(plan / "report.xlsx", sheet_name="verify")
+    assert set(sheet["round"]) == {r["round"] for r in v["rows"]}
