@@ -77,10 +77,14 @@ def test_the_sentence_names_a_queue_below_target_over_the_week():
     assert "all 2 compared queues" in text and "-5.0 ± 0.5 pt" in text
     assert "below target over the week in the simulation: phone:en 78.0% ± 1.0 pt" in text
     assert "not simulated" in saving_sentence(pooled, None)
-    assert "more than the two plans' solver gaps (0.50% and 1.00%)" in \
-        saving_sentence(pooled, saving, 0.005)
-    assert "not more than the two plans' solver gaps (9.00% and 1.00%): inconclusive" in \
-        saving_sentence(pooled, saving, 0.09)
+    # the cost saving against the interval plan's gap: 2,000 of 25,000 = 8 % > 1 %
+    pooled["interval_plan"]["cost"], pooled["saving_cost"] = 25_000.0, 2_000.0
+    assert ("(1,000.0 h, planned in the same run), 8.0% of its cost: more than its solver "
+            "gap (1.00%), not solver noise;") in \
+        saving_sentence(pooled, saving)
+    pooled["interval_plan"]["gap"] = 0.09
+    assert "not more than its solver gap (9.00%), within solver noise" in \
+        saving_sentence(pooled, saving)
 
 
 SHORT_SHIFTS = """[[shift]]

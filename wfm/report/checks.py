@@ -60,24 +60,23 @@ def _ci(mean, half) -> str:
     return f"{_pct(mean)} ± {half * 100:.1f} pt"
 
 
-def _against_gaps(share, base_gap, gap) -> str:
-    """Whether a relative saving ``share`` is more than both plans' solver gaps."""
-    gaps = [g for g in (gap, base_gap) if isinstance(g, (int, float)) and math.isfinite(g)]
-    if share is None or not gaps:
+def _against_gap(pooled: dict) -> str:
+    """Whether the cost saving is more than the interval plan's solver gap (a better
+    interval plan could cost up to about that much less; the plan's own gap does not
+    matter here: a better plan would only save more)."""
+    base = pooled.get("interval_plan", {})
+    gap, cost, saved = base.get("gap"), base.get("cost"), pooled.get("saving_cost")
+    if not all(isinstance(x, (int, float)) and math.isfinite(x) for x in (gap, cost, saved)) \
+            or not cost:
         return ""
-    both = f"{_pct2(gap)} and {_pct2(base_gap)}"
-    return (f", more than the two plans' solver gaps ({both})" if share > max(gaps) else
-            f", not more than the two plans' solver gaps ({both}): inconclusive")
+    share = saved / cost
+    return (f", {share:.1%} of its cost: more than its solver gap ({gap:.2%}), not solver "
+            "noise" if share > gap else f", {share:.1%} of its cost: not more than its "
+            f"solver gap ({gap:.2%}), within solver noise")
 
 
-def _pct2(x) -> str:
-    return "n/a" if not isinstance(x, (int, float)) or not math.isfinite(x) else f"{x:.2%}"
-
-
-def saving_sentence(pooled: dict, saving: pd.DataFrame | None,
-                    gap: float | None = None) -> str:
-    """"X paid h saved (Y %) vs interval staffing; simulated week SL A vs B"; ``gap``:
-    the plan's own solver gap (relative), compared with the saving."""
+def saving_sentence(pooled: dict, saving: pd.DataFrame | None) -> str:
+    """"X paid h saved (Y %) vs interval staffing; simulated week SL A vs B"."""
     base = pooled.get("interval_plan", {})
     over = pooled.get("over", "week")
     saved, share = pooled.get("saving_paid_h"), pooled.get("saving_share")
@@ -85,7 +84,7 @@ def saving_sentence(pooled: dict, saving: pd.DataFrame | None,
         share = saved / base["paid_h"]
     text = (f"{saved:,.1f} paid h saved ({_pct(share)}) against "
             f"interval-by-interval staffing ({base.get('paid_h', float('nan')):,.1f} h, "
-            f"planned in the same run){_against_gaps(share, base.get('gap'), gap)}")
+            f"planned in the same run){_against_gap(pooled)}")
     if saving is None or saving.empty or "sl_week" not in saving:
         return text + "; not simulated (wfm plan --simulate N compares both plans)"
     rows = saving.set_index("queue")
@@ -142,7 +141,7 @@ def check_answers(schedule: dict | None, saving: pd.DataFrame | None,
     if pooled and pooled.get("interval_plan"):
         label = "Service level over the " + str(pooled.get("over", "week"))
         out.append(("service-level-saving", label,
-                    saving_sentence(pooled, saving, (schedule or {}).get("gap"))))
+                    saving_sentence(pooled, saving)))
     if (schedule or {}).get("verify"):
         out.append(("verify", "Verified by simulation", verify_sentence(schedule["verify"])))
     return out
