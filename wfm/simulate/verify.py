@@ -291,8 +291,9 @@ def miss_kinds(plan: PlanLike, m: Measurement, queue: str) -> dict[str, np.ndarr
       the queue is below target (the requirement itself is too low, e.g. staffed for the
       week's service level);
     * ``routing``: Erlang at the plan's agents meets the target and the queue shares a
-      multi-skilled group with another simulated queue, so in the simulation those
-      agents also take the other queue's contacts;
+      multi-skilled group with another simulated queue of its channel
+      (:func:`same_channel`), so in the simulation those agents also take the other
+      queue's contacts;
     * ``transient``: Erlang at the plan's agents meets the target and the queue has its
       agents to itself: the simulated interval is not Erlang's steady state (a queue
       carried in from the interval before, breaks and shift ends inside it, the
@@ -310,11 +311,19 @@ def miss_kinds(plan: PlanLike, m: Measurement, queue: str) -> dict[str, np.ndarr
     if m.erlang_plan is not None:
         with np.errstate(invalid="ignore"):
             low = np.asarray(m.erlang_plan[i]) < m.target[i] - 1e-9
-    shared = bool(shared_groups(inst, queue, m.queues))
+    shared = bool(shared_groups(inst, queue, same_channel(queue, m.queues)))
     rest = miss & ~short & ~low
     return {"short": miss & short, "erlang": miss & ~short & low,
             "routing": rest if shared else np.zeros_like(miss),
             "transient": np.zeros_like(miss) if shared else rest}
+
+
+def same_channel(queue: str, queues: Sequence[str]) -> list[str]:
+    """The ``queues`` of ``queue``'s channel (``phone:en`` -> the ``phone:*`` ones): the
+    simulation pools a multi-skilled group's agents per channel; its chat and e-mail
+    agents are the plan's per interval, so only the same channel competes for them."""
+    channel = queue.split(":")[0]
+    return [q for q in queues if q.split(":")[0] == channel]
 
 
 def _limits(plan: PlanLike, queue: str, mask: np.ndarray) -> str:
@@ -344,7 +353,7 @@ def _kind_text(plan: PlanLike, m: Measurement, queue: str, kind: str,
         return (f"{n} with Erlang below target at the agents the plan puts on the queue "
                 "(the requirement is below Erlang's need)")
     if kind == "routing":
-        shared = shared_groups(plan.instance, queue, m.queues)
+        shared = shared_groups(plan.instance, queue, same_channel(queue, m.queues))
         who = ", ".join(f"{g} also serves {'/'.join(qs)}" for g, qs in shared.items())
         return (f"{n} lost to multi-skill routing (Erlang meets the target at the agents the "
                 "plan puts on the queue; in the simulation bilingual agents served another "
