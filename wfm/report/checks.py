@@ -11,6 +11,7 @@ import math
 
 import pandas as pd
 
+from wfm.report import labels as lb
 from wfm.report.summary import Alert
 
 SAVING_FILE = "service_level_saving.csv"  # wfm.pipeline.sl_saving.SAVING_FILE
@@ -18,6 +19,37 @@ VERIFY_ROWS = ["round", "queue", "intervals_open", "intervals_missing", "sl_week
                "sl_week_ci95", "target", "met", "agents_added_h", "paid_h", "cost"]
 UNMET_COLUMNS = ["queue", "intervals_missing", "intervals_short", "intervals_erlang",
                  "intervals_routing", "intervals_transient", "reason"]
+# the checks' tables use column names of their own (the report's labels are by name)
+RENAME = {"target": "target_sl", "paid_h": "round_paid_h", "cost": "round_cost_eur",
+          "intervals_missing": "verify_intervals_missing",
+          "intervals_short": "verify_intervals_short"}
+LABELS = {
+    "required_interval_h": ("Requirement interval by interval (agent-h)", "h"),
+    "required_pooled_h": ("Requirement for the period's SL (agent-h)", "h"),
+    "sl_erlang_plan": ("SL Erlang of the period at the plan", "pct"),
+    "sl_week": ("SL simulated, week, this plan", "pct"),
+    "sl_week_ci95": ("± 95 % (this plan)", "pct"),
+    "sl_week_interval_plan": ("SL simulated, week, interval plan", "pct"),
+    "sl_week_interval_plan_ci95": ("± 95 % (interval plan)", "pct"),
+    "difference": ("Paired difference", "pct"),
+    "difference_ci95": ("± 95 % (difference)", "pct"),
+    "meets_target": ("Meets target (this plan)", "text"),
+    "interval_plan_meets_target": ("Meets target (interval plan)", "text"),
+    "round": ("Round", "int"),
+    "intervals_open": ("Intervals with contacts", "int"),
+    "verify_intervals_missing": ("Intervals missing target", "int"),
+    "sl_week_sim": ("SL simulated, week", "pct"),
+    "met": ("Met", "text"),
+    "agents_added_h": ("Added to the requirement (agent-h)", "h"),
+    "round_paid_h": ("Paid hours of the round's plan", "h"),
+    "round_cost_eur": ("Cost of the round's plan (EUR)", "eur"),
+    "verify_intervals_short": ("… scheduled below the requirement", "int"),
+    "intervals_erlang": ("… Erlang below target", "int"),
+    "intervals_routing": ("… lost to multi-skill routing", "int"),
+    "intervals_transient": ("… arrivals and transients", "int"),
+    "reason": ("Why", "text"),
+}
+lb.COLUMNS.update({k: v for k, v in LABELS.items() if k not in lb.COLUMNS})
 
 
 def check_tables(schedule: dict | None, saving: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
@@ -29,8 +61,10 @@ def check_tables(schedule: dict | None, saving: pd.DataFrame | None) -> dict[str
         out["service_level_saving"] = saving_table(pooled, saving)
     v = (schedule or {}).get("verify")
     if v:
-        out["verify"] = pd.DataFrame(v.get("rows", []), columns=VERIFY_ROWS)
-        out["verify_unmet"] = pd.DataFrame(v.get("unmet", []), columns=UNMET_COLUMNS)
+        out["verify"] = pd.DataFrame(v.get("rows", []), columns=VERIFY_ROWS).rename(
+            columns=RENAME)
+        out["verify_unmet"] = pd.DataFrame(v.get("unmet", []), columns=UNMET_COLUMNS).rename(
+            columns=RENAME)
     return out
 
 
@@ -46,7 +80,9 @@ def saving_table(pooled: dict, saving: pd.DataFrame | None) -> pd.DataFrame:
                                         "sl_erlang_plan"])
     if saving is None:
         return frame
-    return frame.merge(saving, on="queue", how="outer")
+    out = frame.merge(saving, on="queue", how="outer").rename(columns=RENAME)
+    return out.sort_values("queue", key=lambda q: q == "all", kind="stable").reset_index(
+        drop=True)
 
 
 def _pct(x) -> str:
@@ -101,7 +137,8 @@ def saving_sentence(pooled: dict, saving: pd.DataFrame | None) -> str:
     text += ("; every compared queue meets its target over the week in the simulation's "
              "95 % interval" if miss.empty else "; below target over the week in the "
              "simulation: " + ", ".join(f"{q} {_ci(r['sl_week'], r['sl_week_ci95'])} against "
-                                        f"{r['target']:.0%}" for q, r in miss.iterrows()))
+                                        f"{r.get('target_sl', r.get('target')):.0%}"
+                                        for q, r in miss.iterrows()))
     if over == "day":
         text += " (simulated over the week, not per day)"
     return text
