@@ -138,3 +138,26 @@ def test_each_missed_interval_has_exactly_one_cause():
     alone = np.array([[True, False], [False, True]])
     kinds = miss_kinds(_plan(scheduled, required, alone), m, "phone:en")
     assert [list(np.flatnonzero(kinds[k])) for k in MISS_KINDS] == [[0], [1], [], [2, 3]]
+
+
+def test_wfm_plan_verify_puts_the_verdict_in_its_report(tmp_path):
+    from _small_center import write_inputs
+
+    paths = write_inputs(tmp_path)
+    out = tmp_path / "plan"
+    res = runner.invoke(app, ["plan", str(paths["history"]), "--config", str(paths["center"]),
+                              "-o", str(out), "--time-limit", "10s", "--verify",
+                              "--verify-rounds", "1", "--simulate", "5", "--json"])
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.output)
+    v = summary["schedule"]["verify"]
+    assert "verify.csv" in summary["files"]
+    rows = pd.read_csv(out / "verify.csv")
+    assert set(rows["round"]) == {r["round"] for r in v["rows"]} and v["max_rounds"] == 1
+    html = (out / "report.html").read_text(encoding="utf-8")
+    head = html[:html.index("<nav class='toc'>")]
+    assert "Verified by simulation:" in head
+    for u in v["unmet"]:
+        assert f"after --verify {u['queue']} still misses its target" in head
+        kinds = sum(u[f"intervals_{k}"] for k in MISS_KINDS)
+        assert kinds == u["intervals_missing"]  # a cause for every missed interval

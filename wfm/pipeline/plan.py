@@ -39,6 +39,7 @@ PLAN_FILES = (
     "coverage.csv",
     "uncovered.csv",
     "schedule_summary.json",
+    "verify.csv",  # --verify (wfm schedule --verify)
     "simulation.csv",
     "interval_plan",  # service_level_over day/week: the interval-by-interval plan (a dir)
     "service_level_saving.csv",  # ... and both plans' simulated week (with --simulate)
@@ -73,6 +74,7 @@ class PlanOptions:
     capacity: Path | None = None  # capacity TOML (wfm capacity): capacity.csv
     scorecard: Path | None = None  # scorecard TOML, needs scenarios: scorecard*.csv
     pilot: Path | None = None  # pilot TOML (wfm scenario pilot): pilot*.csv
+    verify_rounds: int | None = None  # wfm schedule --verify with this many re-plans
 
 
 @dataclass
@@ -212,12 +214,19 @@ def _staff_step(center, stage: Path, progress: Progress, result: PlanResult) -> 
 
 
 def _schedule_step(opts, stage: Path, progress: Progress, result: PlanResult) -> None:
-    """Shifts for ``stage/requirements.csv`` (solver time limit ``opts.time_limit`` s)."""
+    """Shifts for ``stage/requirements.csv`` (solver time limit ``opts.time_limit`` s);
+    with ``opts.verify_rounds`` verified by simulation and repaired (``verify.csv``)."""
     from wfm.pipeline.schedule import run_schedule
 
     progress("schedule", f"time limit {opts.time_limit:g} s")
+    check = None
+    if opts.verify_rounds is not None:  # as wfm schedule --verify: 30 replications a round
+        from wfm.simulate.verify import VerifyOptions
+
+        check = VerifyOptions(rounds=opts.verify_rounds, seed=opts.seed)
     scheduled = run_schedule(stage / "requirements.csv", opts.config, stage, opts.solver,
-                             opts.time_limit, opts.gap)
+                             opts.time_limit, opts.gap, verify=check,
+                             progress=lambda message: progress("schedule", message))
     result.warnings += scheduled.warnings
     result.schedule_summary = scheduled.plan.summary
 
