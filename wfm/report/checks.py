@@ -151,12 +151,25 @@ def verify_sentence(v: dict) -> str:
     if v.get("status") == "met" or not unmet:
         return (f"every simulated queue meets its target in the simulation's 95 % interval "
                 f"({rounds}, {v.get('replications')} replications a round)")
-    names = "; ".join(f"{u['queue']} ({u['intervals_missing']} intervals: {u['reason']})"
-                      for u in unmet)
+    names = "; ".join(_unmet_short(u) for u in unmet)
     worse = got_worse_between_rounds(v.get("rows", []))
     trend = ("no queue got worse from one kept round to the next" if not worse else
              "got worse between kept rounds: " + ", ".join(worse))
     return f"stopped ({v.get('status')}; {rounds}); {trend}; still below target: {names}"
+
+
+KIND_WORDS = {"short": "scheduled below the requirement", "erlang": "Erlang below target",
+              "routing": "multi-skill routing", "transient": "arrivals and transients"}
+
+
+def _unmet_short(u: dict) -> str:
+    """``phone:en 10 intervals (10 multi-skill routing)``: a queue ``--verify`` left
+    below target with its missed intervals by cause (the alert has the whole reason)."""
+    n = int(u.get("intervals_missing", 0))
+    causes = [f"{u[f'intervals_{k}']} {w}" for k, w in KIND_WORDS.items()
+              if u.get(f"intervals_{k}")]
+    why = ", ".join(causes) if causes else str(u.get("reason", ""))
+    return f"{u['queue']} {n} interval{'' if n == 1 else 's'} ({why})"
 
 
 def got_worse_between_rounds(rows: list[dict]) -> list[str]:
@@ -188,7 +201,8 @@ def verify_alerts(schedule: dict | None) -> list[Alert]:
     """One alert per queue ``--verify`` left below target, with its reason."""
     v = (schedule or {}).get("verify") or {}
     return [Alert("miss", f"after --verify {u['queue']} still misses its target in "
-                  f"{u['intervals_missing']} intervals: {u['reason']}", "verify")
+                  f"{u['intervals_missing']} interval{'' if u['intervals_missing'] == 1 else 's'}"
+                  f": {u['reason']}", "verify")
             for u in v.get("unmet", [])]
 
 
