@@ -121,8 +121,10 @@ def saving_sentence(pooled: dict, saving: pd.DataFrame | None) -> str:
     text = (f"{saved:,.1f} paid h saved ({_pct(share)}) against "
             f"interval-by-interval staffing ({base.get('paid_h', float('nan')):,.1f} h, "
             f"planned in the same run){_against_gap(pooled)}")
-    if saving is None or saving.empty or "sl_week" not in saving:
+    if saving is None or "sl_week" not in saving:
         return text + "; not simulated (wfm plan --simulate N compares both plans)"
+    if not (saving["queue"] != "all").any():
+        return text + "; no Erlang queue to compare in the simulation"
     rows = saving.set_index("queue")
     per = rows.drop(index="all", errors="ignore")
     key = per.index[0] if len(per) == 1 else "all"
