@@ -10,6 +10,7 @@ from pathlib import Path
 
 import mpmath as mp
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -151,8 +152,10 @@ def test_interval_option_is_todays_behaviour(tmp_path):
 @pytest.mark.parametrize("over", ["day", "week"])
 def test_pooled_plan_saves_hours_at_the_target(tmp_path, over):
     base, _ = run(tmp_path, "", "base")
-    pooled, _ = run(tmp_path, f'service_level_over = "{over}"', over)
+    pooled, out = run(tmp_path, f'service_level_over = "{over}"', over)
     s = pooled["service_level_over"]
+    base_shifts = pd.read_csv(out / "interval_plan" / "shifts.csv")  # written for wfm simulate
+    assert base_shifts["cost"].sum() == pytest.approx(base["cost"])
     q = s["queues"]["phone:de"]
     assert s["over"] == over
     assert q["required_pooled_h"] < q["required_interval_h"]

@@ -38,6 +38,11 @@ def plan(
         help="Scorecard TOML (with --scenarios): also rank the vendors.")] = None,
     pilot: Annotated[Path | None, typer.Option(
         help="Pilot TOML: also cost a pilot on the forecast (pilot.csv).")] = None,
+    verify: Annotated[bool, typer.Option(
+        "--verify", help="Simulate the shift plan, raise the requirement where service "
+                         "misses its target, re-plan (as wfm schedule --verify); verify.csv.")
+                      ] = False,
+    verify_rounds: Annotated[int, typer.Option(help="Most re-plans of --verify.", min=0)] = 3,
 ) -> None:
     """Forecast, staff, schedule, compare scenarios and write the report, into one directory.
 
@@ -59,7 +64,8 @@ def plan(
     opts = PlanOptions(history=history, config=config, output=output, events=events,
                        scenarios=scenarios, horizon_days=days, solver=solver,
                        time_limit=limit, gap=relative_gap(gap), simulate=simulate, seed=seed,
-                       capacity=capacity, scorecard=scorecard, pilot=pilot)
+                       capacity=capacity, scorecard=scorecard, pilot=pilot,
+                       verify_rounds=verify_rounds if verify else None)
     err = Console(stderr=True)
     skipped = {"scenarios": scenarios is None, "simulate": simulate == 0,
                "scorecard": scorecard is None, "pilot": pilot is None,

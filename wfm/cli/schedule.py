@@ -170,7 +170,8 @@ def print_pooled_summary(p: dict) -> None:
     console.print(
         f"interval-by-interval plan of the same data: paid {b['paid_h']:,.1f} h, cost "
         f"{b['cost']:,.2f} (gap {100 * b['gap']:.2f} %); saved {p['saving_paid_h']:,.1f} paid h, "
-        f"{p['saving_cost']:,.2f}", markup=False)
+        f"{p['saving_cost']:,.2f}; its files in interval_plan/ (wfm simulate "
+        "PLAN/interval_plan --requirements ... simulates it)", markup=False)
 
 
 def print_verify_summary(v: dict) -> None:

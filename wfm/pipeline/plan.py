@@ -39,7 +39,10 @@ PLAN_FILES = (
     "coverage.csv",
     "uncovered.csv",
     "schedule_summary.json",
+    "verify.csv",  # --verify (wfm schedule --verify)
     "simulation.csv",
+    "interval_plan",  # service_level_over day/week: the interval-by-interval plan (a dir)
+    "service_level_saving.csv",  # ... and both plans' simulated week (with --simulate)
     "scenarios.csv",
     "scenarios.queues.csv",
     "scorecard.csv",  # --scorecard (wfm.pipeline.plan_extras)
@@ -71,6 +74,7 @@ class PlanOptions:
     capacity: Path | None = None  # capacity TOML (wfm capacity): capacity.csv
     scorecard: Path | None = None  # scorecard TOML, needs scenarios: scorecard*.csv
     pilot: Path | None = None  # pilot TOML (wfm scenario pilot): pilot*.csv
+    verify_rounds: int | None = None  # wfm schedule --verify with this many re-plans
 
 
 @dataclass
@@ -149,7 +153,8 @@ def _run_steps(opts, center, scen, stage: Path, progress: Progress) -> PlanResul
     _schedule_step(opts, stage, progress, result)
     done("schedule")
     if opts.simulate:
-        _simulate_step(opts, stage, progress)
+        _simulate_step(opts, stage, progress,
+                       result.schedule_summary.get("service_level_over"))
         done("simulate")
     scenario_rows = None
     if scen is not None:
@@ -209,21 +214,38 @@ def _staff_step(center, stage: Path, progress: Progress, result: PlanResult) -> 
 
 
 def _schedule_step(opts, stage: Path, progress: Progress, result: PlanResult) -> None:
-    """Shifts for ``stage/requirements.csv`` (solver time limit ``opts.time_limit`` s)."""
+    """Shifts for ``stage/requirements.csv`` (solver time limit ``opts.time_limit`` s);
+    with ``opts.verify_rounds`` verified by simulation and repaired (``verify.csv``)."""
     from wfm.pipeline.schedule import run_schedule
 
     progress("schedule", f"time limit {opts.time_limit:g} s")
+    check = None
+    if opts.verify_rounds is not None:  # as wfm schedule --verify: 30 replications a round
+        from wfm.simulate.verify import VerifyOptions
+
+        check = VerifyOptions(rounds=opts.verify_rounds, seed=opts.seed)
     scheduled = run_schedule(stage / "requirements.csv", opts.config, stage, opts.solver,
-                             opts.time_limit, opts.gap)
+                             opts.time_limit, opts.gap, verify=check,
+                             progress=lambda message: progress("schedule", message))
     result.warnings += scheduled.warnings
     result.schedule_summary = scheduled.plan.summary
 
 
-def _simulate_step(opts, stage: Path, progress: Progress) -> None:
-    """Simulate the staged plan ``opts.simulate`` times (one worker, the defaults)."""
+def _simulate_step(opts, stage: Path, progress: Progress,
+                   pooled: dict | None = None) -> None:
+    """Simulate the staged plan ``opts.simulate`` times (one worker, the defaults); with
+    ``pooled`` (``summary['service_level_over']``) also its interval-by-interval plan
+    (:func:`wfm.pipeline.sl_saving.simulate_both`)."""
     from wfm.pipeline.simulate import run_simulation
     from wfm.report import SIMULATION_FILE
 
+    if pooled is not None:
+        from wfm.pipeline.sl_saving import simulate_both
+
+        progress("simulate", f"{opts.simulate} replications, both plans")
+        simulate_both(stage, opts.config, stage / "requirements.csv", SIMULATION_FILE,
+                      pooled, opts.simulate, opts.seed)
+        return
     progress("simulate", f"{opts.simulate} replications")
     run_simulation(stage, opts.config, stage / "requirements.csv", stage / SIMULATION_FILE,
                    replications=opts.simulate, seed=opts.seed, workers=1,

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str], None]
 SUMMARY_FILE = "schedule_summary.json"  # the summary dict (paid h, cost, gap, bound, status)
+BASELINE_DIR = "interval_plan"  # service_level_over day/week: the interval-by-interval plan
 
 
 @dataclass
@@ -41,7 +42,11 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
     ``roster.csv``, ``roster_unassigned.csv``, ``roster_agents.csv``; with ``verify`` (a
     ``wfm.simulate.verify.VerifyOptions``) simulate and re-plan first
     (:mod:`wfm.pipeline.verify`), write ``verify.csv`` and add ``summary['verify']``; the
-    verified plan is then rostered once (no feedback round).
+    verified plan is then rostered once (no feedback round).  With ``[schedule]
+    service_level_over`` ``day`` or ``week`` the interval-by-interval plan of the same
+    requirements is planned too, with the same solver options (a fair comparison: both
+    plans get ``time_limit`` and ``gap``), written to ``output/interval_plan/``
+    (:data:`BASELINE_DIR`) and compared in ``summary['service_level_over']``.
 
     ``progress(message)`` is called as the solver and the verify loop go on.  All tables
     are computed before the first file is written; each file is written atomically.
@@ -97,20 +102,9 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
         plan, rostered_plan = run(progress)
     except ValueError as exc:
         raise WfmInputError(str(exc), file=str(config)) from None
+    baseline = None
     if pooled is not None and plan.result.plan is not None:
-        from wfm.schedule.pooled import plan_service_levels
-
-        plan_service_levels(pooled, req.starts, center.interval, req.queues,
-                            plan.result.plan.scheduled, req.required, req.volume, req.aht, center)
-        try:  # the interval-by-interval plan of the same data, for the saving
-            base = plan_schedule(req.starts, center.interval, req.queues, req.required, sched,
-                                 opts).summary
-        except ValueError as exc:
-            raise WfmInputError(str(exc), file=str(config)) from None
-        pooled["interval_plan"] = {k: base[k] for k in ("paid_h", "cost", "gap", "status")}
-        pooled["saving_paid_h"] = base["paid_h"] - plan.summary["paid_h"]
-        pooled["saving_cost"] = base["cost"] - plan.summary["cost"]
-        plan.summary["service_level_over"] = pooled
+        baseline = _interval_baseline(plan, pooled, req, center, sched, config, opts)
     verified = None
     if verify is not None:  # simulate, raise the requirement where it misses, re-plan
         from wfm.pipeline.verify import verify_plan, verify_summary, verify_table
@@ -143,7 +137,36 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
         write_csv(output / name, frame)
     if verified is not None:
         write_csv(output / "verify.csv", verified)
+    if baseline is not None:
+        for name in ("shifts.csv", "coverage.csv", "uncovered.csv"):
+            write_csv(output / BASELINE_DIR / name, getattr(baseline, name[:-4]))
     return ScheduleRun(plan=plan, warnings=list(req.warnings))
+
+
+def _interval_baseline(plan, pooled: dict, req, center, sched, config: Path,
+                       opts) -> SchedulePlan:
+    """Plan the requirements interval by interval (the baseline of a plan staffed for
+    the day's or week's service level) with ``opts``; add the Erlang SL of ``plan``
+    and the comparison to ``pooled`` (``interval_plan``: paid h, cost, gap, status,
+    time limit s; ``saving_paid_h``, ``saving_cost``, ``saving_share`` of the baseline's
+    paid hours) and put it into ``plan.summary['service_level_over']``."""
+    from wfm.schedule import plan_schedule
+    from wfm.schedule.pooled import plan_service_levels
+
+    plan_service_levels(pooled, req.starts, center.interval, req.queues,
+                        plan.result.plan.scheduled, req.required, req.volume, req.aht, center)
+    try:
+        base = plan_schedule(req.starts, center.interval, req.queues, req.required, sched, opts)
+    except ValueError as exc:
+        raise WfmInputError(str(exc), file=str(config)) from None
+    b = base.summary
+    pooled["interval_plan"] = {k: b[k] for k in ("paid_h", "cost", "gap", "status")}
+    pooled["interval_plan"]["time_limit_s"] = opts.time_limit
+    pooled["saving_paid_h"] = b["paid_h"] - plan.summary["paid_h"]
+    pooled["saving_cost"] = b["cost"] - plan.summary["cost"]
+    pooled["saving_share"] = pooled["saving_paid_h"] / b["paid_h"] if b["paid_h"] else None
+    plan.summary["service_level_over"] = pooled
+    return base
 
 
 def write_summary(path: Path, summary: dict) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from wfm.report import charts, render
+from wfm.report import checks as ck
 from wfm.report import extras as ex
 from wfm.report import flows as fl
 from wfm.report import labels as lb
@@ -122,7 +123,9 @@ def build_summary(tables: dict[str, pd.DataFrame], shifts: pd.DataFrame,
                              tables.get("simulation"), tables.get("simulation_data"),
                              tables["coverage_data"], uncovered)
     return {"head": head, "status": status, "simulated": simulated,
-            "alerts": sm.alerts(head, status, requested_gap, simulated),
+            "alerts": sm.alerts(head, status, requested_gap, simulated)
+            + ck.verify_alerts(schedule),
+            "checks": ck.check_answers(schedule, tables.get("service_level_saving")),
             "answer": sm.scenario_answer(scenarios, scenario_queues)
             if scenarios is not None else None,
             "answers": extra_answers(tables)}
@@ -141,13 +144,22 @@ def summary_html(facts: dict) -> str:
                                                "intervals_missed")]
     return "".join([
         "<h2>Summary</h2>", render.verdict(status, facts["head"], facts["simulated"]),
-        render.cards(facts["head"]),
+        render.cards(facts["head"]), _checks_html(facts.get("checks", [])),
         "<div class='two'><div id='alerts'><h3>Alerts</h3>", render.alert_list(facts["alerts"]),
         "</div><div id='scenario-answer'>", render.scenario_box(facts["answer"]), "</div></div>",
         _answers_html(facts.get("answers", [])),
         "<h3>Service level per queue</h3>",
         render.table(status[cols], "summary_queues", highlight=~status["meets_target"]),
     ])
+
+
+def _checks_html(checks: list[tuple[str, str, str]]) -> str:
+    """The plan checks (week's service level, --verify) under the key figures."""
+    if not checks:
+        return ""
+    return ("<div id='plan-checks'><ul>" + "".join(
+        f"<li><b>{render.e(label)}:</b> {render.e(text)} <a href='#{render.e(anchor)}'>"
+        "details</a></li>" for anchor, label, text in checks) + "</ul></div>")
 
 
 def _answers_html(answers: list[tuple[str, str, str]]) -> str:
@@ -255,6 +267,7 @@ def render_html(tables: dict[str, pd.DataFrame], meta: list[str], facts: dict,
             "tables": [("scenario_costs", tables["scenario_costs"])]})
     sections += fl.flow_sections(tables, figures, charts._layout)
     sections += _extra_sections(tables, figures)
+    sections += ck.check_sections(tables)
     return render.page(title, meta, summary_html(facts), sections, figures)
 
 
@@ -277,6 +290,7 @@ def summary_sheet(facts: dict) -> pd.DataFrame:
     if ans.get("efficient"):
         rows.append(("Efficient scenarios", ", ".join(ans["efficient"]), ""))
     rows += [(label, text, "") for _, label, text in facts.get("answers", [])]
+    rows += [(label, text, "") for _, label, text in facts.get("checks", [])]
     rows += [("Alert" if a.level == "miss" else "Note", a.text, "") for a in facts["alerts"]]
     return pd.DataFrame(rows, columns=["Item", "Value", "Unit"])
 
@@ -378,6 +392,7 @@ def write_report(plan_dir: str | Path, history: str | Path, center, *,
                           coverage, shifts, scen, center.tz, center.interval,
                           optional(SIMULATION_FILE),
                           {k: v for k, v in extras.items() if v is not None})
+    tables.update(ck.check_tables(schedule, optional(ck.SAVING_FILE)))
     facts = build_summary(tables, shifts, coverage, center.interval, fte_hours, schedule,
                           optional("uncovered.csv"), scen, optional("scenarios.queues.csv"),
                           requested_gap)

@@ -51,7 +51,9 @@ class Measurement:
     ``sl`` and ``sl_half`` are the mean simulated service level and the half-width of
     its 95 % interval (NaN where nothing was offered); ``offered`` mean contacts;
     ``sl_week``/``sl_week_half`` the same over the horizon; ``target`` the service-level
-    target per queue (NaN: none); ``notes`` what the simulation left out.
+    target per queue (NaN: none); ``notes`` what the simulation left out;
+    ``erlang_plan`` (Qs, T) Erlang's service level at the agents the plan puts on the
+    queue (``coverage.csv``), None when not known.
     """
 
     queues: tuple[str, ...]
@@ -62,6 +64,7 @@ class Measurement:
     sl_week_half: np.ndarray
     target: np.ndarray
     notes: tuple[str, ...] = ()
+    erlang_plan: np.ndarray | None = None
 
 
 def measurement(inputs: Any, res: Any) -> Measurement:
@@ -75,6 +78,7 @@ def measurement(inputs: Any, res: Any) -> Measurement:
         sl_week_half=np.asarray(res.total_half["service_level"], dtype=float),
         target=np.asarray(inputs.target_level, dtype=float),
         notes=tuple(inputs.notes),
+        erlang_plan=np.asarray(inputs.erlang_plan["service_level"], dtype=float),
     )
 
 
@@ -257,13 +261,12 @@ def _rejected_note(r: int, worse: list[str], kept: int) -> str:
             "intervals too")
 
 
-def _unmet_reasons(plan: PlanLike, m: Measurement, status: str, r: int) -> list[str]:
+def _unmet_reasons(plan: PlanLike, m: Measurement, status: str, r: int) -> list[dict]:
     """:func:`why_unmet` for each queue the measurement ``m`` of ``plan`` misses, after
     ``r`` rounds that ended with ``status``."""
-    miss, met = interval_misses(m), queue_met(m)
+    met = queue_met(m)
     # the measurement is of `plan` (on "no progress" the plan is unchanged)
-    return [why_unmet(plan, q, miss[i], status, r, m.queues)
-            for i, q in enumerate(m.queues) if not met[i]]
+    return [why_unmet(plan, q, m, status, r) for i, q in enumerate(m.queues) if not met[i]]
 
 
 def shared_groups(inst: Any, queue: str, simulated: Sequence[str]) -> dict[str, list[str]]:
@@ -279,41 +282,106 @@ def shared_groups(inst: Any, queue: str, simulated: Sequence[str]) -> dict[str, 
             for g in np.flatnonzero(skill[:, q]) if any(skill[g, k] for k in others)}
 
 
-def why_unmet(plan: PlanLike, queue: str, miss: np.ndarray, status: str,
-              last_round: int, simulated: Sequence[str] = ()) -> dict:
-    """Why ``queue`` still misses: the reasons ``uncovered.csv`` gives for the plan's
-    shortfall in the missed intervals (a limit), else that the loop ran out of rounds
-    with the plan covering the raised requirement, naming the groups the queue shares
-    with other simulated queues (in the simulation, their overflow takes those agents)."""
+MISS_KINDS = ("short", "erlang", "routing", "transient")
+
+
+def miss_kinds(plan: PlanLike, m: Measurement, queue: str) -> dict[str, np.ndarray]:
+    """The missed intervals of ``queue`` by cause, (T,) bool each (:data:`MISS_KINDS`):
+
+    * ``short``: the plan puts fewer agents on the queue than its (raised) requirement;
+    * ``erlang``: it does not, yet Erlang's service level at the agents the plan puts on
+      the queue is below target (the requirement itself is too low, e.g. staffed for the
+      week's service level);
+    * ``routing``: Erlang at the plan's agents meets the target and the queue shares a
+      multi-skilled group with another simulated queue of its channel
+      (:func:`same_channel`), so in the simulation those agents also take the other
+      queue's contacts;
+    * ``transient``: Erlang at the plan's agents meets the target and the queue has its
+      agents to itself: the simulated interval is not Erlang's steady state (a queue
+      carried in from the interval before, breaks and shift ends inside it, the
+      arrivals of the replications).
+    """
+    i = m.queues.index(queue)
+    miss = interval_misses(m)[i]
     inst = plan.instance
-    unc = plan.uncovered
+    qs = tuple(getattr(inst, "queues", ()))
+    short = np.zeros_like(miss)
+    if queue in qs and getattr(inst, "required", None) is not None:
+        q = qs.index(queue)
+        short = np.asarray(plan.result.plan.scheduled)[q] < np.asarray(inst.required)[q]
+    low = np.zeros_like(miss)
+    if m.erlang_plan is not None:
+        with np.errstate(invalid="ignore"):
+            low = np.asarray(m.erlang_plan[i]) < m.target[i] - 1e-9
+    shared = bool(shared_groups(inst, queue, same_channel(queue, m.queues)))
+    rest = miss & ~short & ~low
+    return {"short": miss & short, "erlang": miss & ~short & low,
+            "routing": rest if shared else np.zeros_like(miss),
+            "transient": np.zeros_like(miss) if shared else rest}
+
+
+def same_channel(queue: str, queues: Sequence[str]) -> list[str]:
+    """The ``queues`` of ``queue``'s channel (``phone:en`` -> the ``phone:*`` ones): the
+    simulation pools a multi-skilled group's agents per channel; its chat and e-mail
+    agents are the plan's per interval, so only the same channel competes for them."""
+    channel = queue.split(":")[0]
+    return [q for q in queues if q.split(":")[0] == channel]
+
+
+def _limits(plan: PlanLike, queue: str, mask: np.ndarray) -> str:
+    """The reasons ``uncovered.csv`` gives for the plan's shortfall of ``queue`` in the
+    intervals of ``mask``, with the number of those intervals each covers."""
+    unc, inst = plan.uncovered, plan.instance
     times = {t.isoformat(): k for k, t in enumerate(inst.starts)}
     reasons: dict[str, int] = {}
     if len(unc):
         for _, u in unc[unc["queue"] == queue].iterrows():
             s = times.get(u["from"])
-            if s is None:
-                continue
-            n = int(miss[s:s + int(u["intervals"])].sum())
+            n = 0 if s is None else int(mask[s:s + int(u["intervals"])].sum())
             if n:
                 reasons[u["reason"]] = reasons.get(u["reason"], 0) + n
-    n_miss = int(miss.sum())
-    if reasons:
-        text = "; ".join(f"{r} ({n} of the missed intervals)" for r, n in reasons.items())
-    elif n_miss == 0:
-        text = "the week's service level is below target though no interval is significant"
-    elif status == "no progress":
-        text = "raising the requirement did not change the plan"
+    return "; ".join(f"{r} ({n})" for r, n in reasons.items())
+
+
+def _kind_text(plan: PlanLike, m: Measurement, queue: str, kind: str,
+               mask: np.ndarray) -> str:
+    """One cause of :func:`miss_kinds` in words, for the ``mask`` intervals."""
+    n = int(mask.sum())
+    if kind == "short":
+        why = _limits(plan, queue, mask)
+        return (f"{n} scheduled below the requirement"
+                + (f" ({why})" if why else " (the solver's time limit or gap)"))
+    if kind == "erlang":
+        return (f"{n} with Erlang below target at the agents the plan puts on the queue "
+                "(the requirement is below Erlang's need)")
+    if kind == "routing":
+        shared = shared_groups(plan.instance, queue, same_channel(queue, m.queues))
+        who = ", ".join(f"{g} also serves {'/'.join(qs)}" for g, qs in shared.items())
+        return (f"{n} lost to multi-skill routing (Erlang meets the target at the agents the "
+                "plan puts on the queue; in the simulation bilingual agents served another "
+                f"queue first: {who})")
+    return (f"{n} with the requirement met and Erlang on target at the plan's agents (the "
+            "interval's simulated service level varies with arrivals, the queue carried in "
+            "from the interval before, breaks and shift ends)")
+
+
+def why_unmet(plan: PlanLike, queue: str, m: Measurement, status: str,
+              last_round: int) -> dict:
+    """Why ``queue`` still misses after the loop: its missed intervals by cause
+    (:func:`miss_kinds`), each in words (a limit from ``uncovered.csv``, multi-skill
+    routing naming the shared groups, ...), then how the loop ended."""
+    kinds = miss_kinds(plan, m, queue)
+    n_miss = int(interval_misses(m)[m.queues.index(queue)].sum())
+    parts = [_kind_text(plan, m, queue, k, kinds[k]) for k in MISS_KINDS if kinds[k].any()]
+    if n_miss == 0:
+        parts = ["the week's service level is below target though no interval is significant"]
+    text = "; ".join(parts)
+    if status == "no progress":
+        text += "; raising the requirement did not change the plan (a limit)"
     elif status == "kept the better plan":
-        text = (f"the last of {last_round} re-plans made a queue worse in the simulation, "
-                "so an earlier plan was kept (see the notes)")
-    else:
-        text = (f"still below target after {last_round} re-plans although the plan covers "
-                "the raised requirement")
-        shared = shared_groups(plan.instance, queue, simulated)
-        if shared:
-            text += "; it shares " + ", ".join(
-                f"{g} with {'/'.join(qs)}" for g, qs in shared.items()) + (
-                ", whose overflow takes those agents in the simulation")
-        text += " (more --verify-rounds may help)"
-    return {"queue": queue, "intervals_missing": n_miss, "reason": text}
+        text += (f"; the last of {last_round} re-plans made a queue worse in the simulation, "
+                 "so an earlier plan was kept (see the notes)")
+    elif status == "round limit":
+        text += f"; still below target after {last_round} re-plans (the round limit)"
+    return {"queue": queue, "intervals_missing": n_miss, "reason": text,
+            **{f"intervals_{k}": int(kinds[k].sum()) for k in MISS_KINDS}}
