@@ -8,6 +8,7 @@ shift lengths 4/6/8/10 h, German break rules; seed fixed):
 
 * small:  1 queue (phone:de), 1 group;
 * medium: 4 queues (phone/chat x de/en), 2 groups with overlapping skills (DE, DE_EN);
+* example: the bundled example center (``examples/center.toml``, ``forecast.csv``);
 * large:  15 queues (phone/chat/email x de/en/fr/it/tr), 8 groups (DE, EN, FR, IT,
   DE_EN, FR_IT, DE_TR, EMAIL back office), headcount limits on the small-language groups.
 
@@ -95,6 +96,8 @@ def make(size: str, seed: int = 4242) -> ShiftInstance:
             dict(name="EMAIL", skills=[q for q in queues if q.startswith("email")], rate=19.0,
                  max_headcount=25),
         ]
+    elif size == "example":
+        return example_instance()
     else:
         raise ValueError(size)
     cfg = ScheduleConfig(
@@ -104,6 +107,28 @@ def make(size: str, seed: int = 4242) -> ShiftInstance:
         groups=groups,
     )
     return build_instance(starts, 1800.0, tuple(queues), requirements(queues, starts, seed), cfg)
+
+
+def example_instance() -> ShiftInstance:
+    """The bundled example (``examples/forecast.csv`` staffed with ``examples/center.toml``,
+    as ``wfm staff`` then ``wfm schedule`` do): 10 queues, the spring-DST week."""
+    import tempfile
+    from pathlib import Path
+
+    from wfm.config import load_center
+    from wfm.config.schedule import load_schedule
+    from wfm.io.requirements import read_requirements
+    from wfm.pipeline.staff import staff_file
+
+    root = Path(__file__).resolve().parent.parent / "examples"
+    config = root / "center.toml"
+    with tempfile.TemporaryDirectory() as tmp:
+        req_path = Path(tmp) / "requirements.csv"
+        staff_file(root / "forecast.csv", config, req_path)
+        center = load_center(config)
+        req = read_requirements(req_path, center)
+    sched = load_schedule(config, center)
+    return build_instance(req.starts, center.interval, req.queues, req.required, sched)
 
 
 def _cpu() -> float:

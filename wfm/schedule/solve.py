@@ -58,6 +58,7 @@ from wfm.schedule.evaluate import (
     to_integer,
 )
 from wfm.schedule.fill import fill_shortfalls
+from wfm.schedule.improve import improve
 from wfm.schedule.instance import ShiftInstance, off_blocks
 from wfm.schedule.model import ShiftModel, build_model
 
@@ -71,7 +72,9 @@ class SolveOptions:
     """``time_limit`` wall-clock seconds for everything; ``gap`` relative target;
     ``strategy``: ``auto`` (full MIP when at most ``full_mip_columns`` shift columns,
     else MIPs restricted to the LP support only), ``full`` or ``lp-support``;
-    ``dive``: LP diving for a first plan, using at most ``dive_share`` of the limit."""
+    ``dive``: LP diving for a first plan, using at most ``dive_share`` of the limit;
+    ``improve``: local search (``wfm.schedule.improve``) on the first plan and after
+    the MIPs."""
 
     solver: SolverName = DEFAULT_SOLVER
     time_limit: float = 60.0
@@ -82,6 +85,7 @@ class SolveOptions:
     full_mip_columns: int = 4000
     dive: bool = True
     dive_share: float = 0.25
+    improve: bool = True
     msg: bool = False
 
 
@@ -571,6 +575,11 @@ def solve(
         say("fill pass on the first plan")
         fill_end = min(deadline, time.perf_counter() + 0.1 * opts.time_limit)
         consider(fill_shortfalls(inst, best, fill_end)[0].y.astype(float), "LP dive + fill")
+    if best is not None and opts.improve:
+        # drop idle shifts, swap shifts for cheaper ones that do the same work: the MIPs
+        # start from (and their LP box holds) the improved plan
+        say("local search")
+        consider(improve(inst, best, deadline).y.astype(float), "local search")
     bound = lp_bound
     status = "no MIP run"
 
@@ -620,6 +629,8 @@ def solve(
         status = f"MIP {phase}: {res.status}"
         if phase == "full" and res.bound is not None:
             bound = max(bound, res.bound)
+    if best is not None and opts.improve and len(events) and events[-1][1].startswith("MIP"):
+        consider(improve(inst, best, deadline + 5.0).y.astype(float), "MIP + local search")
     return _result(inst, opts, best, bound=bound, lp_bound=lp_bound,
                    status=status, first=first, t0=t0, events=events, notes=notes, say=say,
                    deadline=deadline)
