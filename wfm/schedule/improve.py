@@ -9,10 +9,11 @@ both cheap to test from the checked plan alone (:class:`wfm.schedule.evaluate.Pl
   g (``on_duty - assigned >= 1``) can go home: the assignment of agents to queues
   stays feasible, so no shortfall appears;
 * **swap**: an agent of column c is *needed* only in the intervals where group g has
-  no idle agent; a column c' of the same group, starting on the same local date, on
-  duty in every needed interval, with fewer paid hours and a lower cost replaces it
-  (the same shifts per day and per week, fewer hours: the headcount rules still
-  hold; the rest window is re-checked per move).
+  no idle agent; the column c' of the same group, on duty in every needed interval,
+  that saves the most (its cost below c's plus the shortfall its other intervals
+  cover) replaces it.  In a group with a ``max_headcount`` c' starts on the same
+  local date (the same shifts per day and per week) and keeps the weekly paid hours
+  within the cap; the rest window is re-checked per move.
 
 Every round ends with :func:`wfm.schedule.evaluate.evaluate`; a round is kept only
 when the checked plan is feasible and cheaper.  Groups with minimum hours or a minimum
@@ -118,8 +119,9 @@ class _State:
         if grp.max_headcount is not None:
             slack_h = (grp.max_headcount * grp.max_weekly_hours / 3600.0
                        - float((cols.paid_h[mine] * y[mine]).sum()))
-        same = mine[(cols.day_index[mine] == cols.day_index[c])
-                    & (cols.paid_h[mine] <= cols.paid_h[c] + slack_h + 1e-9)]
+        same = mine[cols.paid_h[mine] <= cols.paid_h[c] + slack_h + 1e-9]
+        if grp.max_headcount is not None:  # the days-off rows count shifts per date
+            same = same[cols.day_index[same] == cols.day_index[c]]
         same = same[same != c]
         if not len(same):
             return
