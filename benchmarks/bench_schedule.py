@@ -1,6 +1,6 @@
 """Shift-planning benchmark: generated weekly instances, both solvers.
 
-    python benchmarks/bench_schedule.py [--sizes small,medium,large] [--solvers highs,cbc]
+    python benchmarks/bench_schedule.py [--sizes small,medium,large,example] [--solvers highs,cbc]
         [--time-limit 60] [--gap 0.0001]
 
 Instances (one week Monday-Sunday, cyclic, 30-min intervals, starts every 30 min,
@@ -16,9 +16,9 @@ Requirements are smooth intraday shapes per channel x weekday factor x language 
 lognormal noise, rounded up (not Erlang: the benchmark measures the scheduler).
 Prints per solver: time to first plan (after the trivial empty plan), time to the
 first plan within 1 % of the final bound, final objective, bound (max of LP bound and
-full-MIP dual bound), gap, wall and CPU seconds (``gap`` is the plan's: the
-shortfall is costed inside the model, ``gap_before_fill`` before the safety-net
-fill pass).
+full-MIP dual bound), gap, wall and CPU seconds, the load average at the end
+(``gap`` is the plan's: the shortfall is costed inside the model,
+``gap_before_fill`` before the safety-net fill pass).
 Wall-clock times on a shared machine are noisy.
 """
 
@@ -148,7 +148,7 @@ def main() -> None:
     print(f"load average {os.getloadavg()[0]:.1f} at start (wall-clock limits: a loaded "
           "machine leaves the solver less CPU; cpu_s: this process and its CBC runs)")
     print("size    solver  columns  req_agent_h  first_plan_s  within_1%_s  objective      "
-          "bound          gap_%  gap_before_fill_%   wall_s   cpu_s  understaffed_h  status")
+          "bound          gap_%  gap_before_fill_%   wall_s   cpu_s  load  understaffed_h  status")
     for size in args.sizes.split(","):
         inst = make(size)
         for solver in args.solvers.split(","):
@@ -165,7 +165,7 @@ def main() -> None:
                   f"{inst.required.sum() * inst.dt_h:11.1f}  {first:>12s}  {within:>11s}  "
                   f"{r.objective:13,.1f}"
                   f"  {r.bound:13,.1f}  {100 * r.gap:6.2f}  {100 * r.gap_before_fill:17.2f}"
-                  f"  {wall:6.1f}  {cpu:6.1f}  {short:14.1f}  "
+                  f"  {wall:6.1f}  {cpu:6.1f}  {os.getloadavg()[0]:4.1f}  {short:14.1f}  "
                   f"{r.status}", flush=True)
             for note in r.notes:
                 print(f"        note: {note}")

@@ -76,6 +76,23 @@ def test_a_swap_covers_a_shortfall_and_keeps_the_hours_cap():
     assert better.paid_h == pytest.approx(4.0) and better.cost == pytest.approx(40.0)
 
 
+def test_an_agent_is_handed_over_to_a_cheaper_group_with_the_skill():
+    # phone needed in hours 0-3; the bilingual group B (12 per h) works it, the
+    # phone-only group A (10 per h) does the same for 40 instead of 48
+    groups = [{"name": "A", "skills": ["phone:de"], "rate": 10},
+              {"name": "B", "skills": ["phone:de", "chat:de"], "rate": 12}]
+    inst = _instance([[1, 1, 1, 1] + [0] * 8, [0] * 12], groups, queues=("phone:de", "chat:de"))
+    c = inst.columns
+    y = np.zeros(len(c), dtype=int)
+    y[np.flatnonzero((c.group == 1) & (c.start == 0) & (c.length == 4))] = 1
+    plan = evaluate(inst, y)
+    assert plan.cost == pytest.approx(48.0) and plan.short.sum() == 0
+    better = improve(inst, plan)
+    assert better.cost == pytest.approx(40.0) and better.short.sum() == 0
+    (k,) = np.flatnonzero(better.y)
+    assert (c.group[k], c.start[k], c.length[k]) == (0, 0, 4)
+
+
 GROUPS = [
     {"name": "DE", "skills": ["phone:de"], "rate": 10},
     {"name": "BI", "skills": ["phone:de", "chat:de"], "rate": 12, "max_headcount": 3,

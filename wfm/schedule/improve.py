@@ -15,6 +15,11 @@ both cheap to test from the checked plan alone (:class:`wfm.schedule.evaluate.Pl
   local date (the same shifts per day and per week) and keeps the weekly paid hours
   within the cap; the rest window is re-checked per move.
 
+* **hand over**: the same for a column of another group skilled for every queue the
+  agent is assigned to (a cheaper group, or one whose free intervals cover a
+  shortfall); in a group with a ``max_headcount`` only where one more agent fits
+  (:func:`wfm.schedule.evaluate.addable`).
+
 Every round ends with :func:`wfm.schedule.evaluate.evaluate`; a round is kept only
 when the checked plan is feasible and cheaper.  Groups with minimum hours or a minimum
 headcount are left alone (dropping a shift could break their minimum).  Pure numpy,
@@ -27,7 +32,7 @@ import time
 
 import numpy as np
 
-from wfm.schedule.evaluate import Plan, evaluate
+from wfm.schedule.evaluate import Plan, addable, evaluate
 from wfm.schedule.instance import ShiftInstance, rest_window, window_starts
 
 
@@ -77,6 +82,11 @@ def _moves(inst: ShiftInstance, plan: Plan, deadline: float) -> np.ndarray:
             break
         if y[c] > 0 and _movable(inst, cols.group[c]):
             state.swap(c)
+    for c in order:
+        if time.perf_counter() > deadline:
+            break
+        if y[c] > 0 and _movable(inst, cols.group[c]):
+            state.hand_over(c, plan.alloc)
     return y
 
 
@@ -89,6 +99,7 @@ class _State:
         cols = inst.columns
         self.groups = [np.flatnonzero(cols.group == g) for g in range(len(inst.config.groups))]
         self.weight = inst.short_cost * inst.dt_h  # money per missing agent-interval
+        self.ok: dict[int, np.ndarray] = {}  # addable columns of a capped group
 
     def _vec(self, c: int) -> np.ndarray:
         v = np.zeros(self.inst.T)
@@ -151,4 +162,54 @@ class _State:
             self.idle[g, covers] -= 1
             if grp.max_headcount is not None:
                 return  # the hours slack changed: the next agent of c in the next round
+
+    def _addable(self, g: int) -> np.ndarray:
+        if g not in self.ok:
+            self.ok[g] = addable(self.inst, g, self.y)
+        return self.ok[g]
+
+    def hand_over(self, c: int, alloc: np.ndarray) -> None:
+        """Hand one agent of column c over to a cheaper column of another group skilled
+        for every queue c's group works where the agent is assigned (``alloc``, the
+        round's assignment), on duty there, and, in a capped group, one more agent
+        fits (:func:`wfm.schedule.evaluate.addable`)."""
+        inst, y = self.inst, self.y
+        cols = inst.columns
+        g = cols.group[c]
+        dc = self._vec(c)
+        need = dc * (self.idle[g] < 1)
+        ts = np.flatnonzero(need)
+        queues = np.flatnonzero((alloc[g][:, ts] > 0).any(axis=1)) if len(ts) else []
+        best_v, best_k = 1e-6, -1
+        for h in range(len(inst.config.groups)):
+            mine = self.groups[h]
+            if (h == g or not len(mine) or not _movable(inst, h)
+                    or not inst.skill[h, queues].all()):
+                continue
+            cand = mine
+            if inst.config.groups[h].max_headcount is not None:
+                cand = mine[self._addable(h)]
+            if not len(cand):
+                continue
+            sub = self.duty[cand]
+            gain, _q = self._gain(h)
+            value = cols.cost[c] - cols.cost[cand] + sub @ (gain * (1 - need))
+            value[np.rint(sub @ need) < need.sum() - 1e-9] = -np.inf
+            k = int(np.argmax(value))
+            if value[k] > best_v:
+                best_v, best_k = float(value[k]), int(cand[k])
+        if best_k < 0:
+            return
+        h = cols.group[best_k]
+        gain, q_of = self._gain(h)
+        dk = self._vec(best_k)
+        covers = (dk > 0) & (need < 1) & (gain > 0)
+        y[c] -= 1
+        y[best_k] += 1
+        self.short[q_of[covers], np.flatnonzero(covers)] -= 1
+        self.idle[g] -= (dc * (1 - need)).astype(self.idle.dtype)
+        self.idle[h] += (dk - need).astype(self.idle.dtype)
+        self.idle[h, covers] -= 1
+        self.ok.pop(g, None)
+        self.ok.pop(h, None)
 
