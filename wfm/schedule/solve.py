@@ -6,8 +6,12 @@ Strategy (``shared/reference/scheduling-notes.md`` sections 6, 7, 9):
    vertex).  Its value is a valid lower bound for every plan.
 2. Rounding: the LP shift counts rounded (nearest, up), repaired against headcount
    limits; then an LP dive inside the box [floor, ceil] of the LP counts (HiGHS dual
-   simplex, a batch of the largest fractional parts rounded up per round).  The dive
-   gives a plan within about 1 % of the bound in seconds on the large benchmark.
+   simplex, a batch of the largest fractional parts rounded up per round), allowed up
+   to the last tenth of the limit.  The whole dive gives a plan within about 1 % of
+   the bound on the large benchmark (8-11 CPU s).
+2b. Local search (``wfm.schedule.improve``: drop idle shifts, swap or hand over a
+   shift for a cheaper one doing the same work) on the first plan, and again after
+   every MIP phase.
 3. MIP phases in the chosen solver (HiGHS or CBC), warm-started with the best plan:
    the LP box [floor, ceil] ("rounding"), then either the full MIP (at most
    ``full_mip_columns`` shift columns) or the MIP on the LP support.  HiGHS' first
