@@ -1,6 +1,6 @@
 """Shift-planning benchmark: generated weekly instances, both solvers.
 
-    python benchmarks/bench_schedule.py [--sizes small,medium,large] [--solvers highs,cbc]
+    python benchmarks/bench_schedule.py [--sizes small,medium,large,example] [--solvers highs,cbc]
         [--time-limit 60] [--gap 0.0001]
 
 Instances (one week Monday-Sunday, cyclic, 30-min intervals, starts every 30 min,
@@ -8,6 +8,7 @@ shift lengths 4/6/8/10 h, German break rules; seed fixed):
 
 * small:  1 queue (phone:de), 1 group;
 * medium: 4 queues (phone/chat x de/en), 2 groups with overlapping skills (DE, DE_EN);
+* example: the bundled example center (``examples/center.toml``, ``forecast.csv``);
 * large:  15 queues (phone/chat/email x de/en/fr/it/tr), 8 groups (DE, EN, FR, IT,
   DE_EN, FR_IT, DE_TR, EMAIL back office), headcount limits on the small-language groups.
 
@@ -15,9 +16,9 @@ Requirements are smooth intraday shapes per channel x weekday factor x language 
 lognormal noise, rounded up (not Erlang: the benchmark measures the scheduler).
 Prints per solver: time to first plan (after the trivial empty plan), time to the
 first plan within 1 % of the final bound, final objective, bound (max of LP bound and
-full-MIP dual bound), gap, wall and CPU seconds (``gap`` is the plan's: the
-shortfall is costed inside the model, ``gap_before_fill`` before the safety-net
-fill pass).
+full-MIP dual bound), gap, wall and CPU seconds, the load average at the end
+(``gap`` is the plan's: the shortfall is costed inside the model,
+``gap_before_fill`` before the safety-net fill pass).
 Wall-clock times on a shared machine are noisy.
 """
 
@@ -95,6 +96,8 @@ def make(size: str, seed: int = 4242) -> ShiftInstance:
             dict(name="EMAIL", skills=[q for q in queues if q.startswith("email")], rate=19.0,
                  max_headcount=25),
         ]
+    elif size == "example":
+        return example_instance()
     else:
         raise ValueError(size)
     cfg = ScheduleConfig(
@@ -104,6 +107,28 @@ def make(size: str, seed: int = 4242) -> ShiftInstance:
         groups=groups,
     )
     return build_instance(starts, 1800.0, tuple(queues), requirements(queues, starts, seed), cfg)
+
+
+def example_instance() -> ShiftInstance:
+    """The bundled example (``examples/forecast.csv`` staffed with ``examples/center.toml``,
+    as ``wfm staff`` then ``wfm schedule`` do): 10 queues, the spring-DST week."""
+    import tempfile
+    from pathlib import Path
+
+    from wfm.config import load_center
+    from wfm.config.schedule import load_schedule
+    from wfm.io.requirements import read_requirements
+    from wfm.pipeline.staff import staff_file
+
+    root = Path(__file__).resolve().parent.parent / "examples"
+    config = root / "center.toml"
+    with tempfile.TemporaryDirectory() as tmp:
+        req_path = Path(tmp) / "requirements.csv"
+        staff_file(root / "forecast.csv", config, req_path)
+        center = load_center(config)
+        req = read_requirements(req_path, center)
+    sched = load_schedule(config, center)
+    return build_instance(req.starts, center.interval, req.queues, req.required, sched)
 
 
 def _cpu() -> float:
@@ -123,7 +148,7 @@ def main() -> None:
     print(f"load average {os.getloadavg()[0]:.1f} at start (wall-clock limits: a loaded "
           "machine leaves the solver less CPU; cpu_s: this process and its CBC runs)")
     print("size    solver  columns  req_agent_h  first_plan_s  within_1%_s  objective      "
-          "bound          gap_%  gap_before_fill_%   wall_s   cpu_s  understaffed_h  status")
+          "bound          gap_%  gap_before_fill_%   wall_s   cpu_s  load  understaffed_h  status")
     for size in args.sizes.split(","):
         inst = make(size)
         for solver in args.solvers.split(","):
@@ -140,7 +165,7 @@ def main() -> None:
                   f"{inst.required.sum() * inst.dt_h:11.1f}  {first:>12s}  {within:>11s}  "
                   f"{r.objective:13,.1f}"
                   f"  {r.bound:13,.1f}  {100 * r.gap:6.2f}  {100 * r.gap_before_fill:17.2f}"
-                  f"  {wall:6.1f}  {cpu:6.1f}  {short:14.1f}  "
+                  f"  {wall:6.1f}  {cpu:6.1f}  {os.getloadavg()[0]:4.1f}  {short:14.1f}  "
                   f"{r.status}", flush=True)
             for note in r.notes:
                 print(f"        note: {note}")

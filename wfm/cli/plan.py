@@ -22,9 +22,9 @@ def plan(
         Path | None, typer.Option(help="Scenario TOML: also compare scenario costs.")
     ] = None,
     horizon: Annotated[str, typer.Option(help="Days to forecast and plan, e.g. 7d.")] = "7d",
-    solver: Annotated[str, typer.Option(help="MIP solver: cbc or highs.")] = "cbc",
+    solver: Annotated[str, typer.Option(help="MIP solver: highs or cbc.")] = "highs",
     time_limit: Annotated[str, typer.Option(help="Shift planning limit, e.g. 60s.")] = "60s",
-    gap: Annotated[str, typer.Option(help="Stop planning at this gap: 0.01 or 1%.")] = "1%",
+    gap: Annotated[str, typer.Option(help="Stop planning at this gap: 0.005 or 0.5%.")] = "0.5%",
     simulate: Annotated[int, typer.Option(
         help="Also simulate the plan with this many replications (0: no simulation).",
         min=0)] = 0,

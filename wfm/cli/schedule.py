@@ -26,7 +26,7 @@ def schedule(
     requirements: Annotated[Path, typer.Argument(help="Requirements CSV (output of wfm staff).")],
     config: Annotated[Path, typer.Option("--config", "-c", help="Center TOML with shifts.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Directory for the plan.")],
-    solver: Annotated[str, typer.Option(help="MIP solver: cbc or highs.")] = "cbc",
+    solver: Annotated[str, typer.Option(help="MIP solver: highs or cbc.")] = "highs",
     time_limit: Annotated[str, typer.Option(help="Wall-clock limit, e.g. 60s or 2m.")] = "60s",
     gap: Annotated[str, typer.Option(help="Stop at this gap to the bound, e.g. 0.5%.")] = "0.5%",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,

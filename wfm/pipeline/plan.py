@@ -66,9 +66,9 @@ class PlanOptions:
     events: Path | None = None
     scenarios: Path | None = None
     horizon_days: int = 7
-    solver: str = "cbc"
+    solver: str = "highs"
     time_limit: float = 60.0
-    gap: float = 0.01
+    gap: float = 0.005
     simulate: int = 0  # replications of the simulation (0: no simulation step)
     seed: int = 1
     capacity: Path | None = None  # capacity TOML (wfm capacity): capacity.csv
