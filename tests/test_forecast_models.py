@@ -9,10 +9,12 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_forecast import TZ, WEEKDAY, deterministic, no_kinds, shape, simulated_history
 
 from wfm.forecast.models import QueueData, make_model, smoothed_profile
-from wfm.forecast.pipeline import _combine, backtest, make_forecast, prepare
+from wfm.forecast.pipeline import Pick, _combine, _pick, _wape, backtest, make_forecast, prepare
 
 
 def test_profile_recovers_weekday_totals_and_shape():
@@ -94,7 +96,7 @@ def test_auto_uses_the_day_ahead_pick_on_day_one_only():
     frame = simulated_history(weeks=10, queues=(("phone", "de", 2000.0),))
     p = prepare(frame, 1800, TZ)
     result = backtest(p, origins=14)
-    bt = replace(result.queues["phone:de"], chosen_day="snaive", chosen="mean4")
+    bt = replace(result.queues["phone:de"], final=(Pick("snaive"), Pick("mean4")))
     result = replace(result, queues={"phone:de": bt})
     fc, _ = make_forecast(p, 7, result=result)
     day = fc["interval_start"].dt.tz_localize(None).dt.normalize()
@@ -119,3 +121,32 @@ def test_backtest_reports_picks_per_horizon():
     err = {m: np.nansum(np.abs(bt.actual[cal] - p[cal])) for m, p in bt.preds.items()}
     assert err[bt.chosen] <= err["mean4"]
 
+
+
+def test_pick_blends_the_best_with_mean4_by_inverse_squared_wape():
+    actual = np.full((2, 7, 3), 100.0)
+    preds = {"mean4": actual + 10, "profile": actual - 5, "snaive": actual + 30}
+    # WAPE 10 %, 5 %, 30 %: weight of profile = 0.10² / (0.10² + 0.05²) = 0.8 by hand
+    pick = _pick(preds, actual, list(preds), slice(None))
+    assert pick.method == "profile" and pick.weight == pytest.approx(0.8)
+    np.testing.assert_allclose(pick.mix(preds), 98.0)  # 0.8 x 95 + 0.2 x 110
+    assert pick.label() == "0.80 profile + 0.20 mean4"
+    # a method worse than mean4 is never used
+    worse = {"mean4": actual + 10, "profile": actual - 20}
+    assert _pick(worse, actual, list(worse), slice(None)) == Pick("mean4")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.floats(0.0, 3.0))
+def test_auto_pick_is_never_worse_than_mean4_where_it_chose(seed, spread):
+    rng = np.random.default_rng(seed)
+    actual = rng.gamma(2.0, 50.0, (4, 7, 5))
+    actual[rng.random(actual.shape) < 0.1] = np.nan  # unknown intervals are not scored
+    preds = {m: actual * rng.lognormal(0, 0.1 + spread * rng.random(), actual.shape)
+             for m in ("mean4", "ets", "profile", "snaive")}
+    preds = {m: np.nan_to_num(p, nan=1.0) for m, p in preds.items()}
+    for horizon in (slice(0, 1), slice(None)):
+        pick = _pick(preds, actual[:, horizon], list(preds), horizon)
+        blend = pick.mix(preds)[:, horizon]
+        assert _wape(actual[:, horizon], blend) <= _wape(
+            actual[:, horizon], preds["mean4"][:, horizon]) + 1e-12
