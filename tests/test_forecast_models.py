@@ -14,7 +14,16 @@ from hypothesis import strategies as st
 from test_forecast import TZ, WEEKDAY, deterministic, no_kinds, shape, simulated_history
 
 from wfm.forecast.models import QueueData, make_model, smoothed_profile
-from wfm.forecast.pipeline import Pick, _combine, _pick, _wape, backtest, make_forecast, prepare
+from wfm.forecast.pipeline import (
+    Pick,
+    _combine,
+    _pick,
+    _wape,
+    backtest,
+    make_forecast,
+    poisson_floor,
+    prepare,
+)
 
 
 def test_profile_recovers_weekday_totals_and_shape():
@@ -123,14 +132,34 @@ def test_backtest_reports_picks_per_horizon():
 
 
 
-def test_pick_blends_the_best_with_mean4_by_inverse_squared_wape():
-    actual = np.full((2, 7, 3), 100.0)
-    preds = {"mean4": actual + 10, "profile": actual - 5, "snaive": actual + 30}
-    # WAPE 10 %, 5 %, 30 %: weight of profile = 0.10² / (0.10² + 0.05²) = 0.8 by hand
+def test_poisson_floor_is_the_poisson_mean_absolute_deviation():
+    # E|Y - mu| for Y ~ Poisson(mu), summed by hand over k (independent of the closed form)
+    from math import exp, lgamma, log
+
+    for mu in (0.5, 3.0, 40.0):
+        mad = sum(abs(k - mu) * exp(k * log(mu) - mu - lgamma(k + 1)) for k in range(300))
+        assert poisson_floor(np.array([[mu, np.nan]])) == pytest.approx(mad / mu, rel=1e-9)
+    # and by simulation for a mixed array
+    rng = np.random.default_rng(3)
+    mu = rng.uniform(5, 50, 400)
+    y = rng.poisson(np.repeat(mu[:, None], 2000, axis=1))
+    sim = np.abs(y - mu[:, None]).mean(axis=1).sum() / mu.sum()
+    assert poisson_floor(mu) == pytest.approx(sim, rel=0.01)
+
+
+def test_pick_blends_the_best_with_mean4_by_inverse_squared_excess_wape():
+    actual = np.full((2, 7, 3), 1000.0)
+    preds = {"mean4": actual + 100, "profile": actual - 50, "snaive": actual + 300}
+    # WAPE 10 %, 5 %, 30 %; the floor at 1000 contacts: 2 x 1000 x P(Y = 1000) / 1000
+    floor = 2 * np.exp(1000 * np.log(1000) - 1000 - np.sum(np.log(np.arange(1, 1001))))
+    assert 0.02 < floor < 0.03
+    e4, em = 0.10 - floor, 0.05 - floor
     pick = _pick(preds, actual, list(preds), slice(None))
-    assert pick.method == "profile" and pick.weight == pytest.approx(0.8)
-    np.testing.assert_allclose(pick.mix(preds), 98.0)  # 0.8 x 95 + 0.2 x 110
-    assert pick.label() == "0.80 profile + 0.20 mean4"
+    assert pick.method == "profile"
+    assert pick.weight == pytest.approx(e4**2 / (e4**2 + em**2))
+    w = pick.weight
+    np.testing.assert_allclose(pick.mix(preds), w * 950 + (1 - w) * 1100)
+    assert pick.label() == f"{w:.2f} profile + {1 - w:.2f} mean4"
     # a method worse than mean4 is never used
     worse = {"mean4": actual + 10, "profile": actual - 20}
     assert _pick(worse, actual, list(worse), slice(None)) == Pick("mean4")

@@ -375,13 +375,16 @@ def _picks(preds: dict[str, np.ndarray], actual: np.ndarray,
 def _pick(preds: dict[str, np.ndarray], actual: np.ndarray, names: Sequence[str],
           horizon: slice) -> Pick:
     """The method with the lowest WAPE other than ``mean4``, blended with ``mean4`` by
-    Bates-Granger weights (inverse squared WAPE): weight = w4**2 / (w4**2 + wm**2).
+    Bates-Granger weights on the errors above Poisson noise: with ``e = WAPE - floor``
+    (:func:`poisson_floor`), weight = e4**2 / (e4**2 + em**2).
 
     WAPE is convex in the forecast, so the blend's WAPE on these origins is at most
     the weighted mean of the two, hence no worse than ``mean4``'s; a method that was
     worse than ``mean4`` is not used (``mean4`` alone).  The blend hedges against a
     stretch where the chosen model's recent past misleads it (a fast level after a
-    busy week) at little cost where it is right."""
+    busy week) at little cost where it is right.  Without the floor a thin queue,
+    whose WAPE is mostly noise no forecast can remove, would blend about half and
+    half however much better the method is."""
     score = {m: _wape(actual, preds[m][:, horizon]) for m in names}
     others = [m for m in names if m != ANCHOR]
     if ANCHOR not in score:
@@ -392,9 +395,23 @@ def _pick(preds: dict[str, np.ndarray], actual: np.ndarray, names: Sequence[str]
     wm, w4 = score[best], score[ANCHOR]
     if not wm <= w4:  # worse than mean4 (or unknown)
         return Pick(ANCHOR)
-    if not np.isfinite(w4) or w4 == 0:
+    floor = poisson_floor(actual)
+    em, e4 = max(wm - floor, 0.0), max(w4 - floor, 0.0)
+    if not np.isfinite(w4) or em == 0.0:
         return Pick(best)
-    return Pick(best, float(w4**2 / (w4**2 + wm**2)))
+    return Pick(best, float(e4**2 / (e4**2 + em**2)))
+
+
+def poisson_floor(actual: np.ndarray) -> float:
+    """The WAPE of a perfect forecast of Poisson counts: sum E|Y - mu| / sum mu over the
+    known cells, with mu = the actual count (the best estimate of the rate at hand) and
+    E|Y - mu| = 2 mu P(Y = floor(mu)) (the Poisson mean absolute deviation)."""
+    from scipy.stats import poisson
+
+    y = actual[np.isfinite(actual)]
+    y = np.maximum(y, 0.0)
+    total = y.sum()
+    return float((2.0 * y * poisson.pmf(np.floor(y), y)).sum() / total) if total > 0 else 0.0
 
 
 def _combine(preds: dict[str, np.ndarray], actual: np.ndarray, names: Sequence[str]):
