@@ -17,6 +17,7 @@ from wfm.forecast.models import QueueData, make_model, smoothed_profile
 from wfm.forecast.pipeline import (
     Pick,
     _combine,
+    _dispersions,
     _pick,
     _wape,
     backtest,
@@ -179,3 +180,19 @@ def test_auto_pick_is_never_worse_than_mean4_where_it_chose(seed, spread):
         blend = pick.mix(preds)[:, horizon]
         assert _wape(actual[:, horizon], blend) <= _wape(
             actual[:, horizon], preds["mean4"][:, horizon]) + 1e-12
+
+
+def test_holiday_errors_widen_only_the_special_days_bands():
+    # Poisson days around a known mean; holidays (and the days either side) 50 % off
+    rng = np.random.default_rng(5)
+    special = np.zeros((40, 7), bool)
+    special[::8, 2] = True
+    mu = np.full((40, 7, 10), 200.0)
+    actual = rng.poisson(mu * np.where(special, 1.5, 1.0)[:, :, None]).astype(float)
+    bands = _dispersions(actual, mu, special)
+    for h in range(7):
+        phi, alpha = bands.ordinary[h]
+        assert phi == pytest.approx(1.0, abs=0.25) and alpha < 0.002  # Poisson
+    assert bands.special[2][1] > 0.01  # 0.5² on 1 row in 8: alpha ~ 0.03
+    assert bands.at(2, special=False) == bands.ordinary[2]
+    assert bands.at(9, special=True) == bands.special[6]  # beyond a week: the 7th day's
