@@ -116,6 +116,13 @@ def test_auto_uses_the_day_ahead_pick_on_day_one_only():
     for method, pick in (("snaive", first), ("mean4", ~first)):
         alone, _ = make_forecast(p, 7, method=method, result=result)
         np.testing.assert_allclose(fc.loc[pick, "volume"], alone.loc[pick, "volume"])
+    # a blend: 0.25 x profile + 0.75 x mean4, row by row
+    bt = replace(bt, final=(Pick("profile", 0.25), Pick("profile", 0.25)))
+    blend, _ = make_forecast(p, 7, result=replace(result, queues={"phone:de": bt}))
+    prof, _ = make_forecast(p, 7, method="profile", result=result)
+    mean4, _ = make_forecast(p, 7, method="mean4", result=result)
+    np.testing.assert_allclose(blend["volume"], 0.25 * prof["volume"] + 0.75 * mean4["volume"])
+    assert set(blend["model"]) == {"0.25 profile + 0.75 mean4"}
 
 
 def test_backtest_reports_picks_per_horizon():

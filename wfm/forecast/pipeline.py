@@ -13,7 +13,7 @@ Steps (pure functions over frames and arrays; no I/O):
    week-ahead WAPE.  ``auto`` picks per horizon (day-ahead for the first
    forecast day, week-ahead for the others) the method with the lowest WAPE
    other than ``mean4`` and blends it with ``mean4`` by Bates-Granger weights
-   (inverse squared WAPE); a method worse than ``mean4`` is not used, so auto
+   (inverse squared WAPE above Poisson noise); a method worse than ``mean4`` is not used, so auto
    is never worse than ``mean4`` on the origins it chose on (see :func:`_pick`).
    The first half of the origins (calibration) makes these choices for the
    accuracy table, whose numbers come from the second half (evaluation), so
