@@ -88,7 +88,8 @@ def real(origins: int = 10) -> None:
     for r in table.itertuples(index=False):
         picks = f"  (picks {r.picks})" if r.picks else ""
         print(f"  {r.method:7s} day-ahead {100 * r.wape_day:5.2f} %   "
-              f"week-ahead {100 * r.wape_week:5.2f} %{picks}")
+              f"week-ahead {100 * r.wape_week:5.2f} %   band coverage 80 % "
+              f"{100 * r.cov80_week:4.1f}, 95 % {100 * r.cov95_week:4.1f}{picks}")
 
 
 def speed() -> None:

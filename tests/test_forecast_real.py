@@ -45,14 +45,14 @@ def scores():
     ).set_index("method")
 
 
-def test_holdout_auto_beats_seasonal_naive_day_ahead_and_matches_mean4(scores):
+def test_holdout_auto_beats_seasonal_naive_day_ahead_and_mean4_at_both_horizons(scores):
     auto, snaive, mean4 = scores.loc["auto"], scores.loc["snaive"], scores.loc["mean4"]
     assert auto["origins"] == 10
     assert auto["wape_day"] <= 0.8 * snaive["wape_day"]
+    # the last two weeks of the series are where the 4-week mean is at its best (the
+    # level fell after a busy week); auto blends its pick with mean4 and must not lose
     assert auto["wape_day"] <= mean4["wape_day"]
-    # on these last two weeks of the series the 4-week mean is as good as it gets at a
-    # week ahead (over the last 30 origins auto is ~10 % better): allow a 2 % tie
-    assert auto["wape_week"] <= 1.02 * mean4["wape_week"]
+    assert auto["wape_week"] <= mean4["wape_week"]
 
 
 def test_backtest_of_weekdays_only_history_reports_picks(tmp_path):

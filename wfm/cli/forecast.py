@@ -164,7 +164,8 @@ def _print_backtest(result, as_json: bool, warnings: list[str]) -> None:
         "cov95_week",
     ]
     if as_json:
-        sub = table[["queue", "method", "chosen", "picks", "pick_day", "pick_week", *cols]]
+        sub = table[["queue", "method", "chosen", "picks", "pick_day", "pick_week",
+                     "weight_day", "weight_week", *cols]]
         rows = sub.astype(object).where(sub.notna(), None).to_dict(orient="records")
         console.print_json(
             json.dumps({"rows": rows, "pooled": pooled(table).reset_index().to_dict("records")})

@@ -5,7 +5,9 @@ point forecast) and variance ``phi * mu + alpha * mu**2``: Poisson arrivals
 (``phi = 1``), extra noise that grows like the mean (``phi > 1``, e.g. an
 intraday profile learned from few weeks) and a multiplicative forecast error
 of relative variance ``alpha`` (the day's level).  ``(phi, alpha)`` are
-estimated per queue, method and horizon day from rolling-origin backtest errors by
+estimated per queue, method and horizon day (once on ordinary days, once on all
+days for holidays and their neighbours: :class:`wfm.forecast.pipeline.Bands`)
+from rolling-origin backtest errors by
 weighted least squares of the squared errors on ``mu`` and ``mu**2``
 (``phi >= 1``, ``alpha >= 0``); ``(1, 0)`` is Poisson.
 

@@ -8,15 +8,17 @@ Steps (pure functions over frames and arrays; no I/O):
    scored); channel totals for the sparse-queue split.
 2. :func:`backtest` -- rolling origin: at each of the last ``origins`` days
    every candidate method is fitted on the days before and predicts the next
-   7 days.  Day-ahead = the first of those days, week-ahead = all 7.  The
-   first half of the origins (calibration) ranks the methods: ``combo`` is
-   the mean of the two best (lowest mean of day- and week-ahead WAPE), and
-   ``auto`` picks per horizon the method with the lowest calibration WAPE
-   day-ahead (used for the first forecast day) and week-ahead (the other
-   days); ``mean4`` is always a candidate, so auto never picks a method that
-   was worse than it on calibration.  The calibration origins also give the
-   interval dispersion; the second half (evaluation) scores every method and
-   the automatic choice, so the reported ``auto`` accuracy is out of sample.
+   7 days.  Day-ahead = the first of those days, week-ahead = all 7.  ``combo``
+   is the mean of the 2-3 methods whose mean has the lowest mean of day- and
+   week-ahead WAPE.  ``auto`` picks per horizon (day-ahead for the first
+   forecast day, week-ahead for the others) the method with the lowest WAPE
+   other than ``mean4`` and blends it with ``mean4`` by Bates-Granger weights
+   (inverse squared WAPE above Poisson noise); a method worse than ``mean4`` is not used, so auto
+   is never worse than ``mean4`` on the origins it chose on (see :func:`_pick`).
+   The first half of the origins (calibration) makes these choices for the
+   accuracy table, whose numbers come from the second half (evaluation), so
+   the reported ``auto`` accuracy is out of sample; the forecast's choices and
+   the interval dispersion of the final forecast use all origins.
 3. :func:`make_forecast` -- fit the chosen method(s) on all history and write
    the forecast contract with 80 % / 95 % bounds (``model`` per row).
 
@@ -52,6 +54,7 @@ from wfm.forecast.models import KINDS, QueueData, make_model
 
 SPARSE_PER_DAY = 50.0  # contacts per day below which a queue is sparse
 BASE_METHODS = ("snaive", "mean4", "ets", "profile", "combo")
+ANCHOR = "mean4"  # auto blends its pick with this baseline and never does worse on calibration
 DEFAULT_DISPERSION = (1.0, 0.02)
 
 
@@ -196,6 +199,46 @@ def candidates(q: PreparedQueue) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
+class Pick:
+    """Auto's forecast for one horizon: ``weight`` x ``method`` + (1 - ``weight``) x ``mean4``
+    (``weight`` 1: the method alone)."""
+
+    method: str
+    weight: float = 1.0
+
+    def mix(self, preds: dict[str, np.ndarray]) -> np.ndarray:
+        """The blended forecast from the forecasts of each method (same shapes)."""
+        if self.weight >= 1.0 or self.method == ANCHOR:
+            return preds[self.method]
+        return self.weight * preds[self.method] + (1.0 - self.weight) * preds[ANCHOR]
+
+    def label(self, parts: tuple[str, ...] = ()) -> str:
+        """``profile``, or ``0.62 profile + 0.38 mean4`` for a blend."""
+        name = method_label(self.method, parts)
+        if self.weight >= 1.0 or self.method == ANCHOR:
+            return name
+        return f"{self.weight:.2f} {name} + {1.0 - self.weight:.2f} {ANCHOR}"
+
+
+@dataclass(frozen=True)
+class Bands:
+    """Interval dispersion (phi, alpha) per horizon day (1 .. 7; beyond: the 7th's):
+    ``ordinary`` fitted on the errors of ordinary days, ``special`` on all days, for a
+    holiday and the days either side.  The few special days carry errors of another
+    size (a holiday factor learned from a handful of examples: the day after Labor
+    Day was 38 % above a usual Tuesday in the bank calls) and, mixed in, widened
+    the bands of every ordinary day."""
+
+    ordinary: tuple
+    special: tuple
+
+    def at(self, h: int, special: bool) -> tuple[float, float]:
+        """The dispersion for horizon day ``h`` (0-based) of an ordinary or special day."""
+        table = self.special if special else self.ordinary
+        return table[min(h, len(table) - 1)]
+
+
+@dataclass(frozen=True)
 class QueueBacktest:
     """Rolling-origin results for one queue."""
 
@@ -205,17 +248,29 @@ class QueueBacktest:
     actual: np.ndarray  # (n_origins, 7, n_slots), NaN = not scored
     scale: float  # MASE denominator (contacts per interval)
     n_calib: int
-    chosen: str  # auto's week-ahead pick (forecast days 2 ..)
-    dispersion: dict[str, tuple]  # method -> (phi, alpha) per horizon day, calibration
-    dispersion_all: dict[str, tuple]  # the same on all origins (for the final forecast)
-    chosen_day: str = ""  # auto's day-ahead pick (the first forecast day)
-    parts: tuple[str, ...] = ()  # the methods that combo averages
+    picks: tuple[Pick, Pick]  # auto chosen on the calibration origins: (day-ahead, week-ahead)
+    dispersion: dict[str, Bands]  # method (and "auto") -> dispersion, calibration origins
+    dispersion_all: dict[str, Bands]  # the same on all origins (for the final forecast)
+    parts: tuple[str, ...] = ()  # the methods that combo averages (chosen on calibration)
+    final: tuple[Pick, Pick] | None = None  # auto for the forecast: chosen on all origins
+    final_parts: tuple[str, ...] = ()  # combo's methods in ``final`` (chosen on all origins)
+    special: np.ndarray | None = None  # (n_origins, 7) bool: holiday or a day either side
+
+    @property
+    def chosen(self) -> str:
+        """The method of auto's week-ahead pick on calibration (the table's ``*``)."""
+        return self.picks[1].method
 
     def auto_pred(self) -> np.ndarray:
-        """Auto's backtest forecasts: the day-ahead pick on day 1, the week-ahead pick after."""
-        out = self.preds[self.chosen].copy()
-        out[:, 0] = self.preds[self.chosen_day or self.chosen][:, 0]
-        return out
+        """Auto's backtest forecasts (calibration picks): day-ahead pick on day 1, week after."""
+        return _auto_mix(self.picks, self.preds)
+
+
+def _auto_mix(picks: tuple[Pick, Pick], preds: dict[str, np.ndarray]) -> np.ndarray:
+    """(n_origins, 7, slots): the day-ahead pick's blend on day 1, the week-ahead's after."""
+    out = picks[1].mix(preds).copy()
+    out[:, 0] = picks[0].mix(preds)[:, 0]
+    return out
 
 
 @dataclass(frozen=True)
@@ -308,13 +363,20 @@ def backtest_queue(
     hist = q.actual[:first]
     diff = np.abs(hist[7:] - hist[:-7])
     mase_scale = float(np.nanmean(diff)) if np.isfinite(diff).any() else np.nan
-    disp = {m: _dispersions(actual[calib], p[calib]) for m, p in preds.items()}
-    disp_all = {m: _dispersions(actual, p) for m, p in preds.items()}
-    day = {m: _wape(actual[calib, :1], p[calib, :1]) for m, p in preds.items()}
-    wk = {m: _wape(actual[calib], p[calib]) for m, p in preds.items()}
+    picks = _picks(preds, actual[calib], names)
+    final_preds = dict(preds)
+    final_parts = _combine(final_preds, actual, names) if "combo" in preds else ()
+    final = _picks(final_preds, actual, names)
+    any_kind = np.any([q.data.kinds[k] for k in KINDS], axis=0) if q.data.kinds else (
+        np.zeros(len(days), bool))
+    special = np.stack([any_kind[o : o + week] for o in origin_days])
+    disp = {m: _dispersions(actual[calib], p[calib], special[calib]) for m, p in preds.items()}
+    disp_all = {m: _dispersions(actual, p, special) for m, p in preds.items()}
+    disp["auto"] = _dispersions(actual[calib], _auto_mix(picks, preds)[calib], special[calib])
+    disp_all["auto"] = _dispersions(actual, _auto_mix(final, final_preds), special)
     return QueueBacktest(
-        q.key, origin_days, preds, actual, mase_scale, n_calib, _best(wk, names), disp,
-        disp_all, _best(day, names), parts,
+        q.key, origin_days, preds, actual, mase_scale, n_calib, picks, disp, disp_all,
+        parts, final, final_parts, special,
     )
 
 
@@ -323,10 +385,61 @@ def _best(score: dict[str, float], names: Sequence[str]) -> str:
     return min(names, key=lambda m: (np.nan_to_num(score[m], nan=np.inf), m))
 
 
+def _picks(preds: dict[str, np.ndarray], actual: np.ndarray,
+           names: Sequence[str]) -> tuple[Pick, Pick]:
+    """Auto's (day-ahead, week-ahead) picks scored on the origins of ``actual`` (the
+    first ``len(actual)`` of each forecast), see :func:`_pick`."""
+    n = len(actual)
+    sub = {m: preds[m][:n] for m in names}
+    return _pick(sub, actual[:, :1], names, slice(0, 1)), _pick(sub, actual, names, slice(None))
+
+
+def _pick(preds: dict[str, np.ndarray], actual: np.ndarray, names: Sequence[str],
+          horizon: slice) -> Pick:
+    """The method with the lowest WAPE other than ``mean4``, blended with ``mean4`` by
+    Bates-Granger weights on the errors above Poisson noise: with ``e = WAPE - floor``
+    (:func:`poisson_floor`), weight = e4**2 / (e4**2 + em**2).
+
+    WAPE is convex in the forecast, so the blend's WAPE on these origins is at most
+    the weighted mean of the two, hence no worse than ``mean4``'s; a method that was
+    worse than ``mean4`` is not used (``mean4`` alone).  The blend hedges against a
+    stretch where the chosen model's recent past misleads it (a fast level after a
+    busy week) at little cost where it is right.  Without the floor a thin queue,
+    whose WAPE is mostly noise no forecast can remove, would blend about half and
+    half however much better the method is."""
+    score = {m: _wape(actual, preds[m][:, horizon]) for m in names}
+    others = [m for m in names if m != ANCHOR]
+    if ANCHOR not in score:
+        return Pick(_best(score, names))
+    if not others:
+        return Pick(ANCHOR)
+    best = _best(score, others)
+    wm, w4 = score[best], score[ANCHOR]
+    if not wm <= w4:  # worse than mean4 (or unknown)
+        return Pick(ANCHOR)
+    floor = poisson_floor(actual)
+    em, e4 = max(wm - floor, 0.0), max(w4 - floor, 0.0)
+    if not np.isfinite(w4) or em == 0.0:
+        return Pick(best)
+    return Pick(best, float(e4**2 / (e4**2 + em**2)))
+
+
+def poisson_floor(actual: np.ndarray) -> float:
+    """The WAPE of a perfect forecast of Poisson counts: sum E|Y - mu| / sum mu over the
+    known cells, with mu = the actual count (the best estimate of the rate at hand) and
+    E|Y - mu| = 2 mu P(Y = floor(mu)) (the Poisson mean absolute deviation)."""
+    from scipy.stats import poisson
+
+    y = actual[np.isfinite(actual)]
+    y = np.maximum(y, 0.0)
+    total = y.sum()
+    return float((2.0 * y * poisson.pmf(np.floor(y), y)).sum() / total) if total > 0 else 0.0
+
+
 def _combine(preds: dict[str, np.ndarray], actual: np.ndarray, names: Sequence[str]):
     """Fill ``preds["combo"]`` (if asked for) with the mean of the 2 or 3 methods whose
-    mean has the lowest mean of day- and week-ahead WAPE on ``actual`` (the calibration
-    origins, the first ``len(actual)``); returns those methods (or ``()``).
+    mean has the lowest mean of day- and week-ahead WAPE on ``actual`` (the first
+    ``len(actual)`` origins); returns those methods (or ``()``).
 
     Every subset of 2-3 candidates is tried (at most 10 with five methods): the best
     pair is usually two different kinds of model (``ets`` + ``mean4``), not the two
@@ -343,18 +456,19 @@ def _combine(preds: dict[str, np.ndarray], actual: np.ndarray, names: Sequence[s
             if score < best:
                 best, parts = score, subset
     if parts:
-        preds["combo"][:] = np.mean([preds[m] for m in parts], axis=0)
+        preds["combo"] = np.mean([preds[m] for m in parts], axis=0)
     else:
         preds.pop("combo")
     return parts
 
 
-def _dispersions(actual: np.ndarray, pred: np.ndarray) -> tuple:
-    """(phi, alpha) per horizon day (1 .. 7): errors grow with the horizon."""
-    return tuple(
-        estimate_dispersion(actual[:, h].ravel(), pred[:, h].ravel())
-        for h in range(actual.shape[1])
-    )
+def _dispersions(actual: np.ndarray, pred: np.ndarray, special: np.ndarray) -> Bands:
+    """(phi, alpha) per horizon day (1 .. 7; errors grow with the horizon), on ordinary
+    days (``special`` (n, 7) False) and on all days (see :class:`Bands`)."""
+    ordinary = np.where(special[:, :, None], np.nan, actual)
+    fit = [tuple(estimate_dispersion(a[:, h].ravel(), pred[:, h].ravel())
+                 for h in range(actual.shape[1])) for a in (ordinary, actual)]
+    return Bands(*fit)
 
 
 def _wape(actual: np.ndarray, pred: np.ndarray) -> float:
@@ -363,8 +477,9 @@ def _wape(actual: np.ndarray, pred: np.ndarray) -> float:
     return float(np.abs(actual[ok] - pred[ok]).sum() / total) if total > 0 else np.nan
 
 
-def _metrics(actual, pred, scale, disp) -> dict[str, float]:
-    """Scores of one method on the evaluation origins (arrays (n, 7, slots))."""
+def _metrics(actual, pred, scale, disp: Bands, special=None) -> dict[str, float]:
+    """Scores of one method on the evaluation origins (arrays (n, 7, slots); ``special``
+    (n, 7) marks holidays and the days either side, whose bands are wider)."""
     out = {}
     for name, sl in (("day", slice(0, 1)), ("week", slice(None))):
         y, f = actual[:, sl].ravel(), pred[:, sl].ravel()
@@ -374,14 +489,18 @@ def _metrics(actual, pred, scale, disp) -> dict[str, float]:
         out[f"wape_{name}"] = float(np.abs(y[ok] - f[ok]).sum() / total) if total > 0 else np.nan
         out[f"bias_{name}"] = float((f[ok] - y[ok]).sum() / total) if total > 0 else np.nan
         out[f"mase_{name}"] = float(np.abs(y[ok] - f[ok]).mean() / scale) if scale else np.nan
-    for level in LEVELS:  # coverage: each horizon day with its dispersion, once
+    special = np.zeros(actual.shape[:2], bool) if special is None else special
+    for level in LEVELS:  # coverage: each horizon day and kind of day with its dispersion
         inside, known = np.zeros(actual.shape[1]), np.zeros(actual.shape[1])
         for h in range(actual.shape[1]):
-            yh, fh = actual[:, h].ravel(), pred[:, h].ravel()
-            known[h] = int(np.isfinite(yh).sum())
-            if known[h]:
-                lo, hi = bounds(fh, disp[h], level, clip=False)
-                inside[h] = coverage(yh, lo, hi, seed=h) * known[h]
+            for kind in (False, True):
+                rows = special[:, h] == kind
+                yh, fh = actual[rows, h].ravel(), pred[rows, h].ravel()
+                n = int(np.isfinite(yh).sum())
+                if n:
+                    lo, hi = bounds(fh, disp.at(h, kind), level, clip=False)
+                    inside[h] += coverage(yh, lo, hi, seed=2 * h + kind) * n
+                    known[h] += n
         for name, n in (("day", 1), ("week", actual.shape[1])):
             total = known[:n].sum()
             out[f"cov{int(level * 100)}_{name}"] = inside[:n].sum() / total if total else np.nan
@@ -400,23 +519,30 @@ def accuracy_rows(r: QueueBacktest) -> list[dict]:
             "queue": r.key,
             "method": m,
             "chosen": m == r.chosen,
-            **_metrics(r.actual[ev], p[ev], r.scale, r.dispersion[m]),
+            **_metrics(r.actual[ev], p[ev], r.scale, r.dispersion[m], _rows(r.special, ev)),
         }
         for m, p in r.preds.items()
     ]
-    disp = (r.dispersion[r.chosen_day or r.chosen][0], *r.dispersion[r.chosen][1:])
+    day, week = r.final or r.picks
     rows.append(
         {
             "queue": r.key,
             "method": "auto",
             "chosen": False,
             "picks": auto_label(r),
-            "pick_day": r.chosen_day or r.chosen,
-            "pick_week": r.chosen,
-            **_metrics(r.actual[ev], r.auto_pred()[ev], r.scale, disp),
+            "pick_day": day.method,
+            "pick_week": week.method,
+            "weight_day": day.weight,
+            "weight_week": week.weight,
+            **_metrics(r.actual[ev], r.auto_pred()[ev], r.scale, r.dispersion["auto"],
+                       _rows(r.special, ev)),
         }
     )
     return rows
+
+
+def _rows(special: np.ndarray | None, sl: slice) -> np.ndarray | None:
+    return None if special is None else special[sl]
 
 
 def method_label(name: str, parts: tuple[str, ...]) -> str:
@@ -425,11 +551,11 @@ def method_label(name: str, parts: tuple[str, ...]) -> str:
 
 
 def auto_label(r: QueueBacktest) -> str:
-    """Auto's picks: ``ets`` if one method, else ``day ets, week combo(ets+mean4)``."""
-    day, week = r.chosen_day or r.chosen, r.chosen
-    if day == week:
-        return method_label(week, r.parts)
-    return f"day {method_label(day, r.parts)}, week {method_label(week, r.parts)}"
+    """The forecast's picks (chosen on all origins): ``profile`` if one for both horizons,
+    else ``day 0.62 profile + 0.38 mean4, week combo(ets+mean4)``."""
+    parts = r.final_parts if r.final is not None else r.parts
+    day, week = (p.label(parts) for p in (r.final or r.picks))
+    return week if day == week else f"day {day}, week {week}"
 
 
 def accuracy_table(results: dict[str, QueueBacktest]) -> pd.DataFrame:
@@ -474,9 +600,9 @@ def make_forecast(
     frames = []
     for key, q in prepared.queues.items():  # a loop over queues
         bt = result.queues.get(key) if result is not None else None
-        names, labels, disps, note = _methods_for(key, q, method, bt, horizon_days)
+        picks, parts, disps, note = _methods_for(key, q, method, bt, horizon_days)
         warnings.extend(note)
-        pred = _day_predictions(q, names, bt, future, kinds, horizon_days)
+        pred = _day_predictions(q, picks, parts, future, kinds, horizon_days)
         grid = day_grid(future[0], future[-1], prepared.tz, prepared.interval)
         mult, _ = event_effects(events, key, grid)
         mu = from_matrix(pred, future, grid, prepared.interval) * mult
@@ -495,22 +621,28 @@ def make_forecast(
                 "aht_s": aht,
             }
         )
-        _add_bounds(out, mu, d, disps)
-        out["model"] = np.asarray(labels)[d]
+        special = np.any([kinds[k] for k in KINDS], axis=0)[d]
+        _add_bounds(out, mu, d, disps, special)
+        out["model"] = np.asarray([p.label(parts) for p in picks])[d]
         frames.append(out)
     return pd.concat(frames, ignore_index=True), warnings
 
 
-def _day_predictions(q: PreparedQueue, names: list[str], bt: QueueBacktest | None,
+def _day_predictions(q: PreparedQueue, picks: list[Pick], parts: tuple[str, ...],
                      future: pd.DatetimeIndex, kinds: dict, horizon_days: int) -> np.ndarray:
-    """(day, slot) contacts forecast for one queue: day i from the method ``names[i]``
-    (one or two methods: the day- and week-ahead pick), fitted on the whole history."""
+    """(day, slot) contacts forecast for one queue: day i from ``picks[i]`` (a method or
+    its blend with ``mean4``; one or two picks: the day- and week-ahead one), every
+    method fitted on the whole history; ``parts``: combo's methods."""
+    fitted = {}
+    for pick in dict.fromkeys(picks):
+        for name in dict.fromkeys([pick.method, *([ANCHOR] if pick.weight < 1 else [])]):
+            if name not in fitted:
+                model = make_model(name, parts=parts).fit(q.data)
+                fitted[name] = model.predict(future, kinds)
     pred = np.zeros((horizon_days, q.open_table.shape[1]))
-    for name in dict.fromkeys(names):
-        parts = bt.parts if bt is not None else ()
-        fitted = make_model(name, parts=parts).fit(q.data).predict(future, kinds)
-        rows = np.array([n == name for n in names])
-        pred[rows] = fitted[rows]
+    for pick in dict.fromkeys(picks):
+        rows = np.array([p == pick for p in picks])
+        pred[rows] = pick.mix(fitted)[rows]
     return pred
 
 
@@ -526,45 +658,51 @@ def _aht_table(key: str, q: PreparedQueue, default_aht: float | None) -> np.ndar
     return np.full((3, q.open_table.shape[1]), float(default_aht))
 
 
-def _add_bounds(out: pd.DataFrame, mu: np.ndarray, d: np.ndarray, disps: tuple) -> None:
+def _add_bounds(out: pd.DataFrame, mu: np.ndarray, d: np.ndarray, disps: Bands,
+                special: np.ndarray) -> None:
     """Add ``volume_lo80`` .. ``volume_hi95`` (contacts) to ``out``: the bounds around
     ``mu`` with the dispersion of each row's horizon day ``d`` (beyond a week: the 7th
-    day's)."""
-    horizon = np.minimum(d, len(disps) - 1)
+    day's) and kind of day (``special``: a holiday or a day either side)."""
     for level in LEVELS:
         lo = np.zeros(len(mu))
         hi = np.zeros(len(mu))
-        for h in np.unique(horizon):
-            pick = horizon == h
-            lo[pick], hi[pick] = bounds(mu[pick], disps[h], level)
+        for h, kind in set(zip(np.minimum(d, 6).tolist(), special.tolist(), strict=True)):
+            pick = (np.minimum(d, 6) == h) & (special == kind)
+            lo[pick], hi[pick] = bounds(mu[pick], disps.at(h, kind), level)
         out[f"volume_lo{int(level * 100)}"] = lo
         out[f"volume_hi{int(level * 100)}"] = hi
 
 
 def _methods_for(key: str, q: PreparedQueue, method: str, bt: QueueBacktest | None,
-                 horizon_days: int) -> tuple[list[str], list[str], tuple, list[str]]:
-    """Per forecast day: the method, its label, and the dispersion per horizon day;
-    plus warnings.  ``auto``: the backtest's day-ahead pick on day 1, its week-ahead
+                 horizon_days: int) -> tuple[list[Pick], tuple[str, ...], tuple, list[str]]:
+    """Per forecast day the pick, combo's methods, the dispersion per horizon day, and
+    warnings.  ``auto``: the backtest's final day-ahead pick on day 1, its week-ahead
     pick after (``ets`` without a backtest)."""
     warnings = []
-    day = week = method
-    if method == "auto":
-        day, week = (bt.chosen_day or bt.chosen, bt.chosen) if bt is not None else ("ets",) * 2
-    elif method == "split" and q.siblings < 2:
-        day = week = "ets"
-        warnings.append(f"{key}: split needs other languages in the channel; used ets")
-    names = [day, *[week] * (horizon_days - 1)][:horizon_days]
+    day = week = Pick(method)
     parts = bt.parts if bt is not None else ()
-    labels = [method_label(n, parts) for n in names]
-    if bt is not None and day in bt.dispersion_all and week in bt.dispersion_all:
-        disps = (bt.dispersion_all[day][0], *bt.dispersion_all[week][1:])
+    disp_key = method
+    if method == "auto":
+        if bt is not None:
+            day, week = bt.final or bt.picks
+            parts = bt.final_parts if bt.final is not None else bt.parts
+        else:
+            day = week = Pick("ets")
+            disp_key = "ets"
+    elif method == "split" and q.siblings < 2:
+        day = week = Pick("ets")
+        disp_key = "ets"
+        warnings.append(f"{key}: split needs other languages in the channel; used ets")
+    picks = [day, *[week] * (horizon_days - 1)][:horizon_days]
+    if bt is not None and disp_key in bt.dispersion_all:
+        disps = bt.dispersion_all[disp_key]
     else:
-        disps = (DEFAULT_DISPERSION,)
+        disps = Bands((DEFAULT_DISPERSION,), (DEFAULT_DISPERSION,))
         warnings.append(
-            f"{key}: history too short for a backtest of {week}; prediction intervals use "
-            f"an assumed dispersion (phi, alpha) = {DEFAULT_DISPERSION}"
+            f"{key}: history too short for a backtest of {week.method}; prediction "
+            f"intervals use an assumed dispersion (phi, alpha) = {DEFAULT_DISPERSION}"
         )
-    return names, labels, disps, warnings
+    return picks, parts, disps, warnings
 
 
 def format_forecast(frame: pd.DataFrame) -> pd.DataFrame:
