@@ -191,3 +191,22 @@ def test_write_report_of_a_plan_directory_has_the_flow_sheet(tmp_path):
     assert [r[0] for r in rows[1:]] == ["expert:de", "phone:de"]
     assert "Contact flows: escalations and repeats" in (tmp_path / "report.html").read_text(
         encoding="utf-8")
+
+
+def test_first_screen_line_counts_repeats_and_escalations_by_hand(tmp_path):
+    """Phone P staffed (0.2 P repeats), expert 0.1 P / 0.7 (0.1 P escalated in, the rest
+    repeats): 3,360 + 480 = 3,840 contacts, 672 + 144 = 816 repeats, 336 escalations."""
+    import re
+
+    c = tiered()
+    text = fl.flow_answer(fl.flow_summary(requirements(c), fl.flow_config(c)))
+    nums = [float(x.replace(",", "")) for x in re.findall(r"\d[\d,]*\.?\d*", text)]
+    total, queues, repeats, rep_pct, esc, esc_pct = nums
+    assert (total, queues, repeats, esc) == (3840, 2, 816, 336)
+    assert rep_pct == pytest.approx(100 * 816 / 3840, abs=0.0501)  # printed to one decimal
+    assert esc_pct == pytest.approx(100 * 336 / 3840, abs=0.0501)  # printed to one decimal
+    write_flow_report(tmp_path)
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    ahead = page[page.index("id='plan-ahead'"):page.index("id='contact-flows'")]
+    assert "Contact flows: of " in ahead and "href='#contact-flows'" in ahead
+    assert fl.flow_answer(pd.DataFrame(columns=["total_contacts"])) is None

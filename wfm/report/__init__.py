@@ -105,6 +105,8 @@ def extra_answers(tables: dict[str, pd.DataFrame]) -> list[tuple[str, str, str]]
          and ex.pilot_answer(tables["pilot"], tables["pilot_criteria"])),
         ("callback-peak", "Callbacks", "callbacks" in tables
          and ex.callback_answer(tables["callbacks"])),
+        ("contact-flows", "Contact flows", fl.FLOW_TABLE in tables
+         and fl.flow_answer(tables[fl.FLOW_TABLE])),
     ]
     return [(anchor, label, str(text)) for anchor, label, text in found if text]
 

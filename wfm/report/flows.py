@@ -101,6 +101,21 @@ FLOW_NOTE = ("Where each queue's contacts come from, summed over the plan (requi
              "Escalated on: the queue's escalation share of its contacts.")
 
 
+def flow_answer(summary: pd.DataFrame) -> str | None:
+    """The first screen's line: of all contacts staffed in the flow queues, how many are
+    repeats and escalations, e.g. "Contact flows: of 10,000 contacts staffed, 1,200
+    (12.0 %) are repeat contacts and 800 (8.0 %) escalations"."""
+    total = float(summary["total_contacts"].sum()) if len(summary) else 0.0
+    if total <= 0:
+        return None
+    rep = float(summary["repeat_contacts"].sum())
+    esc = float(summary["escalated_in"].sum())
+    return (f"Contact flows: of {total:,.0f} contacts staffed in "
+            f"{len(summary)} queue{'' if len(summary) == 1 else 's'}, {rep:,.0f} "
+            f"({rep / total:.1%}) are repeat contacts and {esc:,.0f} ({esc / total:.1%}) "
+            "escalations in.")
+
+
 def flow_sections(tables: dict, figures: dict, layout) -> list[dict]:
     """The report section (and its chart, added to ``figures``) when the plan has flows."""
     if FLOW_TABLE not in tables:
