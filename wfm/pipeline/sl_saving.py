@@ -24,9 +24,10 @@ SAVING_FILE = "service_level_saving.csv"
 def simulate_both(plan_dir: Path, config: Path, requirements: Path, simulation_file: str,
                   pooled: dict, replications: int, seed: int) -> pd.DataFrame:
     """Simulate ``plan_dir`` and its interval plan ``replications`` times (seed ``seed``,
-    the defaults of ``wfm plan``'s simulation: exponential handling, specialist routing,
-    one worker); ``pooled`` is ``summary['service_level_over']`` of the plan (its
-    ``queues`` are compared, each with its ``target``).  Writes the two simulation
+    the defaults of ``wfm plan``'s simulation: exponential handling, routing that
+    follows the plan's assignment, one worker); ``pooled`` is
+    ``summary['service_level_over']`` of the plan (its ``queues`` are compared, each
+    with its ``target``).  Writes the two simulation
     tables and :data:`SAVING_FILE`; returns the comparison (service levels 0..1)."""
     from wfm.io.atomic import write_csv
     from wfm.pipeline.schedule import BASELINE_DIR
@@ -39,7 +40,7 @@ def simulate_both(plan_dir: Path, config: Path, requirements: Path, simulation_f
     names = [q for q in pooled.get("queues", {})]
     for d in (plan_dir, plan_dir / BASELINE_DIR):
         inputs = load_inputs(d, config, requirements, handle="exponential", cv=1.0,
-                             routing="specialist")
+                             routing="plan")
         res = simulate(inputs.sim, replications=replications, seed=seed, keep=True)
         write_csv(d / simulation_file, result_table(inputs, res))
         names = [q for q in names if q in inputs.queues]
