@@ -677,7 +677,9 @@ def _result(inst: ShiftInstance, opts: SolveOptions, best: Plan | None, bound: f
                 f"{best.objective:,.2f}")
     found = [e[1] for e in events if e[1] not in ("lp bound", "fill pass")]
     if status == "no MIP run" and found:
-        status = f"plan from {found[-1]}; no MIP needed"
+        met = best is not None and best.objective - bound <= opts.gap * abs(best.objective) + 1e-6
+        status = (f"plan from {found[-1]}; no MIP needed" if met else
+                  f"plan from {found[-1]}; no time left for a MIP (gap above the target)")
     if best is not None and bound > best.objective:  # solver tolerances
         bound = best.objective
     obj = best.objective if best else math.inf
