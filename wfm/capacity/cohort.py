@@ -216,6 +216,8 @@ def _solve_classes(output: np.ndarray, need: np.ndarray, reachable: np.ndarray,
     late = np.r_[np.zeros(k), reachable.astype(float)]
     first = milp(late, constraints=rows, integrality=kinds, bounds=bounds,
                  options=_MILP_OPTIONS)
+    if first.x is None:  # no plan within the time limit: no class, the vendor covers
+        return np.zeros(k, dtype=int)
     cap = LinearConstraint(late[None, :], lb=-np.inf,
                            ub=first.fun + 1e-7 * (1.0 + abs(first.fun)))
     cost = np.r_[class_cost, np.where(reachable, 0.0, vendor_cost)]

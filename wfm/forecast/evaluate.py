@@ -101,8 +101,8 @@ def _errors(fc: pd.DataFrame, full, days: pd.DatetimeIndex, interval: float, tz:
         ok = np.isfinite(a) & np.isfinite(f)
         err = np.abs(a - f)
         known = int(ok.sum())
-        inside = [coverage(a[ok], lo[ok], hi[ok], seed=o) * known
-                  for lo, hi in ((lo80, hi80), (lo95, hi95))]
+        inside = [coverage(a[ok], lo[ok], hi[ok], seed=o) * known if known else 0.0
+                  for lo, hi in ((lo80, hi80), (lo95, hi95))]  # no actuals: adds nothing
         out += [err[0][ok[0]].sum(), a[0][ok[0]].sum(), err[ok].sum(), a[ok].sum(),
                 *inside, known, 0]
     return out
