@@ -167,8 +167,9 @@ def plan_hires(target: np.ndarray, staff: Sequence[Cohort], policy: Policy) -> l
     months = np.arange(policy.first_hire_month + policy.training_months, h)
     if starts.size == 0 or months.size == 0 or policy.max_class_size <= 0:
         return list(staff)
-    output = _class_output(starts, h, policy)[months]  # productive FTE per hire
-    stay = _class_headcount(starts, h, policy).sum(axis=0)  # headcount-months per hire
+    headcount = _class_headcount(starts, h, policy)  # per hire, (month, start)
+    output = _class_output(headcount, starts, policy)[months]  # productive FTE per hire
+    stay = headcount.sum(axis=0)  # headcount-months per hire
     need = np.asarray(target, float)[months] - [productive_fte(staff, t, policy)
                                                  for t in months]
     reachable = months >= policy.first_hire_month + lead
@@ -180,16 +181,6 @@ def plan_hires(target: np.ndarray, staff: Sequence[Cohort], policy: Policy) -> l
     return _merge(cohorts, len(staff))
 
 
-def _class_output(starts: np.ndarray, h: int, policy: Policy) -> np.ndarray:
-    """(month, start) productive FTE of one hire of the class starting at ``start``."""
-    out = np.zeros((h, starts.size))
-    for j, s in enumerate(starts):
-        for t in range(s, h):
-            out[t, j] = policy.hire_fte * survival(0, t - s, policy.attrition) \
-                * productivity(t - s, policy.training_months, policy.ramp)
-    return out
-
-
 def _class_headcount(starts: np.ndarray, h: int, policy: Policy) -> np.ndarray:
     """(month, start) headcount FTE of one hire of the class starting at ``start``."""
     out = np.zeros((h, starts.size))
@@ -197,6 +188,14 @@ def _class_headcount(starts: np.ndarray, h: int, policy: Policy) -> np.ndarray:
         for t in range(s, h):
             out[t, j] = policy.hire_fte * survival(0, t - s, policy.attrition)
     return out
+
+
+def _class_output(headcount: np.ndarray, starts: np.ndarray, policy: Policy) -> np.ndarray:
+    """(month, start) productive FTE of one hire: its headcount x productivity(tenure)."""
+    tenure = np.arange(headcount.shape[0])[:, None] - starts[None, :]
+    prod = np.vectorize(lambda k: productivity(k, policy.training_months, policy.ramp)
+                        if k >= 0 else 0.0, otypes=[float])(tenure)
+    return headcount * prod
 
 
 def _solve_classes(output: np.ndarray, need: np.ndarray, reachable: np.ndarray,
