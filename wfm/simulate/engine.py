@@ -101,6 +101,8 @@ from typing import Literal
 
 import numpy as np
 
+from wfm.simulate.compare import mean_half
+
 HandleDistribution = Literal["exponential", "lognormal"]
 Routing = Literal["specialist", "longest_idle"]
 
@@ -983,21 +985,6 @@ def _ratios(r: Replication, skill: np.ndarray, axis: int | None,
         return out
 
 
-def _mean_half(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and 95 % half-width over axis 0, ignoring NaN."""
-    from scipy.stats import t as student
-
-    ok = ~np.isnan(values)
-    k = ok.sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(k > 0, np.nansum(values, axis=0) / np.maximum(k, 1), np.nan)
-        dev = np.where(ok, values - mean, 0.0)
-        var = (dev**2).sum(axis=0) / np.maximum(k - 1, 1)
-        half = np.where(k > 1, student.ppf(0.975, np.maximum(k - 1, 1)) * np.sqrt(var / k),
-                        np.nan)
-    return mean, half
-
-
 def _replicate(inp: SimInput, seed: int, r: int) -> Replication:
     return simulate_once(inp, np.random.default_rng([seed, r]))
 
@@ -1023,11 +1010,11 @@ def simulate(inp: SimInput, replications: int = 20, seed: int = 1, keep: bool = 
     tot = [_ratios(r, skill, 1, basis) for r in reps]
     mean, half, tmean, thalf = {}, {}, {}, {}
     for m in (*METRICS, *(CALLBACK_METRICS if inp.has_callbacks else ())):
-        mean[m], half[m] = _mean_half(np.stack([p[m] for p in per]))
-        tmean[m], thalf[m] = _mean_half(np.stack([p[m] for p in tot]))
+        mean[m], half[m] = mean_half(np.stack([p[m] for p in per]))
+        tmean[m], thalf[m] = mean_half(np.stack([p[m] for p in tot]))
     back = np.stack([r.backlog for r in reps])
-    mean["backlog"], half["backlog"] = _mean_half(back)
-    tmean["backlog"], thalf["backlog"] = _mean_half(back[:, :, -1])
+    mean["backlog"], half["backlog"] = mean_half(back)
+    tmean["backlog"], thalf["backlog"] = mean_half(back[:, :, -1])
     return SimResult(mean, half, tmean, thalf,
                      offered=np.mean([r.offered for r in reps], axis=0),
                      replications=replications, events=sum(r.events for r in reps),
