@@ -179,3 +179,28 @@ def test_verify_verdict_reaches_the_rebuilt_report(week_plan, tmp_path):
     assert "id='verify'" in html
     sheet = pd.read_excel(plan / "report.xlsx", sheet_name="verify")
     assert set(sheet["round"]) == {r["round"] for r in v["rows"]}
+
+
+def test_a_compared_queue_missing_from_the_requirements_is_a_located_error(week_plan,
+                                                                           tmp_path):
+    """The saving's queues come from the requirements the plan was made from; another
+    requirements file without one of them is a one-line error naming it, and nothing is
+    written (before: the queue was silently left out of service_level_saving.csv)."""
+    import shutil
+
+    from wfm.errors import WfmInputError
+    from wfm.pipeline.sl_saving import simulate_both
+
+    plan = tmp_path / "plan"
+    shutil.copytree(week_plan, plan)
+    before = {p: p.read_bytes() for p in plan.rglob("*.csv")}
+    pooled = json.loads((plan / "schedule_summary.json").read_text())["service_level_over"]
+    req = pd.read_csv(plan / "requirements.csv")
+    other = tmp_path / "requirements_email_only.csv"
+    req[req["channel"] != "phone"].to_csv(other, index=False)
+    with pytest.raises(WfmInputError) as err:
+        simulate_both(plan, week_plan.parent / "center.toml", other, "simulation.csv",
+                      pooled, 2, 1)
+    assert str(err.value).startswith(f"{other}: queue phone:de ")
+    assert "\n" not in str(err.value)
+    assert {p: p.read_bytes() for p in plan.rglob("*.csv")} == before
