@@ -85,6 +85,10 @@ def test_the_sentence_names_a_queue_below_target_over_the_week():
     pooled["interval_plan"]["gap"] = 0.09
     assert "not more than its solver gap (9.00%), within solver noise" in \
         saving_sentence(pooled, saving)
+    # a plan dearer than the interval plan by more than its gap is not noise either
+    pooled["interval_plan"]["gap"], pooled["saving_cost"] = 0.0005, -375.0
+    assert "-1.5% of its cost: more than its solver gap (0.05%), not solver noise" in \
+        saving_sentence(pooled, saving)
 
 
 SHORT_SHIFTS = """[[shift]]
@@ -204,3 +208,36 @@ def test_a_compared_queue_missing_from_the_requirements_is_a_located_error(week_
     assert str(err.value).startswith(f"{other}: queue phone:de ")
     assert "\n" not in str(err.value)
     assert {p: p.read_bytes() for p in plan.rglob("*.csv")} == before
+
+
+def test_verify_keeps_the_comparison_with_the_interval_plan(week_plan, tmp_path):
+    """wfm schedule --verify with service_level_over = "week": the verified plan's summary
+    still compares it with the interval plan (before: the key was dropped and the report
+    said nothing of the saving), says that the interval plan is not verified, and keeps
+    the first plan's saving; the rebuilt report shows the saving with that caveat."""
+    import shutil
+
+    plan = tmp_path / "plan"
+    shutil.copytree(week_plan, plan)
+    center = week_plan.parent / "center.toml"
+    res = runner.invoke(app, ["schedule", str(plan / "requirements.csv"), "-c", str(center),
+                              "-o", str(plan), "--time-limit", "5s", "--verify",
+                              "--verify-rounds", "1", "--verify-replications", "5", "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output[res.output.index("{"):])
+    p = out["service_level_over"]
+    base = p["interval_plan"]
+    assert p["saving_paid_h"] == pytest.approx(base["paid_h"] - out["paid_h"])
+    assert p["saving_cost"] == pytest.approx(base["cost"] - out["cost"])
+    assert p["saving_paid_h"] <= p["saving_paid_h_before_verify"] + 1e-9  # verify only adds
+    assert base["time_limit_s"] == 5.0
+    assert "not verified" in p["notes"][0]
+    assert json.loads((plan / "schedule_summary.json").read_text())["service_level_over"] == p
+    res = runner.invoke(app, ["report", str(plan), "--history",
+                              str(week_plan.parent / "history.csv"), "-c", str(center)])
+    assert res.exit_code == 0, res.output
+    html = (plan / "report.html").read_text(encoding="utf-8")
+    head = html[:html.index("<nav class='toc'>")]
+    assert "Service level over the week:" in head and "Verified by simulation:" in head
+    assert f"{p['saving_paid_h']:,.1f} paid h saved" in head
+    assert "against an interval plan not verified by simulation" in head
