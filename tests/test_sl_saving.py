@@ -241,3 +241,77 @@ def test_verify_keeps_the_comparison_with_the_interval_plan(week_plan, tmp_path)
     assert "Service level over the week:" in head and "Verified by simulation:" in head
     assert f"{p['saving_paid_h']:,.1f} paid h saved" in head
     assert "against an interval plan not verified by simulation" in head
+
+
+def _snapshot(d: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(d)): p.read_bytes() for p in sorted(d.rglob("*")) if p.is_file()}
+
+
+def test_schedule_removes_a_stale_interval_plan_and_keeps_the_users_files(week_plan,
+                                                                          tmp_path):
+    """wfm schedule -o PLAN without service_level_over over a plan that had it: the old
+    interval_plan/ and the comparison of the two plans (service_level_saving.csv) go in
+    the same step as the new plan arrives (before: they stayed and read as current);
+    the plan directory's other files stay; no staging directory is left."""
+    import shutil
+
+    plan = tmp_path / "plan"
+    shutil.copytree(week_plan, plan)
+    (plan / "notes.txt").write_text("the planner's own file\n")
+    center = tmp_path / "center.toml"
+    center.write_text((week_plan.parent / "center.toml").read_text(encoding="utf-8")
+                      .replace('service_level_over = "week"\n', ""), encoding="utf-8")
+    res = runner.invoke(app, ["schedule", str(plan / "requirements.csv"), "-c", str(center),
+                              "-o", str(plan), "--time-limit", "5s", "-q"])
+    assert res.exit_code == 0, res.output
+    assert not (plan / "interval_plan").exists()
+    assert not (plan / "service_level_saving.csv").exists()
+    assert "service_level_over" not in json.loads((plan / "schedule_summary.json").read_text())
+    assert (plan / "notes.txt").read_text() == "the planner's own file\n"
+    for name in ("forecast.csv", "requirements.csv", "report.html", "simulation.csv"):
+        assert (plan / name).read_bytes() == (week_plan / name).read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["center.toml", "plan"]
+
+
+def test_schedule_replaces_the_interval_plan_whole(week_plan, tmp_path):
+    """A second week run: interval_plan/ is the new run's only; its simulation of the
+    old interval plan (written by wfm plan --simulate) does not stay beside it."""
+    import shutil
+
+    plan = tmp_path / "plan"
+    shutil.copytree(week_plan, plan)
+    assert (plan / "interval_plan" / "simulation.csv").exists()
+    res = runner.invoke(app, ["schedule", str(plan / "requirements.csv"), "-c",
+                              str(week_plan.parent / "center.toml"), "-o", str(plan),
+                              "--time-limit", "5s", "-q"])
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in (plan / "interval_plan").iterdir()) == [
+        "coverage.csv", "shifts.csv", "uncovered.csv"]
+
+
+def test_schedule_failing_while_writing_leaves_the_output_as_it_was(week_plan, tmp_path,
+                                                                     monkeypatch):
+    """An error after some files are written (here: the summary cannot be written)
+    leaves every file of the output byte for byte as before, and no staging directory
+    (before: shifts.csv, coverage.csv, ... of the new plan beside the old summary)."""
+    import shutil
+
+    import wfm.pipeline.schedule as sched
+    from wfm.errors import WfmInputError
+
+    plan = tmp_path / "plan"
+    shutil.copytree(week_plan, plan)
+    before = _snapshot(plan)
+
+    def full_disk(path, summary):
+        raise WfmInputError("cannot write the output: No space left on device", file=str(path))
+
+    monkeypatch.setattr(sched, "write_summary", full_disk)
+    center = tmp_path / "center.toml"
+    center.write_text((week_plan.parent / "center.toml").read_text(encoding="utf-8")
+                      .replace('service_level_over = "week"\n', ""), encoding="utf-8")
+    with pytest.raises(WfmInputError) as err:
+        sched.run_schedule(plan / "requirements.csv", center, plan, "highs", 5.0, 0.005)
+    assert str(err.value).startswith(f"{plan / 'schedule_summary.json'}: cannot write")
+    assert _snapshot(plan) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["center.toml", "plan"]

@@ -19,6 +19,12 @@ if TYPE_CHECKING:
 Progress = Callable[[str], None]
 SUMMARY_FILE = "schedule_summary.json"  # the summary dict (paid h, cost, gap, bound, status)
 BASELINE_DIR = "interval_plan"  # service_level_over day/week: the interval-by-interval plan
+SCHEDULE_FILES = ("shifts.csv", "coverage.csv", "uncovered.csv", SUMMARY_FILE, "roster.csv",
+                  "roster_unassigned.csv", "roster_agents.csv", "verify.csv", BASELINE_DIR,
+                  "service_level_saving.csv")
+"""What ``wfm schedule -o DIR`` owns in DIR: written by this run, or removed as stale
+(``service_level_saving.csv``, ``wfm plan --simulate``'s comparison of the two plans,
+goes with them: both plans it compared are replaced)."""
 
 
 @dataclass
@@ -34,7 +40,7 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
                  time_limit: float, gap: float, *, progress: Progress | None = None,
                  agents: Path | None = None, roster: bool = False,
                  roster_time_limit: float = 30.0,
-                 verify: VerifyOptions | None = None) -> ScheduleRun:
+                 verify: VerifyOptions | None = None, staged: bool = False) -> ScheduleRun:
     """Read, plan, write ``shifts.csv``, ``coverage.csv``, ``uncovered.csv`` under ``output``;
     with ``roster`` (or an ``agents`` file) also roster the plan (``roster_time_limit``
     seconds for the roster MIPs, a second round when the roster leaves shifts of a
@@ -49,12 +55,18 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
     (:data:`BASELINE_DIR`) and compared in ``summary['service_level_over']``.
 
     ``progress(message)`` is called as the solver and the verify loop go on.  All tables
-    are computed before the first file is written; each file is written atomically.
+    are computed before the first file is written.  The files are written into a staging
+    directory beside ``output`` that then becomes ``output`` in one step
+    (:func:`wfm.pipeline.plan.staged_output`): files of :data:`SCHEDULE_FILES` an earlier
+    run left and this one does not write (``interval_plan/`` of a run with
+    ``service_level_over``, ``verify.csv``, the roster files, the stale
+    ``service_level_saving.csv``) go, other files in ``output`` stay, and an error or
+    Ctrl-C leaves ``output`` as it was.  ``staged``: ``output`` is already a private
+    staging directory (``wfm plan``'s): write into it directly.
     User mistakes raise :class:`WfmInputError`.
     """
     from wfm.config import load_center
     from wfm.config.schedule import load_schedule
-    from wfm.io.atomic import write_csv
     from wfm.io.requirements import read_requirements
     from wfm.schedule import SolveOptions, plan_and_roster, plan_schedule
     from wfm.schedule.instance import check_week_start
@@ -128,21 +140,32 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
 
         caps = {g.name: g.max_headcount for g in sched.groups}
         rostered_plan = RosteredPlan(plan, roster_plan(plan, staff, roster_time_limit, caps))
-    rostered = {}
+    tables = {"shifts.csv": plan.shifts, "coverage.csv": plan.coverage,
+              "uncovered.csv": plan.uncovered}
     if rostered_plan is not None:
-        rostered = _roster_tables(plan, rostered_plan, staff is not None)
-    write_csv(output / "shifts.csv", plan.shifts)
-    write_csv(output / "coverage.csv", plan.coverage)
-    write_csv(output / "uncovered.csv", plan.uncovered)
-    write_summary(output / SUMMARY_FILE, plan.summary)
-    for name, frame in rostered.items():
-        write_csv(output / name, frame)
+        tables.update(_roster_tables(plan, rostered_plan, staff is not None))
     if verified is not None:
-        write_csv(output / "verify.csv", verified)
+        tables["verify.csv"] = verified
     if baseline is not None:
-        for name in ("shifts.csv", "coverage.csv", "uncovered.csv"):
-            write_csv(output / BASELINE_DIR / name, getattr(baseline, name[:-4]))
+        tables.update({f"{BASELINE_DIR}/{name}": getattr(baseline, name[:-4])
+                       for name in ("shifts.csv", "coverage.csv", "uncovered.csv")})
+    if staged:
+        _write(output, tables, plan.summary)
+    else:
+        from wfm.pipeline.plan import staged_output
+
+        with staged_output(output, SCHEDULE_FILES) as stage:
+            _write(stage, tables, plan.summary)
     return ScheduleRun(plan=plan, warnings=list(req.warnings))
+
+
+def _write(directory: Path, tables: dict[str, pd.DataFrame], summary: dict) -> None:
+    """The tables (by path under ``directory``) and the summary, each atomically."""
+    from wfm.io.atomic import write_csv
+
+    for name, frame in tables.items():
+        write_csv(directory / name, frame)
+    write_summary(directory / SUMMARY_FILE, summary)
 
 
 def _interval_baseline(plan, pooled: dict, req, center, sched, config: Path,
