@@ -270,7 +270,7 @@ def test_schedule_removes_a_stale_interval_plan_and_keeps_the_users_files(week_p
     assert (plan / "notes.txt").read_text() == "the planner's own file\n"
     for name in ("forecast.csv", "requirements.csv", "report.html", "simulation.csv"):
         assert (plan / name).read_bytes() == (week_plan / name).read_bytes()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["center.toml", "plan"]
+    assert not [p for p in plan.iterdir() if p.name.startswith(".")]  # no staging left
 
 
 def test_schedule_replaces_the_interval_plan_whole(week_plan, tmp_path):
@@ -314,4 +314,29 @@ def test_schedule_failing_while_writing_leaves_the_output_as_it_was(week_plan, t
         sched.run_schedule(plan / "requirements.csv", center, plan, "highs", 5.0, 0.005)
     assert str(err.value).startswith(f"{plan / 'schedule_summary.json'}: cannot write")
     assert _snapshot(plan) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["center.toml", "plan"]
+    assert not [p for p in plan.iterdir() if p.name.startswith(".")]  # no staging left
+    # a new output directory is not left behind empty
+    with pytest.raises(WfmInputError):
+        sched.run_schedule(plan / "requirements.csv", center, tmp_path / "new", "highs",
+                           5.0, 0.005)
+    assert not (tmp_path / "new").exists()
+
+
+def test_schedule_into_the_current_directory_and_after_a_kill(week_plan, tmp_path,
+                                                              monkeypatch):
+    """-o . publishes into the working directory itself (the directory is kept, its
+    entries replaced), and a staging directory a killed run left is removed."""
+    import shutil
+
+    plan = tmp_path / "plan"
+    shutil.copytree(week_plan, plan)
+    dead = plan / ".wfm-schedule.999999999.abc.partial"  # no such process
+    (dead / "interval_plan").mkdir(parents=True)
+    monkeypatch.chdir(plan)
+    res = runner.invoke(app, ["schedule", "requirements.csv", "-c",
+                              str(week_plan.parent / "center.toml"), "-o", ".",
+                              "--time-limit", "5s", "-q"])
+    assert res.exit_code == 0, res.output
+    assert not dead.exists()
+    assert (plan / "interval_plan" / "shifts.csv").exists()
+    assert not (plan / "interval_plan" / "simulation.csv").exists()

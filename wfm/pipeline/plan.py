@@ -22,8 +22,7 @@ import shutil
 import stat
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,42 +109,29 @@ def run_plan(opts: PlanOptions, progress: Progress | None = None) -> PlanResult:
         from wfm.pipeline.plan_extras import check_extras
 
         check_extras(opts, center)
-    with staged_output(opts.output, PLAN_FILES) as stage:
-        return _run_steps(opts, center, scen, stage, progress or (lambda step, detail: None))
-
-
-@contextmanager
-def staged_output(out: Path, owned: tuple[str, ...]) -> Iterator[Path]:
-    """A staging directory beside ``out`` for a command to write its files into; when the
-    ``with`` block ends normally it becomes ``out`` in one atomic step (:func:`_publish`:
-    entries named in ``owned`` that an earlier run left and this one did not write go,
-    the user's own files stay); on an error or Ctrl-C it is removed and ``out`` is left
-    exactly as it was.  A :class:`WfmInputError` naming a staged file names it under
-    ``out``.  ``wfm plan`` and ``wfm schedule`` publish this way."""
+    out = opts.output
     if out.exists() and not out.is_dir():
         raise WfmInputError("output must be a directory", file=str(out))
     if out.is_symlink():  # swap the directory it points to, not the link
         out = out.resolve()
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        recover_interrupted(out)
-        stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.{os.getpid()}.",
-                                      suffix=".partial", dir=out.parent))
-    except OSError as exc:
-        raise WfmInputError(f"cannot write the output: {exc.strerror}", file=str(out)) from None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    recover_interrupted(out)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.{os.getpid()}.", suffix=".partial",
+                                  dir=out.parent))
     umask = os.umask(0)
     os.umask(umask)
-    stage.chmod(0o777 & ~umask)  # mkdtemp's 0700 would become out/'s mode
+    stage.chmod(0o777 & ~umask)  # mkdtemp's 0700 would become plan/'s mode
     try:
-        yield stage
-        _publish(stage, out, [], owned)
-    except WfmInputError as exc:  # name out/FILE, not the hidden staging directory
+        result = _run_steps(opts, center, scen, stage, progress or (lambda step, detail: None))
+        _publish(stage, out, result.files)
+    except WfmInputError as exc:  # name plan/FILE, not the hidden staging directory
         if exc.file and exc.file.startswith(str(stage)):
             exc.file = str(out) + exc.file[len(str(stage)):]
             exc.args = (str(exc),)
         raise
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+    return result
 
 
 def _run_steps(opts, center, scen, stage: Path, progress: Progress) -> PlanResult:
@@ -239,7 +225,7 @@ def _schedule_step(opts, stage: Path, progress: Progress, result: PlanResult) ->
 
         check = VerifyOptions(rounds=opts.verify_rounds, seed=opts.seed)
     scheduled = run_schedule(stage / "requirements.csv", opts.config, stage, opts.solver,
-                             opts.time_limit, opts.gap, verify=check, staged=True,
+                             opts.time_limit, opts.gap, verify=check,
                              progress=lambda message: progress("schedule", message))
     result.warnings += scheduled.warnings
     result.schedule_summary = scheduled.plan.summary
@@ -297,11 +283,9 @@ def _report_step(opts, center, stage: Path, progress: Progress, result: PlanResu
                  fte_hours=load_schedule(opts.config, center).rules.fte_hours)
 
 
-def _publish(stage: Path, out: Path, files: list[str],
-             owned: tuple[str, ...] = PLAN_FILES) -> None:
-    """Make the staged result ``out`` in one atomic step; stale files of an earlier run
-    (the names in ``owned``, by default the plan's) go, the user's own files in ``out``
-    stay (``files``: unused, kept for callers).
+def _publish(stage: Path, out: Path, files: list[str]) -> None:
+    """Make the staged result ``out`` in one atomic step; stale plan files of an earlier
+    run go, the user's own files in ``out`` stay.
 
     When ``out`` exists, the two directories are exchanged with one ``renameat2``
     (Linux; elsewhere two renames, and a kill between them leaves the previous
@@ -318,7 +302,7 @@ def _publish(stage: Path, out: Path, files: list[str],
             stage.mkdir()  # the caller removes it again
             return
         for entry in out.iterdir():  # the user's own files: hard links into the new result
-            if entry.name not in owned and not (stage / entry.name).exists():
+            if entry.name not in PLAN_FILES and not (stage / entry.name).exists():
                 _link_tree(entry, stage / entry.name)
         stage.chmod(stat.S_IMODE(out.stat().st_mode))  # plan/ keeps its permissions
         if not _exchange(stage, out):

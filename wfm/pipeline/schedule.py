@@ -40,7 +40,7 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
                  time_limit: float, gap: float, *, progress: Progress | None = None,
                  agents: Path | None = None, roster: bool = False,
                  roster_time_limit: float = 30.0,
-                 verify: VerifyOptions | None = None, staged: bool = False) -> ScheduleRun:
+                 verify: VerifyOptions | None = None) -> ScheduleRun:
     """Read, plan, write ``shifts.csv``, ``coverage.csv``, ``uncovered.csv`` under ``output``;
     with ``roster`` (or an ``agents`` file) also roster the plan (``roster_time_limit``
     seconds for the roster MIPs, a second round when the roster leaves shifts of a
@@ -55,18 +55,18 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
     (:data:`BASELINE_DIR`) and compared in ``summary['service_level_over']``.
 
     ``progress(message)`` is called as the solver and the verify loop go on.  All tables
-    are computed before the first file is written.  The files are written into a staging
-    directory beside ``output`` that then becomes ``output`` in one step
-    (:func:`wfm.pipeline.plan.staged_output`): files of :data:`SCHEDULE_FILES` an earlier
-    run left and this one does not write (``interval_plan/`` of a run with
-    ``service_level_over``, ``verify.csv``, the roster files, the stale
-    ``service_level_saving.csv``) go, other files in ``output`` stay, and an error or
-    Ctrl-C leaves ``output`` as it was.  ``staged``: ``output`` is already a private
-    staging directory (``wfm plan``'s): write into it directly.
+    are computed before the first file is written; the files are then written into a
+    staging directory inside ``output`` and published together
+    (:func:`wfm.io.atomic.staged_into`): an error or Ctrl-C while writing leaves
+    ``output`` as it was, ``interval_plan/`` is replaced whole, and files of
+    :data:`SCHEDULE_FILES` an earlier run left and this one does not write
+    (``interval_plan/`` of a run with ``service_level_over``, ``verify.csv``, the roster
+    files, the stale ``service_level_saving.csv``) go; other files in ``output`` stay.
     User mistakes raise :class:`WfmInputError`.
     """
     from wfm.config import load_center
     from wfm.config.schedule import load_schedule
+    from wfm.io.atomic import staged_into
     from wfm.io.requirements import read_requirements
     from wfm.schedule import SolveOptions, plan_and_roster, plan_schedule
     from wfm.schedule.instance import check_week_start
@@ -149,13 +149,8 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
     if baseline is not None:
         tables.update({f"{BASELINE_DIR}/{name}": getattr(baseline, name[:-4])
                        for name in ("shifts.csv", "coverage.csv", "uncovered.csv")})
-    if staged:
-        _write(output, tables, plan.summary)
-    else:
-        from wfm.pipeline.plan import staged_output
-
-        with staged_output(output, SCHEDULE_FILES) as stage:
-            _write(stage, tables, plan.summary)
+    with staged_into(output, SCHEDULE_FILES, "wfm-schedule") as stage:
+        _write(stage, tables, plan.summary)
     return ScheduleRun(plan=plan, warnings=list(req.warnings))
 
 
