@@ -340,3 +340,19 @@ def test_schedule_into_the_current_directory_and_after_a_kill(week_plan, tmp_pat
     assert not dead.exists()
     assert (plan / "interval_plan" / "shifts.csv").exists()
     assert not (plan / "interval_plan" / "simulation.csv").exists()
+
+
+@pytest.mark.parametrize("text", ["", "foo,bar\n1,2\n"])
+def test_report_names_a_broken_saving_file(week_plan, tmp_path, text):
+    """wfm report of a plan whose service_level_saving.csv is empty or has other columns:
+    one located line, exit 2 (before: internal error, EmptyDataError / KeyError)."""
+    import shutil
+
+    plan = tmp_path / "plan"
+    shutil.copytree(week_plan, plan)
+    (plan / "service_level_saving.csv").write_text(text)
+    res = runner.invoke(app, ["report", str(plan), "--history",
+                              str(week_plan.parent / "history.csv"), "-c",
+                              str(week_plan.parent / "center.toml")])
+    assert res.exit_code == 2, res.output
+    assert f"{plan / 'service_level_saving.csv'}:1: " in res.output

@@ -409,6 +409,8 @@ def _check_plan_files(plan_dir: Path) -> None:
     from wfm.io.forecast import FORECAST_REQUIRED
     from wfm.io.requirements import REQUIRED
     from wfm.io.tables import check_csv
+    from wfm.report.extras import EXTRA_FILES
+    from wfm.simulate.compare import COMPARE_COLUMNS
 
     columns = {
         "forecast.csv": FORECAST_REQUIRED,
@@ -418,6 +420,12 @@ def _check_plan_files(plan_dir: Path) -> None:
         "shifts.csv": ("group", "day", "start", "end", "breaks", "agents"),
         "scenarios.csv": (),
         "simulation.csv": (),
+        # the optional files the report reads too (an empty or cut file was an
+        # internal error: EmptyDataError, KeyError 'queue')
+        "uncovered.csv": ("queue", "from", "to", "intervals", "agent_hours", "reason"),
+        "service_level_saving.csv": COMPARE_COLUMNS,
+        "scenarios.queues.csv": (),
+        **{name: () for name in EXTRA_FILES.values()},
     }
     for name, required in columns.items():
         if (plan_dir / name).exists():
