@@ -356,3 +356,28 @@ def test_report_names_a_broken_saving_file(week_plan, tmp_path, text):
                               str(week_plan.parent / "center.toml")])
     assert res.exit_code == 2, res.output
     assert f"{plan / 'service_level_saving.csv'}:1: " in res.output
+
+
+def test_report_writes_both_files_or_neither(week_plan, tmp_path, monkeypatch):
+    """wfm report failing on report.xlsx (e.g. open in Excel) leaves report.html as it
+    was too (before: a new report.html beside the old workbook)."""
+    import shutil
+
+    import wfm.report
+    from wfm.errors import WfmInputError
+
+    plan = tmp_path / "plan"
+    shutil.copytree(week_plan, plan)
+    before = _snapshot(plan)
+
+    def locked(path, tables, facts):
+        raise WfmInputError("cannot write the output: Permission denied", file=str(path))
+
+    monkeypatch.setattr(wfm.report, "write_workbook", locked)
+    res = runner.invoke(app, ["report", str(plan), "--history",
+                              str(week_plan.parent / "history.csv"), "-c",
+                              str(week_plan.parent / "center.toml")])
+    assert res.exit_code == 2, res.output
+    assert f"{plan / 'report.xlsx'}: cannot write" in res.output
+    assert _snapshot(plan) == before
+    assert not [p for p in plan.iterdir() if p.name.startswith(".")]
