@@ -392,6 +392,8 @@ CASES: list[tuple[str, list[str], dict[str, Edit], list[str]]] = [
      ["forecast.csv", "UTF-8"]),
     ("report-truncated-coverage", REPORT, {"plan/coverage.csv": lambda t: _cut_in_row(t)},
      ["coverage.csv:"]),
+    ("report-empty-uncovered", REPORT, {"plan/uncovered.csv": const("")},
+     ["uncovered.csv:1", "empty file"]),
     # ---- options ----
     ("opt-erlang-volume-negative", ["erlang", "--volume", "-1", "--aht", "300s"], {},
      ["--volume"]),

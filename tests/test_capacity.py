@@ -192,6 +192,9 @@ def test_history_supplies_level_and_trend(tmp_path):
     np.testing.assert_allclose(t["volume"], 3360 * 52 / 12, rtol=1e-9)
 
 
+Q1 = '[capacity]\nstart = "2027-01"\n[[queue]]\nname="phone:de"\nvolume=1\ngrowth=0\naht="300s"\n'
+
+
 @pytest.mark.parametrize(
     ("text", "where"),
     [
@@ -206,6 +209,19 @@ def test_history_supplies_level_and_trend(tmp_path):
          "queue[1] (phone:de).volume"),
         ('[capacity]\nstart = "2027-01"\n[[queue]]\nname="phone:de"\nvolume=1\ngrowth=0\n'
          'aht="300s"\nstaff=[{fte=-1}]\n', "queue[1] (phone:de).staff[1].fte"),
+        # non-finite numbers (TOML nan / inf): the key and "finite", not a bound's message,
+        # a plan of inf FTE, or an internal error (inhouse_fte_month = inf reached the MILP)
+        (Q1.replace("growth=0", "growth=nan"), "queue[1] (phone:de).growth: Input should be "
+         "a finite number"),
+        (Q1.replace("volume=1", "volume=nan"), "queue[1] (phone:de).volume: Input should be "
+         "a finite number"),
+        (Q1 + "staff=[{fte=inf}]\n", "queue[1] (phone:de).staff[1].fte: Input should be a "
+         "finite number"),
+        ("[cost]\ninhouse_fte_month = inf\n" + Q1, "cost.inhouse_fte_month: Input should be "
+         "a finite number"),
+        # finite inputs whose required FTE overflows
+        (Q1.replace("volume=1", "volume=1e308"), "queue[1] (phone:de): the required FTE of "
+         "2027-01 is not a finite number"),
     ],
 )
 def test_bad_input_is_located_and_writes_nothing(tmp_path, text, where):
@@ -215,3 +231,43 @@ def test_bad_input_is_located_and_writes_nothing(tmp_path, text, where):
     assert where in r.stderr and "c.toml" in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "p.csv").exists()
     assert math.isfinite(len(r.stderr.splitlines())) and len(r.stderr.splitlines()) == 1
+
+
+def _history(path: Path, weekly: list[float]) -> None:
+    """A history of whole weeks (Monday 2026-01-05 on), every half hour the week's
+    volume / 336."""
+    idx = pd.date_range(pd.Timestamp("2026-01-05", tz="UTC"), periods=len(weekly) * 336,
+                        freq="30min")
+    pd.DataFrame({"interval_start": [t.isoformat() for t in idx], "channel": "phone",
+                  "language": "de", "volume": np.repeat(np.asarray(weekly) / 336, 336),
+                  "aht_s": 300}).to_csv(path, index=False)
+
+
+def test_a_runaway_history_trend_is_located_not_an_overflow(tmp_path):
+    """Weekly totals 336, 336e3, 336e5, 336e6: the log-linear growth is about 1e104 a year
+    and the volume of a later month overflows a float (before: an OverflowError, exit 1)."""
+    _history(tmp_path / "h.csv", [336, 336e3, 336e5, 336e6])
+    (tmp_path / "c.toml").write_text('[capacity]\nstart = "2026-03"\nmonths = 60\n[[queue]]\n'
+                                     'name = "phone:de"\naht = "300s"\n', encoding="utf-8")
+    r = _cli("capacity", "c.toml", "--history", "h.csv", "-o", "p.csv", cwd=tmp_path)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.startswith("error: c.toml: queue[1] (phone:de): the volume of ")
+    assert "from the --history trend" in r.stderr and len(r.stderr.splitlines()) == 1
+    assert not (tmp_path / "p.csv").exists()
+
+
+@pytest.mark.parametrize("cell", ["", "nan"])
+def test_a_missing_history_volume_names_file_line_and_column(tmp_path, cell):
+    """An empty or "nan" volume in --history: file, line (header = line 1) and column."""
+    _history(tmp_path / "h.csv", [3360] * 8)
+    lines = (tmp_path / "h.csv").read_text().splitlines(keepends=True)
+    fields = lines[9].split(",")
+    fields[3] = cell
+    lines[9] = ",".join(fields)
+    (tmp_path / "h.csv").write_text("".join(lines))
+    (tmp_path / "c.toml").write_text('[capacity]\nstart = "2026-03"\nmonths = 2\n[[queue]]\n'
+                                     'name = "phone:de"\naht = "300s"\n', encoding="utf-8")
+    r = _cli("capacity", "c.toml", "--history", "h.csv", "-o", "p.csv", cwd=tmp_path)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.startswith("error: h.csv:10: column 'volume': ")
+    assert len(r.stderr.splitlines()) == 1 and not (tmp_path / "p.csv").exists()

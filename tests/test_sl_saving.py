@@ -85,6 +85,10 @@ def test_the_sentence_names_a_queue_below_target_over_the_week():
     pooled["interval_plan"]["gap"] = 0.09
     assert "not more than its solver gap (9.00%), within solver noise" in \
         saving_sentence(pooled, saving)
+    # a plan dearer than the interval plan by more than its gap is not noise either
+    pooled["interval_plan"]["gap"], pooled["saving_cost"] = 0.0005, -375.0
+    assert "-1.5% of its cost: more than its solver gap (0.05%), not solver noise" in \
+        saving_sentence(pooled, saving)
 
 
 SHORT_SHIFTS = """[[shift]]
@@ -179,3 +183,201 @@ def test_verify_verdict_reaches_the_rebuilt_report(week_plan, tmp_path):
     assert "id='verify'" in html
     sheet = pd.read_excel(plan / "report.xlsx", sheet_name="verify")
     assert set(sheet["round"]) == {r["round"] for r in v["rows"]}
+
+
+def test_a_compared_queue_missing_from_the_requirements_is_a_located_error(week_plan,
+                                                                           tmp_path):
+    """The saving's queues come from the requirements the plan was made from; another
+    requirements file without one of them is a one-line error naming it, and nothing is
+    written (before: the queue was silently left out of service_level_saving.csv)."""
+    import shutil
+
+    from wfm.errors import WfmInputError
+    from wfm.pipeline.sl_saving import simulate_both
+
+    plan = tmp_path / "plan"
+    shutil.copytree(week_plan, plan)
+    before = {p: p.read_bytes() for p in plan.rglob("*.csv")}
+    pooled = json.loads((plan / "schedule_summary.json").read_text())["service_level_over"]
+    req = pd.read_csv(plan / "requirements.csv")
+    other = tmp_path / "requirements_email_only.csv"
+    req[req["channel"] != "phone"].to_csv(other, index=False)
+    with pytest.raises(WfmInputError) as err:
+        simulate_both(plan, week_plan.parent / "center.toml", other, "simulation.csv",
+                      pooled, 2, 1)
+    assert str(err.value).startswith(f"{other}: queue phone:de ")
+    assert "\n" not in str(err.value)
+    assert {p: p.read_bytes() for p in plan.rglob("*.csv")} == before
+
+
+def test_verify_keeps_the_comparison_with_the_interval_plan(week_plan, tmp_path):
+    """wfm schedule --verify with service_level_over = "week": the verified plan's summary
+    still compares it with the interval plan (before: the key was dropped and the report
+    said nothing of the saving), says that the interval plan is not verified, and keeps
+    the first plan's saving; the rebuilt report shows the saving with that caveat."""
+    import shutil
+
+    plan = tmp_path / "plan"
+    shutil.copytree(week_plan, plan)
+    center = week_plan.parent / "center.toml"
+    res = runner.invoke(app, ["schedule", str(plan / "requirements.csv"), "-c", str(center),
+                              "-o", str(plan), "--time-limit", "5s", "--verify",
+                              "--verify-rounds", "1", "--verify-replications", "5", "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output[res.output.index("{"):])
+    p = out["service_level_over"]
+    base = p["interval_plan"]
+    assert p["saving_paid_h"] == pytest.approx(base["paid_h"] - out["paid_h"])
+    assert p["saving_cost"] == pytest.approx(base["cost"] - out["cost"])
+    assert p["saving_paid_h"] <= p["saving_paid_h_before_verify"] + 1e-9  # verify only adds
+    assert base["time_limit_s"] == 5.0
+    assert "not verified" in p["notes"][0]
+    assert json.loads((plan / "schedule_summary.json").read_text())["service_level_over"] == p
+    res = runner.invoke(app, ["report", str(plan), "--history",
+                              str(week_plan.parent / "history.csv"), "-c", str(center)])
+    assert res.exit_code == 0, res.output
+    html = (plan / "report.html").read_text(encoding="utf-8")
+    head = html[:html.index("<nav class='toc'>")]
+    assert "Service level over the week:" in head and "Verified by simulation:" in head
+    assert f"{p['saving_paid_h']:,.1f} paid h saved" in head
+    assert "against an interval plan not verified by simulation" in head
+
+
+def _snapshot(d: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(d)): p.read_bytes() for p in sorted(d.rglob("*")) if p.is_file()}
+
+
+def test_schedule_removes_a_stale_interval_plan_and_keeps_the_users_files(week_plan,
+                                                                          tmp_path):
+    """wfm schedule -o PLAN without service_level_over over a plan that had it: the old
+    interval_plan/ and the comparison of the two plans (service_level_saving.csv) go in
+    the same step as the new plan arrives (before: they stayed and read as current);
+    the plan directory's other files stay; no staging directory is left."""
+    import shutil
+
+    plan = tmp_path / "plan"
+    shutil.copytree(week_plan, plan)
+    (plan / "notes.txt").write_text("the planner's own file\n")
+    center = tmp_path / "center.toml"
+    center.write_text((week_plan.parent / "center.toml").read_text(encoding="utf-8")
+                      .replace('service_level_over = "week"\n', ""), encoding="utf-8")
+    res = runner.invoke(app, ["schedule", str(plan / "requirements.csv"), "-c", str(center),
+                              "-o", str(plan), "--time-limit", "5s", "-q"])
+    assert res.exit_code == 0, res.output
+    assert not (plan / "interval_plan").exists()
+    assert not (plan / "service_level_saving.csv").exists()
+    assert "service_level_over" not in json.loads((plan / "schedule_summary.json").read_text())
+    assert (plan / "notes.txt").read_text() == "the planner's own file\n"
+    for name in ("forecast.csv", "requirements.csv", "report.html", "simulation.csv"):
+        assert (plan / name).read_bytes() == (week_plan / name).read_bytes()
+    assert not [p for p in plan.iterdir() if p.name.startswith(".")]  # no staging left
+
+
+def test_schedule_replaces_the_interval_plan_whole(week_plan, tmp_path):
+    """A second week run: interval_plan/ is the new run's only; its simulation of the
+    old interval plan (written by wfm plan --simulate) does not stay beside it."""
+    import shutil
+
+    plan = tmp_path / "plan"
+    shutil.copytree(week_plan, plan)
+    assert (plan / "interval_plan" / "simulation.csv").exists()
+    res = runner.invoke(app, ["schedule", str(plan / "requirements.csv"), "-c",
+                              str(week_plan.parent / "center.toml"), "-o", str(plan),
+                              "--time-limit", "5s", "-q"])
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in (plan / "interval_plan").iterdir()) == [
+        "coverage.csv", "shifts.csv", "uncovered.csv"]
+
+
+def test_schedule_failing_while_writing_leaves_the_output_as_it_was(week_plan, tmp_path,
+                                                                     monkeypatch):
+    """An error after some files are written (here: the summary cannot be written)
+    leaves every file of the output byte for byte as before, and no staging directory
+    (before: shifts.csv, coverage.csv, ... of the new plan beside the old summary)."""
+    import shutil
+
+    import wfm.pipeline.schedule as sched
+    from wfm.errors import WfmInputError
+
+    plan = tmp_path / "plan"
+    shutil.copytree(week_plan, plan)
+    before = _snapshot(plan)
+
+    def full_disk(path, summary):
+        raise WfmInputError("cannot write the output: No space left on device", file=str(path))
+
+    monkeypatch.setattr(sched, "write_summary", full_disk)
+    center = tmp_path / "center.toml"
+    center.write_text((week_plan.parent / "center.toml").read_text(encoding="utf-8")
+                      .replace('service_level_over = "week"\n', ""), encoding="utf-8")
+    with pytest.raises(WfmInputError) as err:
+        sched.run_schedule(plan / "requirements.csv", center, plan, "highs", 5.0, 0.005)
+    assert str(err.value).startswith(f"{plan / 'schedule_summary.json'}: cannot write")
+    assert _snapshot(plan) == before
+    assert not [p for p in plan.iterdir() if p.name.startswith(".")]  # no staging left
+    # a new output directory is not left behind empty
+    with pytest.raises(WfmInputError):
+        sched.run_schedule(plan / "requirements.csv", center, tmp_path / "new", "highs",
+                           5.0, 0.005)
+    assert not (tmp_path / "new").exists()
+
+
+def test_schedule_into_the_current_directory_and_after_a_kill(week_plan, tmp_path,
+                                                              monkeypatch):
+    """-o . publishes into the working directory itself (the directory is kept, its
+    entries replaced), and a staging directory a killed run left is removed."""
+    import shutil
+
+    plan = tmp_path / "plan"
+    shutil.copytree(week_plan, plan)
+    dead = plan / ".wfm-schedule.999999999.abc.partial"  # no such process
+    (dead / "interval_plan").mkdir(parents=True)
+    monkeypatch.chdir(plan)
+    res = runner.invoke(app, ["schedule", "requirements.csv", "-c",
+                              str(week_plan.parent / "center.toml"), "-o", ".",
+                              "--time-limit", "5s", "-q"])
+    assert res.exit_code == 0, res.output
+    assert not dead.exists()
+    assert (plan / "interval_plan" / "shifts.csv").exists()
+    assert not (plan / "interval_plan" / "simulation.csv").exists()
+
+
+@pytest.mark.parametrize("text", ["", "foo,bar\n1,2\n"])
+def test_report_names_a_broken_saving_file(week_plan, tmp_path, text):
+    """wfm report of a plan whose service_level_saving.csv is empty or has other columns:
+    one located line, exit 2 (before: internal error, EmptyDataError / KeyError)."""
+    import shutil
+
+    plan = tmp_path / "plan"
+    shutil.copytree(week_plan, plan)
+    (plan / "service_level_saving.csv").write_text(text)
+    res = runner.invoke(app, ["report", str(plan), "--history",
+                              str(week_plan.parent / "history.csv"), "-c",
+                              str(week_plan.parent / "center.toml")])
+    assert res.exit_code == 2, res.output
+    assert f"{plan / 'service_level_saving.csv'}:1: " in res.output
+
+
+def test_report_writes_both_files_or_neither(week_plan, tmp_path, monkeypatch):
+    """wfm report failing on report.xlsx (e.g. open in Excel) leaves report.html as it
+    was too (before: a new report.html beside the old workbook)."""
+    import shutil
+
+    import wfm.report
+    from wfm.errors import WfmInputError
+
+    plan = tmp_path / "plan"
+    shutil.copytree(week_plan, plan)
+    before = _snapshot(plan)
+
+    def locked(path, tables, facts):
+        raise WfmInputError("cannot write the output: Permission denied", file=str(path))
+
+    monkeypatch.setattr(wfm.report, "write_workbook", locked)
+    res = runner.invoke(app, ["report", str(plan), "--history",
+                              str(week_plan.parent / "history.csv"), "-c",
+                              str(week_plan.parent / "center.toml")])
+    assert res.exit_code == 2, res.output
+    assert f"{plan / 'report.xlsx'}: cannot write" in res.output
+    assert _snapshot(plan) == before
+    assert not [p for p in plan.iterdir() if p.name.startswith(".")]

@@ -16,6 +16,7 @@ from wfm.capacity.cohort import WEEKS_PER_MONTH, Cohort, Policy, QueuePlan, plan
 from wfm.capacity.cohort import required_fte as required_fte_of
 from wfm.capacity.trend import Demand, add_months
 from wfm.config.capacity import CapacityFile, CapacityQueue
+from wfm.errors import WfmInputError
 
 COLUMNS = (
     "month", "queue", "volume", "aht_s", "workload_hours", "required_fte", "inhouse_target_fte",
@@ -66,12 +67,14 @@ def build_plan(cap: CapacityFile, demand: dict[str, Demand], hours_per_week: flo
     lead = policy.training_months + len(policy.ramp)
     months = [add_months(cap.horizon.first, i) for i in range(h + lead)]
     frames, explain, plans = [], [], {}
-    for q in cap.queues:
+    for i, q in enumerate(cap.queues):
         d = demand[q.name]
-        volume = np.array([d.volume(m) for m in months])
-        required = np.array([
-            required_fte_of(v, q.aht, q.occupancy, q.shrinkage, hours_per_week, q.min_fte)
-            for v in volume])
+        with np.errstate(over="ignore", invalid="ignore"):
+            volume = np.array([d.volume(m) for m in months])
+            required = np.array([
+                required_fte_of(v, q.aht, q.occupancy, q.shrinkage, hours_per_week, q.min_fte)
+                for v in volume])
+        _check_finite(cap, i, d, months, volume, required)
         staff = [Cohort(start=-c.tenure_months, fte=c.fte) for c in q.staff]
         p = _cut(plan_queue(required, q.vendor_share, staff, policy), h)
         plans[q.name] = p
@@ -79,6 +82,24 @@ def build_plan(cap: CapacityFile, demand: dict[str, Demand], hours_per_week: flo
         explain += _explain(q, d, months[:h], volume[:h], p, cap, policy, hours_per_week)
     return CapacityPlan(pd.concat(frames, ignore_index=True), explain, hours_per_week,
                         hours_source, plans)
+
+
+def _check_finite(cap: CapacityFile, i: int, d: Demand, months: list[dt.date],
+                  volume: np.ndarray, required: np.ndarray) -> None:
+    """A :class:`WfmInputError` naming the capacity file and ``queue[i]`` when the
+    volume or the required FTE of a month overflows (a huge ``volume``, ``aht`` or
+    ``growth`` (file or history trend) can make them infinite)."""
+    bad = ~(np.isfinite(volume) & np.isfinite(required))
+    if bad.any():
+        t = int(np.flatnonzero(bad)[0])
+        q = cap.queues[i]
+        what = "volume" if not np.isfinite(volume[t]) else "required FTE"
+        src = "the --history trend" if "history" in d.source else "the capacity file"
+        raise WfmInputError(
+            f"queue[{i + 1}] ({q.name}): the {what} of {months[t]:%Y-%m} is not a finite "
+            f"number ({d.base:.4g} contacts a month, growth {d.growth:+.4g} a year from "
+            f"{src}, aht {q.aht:g} s): check volume, growth and aht (give growth in the "
+            "file to override the trend)", file=cap.path)
 
 
 def _cut(p: QueuePlan, h: int) -> QueuePlan:

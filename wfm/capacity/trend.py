@@ -31,9 +31,12 @@ class Demand:
 
     def volume(self, month: dt.date) -> float:
         """Contacts in the calendar month starting ``month``: base * (1 + growth)^(years from
-        base_date to the middle of the month)."""
+        base_date to the middle of the month); ``inf`` where that overflows."""
         years = (month_mid(month) - self.base_date).days / 365.25
-        return self.base * (1.0 + self.growth) ** years
+        try:
+            return self.base * (1.0 + self.growth) ** years
+        except OverflowError:  # a runaway trend: the caller reports it
+            return math.inf
 
 
 def month_mid(month: dt.date) -> dt.date:

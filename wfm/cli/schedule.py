@@ -172,6 +172,8 @@ def print_pooled_summary(p: dict) -> None:
         f"{b['cost']:,.2f} (gap {100 * b['gap']:.2f} %); saved {p['saving_paid_h']:,.1f} paid h, "
         f"{p['saving_cost']:,.2f}; its files in interval_plan/ (wfm simulate "
         "PLAN/interval_plan --requirements ... simulates it)", markup=False)
+    for n in p.get("notes", []):
+        console.print(f"note: {n}", markup=False)
 
 
 def print_verify_summary(v: dict) -> None:

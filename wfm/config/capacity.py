@@ -49,7 +49,7 @@ _QUEUE = re.compile(r"^[a-z]+:[a-z]{2,3}$")
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Horizon(_Model):

@@ -1,10 +1,13 @@
-"""Write files so a reader never sees half of one: temp file, then rename."""
+"""Write files so a reader never sees half of one: temp file, then rename; and a
+command's set of files staged, then published together (:func:`staged_into`)."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
@@ -72,3 +75,96 @@ def write_atomic(path: str | Path, write: Callable[[IO[str]], None]) -> None:
 def write_csv(path: str | Path, frame: pd.DataFrame) -> None:
     """Write ``frame`` as CSV (``,`` separator, ``.`` decimal, ISO 8601 times) atomically."""
     write_atomic(path, lambda handle: frame.to_csv(handle, index=False, lineterminator="\n"))
+
+
+@contextmanager
+def staged_into(out: Path, owned: Sequence[str], tag: str) -> Iterator[Path]:
+    """Stage a command's files for the directory ``out``, then publish them together.
+
+    Yields a hidden staging directory inside ``out`` (``.TAG.PID.*.partial``) to write
+    into.  When the ``with`` block ends normally, with SIGINT and SIGTERM held: every
+    entry of the staging directory replaces the entry of that name in ``out`` (a file
+    by one rename, a directory by two: the old one out of the way, the new one in, so
+    no reader ever sees a directory half-written), then every entry named in ``owned``
+    that this run did not write is removed (an earlier run's file that would now read as
+    current).  ``out``'s other entries are not touched.  On an error or Ctrl-C the
+    staging directory is removed and ``out`` is left as it was (and removed again if
+    this call created it).  A SIGKILL leaves the staging directory, which the next call
+    with the same ``tag`` removes.  A :class:`WfmInputError` naming a staged path names
+    it under ``out``.
+    """
+    if out.exists() and not out.is_dir():
+        raise WfmInputError("output must be a directory", file=str(out))
+    created = not out.exists()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        _remove_dead_stages(out, tag)
+        stage = Path(tempfile.mkdtemp(prefix=f".{tag}.{os.getpid()}.", suffix=".partial",
+                                      dir=out))
+    except OSError as exc:
+        raise WfmInputError(f"cannot write the output: {exc.strerror}", file=str(out)) from None
+    ok = False
+    try:
+        yield stage
+        _publish_entries(stage, out, owned)
+        ok = True
+    except WfmInputError as exc:
+        if exc.file and exc.file.startswith(str(stage)):
+            exc.file = str(out) + exc.file[len(str(stage)):]
+            exc.args = (str(exc),)
+        raise
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+        if created and not ok:
+            shutil.rmtree(out, ignore_errors=True)
+
+
+def _publish_entries(stage: Path, out: Path, owned: Sequence[str]) -> None:
+    """Move every entry of ``stage`` into ``out`` and remove ``owned`` entries of ``out``
+    that ``stage`` does not have (see :func:`staged_into`); SIGINT and SIGTERM wait."""
+    import signal
+
+    mask = getattr(signal, "pthread_sigmask", None)  # POSIX only
+    old_mask = mask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if mask else None
+    try:
+        new = sorted(e.name for e in stage.iterdir())
+        trash = Path(tempfile.mkdtemp(prefix=".old.", dir=stage))
+        for name in new:
+            target = out / name
+            if (target.is_dir() and not target.is_symlink()) or \
+                    ((stage / name).is_dir() and (target.exists() or target.is_symlink())):
+                os.replace(target, trash / name)  # nothing replaces a directory in one rename
+            os.replace(stage / name, target)
+        for name in owned:
+            if name not in new and (out / name).exists():
+                os.replace(out / name, trash / name)
+    except OSError as exc:
+        raise WfmInputError(f"cannot write the output: {exc.strerror}",
+                            file=str(exc.filename or out)) from None
+    finally:
+        if mask:
+            mask(signal.SIG_SETMASK, old_mask)
+
+
+def _remove_dead_stages(out: Path, tag: str) -> None:
+    """Remove ``out/.TAG.PID.*.partial`` directories of processes that no longer run
+    (a SIGKILL in the middle of :func:`staged_into`)."""
+    prefix = f".{tag}."
+    for entry in out.iterdir():
+        if not (entry.name.startswith(prefix) and entry.name.endswith(".partial")):
+            continue
+        pid = entry.name[len(prefix):].split(".")[0]
+        if entry.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # our own pid, reused: not a running stage
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

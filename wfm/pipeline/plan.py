@@ -386,9 +386,11 @@ REPORT_INPUTS = ("forecast.csv", "requirements.csv", "coverage.csv", "shifts.csv
 
 def rebuild_report(plan_dir: Path, history: Path, config: Path) -> list[str]:
     """Rewrite ``report.html`` and ``report.xlsx`` of a plan directory from its CSV files
-    (``wfm report``); returns the file names written."""
+    (``wfm report``), both or neither (staged, then published together); returns the
+    file names written."""
     from wfm.config import load_center
     from wfm.config.schedule import load_schedule
+    from wfm.io.atomic import staged_into
     from wfm.pipeline.schedule import SUMMARY_FILE, read_summary
     from wfm.report import write_report
 
@@ -400,8 +402,10 @@ def rebuild_report(plan_dir: Path, history: Path, config: Path) -> list[str]:
     if missing:
         raise WfmInputError(f"missing {', '.join(missing)}", file=str(plan_dir))
     _check_plan_files(plan_dir)
-    return write_report(plan_dir, history, center, schedule=read_summary(plan_dir / SUMMARY_FILE),
-                        fte_hours=load_schedule(config, center).rules.fte_hours)
+    with staged_into(plan_dir, (), "wfm-report") as stage:  # both files or neither
+        return write_report(plan_dir, history, center, out_dir=stage,
+                            schedule=read_summary(plan_dir / SUMMARY_FILE),
+                            fte_hours=load_schedule(config, center).rules.fte_hours)
 
 
 def _check_plan_files(plan_dir: Path) -> None:
@@ -409,6 +413,8 @@ def _check_plan_files(plan_dir: Path) -> None:
     from wfm.io.forecast import FORECAST_REQUIRED
     from wfm.io.requirements import REQUIRED
     from wfm.io.tables import check_csv
+    from wfm.report.extras import EXTRA_FILES
+    from wfm.simulate.compare import COMPARE_COLUMNS
 
     columns = {
         "forecast.csv": FORECAST_REQUIRED,
@@ -418,6 +424,12 @@ def _check_plan_files(plan_dir: Path) -> None:
         "shifts.csv": ("group", "day", "start", "end", "breaks", "agents"),
         "scenarios.csv": (),
         "simulation.csv": (),
+        # the optional files the report reads too (an empty or cut file was an
+        # internal error: EmptyDataError, KeyError 'queue')
+        "uncovered.csv": ("queue", "from", "to", "intervals", "agent_hours", "reason"),
+        "service_level_saving.csv": COMPARE_COLUMNS,
+        "scenarios.queues.csv": (),
+        **{name: () for name in EXTRA_FILES.values()},
     }
     for name, required in columns.items():
         if (plan_dir / name).exists():

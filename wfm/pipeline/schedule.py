@@ -19,6 +19,12 @@ if TYPE_CHECKING:
 Progress = Callable[[str], None]
 SUMMARY_FILE = "schedule_summary.json"  # the summary dict (paid h, cost, gap, bound, status)
 BASELINE_DIR = "interval_plan"  # service_level_over day/week: the interval-by-interval plan
+SCHEDULE_FILES = ("shifts.csv", "coverage.csv", "uncovered.csv", SUMMARY_FILE, "roster.csv",
+                  "roster_unassigned.csv", "roster_agents.csv", "verify.csv", BASELINE_DIR,
+                  "service_level_saving.csv")
+"""What ``wfm schedule -o DIR`` owns in DIR: written by this run, or removed as stale
+(``service_level_saving.csv``, ``wfm plan --simulate``'s comparison of the two plans,
+goes with them: both plans it compared are replaced)."""
 
 
 @dataclass
@@ -49,12 +55,18 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
     (:data:`BASELINE_DIR`) and compared in ``summary['service_level_over']``.
 
     ``progress(message)`` is called as the solver and the verify loop go on.  All tables
-    are computed before the first file is written; each file is written atomically.
+    are computed before the first file is written; the files are then written into a
+    staging directory inside ``output`` and published together
+    (:func:`wfm.io.atomic.staged_into`): an error or Ctrl-C while writing leaves
+    ``output`` as it was, ``interval_plan/`` is replaced whole, and files of
+    :data:`SCHEDULE_FILES` an earlier run left and this one does not write
+    (``interval_plan/`` of a run with ``service_level_over``, ``verify.csv``, the roster
+    files, the stale ``service_level_saving.csv``) go; other files in ``output`` stay.
     User mistakes raise :class:`WfmInputError`.
     """
     from wfm.config import load_center
     from wfm.config.schedule import load_schedule
-    from wfm.io.atomic import write_csv
+    from wfm.io.atomic import staged_into
     from wfm.io.requirements import read_requirements
     from wfm.schedule import SolveOptions, plan_and_roster, plan_schedule
     from wfm.schedule.instance import check_week_start
@@ -121,52 +133,84 @@ def run_schedule(requirements: Path, config: Path, output: Path, solver: str,
         plan = result.plan
         plan.summary["verify"] = verify_summary(result, verify)
         verified = verify_table(result)
+        if baseline is not None:  # the verified plan against the same interval plan
+            _verified_saving(plan, pooled, baseline, req, center)
     if rostering and verify is not None:  # roster the verified plan once
         from wfm.schedule import RosteredPlan, roster_plan
 
         caps = {g.name: g.max_headcount for g in sched.groups}
         rostered_plan = RosteredPlan(plan, roster_plan(plan, staff, roster_time_limit, caps))
-    rostered = {}
+    tables = {"shifts.csv": plan.shifts, "coverage.csv": plan.coverage,
+              "uncovered.csv": plan.uncovered}
     if rostered_plan is not None:
-        rostered = _roster_tables(plan, rostered_plan, staff is not None)
-    write_csv(output / "shifts.csv", plan.shifts)
-    write_csv(output / "coverage.csv", plan.coverage)
-    write_csv(output / "uncovered.csv", plan.uncovered)
-    write_summary(output / SUMMARY_FILE, plan.summary)
-    for name, frame in rostered.items():
-        write_csv(output / name, frame)
+        tables.update(_roster_tables(plan, rostered_plan, staff is not None))
     if verified is not None:
-        write_csv(output / "verify.csv", verified)
+        tables["verify.csv"] = verified
     if baseline is not None:
-        for name in ("shifts.csv", "coverage.csv", "uncovered.csv"):
-            write_csv(output / BASELINE_DIR / name, getattr(baseline, name[:-4]))
+        tables.update({f"{BASELINE_DIR}/{name}": getattr(baseline, name[:-4])
+                       for name in ("shifts.csv", "coverage.csv", "uncovered.csv")})
+    with staged_into(output, SCHEDULE_FILES, "wfm-schedule") as stage:
+        _write(stage, tables, plan.summary)
     return ScheduleRun(plan=plan, warnings=list(req.warnings))
+
+
+def _write(directory: Path, tables: dict[str, pd.DataFrame], summary: dict) -> None:
+    """The tables (by path under ``directory``) and the summary, each atomically."""
+    from wfm.io.atomic import write_csv
+
+    for name, frame in tables.items():
+        write_csv(directory / name, frame)
+    write_summary(directory / SUMMARY_FILE, summary)
 
 
 def _interval_baseline(plan, pooled: dict, req, center, sched, config: Path,
                        opts) -> SchedulePlan:
     """Plan the requirements interval by interval (the baseline of a plan staffed for
-    the day's or week's service level) with ``opts``; add the Erlang SL of ``plan``
-    and the comparison to ``pooled`` (``interval_plan``: paid h, cost, gap, status,
-    time limit s; ``saving_paid_h``, ``saving_cost``, ``saving_share`` of the baseline's
-    paid hours) and put it into ``plan.summary['service_level_over']``."""
+    the day's or week's service level) with ``opts`` and compare ``plan`` with it
+    (:func:`_compare_with_baseline`)."""
     from wfm.schedule import plan_schedule
-    from wfm.schedule.pooled import plan_service_levels
 
-    plan_service_levels(pooled, req.starts, center.interval, req.queues,
-                        plan.result.plan.scheduled, req.required, req.volume, req.aht, center)
     try:
         base = plan_schedule(req.starts, center.interval, req.queues, req.required, sched, opts)
     except ValueError as exc:
         raise WfmInputError(str(exc), file=str(config)) from None
-    b = base.summary
-    pooled["interval_plan"] = {k: b[k] for k in ("paid_h", "cost", "gap", "status")}
+    _compare_with_baseline(plan, pooled, base, req, center)
     pooled["interval_plan"]["time_limit_s"] = opts.time_limit
+    return base
+
+
+def _compare_with_baseline(plan, pooled: dict, base, req, center) -> None:
+    """Add the Erlang SL of ``plan`` and the comparison with the interval plan ``base``
+    to ``pooled`` (``interval_plan``: paid h, cost, gap, status; ``saving_paid_h``,
+    ``saving_cost`` (EUR), ``saving_share`` of the baseline's paid hours) and put it into
+    ``plan.summary['service_level_over']``."""
+    from wfm.schedule.pooled import plan_service_levels
+
+    plan_service_levels(pooled, req.starts, center.interval, req.queues,
+                        plan.result.plan.scheduled, req.required, req.volume, req.aht, center)
+    b = base.summary
+    pooled["interval_plan"] = {**pooled.get("interval_plan", {}),
+                               **{k: b[k] for k in ("paid_h", "cost", "gap", "status")}}
     pooled["saving_paid_h"] = b["paid_h"] - plan.summary["paid_h"]
     pooled["saving_cost"] = b["cost"] - plan.summary["cost"]
     pooled["saving_share"] = pooled["saving_paid_h"] / b["paid_h"] if b["paid_h"] else None
     plan.summary["service_level_over"] = pooled
-    return base
+
+
+def _verified_saving(plan, pooled: dict, base, req, center) -> None:
+    """The comparison of the plan ``--verify`` kept with the interval plan ``base`` (which
+    is not verified), the first plan's saving kept as ``saving_paid_h_before_verify`` /
+    ``saving_cost_before_verify``, and a note saying what the comparison is."""
+    before_h, before_cost = pooled["saving_paid_h"], pooled["saving_cost"]
+    _compare_with_baseline(plan, pooled, base, req, center)
+    pooled["saving_paid_h_before_verify"] = before_h
+    pooled["saving_cost_before_verify"] = before_cost
+    pooled.setdefault("notes", []).append(
+        f"--verify re-planned where the simulated service level of an interval or the week "
+        f"missed its target, which can add back agent-hours the {pooled['over']}'s staffing "
+        f"saved: the saving is of the verified plan against the interval-by-interval plan, "
+        f"which was not verified (before --verify: {before_h:,.1f} paid h, {before_cost:,.2f} "
+        "saved)")
 
 
 def write_summary(path: Path, summary: dict) -> None:

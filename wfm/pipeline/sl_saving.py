@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from wfm.errors import WfmInputError
+
 SAVING_FILE = "service_level_saving.csv"
 
 
@@ -28,7 +30,13 @@ def simulate_both(plan_dir: Path, config: Path, requirements: Path, simulation_f
     follows the plan's assignment, one worker); ``pooled`` is
     ``summary['service_level_over']`` of the plan (its ``queues`` are compared, each
     with its ``target``).  Writes the two simulation
-    tables and :data:`SAVING_FILE`; returns the comparison (service levels 0..1)."""
+    tables and :data:`SAVING_FILE`; returns the comparison (service levels 0..1).
+
+    A compared queue missing from the requirements file is a :class:`WfmInputError`
+    naming the file, before anything is written: ``pooled['queues']`` holds only queues
+    with a requirement (``wfm.schedule.pooled.pooled_requirement`` leaves out queues
+    without one), computed from the same requirements both simulations read, so a
+    missing queue means the files do not belong together, not a queue to skip."""
     from wfm.io.atomic import write_csv
     from wfm.pipeline.schedule import BASELINE_DIR
     from wfm.pipeline.simulate import load_inputs
@@ -36,18 +44,34 @@ def simulate_both(plan_dir: Path, config: Path, requirements: Path, simulation_f
     from wfm.simulate.compare import compare_weeks, week_levels
     from wfm.simulate.plan import result_table
 
-    levels = []
-    names = [q for q in pooled.get("queues", {})]
-    for d in (plan_dir, plan_dir / BASELINE_DIR):
-        inputs = load_inputs(d, config, requirements, handle="exponential", cv=1.0,
-                             routing="plan")
+    names = list(pooled.get("queues", {}))
+    dirs = (plan_dir, plan_dir / BASELINE_DIR)
+    loaded = [load_inputs(d, config, requirements, handle="exponential", cv=1.0,
+                          routing="plan") for d in dirs]
+    for inputs in loaded:
+        _check_compared(names, inputs.queues, requirements)
+    levels, tables = [], []
+    for inputs in loaded:  # all computed before the first file is written
         res = simulate(inputs.sim, replications=replications, seed=seed, keep=True)
-        write_csv(d / simulation_file, result_table(inputs, res))
-        names = [q for q in names if q in inputs.queues]
+        tables.append(result_table(inputs, res))
         rows = [inputs.queues.index(q) for q in names]
         answered = inputs.sim.sl_answered or (False,) * len(inputs.queues)
         levels.append(week_levels(res.per_replication, rows, answered))
     targets = [float(pooled["queues"][q]["target"]) for q in names]
     table = compare_weeks(names, targets, *levels)
+    for d, frame in zip(dirs, tables, strict=True):
+        write_csv(d / simulation_file, frame)
     write_csv(plan_dir / SAVING_FILE, table.round(6))
     return table
+
+
+def _check_compared(names: list[str], simulated, requirements: Path) -> None:
+    """Every compared queue (``pooled['queues']``, computed by ``wfm schedule`` from the
+    requirements file) is simulated; else the requirements file is not the one the plan
+    and its interval plan were made from: a :class:`WfmInputError` naming it."""
+    missing = [q for q in names if q not in simulated]
+    if missing:
+        raise WfmInputError(
+            f"queue {', '.join(missing)} of the plan's service_level_over summary is not in "
+            "this requirements file; the plan, its interval_plan/ and the requirements must "
+            "come from the same wfm schedule run", file=str(requirements))

@@ -367,9 +367,11 @@ def _write_sheet(ws, frame: pd.DataFrame, formats: dict, header, human: bool = F
 
 def write_report(plan_dir: str | Path, history: str | Path, center, *,
                  name: str | None = None, schedule: dict | None = None,
-                 fte_hours: float = 40.0, requested_gap: float | None = None) -> list[str]:
+                 fte_hours: float = 40.0, requested_gap: float | None = None,
+                 out_dir: str | Path | None = None) -> list[str]:
     """Read the plan's CSVs in ``plan_dir`` (``scenarios.csv``, ``simulation.csv`` and
-    ``uncovered.csv`` when present) and the history; write report.html/.xlsx.
+    ``uncovered.csv`` when present) and the history; write report.html/.xlsx into
+    ``out_dir`` (default ``plan_dir``).
 
     ``name``: the plan directory as the report names it (``wfm plan`` writes into a
     staging directory and passes the final name); ``schedule``: the ``wfm schedule``
@@ -402,6 +404,7 @@ def write_report(plan_dir: str | Path, history: str | Path, center, *,
             f"history: {Path(history).name}",
             f"timezone: {center.timezone}; interval {center.interval / 60:g} min"]
     text = render_html(tables, meta, facts)
-    write_atomic(d / "report.html", lambda h: h.write(text))
-    write_workbook(d / "report.xlsx", tables, facts)
+    out = Path(out_dir) if out_dir is not None else d
+    write_atomic(out / "report.html", lambda h: h.write(text))
+    write_workbook(out / "report.xlsx", tables, facts)
     return ["report.html", "report.xlsx"]

@@ -107,8 +107,18 @@ def _against_gap(pooled: dict) -> str:
         return ""
     share = saved / cost
     return (f", {share:.1%} of its cost: more than its solver gap ({gap:.2%}), not solver "
-            "noise" if share > gap else f", {share:.1%} of its cost: not more than its "
+            "noise" if abs(share) > gap else f", {share:.1%} of its cost: not more than its "
             f"solver gap ({gap:.2%}), within solver noise")
+
+
+def _verified(pooled: dict) -> str:
+    """What the saving is after ``--verify``: the verified plan against the interval plan
+    (not verified), with the first plan's saving."""
+    before = pooled.get("saving_paid_h_before_verify")
+    if not isinstance(before, (int, float)):
+        return ""
+    return (f"; this is the plan --verify kept, against an interval plan not verified by "
+            f"simulation (the first plan, before --verify, saved {before:,.1f} paid h)")
 
 
 def saving_sentence(pooled: dict, saving: pd.DataFrame | None) -> str:
@@ -120,7 +130,7 @@ def saving_sentence(pooled: dict, saving: pd.DataFrame | None) -> str:
         share = saved / base["paid_h"]
     text = (f"{saved:,.1f} paid h saved ({_pct(share)}) against "
             f"interval-by-interval staffing ({base.get('paid_h', float('nan')):,.1f} h, "
-            f"planned in the same run){_against_gap(pooled)}")
+            f"planned in the same run){_against_gap(pooled)}{_verified(pooled)}")
     if saving is None or "sl_week" not in saving:
         return text + "; not simulated (wfm plan --simulate N compares both plans)"
     if not (saving["queue"] != "all").any():
