@@ -137,10 +137,10 @@ def _unassigned_by_group(r) -> dict[str, int]:
 
 # The feedback round's plan gets this share of ``options.time_limit`` (at least
 # ROUND2_MIN_S, never more than the limit); round 1 keeps the whole limit.  On the
-# example (docs/commands/schedule.md "Rostering") round 2 planned in 20 s instead of
-# 60 s left 52.75 instead of 87.75 agent-h uncovered once rostered; a shared 60-s budget
-# (40 s + 20 s) left 106.5, and starting round 2 from round 1's plan minus the
-# unassigned shifts (instead of the LP dive) 273.
+# example (docs/commands/schedule.md "Time of the feedback round") round 2 planned in
+# 10-20 s left 15.75-87.75 agent-h uncovered once rostered, in 60 s 87.75; a shared
+# 60-s budget (40 s + 20 s) left 106.5, and starting round 2 from round 1's plan minus
+# the unassigned shifts (instead of the LP dive) 273.
 ROUND2_SHARE = 1 / 3
 ROUND2_MIN_S = 10.0
 
