@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from wfm.cli import app
@@ -317,3 +319,79 @@ def test_feedback_round_that_fails_keeps_round_one(monkeypatch):
     assert second == {"round": 2, "effective_headcount": {"A": 1},
                       "error": "no shift plan meets the rules", "kept": False}
     assert sum(n for n, _ in out.roster.unassigned.values()) == 2
+
+
+def test_round2_time_limit_is_a_third_at_least_ten_seconds():
+    from wfm.schedule import round2_time_limit
+
+    # hand-computed from the documented rule: a third of the limit, at least 10 s,
+    # never more than the limit itself
+    assert round2_time_limit(60) == pytest.approx(20)
+    assert round2_time_limit(300) == pytest.approx(100)
+    assert round2_time_limit(24) == pytest.approx(10)
+    assert round2_time_limit(5) == pytest.approx(5)
+
+
+def test_feedback_rounds_plan_within_one_and_a_third_time_limits(monkeypatch):
+    # the options each round's plan ran with: round 1 the whole limit, round 2 a third
+    # (together at most 4/3 of --time-limit, where two full rounds took 2x); the kept
+    # round leaves no more uncovered agent-h, rostered, than round 1
+    import wfm.schedule as S
+    from wfm.schedule.solve import SolveOptions
+
+    starts, req, cfg = _rest_conflict_week()
+    real = S.plan_schedule
+    limits = []
+
+    def spy(*args, **kw):
+        limits.append(args[5].time_limit)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(S, "plan_schedule", spy)
+    out = S.plan_and_roster(starts, 3600, ("phone:de",), req, cfg,
+                            SolveOptions(time_limit=45.0, gap=0.0), roster_time_limit=5)
+    assert limits == [45.0, 15.0]
+    assert sum(limits) <= 45.0 * 4 / 3 + 1e-9
+    first, second = out.rounds
+    assert (first["time_limit_s"], second["time_limit_s"]) == (45.0, 15.0)
+
+    def missing(x):
+        return x["understaffed_h"] + x["unassigned_paid_h"]
+
+    kept = first if first["kept"] else second
+    assert first["kept"] != second["kept"]
+    assert missing(kept) <= missing(first)
+    # the kept round's plan and roster are the ones returned
+    assert sum(n for n, _ in out.roster.unassigned.values()) == kept["shifts_unassigned"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 6), st.sampled_from([0, 6, 9, 14, 22]),
+                          st.integers(1, 3)), min_size=1, max_size=10),
+       st.integers(1, 4), st.integers(0, 2))
+def test_greedy_repair_keeps_every_rule_and_leaves_only_what_nobody_can_take(
+        spec, n_agents, block):
+    # the greedy repair (after a MIP stopped at its time limit) checks an agent alone;
+    # whatever it assigns must pass the full check_roster, and a shift it leaves over
+    # must break a rule for every agent of the group
+    from wfm.schedule.roster import _repair
+
+    merged: dict[tuple[int, int], int] = {}
+    for day, hour, n in spec:
+        merged[day, hour] = merged.get((day, hour), 0) + n
+    shifts = [shift(d, h, count=n, night=h == 22) for (d, h), n in sorted(merged.items())]
+    rules = RosterRules(days_off=2, consecutive_days_off=block, max_days_in_row=5,
+                        min_rest_h=11.0, max_hours={"G": 32.0})
+    staff = agents(n_agents)
+    got = _repair(shifts, staff, [], rules)
+    assert check_roster(shifts, staff, got, rules) == []
+    count = [0] * len(shifts)
+    mine: dict[str, list[int]] = {a.agent_id: [] for a in staff}
+    for aid, k in got:
+        count[k] += 1
+        mine[aid].append(k)
+    for k, s in enumerate(shifts):
+        if count[k] < s.count:
+            for a in staff:
+                trial = [(a.agent_id, j) for j in [*mine[a.agent_id], k]]
+                assert check_roster(shifts, [a], trial, rules)

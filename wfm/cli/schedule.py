@@ -142,7 +142,8 @@ def print_schedule_summary(plan, output: Path) -> None:
                 f"round {rd['round']}{' (kept)' if rd.get('kept') else ''}: "
                 f"{rd['shifts_unassigned']} shifts unassigned, paid {rd['paid_h']:,.1f} h, cost "
                 f"{rd['cost']:,.2f}, understaffed {rd['understaffed_h']:.1f} agent-h, plan "
-                f"{rd['plan_s']:.1f} s, roster {rd['roster_s']:.1f} s"
+                f"{rd['plan_s']:.1f} s (limit {rd['time_limit_s']:g} s), roster "
+                f"{rd['roster_s']:.1f} s"
                 + (f"; headcount lowered to {eff}" if eff else ""), markup=False)
     if s.get("service_level_over"):
         print_pooled_summary(s["service_level_over"])

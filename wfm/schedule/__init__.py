@@ -9,6 +9,7 @@ staff.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass, field
@@ -134,6 +135,39 @@ def _unassigned_by_group(r) -> dict[str, int]:
     return out
 
 
+# The feedback round's plan gets this share of ``options.time_limit`` (at least
+# ROUND2_MIN_S, never more than the limit); round 1 keeps the whole limit.  On the
+# example (docs/commands/schedule.md "Time of the feedback round") round 2 planned in
+# 10-20 s left 15.75-87.75 agent-h uncovered once rostered, in 60 s 87.75; a shared
+# 60-s budget (40 s + 20 s) left 106.5, and starting round 2 from round 1's plan minus
+# the unassigned shifts (instead of the LP dive) 273.
+ROUND2_SHARE = 1 / 3
+ROUND2_MIN_S = 10.0
+
+
+def round2_time_limit(time_limit: float) -> float:
+    """Seconds for the feedback round's plan when round 1 had ``time_limit`` seconds."""
+    return min(time_limit, max(ROUND2_SHARE * time_limit, ROUND2_MIN_S))
+
+
+def _lowered(config: ScheduleConfig, plan: SchedulePlan, r, by: dict[str, int],
+             named: bool) -> dict[str, int]:
+    """Round 2's headcount per group whose shifts the roster ``r`` left unassigned (``by``
+    per group): the plan's need minus ceil(unassigned / (7 - days_off)) agents."""
+    days_off_shifts = max(1, 7 - config.rules.days_off)
+    eff: dict[str, int] = {}
+    for g, grp in enumerate(config.groups):
+        n = by.get(grp.name, 0)
+        staffed = sum(a.group == grp.name for a in r.agents)
+        # anonymous agents: only groups the roster filled up to max_headcount; below it
+        # the roster could add agents, and what is left is its time limit, not the plan
+        full = named or staffed >= (grp.max_headcount or 0)
+        if n and grp.max_headcount is not None and full:
+            need = int(plan.result.plan.headcount[g])
+            eff[grp.name] = max(0, min(grp.max_headcount, need) - math.ceil(n / days_off_shifts))
+    return eff
+
+
 def plan_and_roster(
     starts: pd.DatetimeIndex,
     dt: float,
@@ -151,27 +185,33 @@ def plan_and_roster(
     to what the roster could staff -- the plan's need minus ceil(unassigned / (7 -
     days_off)) agents -- and roster again (spare anonymous agents still up to the real
     ``max_headcount``, which leaves the roster slack for rest and days-off
-    conflicts the aggregate plan cannot see).  The round that leaves less uncovered
+    conflicts the aggregate plan cannot see).  Round 1 plans within
+    ``options.time_limit``, round 2 (from scratch) within :func:`round2_time_limit` of
+    it (a third).  The round that leaves less uncovered
     once rostered is kept: the plan's shortfall plus the paid hours of the shifts the
     roster left unassigned (agent-hours; round 2 plans fewer shifts, so counting
     unassigned shifts alone favours it), then fewer unassigned shifts, then the
     first.  Round 2's ``uncovered`` reasons name a lowered headcount.  ``rounds``: per
-    round the effective headcounts, unassigned shifts and their paid hours
-    (``unassigned_paid_h``), paid hours, cost, shortfall, objective, bound, gap, the
-    fill pass note and seconds."""
+    round the effective headcounts, the plan's time limit (``time_limit_s``), unassigned
+    shifts and their paid hours (``unassigned_paid_h``), paid hours, cost, shortfall,
+    objective, bound, gap, the fill pass note and seconds."""
     say = progress or (lambda _m: None)
     caps = {g.name: g.max_headcount for g in config.groups}
+    opts = options or SolveOptions()
 
-    def one(cfg: ScheduleConfig, n: int, eff: dict[str, int]) -> tuple[SchedulePlan, Any, dict]:
+    def one(cfg: ScheduleConfig, n: int, eff: dict[str, int],
+            limit: float) -> tuple[SchedulePlan, Any, dict]:
         t0 = time.perf_counter()
-        plan = plan_schedule(starts, dt, queues, required, cfg, options, progress)
+        plan = plan_schedule(starts, dt, queues, required, cfg,
+                             dataclasses.replace(opts, time_limit=limit), progress)
         t1 = time.perf_counter()
         say(f"round {n}: rostering")
         r = roster_plan(plan, staff, roster_time_limit, caps)
         by = _unassigned_by_group(r)
         s = plan.summary
         return plan, r, {
-            "round": n, "effective_headcount": eff, "shifts_unassigned": sum(by.values()),
+            "round": n, "effective_headcount": eff, "time_limit_s": limit,
+            "shifts_unassigned": sum(by.values()),
             "unassigned_by_group": by, "unassigned_paid_h": _unassigned_h(r),
             "paid_h": s["paid_h"], "cost": s["cost"],
             "understaffed_h": sum(q["understaffed_h"] for q in s["queues"]),
@@ -181,19 +221,9 @@ def plan_and_roster(
             "roster_s": time.perf_counter() - t1,
         }
 
-    plan, r, row = one(config, 1, {})
+    plan, r, row = one(config, 1, {}, opts.time_limit)
     rounds = [row]
-    days_off_shifts = max(1, 7 - config.rules.days_off)
-    eff: dict[str, int] = {}
-    for g, grp in enumerate(config.groups):
-        n = row["unassigned_by_group"].get(grp.name, 0)
-        staffed = sum(a.group == grp.name for a in r.agents)
-        # anonymous agents: only groups the roster filled up to max_headcount; below it
-        # the roster could add agents, and what is left is its time limit, not the plan
-        full = staff is not None or staffed >= (grp.max_headcount or 0)
-        if n and grp.max_headcount is not None and full:
-            need = int(plan.result.plan.headcount[g])
-            eff[grp.name] = max(0, min(grp.max_headcount, need) - math.ceil(n / days_off_shifts))
+    eff = _lowered(config, plan, r, row["unassigned_by_group"], staff is not None)
     row["kept"] = True
     if not eff:
         return RosteredPlan(plan, r, rounds)
@@ -202,7 +232,8 @@ def plan_and_roster(
                                "min_headcount": min(grp.min_headcount, eff[grp.name])})
         if grp.name in eff else grp for grp in config.groups)
     try:
-        plan2, r2, row2 = one(config.model_copy(update={"groups": groups}), 2, eff)
+        plan2, r2, row2 = one(config.model_copy(update={"groups": groups}), 2, eff,
+                              round2_time_limit(opts.time_limit))
     except ValueError as exc:  # e.g. a minimum the lowered headcount cannot meet
         rounds.append({"round": 2, "effective_headcount": eff, "error": str(exc),
                        "kept": False})

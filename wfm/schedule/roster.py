@@ -180,6 +180,47 @@ def _min_hours(agent: Agent, rules: RosterRules) -> float:
     return min(rules.min_hours.get(agent.group, 0.0), _max_hours(agent, rules))
 
 
+def _agent_violations(shifts: Sequence[RosterShift], a: Agent, ks: list[int],
+                      rules: RosterRules) -> list[str]:
+    """The rules agent ``a`` breaks working the shift types ``ks`` (:func:`check_roster`
+    for one agent, without the planned counts)."""
+    aid = a.agent_id
+    out: list[str] = []
+    days = [shifts[k].day for k in ks]
+    if len(set(days)) < len(days):
+        out.append(f"{aid}: two shifts on one day")
+    if any(shifts[k].group != a.group for k in ks):
+        out.append(f"{aid}: shift of another group")
+    work = np.zeros(rules.n_days, dtype=bool)
+    work[days] = True
+    if rules.n_days - work.sum() < rules.days_off:
+        out.append(f"{aid}: fewer than {rules.days_off} days off")
+    b = rules.consecutive_days_off
+    if b > 0 and not any(
+        (w := _days_window(d, b, rules)) is not None and not work[w].any()
+        for d in range(rules.n_days)
+    ):
+        out.append(f"{aid}: no {b} consecutive days off")
+    m = rules.max_days_in_row
+    for d in range(rules.n_days):
+        w = _days_window(d, m + 1, rules)
+        if w is not None and len(w) <= rules.n_days and work[w].all():
+            out.append(f"{aid}: more than {m} days in a row")
+            break
+    hours = sum(shifts[k].paid_h for k in ks)
+    if hours > _max_hours(a, rules) + 1e-6:
+        out.append(f"{aid}: {hours:g} h above the {_max_hours(a, rules):g} h contract")
+    for i, k in enumerate(ks):
+        if any(u.blocks(shifts[k].local_start, shifts[k].length_h) for u in a.unavailable):
+            out.append(f"{aid}: works {shifts[k].date} {shifts[k].start} while unavailable")
+        for k2 in ks[i + 1:]:
+            if rest_gap(shifts[k], shifts[k2], rules) < rules.min_rest_h - 1e-9:
+                out.append(f"{aid}: less than {rules.min_rest_h:g} h rest between "
+                           f"{shifts[k].date} {shifts[k].start} and "
+                           f"{shifts[k2].date} {shifts[k2].start}")
+    return out
+
+
 def check_roster(shifts: Sequence[RosterShift], agents: Sequence[Agent],
                  assigned: Iterable[tuple[str, int]], rules: RosterRules) -> list[str]:
     """Every hard rule the assignment breaks (independent of the solver)."""
@@ -195,39 +236,7 @@ def check_roster(shifts: Sequence[RosterShift], agents: Sequence[Agent],
             out.append(f"{s.group} {s.date} {s.start}-{s.end}: {count[k]} assigned, "
                        f"{s.count} planned")
     for aid, ks in by_agent.items():
-        a = info[aid]
-        days = [shifts[k].day for k in ks]
-        if len(set(days)) < len(days):
-            out.append(f"{aid}: two shifts on one day")
-        if any(shifts[k].group != a.group for k in ks):
-            out.append(f"{aid}: shift of another group")
-        work = np.zeros(rules.n_days, dtype=bool)
-        work[days] = True
-        if rules.n_days - work.sum() < rules.days_off:
-            out.append(f"{aid}: fewer than {rules.days_off} days off")
-        b = rules.consecutive_days_off
-        if b > 0 and not any(
-            (w := _days_window(d, b, rules)) is not None and not work[w].any()
-            for d in range(rules.n_days)
-        ):
-            out.append(f"{aid}: no {b} consecutive days off")
-        m = rules.max_days_in_row
-        for d in range(rules.n_days):
-            w = _days_window(d, m + 1, rules)
-            if w is not None and len(w) <= rules.n_days and work[w].all():
-                out.append(f"{aid}: more than {m} days in a row")
-                break
-        hours = sum(shifts[k].paid_h for k in ks)
-        if hours > _max_hours(a, rules) + 1e-6:
-            out.append(f"{aid}: {hours:g} h above the {_max_hours(a, rules):g} h contract")
-        for i, k in enumerate(ks):
-            if any(u.blocks(shifts[k].local_start, shifts[k].length_h) for u in a.unavailable):
-                out.append(f"{aid}: works {shifts[k].date} {shifts[k].start} while unavailable")
-            for k2 in ks[i + 1:]:
-                if rest_gap(shifts[k], shifts[k2], rules) < rules.min_rest_h - 1e-9:
-                    out.append(f"{aid}: less than {rules.min_rest_h:g} h rest between "
-                               f"{shifts[k].date} {shifts[k].start} and "
-                               f"{shifts[k2].date} {shifts[k2].start}")
+        out.extend(_agent_violations(shifts, info[aid], ks, rules))
     return out
 
 
@@ -336,8 +345,7 @@ def _reason(k: int, shifts: Sequence[RosterShift], agents: list[Agent],
             why = "unavailable"
         elif any(shifts[j].day == s.day for j in ks):
             why = "already working that day"
-        elif check_roster(shifts, [a], [(a.agent_id, j) for j in [*ks, k]], rules):
-            trial = check_roster(shifts, [a], [(a.agent_id, j) for j in [*ks, k]], rules)
+        elif trial := _agent_violations(shifts, a, [*ks, k], rules):
             text = trial[0]
             why = ("rest rule" if "rest" in text
                    else "consecutive days off" if "consecutive" in text
@@ -426,8 +434,10 @@ def _repair(shifts: Sequence[RosterShift], agents: Sequence[Agent],
             group = [a for a in agents if a.group == s.group]
             group.sort(key=lambda a: sum(shifts[j].paid_h for j in mine[a.agent_id]))
             for a in group:
-                trial = [(a.agent_id, j) for j in [*mine[a.agent_id], k]]
-                if not check_roster(shifts, [a], trial, rules):
+                # check_roster of the agent alone: the same rules (the day first, cheaply)
+                ks = mine[a.agent_id]
+                if (all(shifts[j].day != s.day for j in ks)
+                        and not _agent_violations(shifts, a, [*ks, k], rules)):
                     out.append((a.agent_id, k))
                     mine[a.agent_id].append(k)
                     count[k] += 1
