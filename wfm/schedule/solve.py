@@ -12,11 +12,16 @@ Strategy (``shared/reference/scheduling-notes.md`` sections 6, 7, 9):
 2b. Local search (``wfm.schedule.improve``: drop idle shifts, swap or hand over a
    shift for a cheaper one doing the same work) on the first plan, and again after
    every MIP phase.
-3. MIP phases in the chosen solver (HiGHS or CBC), warm-started with the best plan:
-   the LP box [floor, ceil] ("rounding"), then either the full MIP (at most
-   ``full_mip_columns`` shift columns) or the MIP on the LP support.  HiGHS' first
-   root cut round on a full large model does not check its time limit and can last
-   tens of seconds on a loaded machine, so large models stay restricted.
+3. MIP phases, warm-started with the best plan.  Models of at most
+   ``full_mip_columns`` shift columns: the LP box [floor, ceil] ("rounding"), then
+   the full MIP (its dual bound may raise the bound).  Larger models, with HiGHS: the
+   neighbourhood search (``wfm.schedule.neighbourhood``): sub-MIPs that free the
+   shifts of a day of a few groups sharing skills (or a few days of one group), cut
+   out of the model's matrix, each a few seconds, every better plan polished by the
+   fill pass and the local search.  HiGHS' root node on the whole large model (cut
+   rounds, sub-MIP heuristics) takes the whole minute and its first cut round does
+   not check the time limit; on a sub-MIP of ~1,500 columns it takes seconds.  With
+   CBC: the LP box, then the MIP on the LP support.
 4. The fill pass (``wfm.schedule.fill``, unless ``fill_shortfalls = false``): shifts
    added for what is still short and coverable within the headcount rules -- a safety
    net, since the model costs a shortfall above the shift that covers it
@@ -52,6 +57,7 @@ from typing import Literal
 
 import numpy as np
 import pulp
+import scipy.sparse as sp
 
 from wfm.schedule.evaluate import (
     Plan,
@@ -65,6 +71,7 @@ from wfm.schedule.fill import fill_shortfalls
 from wfm.schedule.improve import improve
 from wfm.schedule.instance import ShiftInstance, off_blocks
 from wfm.schedule.model import ShiftModel, build_model
+from wfm.schedule.neighbourhood import MatrixModel, search, sub_problem
 
 SolverName = Literal["highs", "cbc"]
 # docs/commands/schedule.md "Solving": the better final gap on the example and the
@@ -75,26 +82,29 @@ Progress = Callable[[str], None]
 
 @dataclass(frozen=True)
 class SolveOptions:
-    """``time_limit`` wall-clock seconds for everything; ``gap`` relative target;
-    ``strategy``: ``auto`` (full MIP when at most ``full_mip_columns`` shift columns,
-    else MIPs restricted to the LP support only), ``full`` or ``lp-support``; with HiGHS
-    and ``auto``, the LP-support MIP follows the LP-box MIP when that one ends early,
-    on models of at most ``support_mip_columns`` shift columns;
+    """``time_limit`` wall-clock seconds for everything; ``gap`` relative target (the
+    search stops once the plan is within it of the bound);
+    ``strategy``: ``auto`` (the LP-box MIP then the full MIP when at most
+    ``full_mip_columns`` shift columns; else, with HiGHS, the neighbourhood search
+    (:mod:`wfm.schedule.neighbourhood`), with CBC the LP-box then the LP-support MIP),
+    ``full``, ``lp-support`` or ``neighbourhoods`` (HiGHS only);
     ``dive``: LP diving for a first plan, using at most ``dive_share`` of the limit;
     ``improve``: local search (``wfm.schedule.improve``) on the first plan and after
-    the MIPs."""
+    the MIPs; ``neighbourhood_seconds`` time limit of one sub-MIP of the neighbourhood
+    search, ``neighbourhood_columns`` its usual number of free shift columns."""
 
     solver: SolverName = DEFAULT_SOLVER
     time_limit: float = 60.0
     gap: float = 0.005
     threads: int = 1
     seed: int = 1
-    strategy: Literal["auto", "full", "lp-support"] = "auto"
+    strategy: Literal["auto", "full", "lp-support", "neighbourhoods"] = "auto"
     full_mip_columns: int = 4000
-    support_mip_columns: int = 12000
     dive: bool = True
     dive_share: float = 0.6
     improve: bool = True
+    neighbourhood_seconds: float = 3.0
+    neighbourhood_columns: int = 1500
     msg: bool = False
 
 
@@ -302,6 +312,71 @@ class _HighsBackend:
         return _Run(values, bound if math.isfinite(bound) else None, status)
 
 
+    def matrix_model(self) -> MatrixModel:
+        """The full MIP as arrays (integrality on, the shift counts' bounds [0, inf) as
+        built: the dive leaves its box on the loaded model), for the neighbourhood search."""
+        self._bounds(None, None)
+        self._integrality(True)
+        lp = self.h.getLp()
+        self._integrality(False)
+        a = lp.a_matrix_
+        n, m = lp.num_col_, lp.num_row_
+        data = (np.asarray(a.value_), np.asarray(a.index_), np.asarray(a.start_))
+        matrix = (sp.csc_matrix(data, shape=(m, n)) if a.format_ == self.hs.MatrixFormat.kColwise
+                  else sp.csr_matrix(data, shape=(m, n)).tocsc())
+        integer = np.zeros(n, dtype=bool)
+        integer[self.ints] = True
+        return MatrixModel(matrix, np.asarray(lp.col_cost_), np.asarray(lp.col_lower_),
+                           np.asarray(lp.col_upper_), np.asarray(lp.row_lower_),
+                           np.asarray(lp.row_upper_), integer, self.yi)
+
+    def sub_mip(self, mm: MatrixModel, free: np.ndarray, y: np.ndarray, start: np.ndarray,
+                limit: float) -> tuple[np.ndarray | None, bool]:
+        """Solve the sub-MIP of :func:`wfm.schedule.neighbourhood.sub_problem` (only the
+        counts ``free`` move, the others stay at ``y``), warm-started from ``start``
+        (values of every column of the full model; the integer ones are passed);
+        returns the whole plan's counts (None when no plan was found in time) and
+        whether the sub-MIP was solved to optimality (within 0.01 %)."""
+        sub = sub_problem(mm, free, y)
+        hs = self.hs
+        lp = hs.HighsLp()
+        lp.num_col_, lp.num_row_ = len(sub.cols), len(sub.rows)
+        lp.col_cost_ = mm.cost[sub.cols]
+        lp.col_lower_, lp.col_upper_ = mm.lower[sub.cols], mm.upper[sub.cols]
+        lp.row_lower_, lp.row_upper_ = sub.row_lower, sub.row_upper
+        lp.a_matrix_.format_ = hs.MatrixFormat.kColwise
+        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = len(sub.cols), len(sub.rows)
+        lp.a_matrix_.start_, lp.a_matrix_.index_ = sub.A.indptr, sub.A.indices
+        lp.a_matrix_.value_ = sub.A.data
+        ints = mm.integer[sub.cols]
+        lp.integrality_ = [hs.HighsVarType.kInteger if i else hs.HighsVarType.kContinuous
+                           for i in ints]
+        h = hs.Highs()
+        h.setOptionValue("output_flag", False)
+        h.passModel(lp)
+        h.setOptionValue("threads", int(self.opts.threads))
+        h.setOptionValue("random_seed", int(self.opts.seed))
+        h.setOptionValue("mip_rel_gap", 1e-4)
+        h.setOptionValue("mip_heuristic_effort", 0.3)
+        h.setOptionValue("time_limit", float(max(limit, 0.2)))
+        self.deadline = time.perf_counter() + max(limit, 0.2)
+        h.setCallback(self._interrupt, None)
+        for kind in ("kCallbackMipInterrupt", "kCallbackSimplexInterrupt",
+                     "kCallbackIpmInterrupt"):
+            h.startCallback(getattr(hs.cb.HighsCallbackType, kind))
+        k = np.flatnonzero(ints)
+        h.setSolution(len(k), k.astype(np.int32), start[sub.cols[k]].astype(float))
+        h.run()
+        solved = h.getModelStatus() == hs.HighsModelStatus.kOptimal
+        if h.getInfo().primal_solution_status != 2:  # kSolutionStatusFeasible
+            return None, solved
+        full = np.zeros(mm.A.shape[1])
+        full[sub.cols] = np.asarray(h.getSolution().col_value, dtype=float)
+        out = y.astype(float)
+        out[free] = full[mm.yi[free]]
+        return out, solved
+
+
 _CBC_BOUND = re.compile(r"^Lower bound:\s*(-?[\d.eE+-]+)", re.MULTILINE)
 _CBC_RESULT = re.compile(r"^Result - (.*)$", re.MULTILINE)
 
@@ -399,17 +474,17 @@ def _fit_caps(inst: ShiftInstance, lo: np.ndarray, trial: np.ndarray, up: np.nda
     return out, np.array(blocked, dtype=int)
 
 
-def _start_n(inst: ShiftInstance, model: ShiftModel, plan: Plan) -> np.ndarray:
+def _start_n(inst: ShiftInstance, model: ShiftModel, y: np.ndarray) -> np.ndarray:
     """Warm-start values of the integer variables besides y, in ``model.integer_vars``
     order: headcounts n, then the days-off pattern counts z of an optimal split of the
     plan's daily shift counts (CBC drops a start it cannot complete)."""
     cols = inst.columns
-    out = [float(group_need(inst, g, plan.y, model_rows_only=True)) for g in model.n]
+    out = [float(group_need(inst, g, y, model_rows_only=True)) for g in model.n]
     zs: dict[int, np.ndarray] = {}
     for g, _k in model.z:
         if g not in zs:
             mine = cols.group == g
-            per_day = np.bincount(cols.day_index[mine], weights=plan.y[mine],
+            per_day = np.bincount(cols.day_index[mine], weights=y[mine],
                                   minlength=len(inst.dates))
             zs[g] = pattern_split(per_day, off_blocks(inst, g))[1]
     out.extend(float(zs[g][k]) for g, k in model.z)
@@ -562,7 +637,7 @@ def solve(
         if left >= 1.0 and not (best.objective - lp_bound <= opts.gap * abs(best.objective)):
             say(f"MIP repair ({left:.0f}s)")
             res = backend.mip(left, floor.astype(float), hi, best.y.astype(float),
-                              _start_n(inst, model, best), opts.gap / 2)
+                              _start_n(inst, model, best.y), opts.gap / 2)
             consider(res.values, "MIP repair")
         return _result(inst, opts, best, bound=lp_bound, lp_bound=lp_bound,
                        status="repair of the previous plan", first=first, t0=t0,
@@ -604,19 +679,15 @@ def solve(
         phases = [("full", 1.0)]
     elif opts.strategy == "lp-support":
         phases = [("rounding", 0.3), ("lp-support", 1.0)]
+    elif opts.strategy == "neighbourhoods":
+        phases = [("neighbourhoods", 1.0)]
     elif small:
         phases = [("rounding", 0.2), ("full", 1.0)]
     elif opts.solver == "highs":
-        # HiGHS' first root cut round on the LP-support model of the large benchmark did
-        # not check the time limit (45 s over a 60-s limit): stay in the LP box (one
-        # phase: split in two halves, neither improved the example's plan at load 8).
-        # When the box MIP ends early (solved), the time left goes to the MIP on the LP
-        # support, on models small enough for its root to respect the limit: the
-        # quickstart's plan 0.53 -> 0.45 % above the LP bound in 48 s; a half-and-half
-        # split instead made the large benchmark 0.55 -> 0.78 % and 23 s late.
-        phases = [("rounding", 1.0)]
-        if n_cols <= opts.support_mip_columns:
-            phases.append(("lp-support", 1.0))
+        # the LP-box MIP on the whole large benchmark spent its minute in the root node
+        # (0.55 % above the LP bound idle); the neighbourhood search reached 0.18-0.38 %
+        # on it and three held-back seeds in 60 s at load 1-2.5 (docs/commands/schedule.md)
+        phases = [("neighbourhoods", 1.0)]
     else:
         phases = [("rounding", 0.5), ("lp-support", 1.0)]
     floor_lp = np.floor(y_lp + 1e-6)
@@ -639,7 +710,13 @@ def solve(
             inside = (lo is None or (best.y >= lo).all()) and (hi is None or (best.y <= hi).all())
             if inside:
                 start = best.y.astype(float)
-                start_n = _start_n(inst, model, best)
+                start_n = _start_n(inst, model, best.y)
+        if phase == "neighbourhoods":
+            say(f"MIP neighbourhoods ({limit:.0f}s)")
+            _neighbourhoods(inst, model, lp_backend, lambda: best, consider, opts,
+                            time.perf_counter() + limit, deadline, gap_ok)
+            status = "MIP neighbourhoods: time limit" if not gap_ok() else "MIP neighbourhoods"
+            continue
         say(f"MIP {phase} ({limit:.0f}s)")
         # a restricted MIP's own bound lies above the LP bound: aim below the target
         gap = opts.gap if phase == "full" else opts.gap / 2
@@ -654,6 +731,46 @@ def solve(
     return _result(inst, opts, best, bound=bound, lp_bound=lp_bound,
                    status=status, first=first, t0=t0, events=events, notes=notes, say=say,
                    deadline=deadline)
+
+
+def _neighbourhoods(inst: ShiftInstance, model: ShiftModel, backend: _HighsBackend,
+                    incumbent: Callable[[], Plan | None],
+                    consider: Callable[[np.ndarray | None, str], None], opts: SolveOptions,
+                    end: float, deadline: float, done: Callable[[], bool]) -> None:
+    """The neighbourhood search (:mod:`wfm.schedule.neighbourhood`) from the incumbent
+    until ``end`` or ``done()`` (the gap target met): each sub-MIP's plan goes through
+    ``consider`` (checked, kept when cheaper); a kept one gets the fill pass (when it
+    left a coverable shortfall) and the local search."""
+    best = incumbent()
+    if best is None:
+        return
+    mm = backend.matrix_model()
+    n_ints = len(backend.ints)
+
+    def start_values(y: np.ndarray) -> np.ndarray:
+        out = np.zeros(mm.A.shape[1])
+        out[backend.ints] = np.concatenate([y, _start_n(inst, model, y)])[:n_ints]
+        return out
+
+    def accept(y: np.ndarray) -> np.ndarray | None:
+        before = incumbent()
+        consider(y, "MIP neighbourhood")
+        if incumbent() is not before and inst.config.rules.fill_shortfalls \
+                and incumbent().short.any():
+            consider(fill_shortfalls(inst, incumbent(), deadline)[0].y.astype(float),
+                     "MIP neighbourhood + fill")
+        if opts.improve and incumbent() is not before:
+            consider(improve(inst, incumbent(), deadline).y.astype(float),
+                     "MIP neighbourhood + local search")
+        now = incumbent()
+        return None if now is before else now.y
+
+    def solve_sub(free: np.ndarray, y: np.ndarray, start: np.ndarray,
+                  limit: float) -> tuple[np.ndarray | None, bool]:
+        return backend.sub_mip(mm, free, y, start, limit)
+
+    search(inst, best.y, start_values, solve_sub, accept, end, done=done, seed=opts.seed,
+           sub_limit=opts.neighbourhood_seconds, max_free=opts.neighbourhood_columns)
 
 
 def _result(inst: ShiftInstance, opts: SolveOptions, best: Plan | None, bound: float,

@@ -1,0 +1,157 @@
+"""The neighbourhood search (wfm.schedule.neighbourhood): the sub-MIP cut out of the
+matrix is the full model with every other shift fixed, and the search walks a plan
+down to near the proven optimum on a week small enough for the full MIP."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from wfm.config.schedule import ScheduleConfig
+from wfm.schedule.evaluate import evaluate, to_integer
+from wfm.schedule.instance import build_instance
+from wfm.schedule.model import build_model
+from wfm.schedule.neighbourhood import neighbourhood, search, sub_problem
+from wfm.schedule.solve import SolveOptions, _HighsBackend, _start_n, solve
+
+QUEUES = ("phone:de", "phone:en", "phone:fr")
+GROUPS = [
+    {"name": "DE", "skills": ["phone:de"], "rate": 20},
+    {"name": "EN", "skills": ["phone:en"], "rate": 21, "max_headcount": 20},
+    {"name": "DE_EN", "skills": ["phone:de", "phone:en"], "rate": 23, "max_headcount": 8},
+    {"name": "FR", "skills": ["phone:fr"], "rate": 22, "max_headcount": 14},
+]
+
+
+def _week(seed: int = 7):
+    """A cyclic week of hours, 4 queues' worth of smooth demand with noise, 6-h and 8-h
+    shifts every 2 h, two consecutive days off, four groups (three capped)."""
+    starts = pd.date_range("2026-03-02", periods=168, freq="1h", tz="Europe/Berlin")
+    rng = np.random.default_rng(seed)
+    h = np.arange(168) % 24
+    day = np.array([1.1, 1.0, 1.0, 1.0, 0.9, 0.6, 0.4])[np.arange(168) // 24]
+    shape = 0.2 + np.exp(-(((h - 11) / 3.0) ** 2)) + 0.7 * np.exp(-(((h - 16) / 2.5) ** 2))
+    req = np.array([np.ceil(scale * shape * day * rng.lognormal(0, 0.1, 168))
+                    for scale in (9.0, 5.0, 2.5)], dtype=int)
+    cfg = ScheduleConfig(
+        rules={"premiums": {"night": 0.25, "sunday": 0.5, "holiday": 0.0},
+               "overstaffing_cost": 0.5, "days_off": 2, "consecutive_days_off": 2,
+               "understaffing_penalty": {"phone": 200}},
+        shifts=[{"name": "s", "lengths": ["6h", "8h"], "starts": "00:00-22:00", "step": "2h"}],
+        groups=GROUPS)
+    return build_instance(starts, 3600, QUEUES, req, cfg)
+
+
+@pytest.fixture(scope="module")
+def week():
+    inst = _week()
+    model = build_model(inst)
+    backend = _HighsBackend(model, SolveOptions())
+    first = solve(inst, SolveOptions(time_limit=10, gap=0.05, strategy="lp-support",
+                                     improve=False)).plan
+    return inst, model, backend, first
+
+
+def test_the_sub_mip_is_the_full_model_with_the_other_shifts_fixed(week):
+    inst, model, backend, first = week
+    mm = backend.matrix_model()
+    rng = np.random.default_rng(3)
+    for day, group in ((2, 0), (5, 1), (0, 3)):
+        free = neighbourhood(inst, day, group, rng, max_free=400)
+        start = np.zeros(mm.A.shape[1])
+        start[backend.ints] = np.concatenate([first.y, _start_n(inst, model, first.y)])
+        cut, solved = backend.sub_mip(mm, free, first.y, start, limit=30)
+        assert solved and cut is not None
+        # the same neighbourhood through the full model: bounds fix every other shift
+        lo = np.where(free, 0.0, first.y)
+        hi = np.where(free, np.inf, first.y)
+        full = backend.mip(30, lo, hi, first.y.astype(float), None, 1e-9)
+        a, b = evaluate(inst, to_integer(cut)), evaluate(inst, to_integer(full.values))
+        assert a.feasible and b.feasible
+        assert (a.y[~free] == first.y[~free]).all()
+        assert a.objective == pytest.approx(b.objective, rel=2e-4)
+        assert a.objective <= first.objective + 1e-6
+
+
+def test_sub_problem_moves_the_fixed_shifts_into_the_row_bounds(week):
+    inst, _model, backend, first = week
+    mm = backend.matrix_model()
+    free = inst.columns.day_index == 3
+    sub = sub_problem(mm, free, first.y)
+    # every free shift column is in, no fixed one is
+    cols = set(sub.cols.tolist())
+    assert set(mm.yi[free].tolist()) <= cols
+    assert not set(mm.yi[~free].tolist()) & cols
+    # a row's bound moves by exactly the fixed shifts' share of it
+    values = np.zeros(mm.A.shape[1])
+    values[mm.yi] = np.where(free, 0, first.y)
+    dense = mm.A[sub.rows].toarray()
+    finite = np.isfinite(mm.row_upper[sub.rows])
+    assert np.allclose(sub.row_upper[finite],
+                       mm.row_upper[sub.rows][finite] - (dense @ values)[finite])
+    # nothing fixes an interval no free shift is on duty in: its cover rows stay out
+    on_duty = np.asarray(inst.columns.duty[free].sum(axis=0)).ravel() > 0
+    assert on_duty.any() and not on_duty.all()
+
+
+def test_neighbourhood_shape():
+    inst = _week()
+    cols = inst.columns
+    rng = np.random.default_rng(1)
+    skill = inst.skill.astype(int)
+    for day in range(7):
+        for g in range(len(GROUPS)):
+            for days_first in (False, True):
+                free = neighbourhood(inst, day, g, rng, 300, days_first)
+                own = (cols.day_index == day) & (cols.group == g)
+                assert free[own].all()  # the seed group's day is always in
+                assert free.sum() <= max(300, own.sum())
+                shared = np.flatnonzero((skill @ skill[g]) > 0)
+                assert set(np.unique(cols.group[free]).tolist()) <= set(shared.tolist())
+    # FR shares no skill: its neighbourhood grows over days, never into other groups
+    free = neighbourhood(inst, 0, 3, rng, 10_000)
+    assert set(np.unique(cols.group[free]).tolist()) == {3}
+    assert set(np.unique(cols.day_index[free]).tolist()) == set(range(7))
+
+
+def test_search_walks_a_poor_plan_down_to_near_the_proven_optimum(week):
+    inst, model, backend, first = week
+    exact = solve(inst, SolveOptions(time_limit=60, gap=1e-4, strategy="full"))
+    assert exact.gap <= 1e-3  # a proven optimum to compare with
+    mm = backend.matrix_model()
+    seen: list[float] = []
+
+    def start_values(y):
+        out = np.zeros(mm.A.shape[1])
+        out[backend.ints] = np.concatenate([y, _start_n(inst, model, y)])
+        return out
+
+    def accept(y):
+        plan = evaluate(inst, to_integer(y))
+        assert plan.feasible
+        if plan.objective < (seen[-1] if seen else first.objective) - 1e-6:
+            seen.append(plan.objective)
+            return plan.y
+        return None
+
+    import time
+
+    y = search(inst, first.y, start_values,
+               lambda free, y, start, limit: backend.sub_mip(mm, free, y, start, limit),
+               accept, time.perf_counter() + 30, sub_limit=3.0, max_free=300)
+    final = evaluate(inst, y)
+    assert seen == sorted(seen, reverse=True)  # only better plans are kept
+    assert final.objective <= first.objective
+    assert first.objective > exact.objective * 1.005  # there was room to improve
+    assert final.objective <= exact.objective * 1.005
+
+
+def test_solve_with_neighbourhoods_returns_a_checked_plan_within_its_gap_or_time():
+    inst = _week(seed=11)
+    res = solve(inst, SolveOptions(time_limit=15, gap=1e-3, strategy="neighbourhoods"))
+    assert res.plan.feasible
+    assert res.status.startswith("MIP neighbourhoods")
+    assert any(e[1].startswith("MIP neighbourhood") for e in res.events)
+    assert res.gap <= 1e-3 or res.elapsed_s >= 15
+    assert res.elapsed_s <= 15 + 12  # sub-MIPs of a few seconds, the fill pass after
