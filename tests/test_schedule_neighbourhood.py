@@ -24,9 +24,10 @@ GROUPS = [
 ]
 
 
-def _week(seed: int = 7):
-    """A cyclic week of hours, 4 queues' worth of smooth demand with noise, 6-h and 8-h
-    shifts every 2 h, two consecutive days off, four groups (three capped)."""
+def _week(seed: int = 7, groups=None, cyclic: bool = True, **rules):
+    """A week of hours (cyclic: Sunday night runs into Monday), 3 queues of smooth
+    demand with noise, 6-h and 8-h shifts every 2 h, two consecutive days off, four
+    groups (three capped)."""
     starts = pd.date_range("2026-03-02", periods=168, freq="1h", tz="Europe/Berlin")
     rng = np.random.default_rng(seed)
     h = np.arange(168) % 24
@@ -37,9 +38,9 @@ def _week(seed: int = 7):
     cfg = ScheduleConfig(
         rules={"premiums": {"night": 0.25, "sunday": 0.5, "holiday": 0.0},
                "overstaffing_cost": 0.5, "days_off": 2, "consecutive_days_off": 2,
-               "understaffing_penalty": {"phone": 200}},
+               "understaffing_penalty": {"phone": 200}, "wrap_week": cyclic, **rules},
         shifts=[{"name": "s", "lengths": ["6h", "8h"], "starts": "00:00-22:00", "step": "2h"}],
-        groups=GROUPS)
+        groups=groups or GROUPS)
     return build_instance(starts, 3600, QUEUES, req, cfg)
 
 
@@ -53,8 +54,27 @@ def week():
     return inst, model, backend, first
 
 
-def test_the_sub_mip_is_the_full_model_with_the_other_shifts_fixed(week):
-    inst, model, backend, first = week
+# minimum headcount and hours (n's lower bound, the minimum-hours row), the rest rows,
+# a week that does not wrap
+MINIMA = [{**GROUPS[0], "min_headcount": 30}, {**GROUPS[1], "min_weekly_hours": "30h"},
+          GROUPS[2], GROUPS[3]]
+
+
+@pytest.fixture(scope="module", params=["base", "minima-rest-open-week"])
+def any_week(request, week):
+    if request.param == "base":
+        return week
+    inst = _week(groups=MINIMA, cyclic=False, min_rest="11h", rest_in_aggregate=True)
+    model = build_model(inst)
+    backend = _HighsBackend(model, SolveOptions())
+    first = solve(inst, SolveOptions(time_limit=10, gap=0.05, strategy="lp-support",
+                                     improve=False)).plan
+    assert not inst.cyclic and first.feasible
+    return inst, model, backend, first
+
+
+def test_the_sub_mip_is_the_full_model_with_the_other_shifts_fixed(any_week):
+    inst, model, backend, first = any_week
     mm = backend.matrix_model()
     rng = np.random.default_rng(3)
     for day, group in ((2, 0), (5, 1), (0, 3)):
@@ -75,7 +95,7 @@ def test_the_sub_mip_is_the_full_model_with_the_other_shifts_fixed(week):
 
 
 def test_sub_problem_moves_the_fixed_shifts_into_the_row_bounds(week):
-    inst, _model, backend, first = week
+    inst, model, backend, first = week
     mm = backend.matrix_model()
     free = inst.columns.day_index == 3
     sub = sub_problem(mm, free, first.y)
@@ -87,12 +107,25 @@ def test_sub_problem_moves_the_fixed_shifts_into_the_row_bounds(week):
     values = np.zeros(mm.A.shape[1])
     values[mm.yi] = np.where(free, 0, first.y)
     dense = mm.A[sub.rows].toarray()
-    finite = np.isfinite(mm.row_upper[sub.rows])
-    assert np.allclose(sub.row_upper[finite],
-                       mm.row_upper[sub.rows][finite] - (dense @ values)[finite])
-    # nothing fixes an interval no free shift is on duty in: its cover rows stay out
+    share = dense @ values
+    for full, cut in ((mm.row_upper, sub.row_upper), (mm.row_lower, sub.row_lower)):
+        finite = np.isfinite(full[sub.rows])
+        assert finite.any()
+        assert np.allclose(cut[finite], full[sub.rows][finite] - share[finite])
+        assert np.isinf(cut[~finite]).all()
+    # an interval no free shift is on duty in keeps its assignment: its cover rows
+    # (the only rows with a requirement as lower bound and no shift column) stay out
     on_duty = np.asarray(inst.columns.duty[free].sum(axis=0)).ravel() > 0
     assert on_duty.any() and not on_duty.all()
+    names = list(model.problem.constraints)  # PuLP hands the rows to HiGHS in order
+    assert len(names) == mm.A.shape[0]
+    kept = {names[r] for r in sub.rows}
+    q0 = "phonede"
+    off = [t for t in np.flatnonzero(~on_duty) if inst.required[0, t] > 0]
+    on = [t for t in np.flatnonzero(on_duty) if inst.required[0, t] > 0]
+    assert off and on
+    assert all(f"cover_{q0}_{t}" not in kept for t in off)
+    assert all(f"cover_{q0}_{t}" in kept for t in on)
 
 
 def test_neighbourhood_shape():
@@ -137,12 +170,12 @@ def test_search_walks_a_poor_plan_down_to_near_the_proven_optimum(week):
 
     import time
 
-    y = search(inst, first.y, start_values,
-               lambda free, y, start, limit: backend.sub_mip(mm, free, y, start, limit),
-               accept, time.perf_counter() + 30, sub_limit=3.0, max_free=300)
+    y, why = search(inst, first.y, start_values,
+                    lambda free, y, start, limit: backend.sub_mip(mm, free, y, start, limit),
+                    accept, time.perf_counter() + 30, sub_limit=3.0, max_free=300)
     final = evaluate(inst, y)
-    assert seen == sorted(seen, reverse=True)  # only better plans are kept
-    assert final.objective <= first.objective
+    assert why in ("time limit", "no better plan in a whole pass")
+    assert seen and final.objective == pytest.approx(seen[-1])  # the last kept plan
     assert first.objective > exact.objective * 1.005  # there was room to improve
     assert final.objective <= exact.objective * 1.005
 
@@ -155,3 +188,34 @@ def test_solve_with_neighbourhoods_returns_a_checked_plan_within_its_gap_or_time
     assert any(e[1].startswith("MIP neighbourhood") for e in res.events)
     assert res.gap <= 1e-3 or res.elapsed_s >= 15
     assert res.elapsed_s <= 15 + 12  # sub-MIPs of a few seconds, the fill pass after
+
+
+def test_cbc_and_small_models_never_reach_the_search(monkeypatch):
+    import wfm.schedule.solve as solve_module
+
+    def boom(*_a, **_k):
+        raise AssertionError("the neighbourhood search ran")
+
+    monkeypatch.setattr(solve_module, "_neighbourhoods", boom)
+    inst = _week(seed=11)
+    # CBC on a model above full_mip_columns: box then LP-support MIPs
+    res = solve(inst, SolveOptions(solver="cbc", time_limit=8, gap=1e-4, full_mip_columns=0))
+    assert res.plan.feasible
+    # HiGHS on a model at most full_mip_columns: box then full MIP
+    res = solve(inst, SolveOptions(time_limit=8, gap=1e-4))
+    assert res.plan.feasible and len(inst.columns) <= SolveOptions().full_mip_columns
+    with pytest.raises(ValueError, match="HiGHS"):
+        SolveOptions(solver="cbc", strategy="neighbourhoods")
+
+
+def test_without_a_first_plan_the_box_mip_runs_before_the_search():
+    # minimum hours and headcount the empty plan breaks, no dive: the LP roundings are
+    # the only first plans; when they break a rule too, the box MIP must find one
+    groups = [{**GROUPS[0], "min_headcount": 25, "min_weekly_hours": "36h"}, *GROUPS[1:]]
+    inst = _week(groups=groups)
+    res = solve(inst, SolveOptions(time_limit=15, gap=1e-3, dive=False, improve=False,
+                                   full_mip_columns=0, box_mip_columns=0))
+    assert res.plan is not None and res.plan.feasible
+    found = [e[1] for e in res.events if e[1] != "lp bound"]
+    assert found[0] == "MIP rounding"  # no first plan before the box MIP
+    assert res.status.startswith("MIP neighbourhoods")  # the search ran after it

@@ -149,33 +149,43 @@ def neighbourhood(inst: ShiftInstance, day: int, group: int, rng: np.random.Gene
 def search(inst: ShiftInstance, y: np.ndarray, start_values: Callable[[np.ndarray], np.ndarray],
            solve_sub: SubSolver, accept: Callable[[np.ndarray], np.ndarray | None],
            deadline: float, done: Callable[[], bool] = lambda: False, seed: int = 1,
-           sub_limit: float = 3.0, max_free: int = 1500) -> np.ndarray:
+           sub_limit: float = 3.0, max_free: int = 1500) -> tuple[np.ndarray, str]:
     """Walk the plan ``y`` down by sub-MIPs until ``deadline`` (``time.perf_counter()``),
     ``done()`` (e.g. the gap target met) or a whole pass over the (day, group) pairs
-    finds nothing.  ``start_values(y)``
-    gives the integer columns' start values of the full model for plan y;
-    ``accept(y_new)`` checks a candidate and returns the (possibly further improved)
-    plan's counts when it is kept, else None.  The neighbourhood size adapts: a
-    sub-MIP solved in under half its ``sub_limit`` seconds grows the next one by a
-    quarter, one cut by the limit without a better plan shrinks it by 15 %."""
+    finds nothing.  ``start_values(y)`` gives the integer columns' start values of the
+    full model for plan y; ``accept(y_new)`` checks a candidate and returns the
+    (possibly further improved) plan's counts when it is kept, else None.
+
+    The neighbourhood size adapts: a sub-MIP solved in under half its ``sub_limit``
+    seconds grows the next one by a quarter (up to 1.25 ``max_free``), one cut by the
+    limit without a better plan shrinks it by 15 %, one whose root overran its limit
+    by over 2 s halves it; in the last 2 ``sub_limit`` seconds before ``deadline``
+    neighbourhoods hold at most half ``max_free`` columns (a root node overrun costs
+    less there).  Returns the best counts and why it stopped: ``"target"``, ``"time
+    limit"`` or ``"no better plan in a whole pass"``."""
     rng = np.random.default_rng(seed)
     cols = inst.columns
     pairs = np.unique(np.stack([cols.day_index, cols.group], axis=1), axis=0)
     kinds = np.concatenate([np.c_[pairs, np.zeros(len(pairs), int)],
                             np.c_[pairs, np.ones(len(pairs), int)]])
     size = float(max_free)
+    start = start_values(y)
     while True:
         found = False
         for d, g, days_first in kinds[rng.permutation(len(kinds))]:
+            if done():
+                return y, "target"
             left = deadline - time.perf_counter()
-            if left < 0.5 or done():
-                return y
-            free = neighbourhood(inst, int(d), int(g), rng, int(size), bool(days_first))
+            if left < 0.5:
+                return y, "time limit"
+            cap = size if left > 2 * sub_limit else min(size, 0.5 * max_free)
+            free = neighbourhood(inst, int(d), int(g), rng, int(cap), bool(days_first))
             t0 = time.perf_counter()
             limit = min(sub_limit, left)
-            cand, solved = solve_sub(free, y, start_values(y), limit)
+            cand, solved = solve_sub(free, y, start, limit)
             took = time.perf_counter() - t0
-            kept = None if cand is None else accept(cand)
+            same = cand is None or np.array_equal(np.rint(cand), y)
+            kept = None if same else accept(cand)
             if took > limit + 2.0:  # HiGHS' root cut rounds may overrun the limit
                 size = max(size * 0.5, 0.2 * max_free)
             elif solved and took < 0.5 * limit:
@@ -184,5 +194,6 @@ def search(inst: ShiftInstance, y: np.ndarray, start_values: Callable[[np.ndarra
                 size = max(size * 0.85, 0.2 * max_free)
             if kept is not None:
                 y, found = kept, True
+                start = start_values(y)
         if not found:
-            return y
+            return y, "no better plan in a whole pass"

@@ -39,8 +39,10 @@ plan written out (``gap``; the shortfall is costed in the model, so the bound kn
 it) and of the plan before the safety-net fill pass (``gap_before_fill``).
 
 Time limits are wall-clock seconds for the whole solve.  Both solvers run with one
-thread and a fixed seed: a run that stops on the gap target is reproducible; a run
-stopped by the time limit can differ between runs on a loaded machine.
+thread and a fixed seed: a run of the box and full MIPs that stops on the gap target
+is reproducible; the neighbourhood search is not (its sub-MIPs stop on wall-clock
+limits that also size the next neighbourhood), nor is any run stopped by the time
+limit on a loaded machine.
 """
 
 from __future__ import annotations
@@ -109,6 +111,11 @@ class SolveOptions:
     neighbourhood_seconds: float = 3.0
     neighbourhood_columns: int = 1500
     msg: bool = False
+
+    def __post_init__(self) -> None:
+        if self.strategy == "neighbourhoods" and self.solver != "highs":
+            raise ValueError("strategy 'neighbourhoods' solves its sub-MIPs with HiGHS: "
+                             "use solver 'highs'")
 
 
 @dataclass
@@ -683,7 +690,8 @@ def solve(
     elif opts.strategy == "lp-support":
         phases = [("rounding", 0.3), ("lp-support", 1.0)]
     elif opts.strategy == "neighbourhoods":
-        phases = [("neighbourhoods", 1.0)]
+        phases = [("neighbourhoods", 1.0)] if best is not None else [
+            ("rounding", 0.4), ("neighbourhoods", 1.0)]
     elif small:
         phases = [("rounding", 0.2), ("full", 1.0)]
     elif opts.solver == "highs":
@@ -694,7 +702,7 @@ def solve(
         # 0.41 / 0.43 % against 0.50 / 0.59 % for the search alone and 0.45 % for box +
         # LP-support MIP (docs/commands/schedule.md "Solving")
         phases = [("neighbourhoods", 1.0)]
-        if n_cols <= opts.box_mip_columns:
+        if n_cols <= opts.box_mip_columns or best is None:  # the search needs a plan
             phases.insert(0, ("rounding", 0.4))
     else:
         phases = [("rounding", 0.5), ("lp-support", 1.0)]
@@ -721,9 +729,9 @@ def solve(
                 start_n = _start_n(inst, model, best.y)
         if phase == "neighbourhoods":
             say(f"MIP neighbourhoods ({limit:.0f}s)")
-            _neighbourhoods(inst, model, lp_backend, lambda: best, consider, opts,
-                            time.perf_counter() + limit, deadline, gap_ok)
-            status = "MIP neighbourhoods: time limit" if not gap_ok() else "MIP neighbourhoods"
+            why = _neighbourhoods(inst, model, lp_backend, lambda: best, consider, opts,
+                                  time.perf_counter() + limit, deadline, gap_ok)
+            status = f"MIP neighbourhoods: {why}"
             continue
         say(f"MIP {phase} ({limit:.0f}s)")
         # a restricted MIP's own bound lies above the LP bound: aim below the target
@@ -744,14 +752,14 @@ def solve(
 def _neighbourhoods(inst: ShiftInstance, model: ShiftModel, backend: _HighsBackend,
                     incumbent: Callable[[], Plan | None],
                     consider: Callable[[np.ndarray | None, str], None], opts: SolveOptions,
-                    end: float, deadline: float, done: Callable[[], bool]) -> None:
+                    end: float, deadline: float, done: Callable[[], bool]) -> str:
     """The neighbourhood search (:mod:`wfm.schedule.neighbourhood`) from the incumbent
     until ``end`` or ``done()`` (the gap target met): each sub-MIP's plan goes through
     ``consider`` (checked, kept when cheaper); a kept one gets the fill pass (when it
     left a coverable shortfall) and the local search."""
     best = incumbent()
     if best is None:
-        return
+        return "no plan to start from"
     mm = backend.matrix_model()
     n_ints = len(backend.ints)
 
@@ -777,8 +785,10 @@ def _neighbourhoods(inst: ShiftInstance, model: ShiftModel, backend: _HighsBacke
                   limit: float) -> tuple[np.ndarray | None, bool]:
         return backend.sub_mip(mm, free, y, start, limit)
 
-    search(inst, best.y, start_values, solve_sub, accept, end, done=done, seed=opts.seed,
-           sub_limit=opts.neighbourhood_seconds, max_free=opts.neighbourhood_columns)
+    _y, why = search(inst, best.y, start_values, solve_sub, accept, end, done=done,
+                     seed=opts.seed, sub_limit=opts.neighbourhood_seconds,
+                     max_free=opts.neighbourhood_columns)
+    return why
 
 
 def _result(inst: ShiftInstance, opts: SolveOptions, best: Plan | None, bound: float,
