@@ -3,6 +3,9 @@
 import sys
 
 try:
+    from wfm.io import interrupt
+
+    interrupt.install()  # first: a Ctrl-C while the modules load is recorded, not lost
     from wfm.cli import main
 except KeyboardInterrupt:  # Ctrl-C while the modules load
     sys.stderr.write("interrupted\n")
