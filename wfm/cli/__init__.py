@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import threading
 from collections.abc import Sequence
 
 import typer
@@ -28,6 +27,7 @@ from wfm.cli.scorecard import scorecard
 from wfm.cli.simulate import simulate
 from wfm.cli.staff import staff
 from wfm.errors import WfmInputError
+from wfm.io import interrupt
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -52,28 +52,20 @@ def _root() -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``wfm`` console script: runs the command, then exits with
-    0 (success), 2 (user error), 1 (internal error) or 130 (interrupted)."""
-    on_main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGINT, _on_sigint) if on_main_thread else None
+    0 (success), 2 (user error), 1 (internal error) or 130 (interrupted).
+
+    SIGINT is recorded as well as raised (:mod:`wfm.io.interrupt`): a Ctrl-C whose
+    KeyboardInterrupt the interpreter dropped (one raised inside a weakref callback or
+    a ``__del__``) still stops the run before it publishes and exits 130, and so does
+    one that came while ``python -m wfm`` loaded its modules."""
+    previous = interrupt.install()
     try:
-        code = _exit_code(argv)
+        code = _interrupted() if interrupt.interrupted() else _exit_code(argv)
     finally:
+        interrupt.reset()  # a next run in this process (tests) starts clean
         if previous is not None:
-            signal.signal(signal.SIGINT, previous)
+            signal.signal(signal.SIGINT, previous)  # type: ignore[arg-type]
     sys.exit(code)
-
-
-class _Interrupt:
-    """Whether Ctrl-C (SIGINT) came during this run: an interrupt inside a module's
-    initialisation surfaces as another exception (``ImportError: initialization
-    failed``), which must still read as "interrupted", not as a bug."""
-
-    seen = False
-
-
-def _on_sigint(signum: int, frame: object) -> None:
-    _Interrupt.seen = True
-    raise KeyboardInterrupt
 
 
 def _caused_by_interrupt(exc: BaseException) -> bool:
@@ -86,7 +78,7 @@ def _caused_by_interrupt(exc: BaseException) -> bool:
             return True
         seen.add(id(e))
         e = e.__cause__ or e.__context__
-    return _Interrupt.seen
+    return interrupt.interrupted()
 
 
 def _exit_code(argv: Sequence[str] | None) -> int:
@@ -114,7 +106,7 @@ def _exit_code(argv: Sequence[str] | None) -> int:
         typer.echo(f"internal error: {type(exc).__name__}: {text} "
                    "(a bug in wfm; rerun with WFM_DEBUG=1 for the traceback)", err=True)
         return 1
-    if code == 130:  # typer turns Ctrl-C inside a command into Exit(130)
+    if code == 130 or interrupt.interrupted():  # typer turns Ctrl-C into Exit(130)
         return _interrupted()
     return code if isinstance(code, int) else 0
 

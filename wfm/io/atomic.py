@@ -14,6 +14,8 @@ from typing import IO
 import pandas as pd
 
 from wfm.errors import WfmInputError
+from wfm.io.interrupt import check as check_interrupt
+from wfm.io.interrupt import held
 
 
 def file_mode() -> int:
@@ -47,6 +49,7 @@ def write_atomic_path(path: str | Path, write: Callable[[str], None],
     tmp = _temp_beside(path, suffix)
     try:
         write(tmp)
+        check_interrupt()  # a Ctrl-C whose KeyboardInterrupt was dropped: no new file
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -121,11 +124,13 @@ def staged_into(out: Path, owned: Sequence[str], tag: str) -> Iterator[Path]:
 
 def _publish_entries(stage: Path, out: Path, owned: Sequence[str]) -> None:
     """Move every entry of ``stage`` into ``out`` and remove ``owned`` entries of ``out``
-    that ``stage`` does not have (see :func:`staged_into`); SIGINT and SIGTERM wait."""
-    import signal
+    that ``stage`` does not have (see :func:`staged_into`); SIGINT and SIGTERM wait
+    (:func:`wfm.io.interrupt.held`), and an earlier Ctrl-C publishes nothing."""
+    with held():
+        _move_entries(stage, out, owned)
 
-    mask = getattr(signal, "pthread_sigmask", None)  # POSIX only
-    old_mask = mask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if mask else None
+
+def _move_entries(stage: Path, out: Path, owned: Sequence[str]) -> None:
     try:
         new = sorted(e.name for e in stage.iterdir())
         trash = Path(tempfile.mkdtemp(prefix=".old.", dir=stage))
@@ -141,9 +146,6 @@ def _publish_entries(stage: Path, out: Path, owned: Sequence[str]) -> None:
     except OSError as exc:
         raise WfmInputError(f"cannot write the output: {exc.strerror}",
                             file=str(exc.filename or out)) from None
-    finally:
-        if mask:
-            mask(signal.SIG_SETMASK, old_mask)
 
 
 def _remove_dead_stages(out: Path, tag: str) -> None:

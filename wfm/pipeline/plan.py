@@ -29,6 +29,8 @@ from pathlib import Path
 import pandas as pd
 
 from wfm.errors import WfmInputError
+from wfm.io.interrupt import check as check_interrupt
+from wfm.io.interrupt import held
 
 STEPS = ("forecast", "staff", "schedule", "simulate", "scenarios", "scorecard", "pilot",
          "capacity", "report")
@@ -145,6 +147,7 @@ def _run_steps(opts, center, scen, stage: Path, progress: Progress) -> PlanResul
         now = time.perf_counter()
         result.timings[step] = now - clock
         clock = now
+        check_interrupt()  # Ctrl-C, even one whose KeyboardInterrupt was dropped: stop
 
     _forecast_step(opts, stage, progress, result)
     done("forecast")
@@ -290,13 +293,10 @@ def _publish(stage: Path, out: Path, files: list[str]) -> None:
     When ``out`` exists, the two directories are exchanged with one ``renameat2``
     (Linux; elsewhere two renames, and a kill between them leaves the previous
     result in ``.NAME.PID.old``, which the next run puts back).  SIGINT waits until
-    the swap is done.
+    the swap is done (:func:`wfm.io.interrupt.held`), and a run that was interrupted
+    earlier publishes nothing.
     """
-    import signal
-
-    mask = getattr(signal, "pthread_sigmask", None)  # POSIX only
-    old_mask = mask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if mask else None
-    try:
+    with held():
         if not out.exists():
             os.replace(stage, out)
             stage.mkdir()  # the caller removes it again
@@ -310,9 +310,6 @@ def _publish(stage: Path, out: Path, files: list[str]) -> None:
             os.replace(out, old)
             os.replace(stage, out)
             os.replace(old, stage)  # the caller removes it
-    finally:
-        if mask:
-            mask(signal.SIG_SETMASK, old_mask)
 
 
 def _link_tree(src: Path, dst: Path) -> None:
