@@ -156,13 +156,15 @@ def _remove_dead_stages(out: Path, tag: str) -> None:
         if not (entry.name.startswith(prefix) and entry.name.endswith(".partial")):
             continue
         pid = entry.name[len(prefix):].split(".")[0]
-        if entry.is_dir() and pid.isdigit() and not _alive(int(pid)):
+        if entry.is_dir() and pid.isdigit() and not pid_alive(int(pid)):
             shutil.rmtree(entry, ignore_errors=True)
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Does another process with this id run?  Our own id counts as not running: a
+    staging directory named after it was left by an earlier process whose id was reused."""
     if pid == os.getpid():
-        return False  # our own pid, reused: not a running stage
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -29,6 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from wfm.errors import WfmInputError
+from wfm.io.atomic import pid_alive
 from wfm.io.interrupt import check as check_interrupt
 from wfm.io.interrupt import held
 
@@ -358,24 +359,12 @@ def recover_interrupted(out: Path) -> None:
         if not entry.name.startswith(prefix):
             continue
         parts = entry.name[len(prefix):].split(".")
-        if not entry.is_dir() or not parts[0].isdigit() or _alive(int(parts[0])):
+        if not entry.is_dir() or not parts[0].isdigit() or pid_alive(int(parts[0])):
             continue
         if entry.name.endswith(".old") and not out.exists():
             os.replace(entry, out)
         elif entry.name.endswith((".partial", ".old")):
             shutil.rmtree(entry, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return False  # our own pid, reused: not a running plan
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 REPORT_INPUTS = ("forecast.csv", "requirements.csv", "coverage.csv", "shifts.csv")

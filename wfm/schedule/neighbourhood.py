@@ -124,26 +124,27 @@ def neighbourhood(inst: ShiftInstance, day: int, group: int, rng: np.random.Gene
         range(day, n_days))
     in_group = cols.group == group
     in_day = cols.day_index == days[0]
-
-    def grow_groups() -> None:
-        nonlocal in_group
-        for g in groups[1:]:
-            more = in_group | (cols.group == g)
-            if (more & in_day).sum() > max_free:
-                break
-            in_group = more
-
-    def grow_days() -> None:
-        nonlocal in_day
-        for d in days[1:]:
-            more = in_day | (cols.day_index == d)
-            if (more & in_group).sum() > max_free:
-                break
-            in_day = more
-
-    for grow in ((grow_days, grow_groups) if days_first else (grow_groups, grow_days)):
-        grow()
+    more_groups = [cols.group == g for g in groups[1:]]
+    more_days = [cols.day_index == d for d in days[1:]]
+    if days_first:
+        in_day = _grow(in_day, in_group, more_days, max_free)
+        in_group = _grow(in_group, in_day, more_groups, max_free)
+    else:
+        in_group = _grow(in_group, in_day, more_groups, max_free)
+        in_day = _grow(in_day, in_group, more_days, max_free)
     return in_group & in_day
+
+
+def _grow(base: np.ndarray, other: np.ndarray, steps: list[np.ndarray],
+          max_free: int) -> np.ndarray:
+    """``base`` joined with the masks of ``steps`` in turn, while ``base & other`` holds
+    at most ``max_free`` columns."""
+    for step in steps:
+        more = base | step
+        if (more & other).sum() > max_free:
+            break
+        base = more
+    return base
 
 
 def search(inst: ShiftInstance, y: np.ndarray, start_values: Callable[[np.ndarray], np.ndarray],
