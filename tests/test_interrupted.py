@@ -308,3 +308,46 @@ def test_sigint_during_the_renames_waits_until_all_are_done(tmp_path, monkeypatc
     assert (out / "interval_plan" / "shifts.csv").read_text() == "new"
     assert (out / "shifts.csv").read_text() == "new"
     assert sorted(p.name for p in out.iterdir()) == ["interval_plan", "shifts.csv"]
+
+
+@pytest.mark.parametrize("fail_at", [1, 2, 3, 4, 5])
+def test_a_rename_that_fails_partway_puts_everything_back(tmp_path, monkeypatch, fail_at):
+    """staged_into's publish undoes the moves it made when a later rename fails (disk
+    error, permission): the old files and directories are back, the new ones gone."""
+    from wfm.errors import WfmInputError
+    from wfm.io import atomic
+
+    out = tmp_path / "plan"
+    (out / "interval_plan").mkdir(parents=True)
+    (out / "interval_plan" / "shifts.csv").write_text("old interval")
+    (out / "shifts.csv").write_text("old")
+    (out / "verify.csv").write_text("old verify")  # owned, not written: to be removed
+    (out / "notes.txt").write_text("the planner's own")
+
+    def tree(d):
+        return {str(p.relative_to(d)): p.read_text() for p in sorted(d.rglob("*"))
+                if p.is_file()}
+
+    before = tree(out)
+    real = os.replace
+    calls = {"n": 0}
+
+    def flaky(src, dst):
+        calls["n"] += 1
+        if calls["n"] == fail_at:
+            raise OSError(28, "No space left on device", str(dst))
+        return real(src, dst)
+
+    owned = ("shifts.csv", "interval_plan", "verify.csv")
+    with pytest.raises(WfmInputError, match="cannot write the output"), \
+            atomic.staged_into(out, owned, "t") as stage:
+        (stage / "interval_plan").mkdir()
+        (stage / "interval_plan" / "shifts.csv").write_text("new interval")
+        (stage / "shifts.csv").write_text("new")
+        (stage / "coverage.csv").write_text("new coverage")
+        monkeypatch.setattr(atomic.os, "replace", flaky)
+    monkeypatch.setattr(atomic.os, "replace", real)
+    assert calls["n"] >= fail_at
+    assert tree(out) == before
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["interval_plan", "shifts.csv", "verify.csv", "notes.txt"])

@@ -7,7 +7,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO
 
@@ -131,6 +131,15 @@ def _publish_entries(stage: Path, out: Path, owned: Sequence[str]) -> None:
 
 
 def _move_entries(stage: Path, out: Path, owned: Sequence[str]) -> None:
+    """The moves of :func:`_publish_entries`.  A file replaces a file in one rename (the
+    old one kept as a hard link in the stage's trash), a directory in two; on an error
+    partway every move done so far is undone, so ``out`` is left as it was."""
+    undo: list[tuple[Path, Path]] = []  # (where it is now, where it was)
+
+    def move(src: Path, dst: Path) -> None:
+        os.replace(src, dst)
+        undo.append((dst, src))
+
     try:
         new = sorted(e.name for e in stage.iterdir())
         trash = Path(tempfile.mkdtemp(prefix=".old.", dir=stage))
@@ -138,12 +147,18 @@ def _move_entries(stage: Path, out: Path, owned: Sequence[str]) -> None:
             target = out / name
             if (target.is_dir() and not target.is_symlink()) or \
                     ((stage / name).is_dir() and (target.exists() or target.is_symlink())):
-                os.replace(target, trash / name)  # nothing replaces a directory in one rename
-            os.replace(stage / name, target)
+                move(target, trash / name)  # nothing replaces a directory in one rename
+            elif target.is_file() and not target.is_symlink():
+                os.link(target, trash / name)  # the old file, to put back on an error
+                undo.append((trash / name, target))
+            move(stage / name, target)
         for name in owned:
             if name not in new and (out / name).exists():
-                os.replace(out / name, trash / name)
+                move(out / name, trash / name)
     except OSError as exc:
+        for now, was in reversed(undo):  # best effort: the error below names what failed
+            with suppress(OSError):
+                os.replace(now, was)
         raise WfmInputError(f"cannot write the output: {exc.strerror}",
                             file=str(exc.filename or out)) from None
 
