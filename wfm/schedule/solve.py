@@ -89,8 +89,9 @@ class SolveOptions:
     search stops once the plan is within it of the bound);
     ``strategy``: ``auto`` (the LP-box MIP then the full MIP when at most
     ``full_mip_columns`` shift columns; else, with HiGHS, the neighbourhood search
-    (:mod:`wfm.schedule.neighbourhood`), after an LP-box MIP with 40 % of the time on
-    models of at most ``box_mip_columns``; with CBC the LP-box then the LP-support MIP),
+    (:mod:`wfm.schedule.neighbourhood`), after an LP-box MIP with ``box_mip_share`` of
+    the time left on models of at most ``box_mip_columns``; with CBC the LP-box then
+    the LP-support MIP),
     ``full``, ``lp-support`` or ``neighbourhoods`` (HiGHS only);
     ``dive``: LP diving for a first plan, using at most ``dive_share`` of the limit;
     ``improve``: local search (``wfm.schedule.improve``) on the first plan and after
@@ -105,6 +106,7 @@ class SolveOptions:
     strategy: Literal["auto", "full", "lp-support", "neighbourhoods"] = "auto"
     full_mip_columns: int = 4000
     box_mip_columns: int = 12000
+    box_mip_share: float = 0.4
     dive: bool = True
     dive_share: float = 0.6
     improve: bool = True
@@ -703,7 +705,7 @@ def solve(
         # LP-support MIP (docs/commands/schedule.md "Solving")
         phases = [("neighbourhoods", 1.0)]
         if n_cols <= opts.box_mip_columns or best is None:  # the search needs a plan
-            phases.insert(0, ("rounding", 0.4))
+            phases.insert(0, ("rounding", opts.box_mip_share))
     else:
         phases = [("rounding", 0.5), ("lp-support", 1.0)]
     floor_lp = np.floor(y_lp + 1e-6)
