@@ -13,7 +13,7 @@ from wfm.schedule.evaluate import evaluate, to_integer
 from wfm.schedule.instance import build_instance
 from wfm.schedule.model import build_model
 from wfm.schedule.neighbourhood import neighbourhood, search, sub_problem
-from wfm.schedule.solve import SolveOptions, _HighsBackend, _start_n, solve
+from wfm.schedule.solve import SolveOptions, _HighsBackend, _start_values, solve
 
 QUEUES = ("phone:de", "phone:en", "phone:fr")
 GROUPS = [
@@ -79,8 +79,7 @@ def test_the_sub_mip_is_the_full_model_with_the_other_shifts_fixed(any_week):
     rng = np.random.default_rng(3)
     for day, group in ((2, 0), (5, 1), (0, 3)):
         free = neighbourhood(inst, day, group, rng, max_free=400)
-        start = np.zeros(mm.A.shape[1])
-        start[backend.ints] = np.concatenate([first.y, _start_n(inst, model, first.y)])
+        start = _start_values(inst, model, backend, first.y)
         cut, solved = backend.sub_mip(mm, free, first.y, start, limit=30)
         assert solved and cut is not None
         # the same neighbourhood through the full model: bounds fix every other shift
@@ -155,11 +154,6 @@ def test_search_walks_a_poor_plan_down_to_near_the_proven_optimum(week):
     mm = backend.matrix_model()
     seen: list[float] = []
 
-    def start_values(y):
-        out = np.zeros(mm.A.shape[1])
-        out[backend.ints] = np.concatenate([y, _start_n(inst, model, y)])
-        return out
-
     def accept(y):
         plan = evaluate(inst, to_integer(y))
         assert plan.feasible
@@ -170,7 +164,7 @@ def test_search_walks_a_poor_plan_down_to_near_the_proven_optimum(week):
 
     import time
 
-    y, why = search(inst, first.y, start_values,
+    y, why = search(inst, first.y, lambda y: _start_values(inst, model, backend, y),
                     lambda free, y, start, limit: backend.sub_mip(mm, free, y, start, limit),
                     accept, time.perf_counter() + 30, sub_limit=3.0, max_free=300)
     final = evaluate(inst, y)

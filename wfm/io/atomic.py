@@ -112,14 +112,20 @@ def staged_into(out: Path, owned: Sequence[str], tag: str) -> Iterator[Path]:
         _publish_entries(stage, out, owned)
         ok = True
     except WfmInputError as exc:
-        if exc.file and exc.file.startswith(str(stage)):
-            exc.file = str(out) + exc.file[len(str(stage)):]
-            exc.args = (str(exc),)
+        name_under(exc, stage, out)
         raise
     finally:
         shutil.rmtree(stage, ignore_errors=True)
         if created and not ok:
             shutil.rmtree(out, ignore_errors=True)
+
+
+def name_under(exc: WfmInputError, stage: Path, out: Path) -> None:
+    """Make an error that names a path in the hidden staging directory ``stage`` name
+    the same path under ``out``, where the user will look for it."""
+    if exc.file and exc.file.startswith(str(stage)):
+        exc.file = str(out) + exc.file[len(str(stage)):]
+        exc.args = (str(exc),)
 
 
 def _publish_entries(stage: Path, out: Path, owned: Sequence[str]) -> None:

@@ -29,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from wfm.errors import WfmInputError
-from wfm.io.atomic import pid_alive
+from wfm.io.atomic import name_under, pid_alive
 from wfm.io.interrupt import check as check_interrupt
 from wfm.io.interrupt import held
 
@@ -128,9 +128,7 @@ def run_plan(opts: PlanOptions, progress: Progress | None = None) -> PlanResult:
         result = _run_steps(opts, center, scen, stage, progress or (lambda step, detail: None))
         _publish(stage, out, result.files)
     except WfmInputError as exc:  # name plan/FILE, not the hidden staging directory
-        if exc.file and exc.file.startswith(str(stage)):
-            exc.file = str(out) + exc.file[len(str(stage)):]
-            exc.args = (str(exc),)
+        name_under(exc, stage, out)
         raise
     finally:
         shutil.rmtree(stage, ignore_errors=True)

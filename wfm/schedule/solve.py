@@ -48,6 +48,7 @@ limit on a loaded machine.
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import os
 import re
@@ -188,6 +189,9 @@ def _quiet_stdout():
         os.close(devnull)
 
 
+_ALL_INTERRUPTS = ("kCallbackMipInterrupt", "kCallbackSimplexInterrupt", "kCallbackIpmInterrupt")
+
+
 class _HighsBackend:
     """The PuLP problem loaded once into highspy (through PuLP's own HiGHS interface);
     LP and MIP solves then only change bounds, integrality and options."""
@@ -209,10 +213,31 @@ class _HighsBackend:
         self.ints = np.array([v.index for v in model.integer_vars()], dtype=np.int32)
         # a wall-clock interrupt: HiGHS' own time_limit lets a running sub-MIP finish
         self.deadline = math.inf
-        self.h.setCallback(self._interrupt, None)
-        for kind in ("kCallbackMipInterrupt", "kCallbackSimplexInterrupt",
-                     "kCallbackIpmInterrupt"):
-            self.h.startCallback(getattr(highspy.cb.HighsCallbackType, kind))
+        self._watch(self.h, _ALL_INTERRUPTS)
+
+    def _watch(self, h, kinds: tuple[str, ...]) -> None:
+        """Let :meth:`_interrupt` stop ``h`` at ``self.deadline`` in the solver phases
+        ``kinds`` (names of HiGHS callback types)."""
+        h.setCallback(self._interrupt, None)
+        for kind in kinds:
+            h.startCallback(getattr(self.hs.cb.HighsCallbackType, kind))
+
+    def _fresh_mip(self, model, msg: bool, limit: float, gap: float, effort: float,
+                   kinds: tuple[str, ...]):
+        """A new ``Highs`` holding ``model`` (a ``HighsModel`` or ``HighsLp``), with the
+        run's threads and seed, the MIP gap and heuristic effort, and ``limit`` seconds
+        of time limit and wall-clock interrupt."""
+        h = self.hs.Highs()
+        h.setOptionValue("output_flag", bool(msg))
+        h.passModel(model)
+        h.setOptionValue("threads", int(self.opts.threads))
+        h.setOptionValue("random_seed", int(self.opts.seed))
+        h.setOptionValue("mip_rel_gap", float(gap))
+        h.setOptionValue("mip_heuristic_effort", float(effort))
+        h.setOptionValue("time_limit", float(limit))
+        self.deadline = time.perf_counter() + limit
+        self._watch(h, kinds)
+        return h
 
     def _interrupt(self, _kind, _message, _data_out, data_in, _user) -> None:
         # set both ways: HiGHS keeps the flag of an earlier run otherwise
@@ -299,18 +324,10 @@ class _HighsBackend:
         # object did not keep to its time limit in highspy 1.16
         self._integrality(True)
         self._bounds(lo, hi)
-        h = self.hs.Highs()
-        h.setOptionValue("output_flag", bool(self.opts.msg))
-        h.passModel(self.h.getModel())
+        h = self._fresh_mip(self.h.getModel(), self.opts.msg, max(limit, 0.5), gap,
+                            0.05 if lo is None and hi is None else 0.3,
+                            ("kCallbackMipInterrupt",))
         self._integrality(False)
-        h.setOptionValue("threads", int(self.opts.threads))
-        h.setOptionValue("random_seed", int(self.opts.seed))
-        h.setOptionValue("mip_rel_gap", float(gap))
-        h.setOptionValue("mip_heuristic_effort", 0.05 if lo is None and hi is None else 0.3)
-        h.setOptionValue("time_limit", float(max(limit, 0.5)))
-        self.deadline = time.perf_counter() + max(limit, 0.5)
-        h.setCallback(self._interrupt, None)
-        h.startCallback(self.hs.cb.HighsCallbackType.kCallbackMipInterrupt)
         if start is not None:
             idx = self.yi if start_n is None else self.ints  # y, n, z
             val = start if start_n is None else np.concatenate([start, start_n])
@@ -322,7 +339,6 @@ class _HighsBackend:
         bound = info.mip_dual_bound + self.model.constant
         values = np.asarray(h.getSolution().col_value, dtype=float)[self.yi] if has else None
         return _Run(values, bound if math.isfinite(bound) else None, status)
-
 
     def matrix_model(self) -> MatrixModel:
         """The full MIP as arrays (integrality on, the shift counts' bounds [0, inf) as
@@ -363,19 +379,7 @@ class _HighsBackend:
         ints = mm.integer[sub.cols]
         lp.integrality_ = [hs.HighsVarType.kInteger if i else hs.HighsVarType.kContinuous
                            for i in ints]
-        h = hs.Highs()
-        h.setOptionValue("output_flag", False)
-        h.passModel(lp)
-        h.setOptionValue("threads", int(self.opts.threads))
-        h.setOptionValue("random_seed", int(self.opts.seed))
-        h.setOptionValue("mip_rel_gap", 1e-4)
-        h.setOptionValue("mip_heuristic_effort", 0.3)
-        h.setOptionValue("time_limit", float(max(limit, 0.2)))
-        self.deadline = time.perf_counter() + max(limit, 0.2)
-        h.setCallback(self._interrupt, None)
-        for kind in ("kCallbackMipInterrupt", "kCallbackSimplexInterrupt",
-                     "kCallbackIpmInterrupt"):
-            h.startCallback(getattr(hs.cb.HighsCallbackType, kind))
+        h = self._fresh_mip(lp, False, max(limit, 0.2), 1e-4, 0.3, _ALL_INTERRUPTS)
         k = np.flatnonzero(ints)
         h.setSolution(len(k), k.astype(np.int32), start[sub.cols[k]].astype(float))
         h.run()
@@ -501,6 +505,16 @@ def _start_n(inst: ShiftInstance, model: ShiftModel, y: np.ndarray) -> np.ndarra
             zs[g] = pattern_split(per_day, off_blocks(inst, g))[1]
     out.extend(float(zs[g][k]) for g, k in model.z)
     return np.array(out)
+
+
+def _start_values(inst: ShiftInstance, model: ShiftModel, backend: _HighsBackend,
+                  y: np.ndarray) -> np.ndarray:
+    """Start values for every column of the loaded model: the counts ``y`` and their
+    headcounts and days-off patterns (:func:`_start_n`) on the integer columns, 0
+    elsewhere (HiGHS completes the continuous ones)."""
+    out = np.zeros(backend.h.getNumCol())
+    out[backend.ints] = np.concatenate([y, _start_n(inst, model, y)])
+    return out
 
 
 def _y(model: ShiftModel) -> np.ndarray | None:
@@ -763,12 +777,6 @@ def _neighbourhoods(inst: ShiftInstance, model: ShiftModel, backend: _HighsBacke
     if best is None:
         return "no plan to start from"
     mm = backend.matrix_model()
-    n_ints = len(backend.ints)
-
-    def start_values(y: np.ndarray) -> np.ndarray:
-        out = np.zeros(mm.A.shape[1])
-        out[backend.ints] = np.concatenate([y, _start_n(inst, model, y)])[:n_ints]
-        return out
 
     def accept(y: np.ndarray) -> np.ndarray | None:
         before = incumbent()
@@ -783,11 +791,8 @@ def _neighbourhoods(inst: ShiftInstance, model: ShiftModel, backend: _HighsBacke
         now = incumbent()
         return None if now is before else now.y
 
-    def solve_sub(free: np.ndarray, y: np.ndarray, start: np.ndarray,
-                  limit: float) -> tuple[np.ndarray | None, bool]:
-        return backend.sub_mip(mm, free, y, start, limit)
-
-    _y, why = search(inst, best.y, start_values, solve_sub, accept, end, done=done,
+    _y, why = search(inst, best.y, functools.partial(_start_values, inst, model, backend),
+                     functools.partial(backend.sub_mip, mm), accept, end, done=done,
                      seed=opts.seed, sub_limit=opts.neighbourhood_seconds,
                      max_free=opts.neighbourhood_columns)
     return why
